@@ -1,0 +1,72 @@
+"""Settings read from the environment, in one place, with defaults that run on a laptop."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# A key that only protects demo data; production must set GUICHET_SECRET_KEY.
+DEV_SECRET_KEY = "guichet-dev-key-not-for-production"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'guichet.db'}"
+    secret_key: str = DEV_SECRET_KEY
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    api_url: str = "http://127.0.0.1:8000/api"
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_port: int = 5055
+    offer_hold_hours: int = 12
+    reminder_hours: int = 48
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    telegram_bot_token: str = ""
+    telegram_secret_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    flood_per_minute: int = 20
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ.get
+        port = _env_int("GUICHET_PORT", 8000)
+        host = env("GUICHET_HOST", "127.0.0.1")
+        public_url = env("GUICHET_PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+        return cls(
+            database_url=env("GUICHET_DATABASE_URL", cls.database_url),
+            secret_key=env("GUICHET_SECRET_KEY", DEV_SECRET_KEY),
+            host=host,
+            port=port,
+            public_url=public_url,
+            api_url=env("GUICHET_API_URL", f"http://127.0.0.1:{port}/api").rstrip("/"),
+            rasa_url=env("GUICHET_RASA_URL", cls.rasa_url).rstrip("/"),
+            actions_port=_env_int("GUICHET_ACTIONS_PORT", 5055),
+            offer_hold_hours=_env_int("GUICHET_OFFER_HOLD_HOURS", 12),
+            reminder_hours=_env_int("GUICHET_REMINDER_HOURS", 48),
+            twilio_account_sid=env("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env("TWILIO_AUTH_TOKEN", ""),
+            twilio_from=env("TWILIO_FROM", ""),
+            twilio_messaging_service_sid=env("TWILIO_MESSAGING_SERVICE_SID", ""),
+            telegram_bot_token=env("TELEGRAM_BOT_TOKEN", ""),
+            telegram_secret_token=env("TELEGRAM_SECRET_TOKEN", ""),
+            telegram_api_base_url=env("TELEGRAM_API_BASE_URL", cls.telegram_api_base_url),
+            flood_per_minute=_env_int("GUICHET_FLOOD_PER_MINUTE", 20),
+        )
