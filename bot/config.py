@@ -42,6 +42,9 @@ class Settings:
     telegram_secret_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     flood_per_minute: int = 20
+    twilio_api_base_url: str = "https://api.twilio.com"
+    sms_reply_deadline_seconds: float = 10.0
+    admin_token: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,4 +72,7 @@ class Settings:
             telegram_secret_token=env("TELEGRAM_SECRET_TOKEN", ""),
             telegram_api_base_url=env("TELEGRAM_API_BASE_URL", cls.telegram_api_base_url),
             flood_per_minute=_env_int("GUICHET_FLOOD_PER_MINUTE", 20),
+            twilio_api_base_url=env("TWILIO_API_BASE_URL", cls.twilio_api_base_url).rstrip("/"),
+            sms_reply_deadline_seconds=float(env("GUICHET_SMS_REPLY_DEADLINE", "10")),
+            admin_token=env("GUICHET_ADMIN_TOKEN", ""),
         )

@@ -1,0 +1,144 @@
+"""Préfecture staff commands: `guichet db upgrade`, `guichet seed`, `guichet slots publish`,
+`guichet verify CODE`, `guichet stats`, `guichet waitlist expire`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from bot.booking import demo, publishing, schema, services, waitlist
+from bot.booking.codes import display_code
+from bot.booking.engine import EngineConfig
+from bot.booking.messages import VERIFY_INVALID, VERIFY_VALID
+from bot.config import Settings
+from bot.db import make_engine, make_session_factory, utcnow
+from bot.i18n import translate
+
+
+def _engine(settings: Settings) -> Engine:
+    return make_engine(settings.database_url)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    engine = _engine(settings)
+    print(f"upgrading {engine.url.render_as_string(hide_password=True)} to {args.revision}")
+    schema.upgrade(engine, args.revision)
+    print("done")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    demo.seed(_engine(settings), EngineConfig.from_settings(settings), now=utcnow(), progress=print)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    factory = make_session_factory(_engine(settings))
+    with factory.begin() as session:
+        result = publishing.publish(
+            session,
+            EngineConfig.from_settings(settings),
+            now=utcnow(),
+            date_from=args.date_from,
+            date_to=args.date_to,
+            site_code=args.site,
+            demarche_code=args.demarche,
+        )
+    print(
+        f"{result.created} slots published, {result.already_published} already published, "
+        f"{result.offers_made} offered to the waitlist"
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the convocation is valid, 1 otherwise (usable in a script at the counter)."""
+    settings = Settings.from_env()
+    factory = make_session_factory(_engine(settings))
+    with factory() as session:
+        result = services.verify(session, args.code, now=utcnow())
+        if args.json:
+            from bot.booking.api import verification_out
+
+            print(json.dumps(verification_out(result).model_dump(mode="json"), ensure_ascii=False))
+        elif result.valid and result.booking is not None:
+            slot = result.booking.slot
+            local = slot.starts_at.astimezone(ZoneInfo(slot.site.timezone))
+            print(
+                translate(
+                    VERIFY_VALID,
+                    "fr",
+                    code=display_code(result.code),
+                    demarche=slot.demarche.name or slot.demarche_code,
+                    site=slot.site.name,
+                    when=local.strftime("%d/%m/%Y à %H:%M"),
+                )
+            )
+        else:
+            print(translate(VERIFY_INVALID, "fr", code=result.code, reason=result.reason))
+    return 0 if result.valid else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    factory = make_session_factory(_engine(settings))
+    with factory() as session:
+        figures = services.stats(session, now=utcnow(), site_code=args.site)
+    for name, value in figures.__dict__.items():
+        print(f"{name:40} {value}")
+    return 0
+
+
+def cmd_expire(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    factory = make_session_factory(_engine(settings))
+    with factory.begin() as session:
+        expired = waitlist.expire_offers(
+            session, EngineConfig.from_settings(settings), now=utcnow()
+        )
+    print(f"{len(expired)} offers expired and passed on")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    db = subparsers.add_parser("db", help="database schema (Alembic)")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="migrate GUICHET_DATABASE_URL to the latest schema")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    for name in ("seed", "demo"):
+        seed = subparsers.add_parser(
+            name, help="schema + catalogue sites/ranges + slots for the horizon"
+        )
+        seed.set_defaults(func=cmd_seed)
+
+    slots = subparsers.add_parser("slots", help="slot publication")
+    slots_sub = slots.add_subparsers(dest="slots_command", metavar="ACTION", required=True)
+    publish = slots_sub.add_parser("publish", help="turn opening ranges into slots (idempotent)")
+    publish.add_argument("--site")
+    publish.add_argument("--demarche")
+    publish.add_argument("--from", dest="date_from", type=date.fromisoformat)
+    publish.add_argument("--to", dest="date_to", type=date.fromisoformat)
+    publish.set_defaults(func=cmd_publish)
+
+    verify = subparsers.add_parser("verify", help="check a convocation code (exit 0 = valid)")
+    verify.add_argument("code")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=cmd_verify)
+
+    stats = subparsers.add_parser("stats", help="publication→booking delay, no-show rate, waitlist")
+    stats.add_argument("--site")
+    stats.set_defaults(func=cmd_stats)
+
+    wl = subparsers.add_parser("waitlist", help="waitlist maintenance")
+    wl_sub = wl.add_subparsers(dest="waitlist_command", metavar="ACTION", required=True)
+    expire = wl_sub.add_parser("expire", help="expire offers past their hold and pass them on")
+    expire.set_defaults(func=cmd_expire)

@@ -1,0 +1,243 @@
+"""The engine's primitives: taking and releasing a place, knowing the applicant, checking a
+slot is bookable. Services and the waitlist are built from these; nothing else writes
+`Slot.places_taken`.
+
+Every function takes the caller's session and never commits: one request, one transaction,
+so a refusal half-way rolls everything back (a reschedule that fails leaves the old booking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.booking.codes import new_code
+from bot.booking.errors import BookingError
+from bot.booking.identity import (
+    InvalidNumeroEtranger,
+    InvalidPhone,
+    NumeroEtranger,
+    normalise_phone,
+    protect_numero_etranger,
+)
+from bot.booking.models import (
+    Applicant,
+    BookedBy,
+    Booking,
+    BookingStatus,
+    Demarche,
+    Site,
+    Slot,
+)
+from bot.i18n import normalise_language
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    secret_key: str
+    offer_hold: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def from_settings(cls, settings: object) -> EngineConfig:
+        return cls(
+            secret_key=settings.secret_key,  # type: ignore[attr-defined]
+            offer_hold=timedelta(hours=settings.offer_hold_hours),  # type: ignore[attr-defined]
+        )
+
+
+def take_place(session: Session, slot_id: int) -> bool:
+    """Atomically takes one place if one is left. The WHERE clause is re-evaluated under the
+    row lock (PostgreSQL) or the database write lock (SQLite), so two takers never both win."""
+    result = session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.places_taken < Slot.capacity)
+        .values(places_taken=Slot.places_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_place(session: Session, slot_id: int) -> None:
+    session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.places_taken > 0)
+        .values(places_taken=Slot.places_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def phone_or_refuse(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except InvalidPhone:
+        raise BookingError("invalid_phone") from None
+
+
+def numero_or_refuse(raw: str | None, secret_key: str) -> NumeroEtranger | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return protect_numero_etranger(raw, secret_key)
+    except InvalidNumeroEtranger:
+        raise BookingError("invalid_numero_etranger") from None
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> None:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Applicant).values(**values).on_conflict_do_nothing(index_elements=["phone"])
+    )
+
+
+def find_applicant(session: Session, phone: str) -> Applicant | None:
+    return session.scalars(select(Applicant).where(Applicant.phone == phone)).one_or_none()
+
+
+def get_or_create_applicant(
+    session: Session,
+    phone: str,
+    now: datetime,
+    language: str | None = None,
+    numero: NumeroEtranger | None = None,
+) -> Applicant:
+    """The applicant with this (already normalised) phone, created on first contact. Two first
+    contacts racing each other both end up with the same row."""
+    applicant = find_applicant(session, phone)
+    if applicant is None:
+        _insert_ignoring_duplicates(
+            session,
+            {"phone": phone, "language": normalise_language(language), "created_at": now},
+        )
+        applicant = find_applicant(session, phone)
+        assert applicant is not None
+    if language:
+        applicant.language = normalise_language(language)
+    if numero is not None:
+        applicant.numero_etranger_hash = numero.hash
+        applicant.numero_etranger_last = numero.last_digits
+    return applicant
+
+
+def get_demarche(session: Session, code: str) -> Demarche:
+    demarche = session.get(Demarche, code)
+    if demarche is None:
+        raise BookingError("unknown_demarche")
+    return demarche
+
+
+def get_site(session: Session, code: str) -> Site:
+    site = session.get(Site, code)
+    if site is None:
+        raise BookingError("unknown_site")
+    return site
+
+
+def get_slot(session: Session, slot_id: int) -> Slot:
+    slot = session.get(Slot, slot_id)
+    if slot is None:
+        raise BookingError("slot_not_found")
+    return slot
+
+
+def ensure_bookable(slot: Slot, now: datetime) -> None:
+    """Not in the past, and inside the démarche's booking horizon."""
+    if slot.starts_at <= now:
+        raise BookingError("slot_in_past")
+    horizon_days = slot.demarche.horizon_days
+    if slot.starts_at > now + timedelta(days=horizon_days):
+        raise BookingError("slot_beyond_horizon", horizon_days=horizon_days)
+
+
+def refuse_if_already_booked(
+    session: Session, *, applicant_id: int, numero_hash: str | None, demarche_code: str
+) -> None:
+    """The anti-resale rule: one active booking per person (phone or numéro étranger) and démarche."""
+    active = select(Booking.id).where(
+        Booking.demarche_code == demarche_code, Booking.status == BookingStatus.BOOKED
+    )
+    if session.scalar(active.where(Booking.applicant_id == applicant_id).limit(1)) is not None:
+        raise BookingError("already_booked")
+    if (
+        numero_hash is not None
+        and session.scalar(active.where(Booking.numero_etranger_hash == numero_hash).limit(1))
+        is not None
+    ):
+        raise BookingError("already_booked_numero_etranger")
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    slot: Slot
+    applicant: Applicant
+    numero_hash: str | None
+    booked_by: BookedBy = BookedBy.SELF
+    mediator_ref: str | None = None
+    idempotency_key: str | None = None
+
+
+def insert_booking(
+    session: Session, new: NewBooking, *, now: datetime, place_already_taken: bool
+) -> Booking:
+    """Takes a place (unless a waitlist offer already holds it) and writes the booking.
+
+    A racing duplicate is refused by the database (partial unique indexes): the refusal rolls
+    the caller's transaction back, place included. Only with an idempotency key does the work
+    run in a savepoint, because then the caller goes on to return the winner's booking."""
+    refuse_if_already_booked(
+        session,
+        applicant_id=new.applicant.id,
+        numero_hash=new.numero_hash,
+        demarche_code=new.slot.demarche_code,
+    )
+    booking = Booking(
+        code=new_code(),
+        slot=new.slot,
+        applicant=new.applicant,
+        demarche_code=new.slot.demarche_code,
+        numero_etranger_hash=new.numero_hash,
+        status=BookingStatus.BOOKED,
+        booked_by=new.booked_by,
+        mediator_ref=new.mediator_ref,
+        idempotency_key=new.idempotency_key,
+        created_at=now,
+        reschedule_count=0,
+    )
+
+    def write() -> None:
+        if not place_already_taken:
+            if not take_place(session, new.slot.id):
+                raise BookingError("slot_full")
+            # The UPDATE bypassed the ORM: re-read the counter when someone looks at it.
+            session.expire(new.slot, ["places_taken"])
+        session.add(booking)
+        session.flush()
+
+    try:
+        if new.idempotency_key:
+            with session.begin_nested():
+                write()
+        else:
+            write()
+    except IntegrityError as exc:
+        reason = str(exc.orig)
+        if "idempotency_key" in reason:
+            raise IdempotentReplay(new.idempotency_key or "") from None
+        if "numero_etranger_hash" in reason or "uq_booking_active_numero" in reason:
+            raise BookingError("already_booked_numero_etranger") from None
+        if "applicant_id" in reason or "uq_booking_active_applicant" in reason:
+            raise BookingError("already_booked") from None
+        raise
+    return booking
+
+
+class IdempotentReplay(Exception):
+    """The same idempotency key was used by a request that committed first."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key

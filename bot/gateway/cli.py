@@ -1,0 +1,70 @@
+"""`guichet run`: prepares the database (schema, catalogue, demo slots) and serves the gateway.
+
+On an empty database it seeds the demo préfectures; on a prepared one it only migrates and
+publishes the new days of the horizon (both idempotent). Then it starts Rasa and the action
+server under bot/supervisor.py (unless --no-rasa) and serves the gateway with uvicorn.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.booking import demo
+from bot.booking.engine import EngineConfig
+from bot.booking.identity import mask_phone
+from bot.config import Settings
+from bot.db import make_engine, make_session_factory, utcnow
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.gateway.app import create_app
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    print(f"guichet: database {engine.url.render_as_string(hide_password=True)}")
+    if not args.no_seed:
+        demo.seed(
+            engine,
+            EngineConfig.from_settings(settings),
+            now=utcnow(),
+            progress=lambda line: print(f"guichet: {line}"),
+        )
+    app = create_app(settings, make_session_factory(engine))
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"guichet: gateway on {base}  (health {base}/health, API docs {base}/docs)")
+    print(
+        f"guichet: booking API {base}/api/v1  (admin endpoints "
+        f"{'enabled' if settings.admin_token else 'disabled: set GUICHET_ADMIN_TOKEN'})"
+    )
+    if settings.twilio_from:
+        print(f"guichet: SMS sender {mask_phone(settings.twilio_from)}")
+    supervisor = None
+    if not args.no_rasa:
+        # The Rasa server and the action server, restarted if they crash (bot/supervisor.py);
+        # uvicorn returns on Ctrl-C, then every child is stopped.
+        from bot.supervisor import Supervisor, stack_children
+
+        supervisor = Supervisor(stack_children(settings))
+        supervisor.start_in_background()
+    try:
+        # ws="none": the gateway serves no websockets, and the websockets version rasa-sdk pins is
+        # too old for uvicorn's implementation.
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, log_level=args.log_level, ws="none"
+        )
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = subparsers.add_parser("run", help="serve the gateway (seeds the demo data when empty)")
+    run.add_argument("--no-seed", action="store_true", help="do not migrate/seed/publish first")
+    run.add_argument("--log-level", default="info")
+    run.add_argument(
+        "--no-rasa", action="store_true", help="do not start Rasa and the action server"
+    )
+    run.set_defaults(func=cmd_run)

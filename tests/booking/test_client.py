@@ -1,0 +1,148 @@
+"""BookingClient against a real gateway served by uvicorn (and against dead/slow servers)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable
+from bot.config import Settings
+from bot.gateway.app import create_app
+from tests.booking import world
+from tests.booking.world import PHONE_A, PHONE_B, RESIDENT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(sqlite_factory, clock):
+    with sqlite_factory.begin() as session:
+        world.build_and_publish(session, now=clock())
+    settings = Settings(database_url="sqlite://", secret_key="test-key", admin_token="s3cret")
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, sqlite_factory, clock=clock),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert instance.started, "the gateway did not start"
+    yield f"http://127.0.0.1:{port}/api"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_client_round_trip(server):
+    with BookingClient(server, admin_token="s3cret") as client:
+        assert [s["code"] for s in client.resolve_site("Périgueux", RESIDENT)] == ["pref-24"]
+        found = client.search(RESIDENT, "pref-24", phone=PHONE_A, limit=2)
+        booking = client.book(found["slots"][0]["id"], PHONE_A, idempotency_key="k1")
+        assert client.verify(booking["code"])["valid"] is True
+        assert [b["code"] for b in client.my_bookings(PHONE_A)] == [booking["code"]]
+        moved = client.reschedule(booking["code"], found["slots"][1]["id"], phone=PHONE_A)
+        assert moved["slot"]["id"] == found["slots"][1]["id"]
+        assert client.cancel(booking["code"], phone=PHONE_A)["status"] == "cancelled"
+        assert len(client.proof(PHONE_A)) == 1
+        assert client.stats()["bookings_total"] == 1
+
+
+def test_client_raises_typed_refusals(server):
+    with BookingClient(server) as client:
+        slot_id = client.search(RESIDENT, "pref-24")["slots"][0]["id"]
+        client.book(slot_id, PHONE_A)
+        with pytest.raises(BookingRefused) as refused:
+            client.book(slot_id, PHONE_B)
+        assert refused.value.code == "slot_full" and refused.value.status == 409
+        assert "créneau" in refused.value.message
+        with pytest.raises(BookingRefused) as refused:
+            client.book(slot_id, "garbage")
+        assert refused.value.code == "invalid_phone"
+
+
+def test_client_unavailable_when_nobody_listens():
+    with (
+        BookingClient(f"http://127.0.0.1:{free_port()}/api", timeout=0.5) as client,
+        pytest.raises(BookingUnavailable),
+    ):
+        client.demarches()
+
+
+def test_client_unavailable_on_timeout():
+    """A server that accepts the connection and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    try:
+        port = listener.getsockname()[1]
+        with BookingClient(f"http://127.0.0.1:{port}/api", timeout=0.3) as client:
+            started = time.monotonic()
+            with pytest.raises(BookingUnavailable):
+                client.demarches()
+            assert time.monotonic() - started < 3
+    finally:
+        listener.close()
+
+
+@pytest.mark.postgres
+def test_http_burst_on_postgres_completes_without_deadlock(postgres_factory, clock):
+    """60 clients at once on one slot of 10 places, through a real server: every request gets
+    an answer (no worker-pool deadlock), exactly 10 bookings, no error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with postgres_factory.begin() as session:
+        world.build_and_publish(session, guichets=10, now=clock())
+    with postgres_factory() as session:
+        slot_id = world.slots(session)[0].id
+    settings = Settings(database_url="sqlite://", secret_key="test-key")
+    port = free_port()
+    instance = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, postgres_factory, clock=clock),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            ws="none",
+        )
+    )
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+
+        def attempt(i: int) -> int:
+            try:
+                return httpx.post(
+                    f"http://127.0.0.1:{port}/api/v1/bookings",
+                    timeout=30,
+                    json={"slot_id": slot_id, "phone": f"+3361500{i:04d}"},
+                ).status_code
+            except httpx.HTTPError:
+                return 0
+
+        with ThreadPoolExecutor(max_workers=60) as pool:
+            statuses = list(pool.map(attempt, range(60)))
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+    assert sorted(set(statuses)) == [201, 409] and statuses.count(201) == 10

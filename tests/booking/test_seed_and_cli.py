@@ -1,0 +1,136 @@
+"""Seeding from the real catalogue, the staff commands, and the migrations themselves."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from bot.booking import demo, schema, services
+from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche, Slot
+from bot.booking.services import BookRequest
+from bot.cli import main
+from bot.db import Base, make_engine, make_session_factory
+from tests.booking.world import CONFIG
+
+# The staff commands use the real clock, so the demo is seeded for the real coming weeks.
+NOW = datetime.now(timezone.utc)
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'seeded.db'}")
+    report = demo.seed(engine, CONFIG, now=NOW)
+    yield engine, report
+    engine.dispose()
+
+
+def test_seed_loads_the_catalogue_sites_and_the_dordogne_schedule(seeded):
+    engine, report = seeded
+    assert report.sync.sites == 3 and report.publish.created > 0
+    factory = make_session_factory(engine)
+    with factory() as session:
+        assert {s.code for s in session.scalars(select(Site))} == {"pref-24", "pref-38", "pref-93"}
+        demarches = {d.code for d in session.scalars(select(Demarche))}
+        assert "carte_resident_renouvellement" in demarches and "naturalisation" not in demarches
+        resident = session.get(Demarche, "carte_resident_renouvellement")
+        assert (resident.slot_minutes, resident.horizon_days) == (20, 60)  # seed 000
+        dordogne = session.scalars(
+            select(OpeningRange).where(
+                OpeningRange.site_code == "pref-24",
+                OpeningRange.demarche_code == "carte_resident_renouvellement",
+            )
+        ).one()
+        assert (dordogne.weekday, dordogne.start_time, dordogne.end_time) == (1, time(14), time(16))
+        assert not dordogne.is_demo
+        assert (
+            session.scalar(
+                select(func.count()).select_from(OpeningRange).where(OpeningRange.is_demo)
+            )
+            > 0
+        )
+        assert (
+            session.get(SiteDemarche, ("pref-24", "conjoint_francais_renouvellement")) is not None
+        )
+
+
+def test_seeding_twice_changes_nothing(seeded):
+    engine, first = seeded
+    factory = make_session_factory(engine)
+    with factory() as session:
+        slots = session.scalar(select(func.count(Slot.id)))
+        ranges = session.scalar(select(func.count(OpeningRange.id)))
+    again = demo.seed(engine, CONFIG, now=NOW)
+    assert again.publish.created == 0 and again.publish.already_published == first.publish.created
+    with factory() as session:
+        assert session.scalar(select(func.count(Slot.id))) == slots
+        assert session.scalar(select(func.count(OpeningRange.id))) == ranges
+
+
+def test_guichet_verify_command(seeded, monkeypatch, capsys):
+    engine, _ = seeded
+    monkeypatch.setenv("GUICHET_DATABASE_URL", str(engine.url))
+    factory = make_session_factory(engine)
+    now = datetime.now(timezone.utc)
+    with factory.begin() as session:
+        slot = session.scalars(
+            select(Slot).where(Slot.starts_at > now).order_by(Slot.starts_at)
+        ).first()
+        request = BookRequest(slot_id=slot.id, phone="0612345678", numero_etranger="1234567890")
+        code = services.book(session, CONFIG, request, now=now).code
+    assert main(["verify", code.lower()]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("VALIDE") and "Préfecture" in out
+    assert "0612345678" not in out and "+336" not in out and "1234567890" not in out
+    assert main(["verify", "ABCDEFGH"]) == 1
+    assert "INVALIDE" in capsys.readouterr().out
+    assert main(["verify", "--json", code]) == 0
+    assert '"valid": true' in capsys.readouterr().out
+
+
+def test_staff_commands_run(seeded, monkeypatch, capsys):
+    engine, _ = seeded
+    monkeypatch.setenv("GUICHET_DATABASE_URL", str(engine.url))
+    assert main(["slots", "publish", "--site", "pref-24"]) == 0
+    assert "slots published" in capsys.readouterr().out
+    assert main(["stats"]) == 0
+    assert "waitlist_length" in capsys.readouterr().out
+    assert main(["waitlist", "expire"]) == 0
+    assert main(["db", "upgrade"]) == 0
+
+
+def test_migrations_match_the_models_and_downgrade(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    booking_tables = {
+        t.name
+        for t in Base.metadata.sorted_tables
+        if t.name
+        in {
+            "site",
+            "demarche",
+            "site_demarche",
+            "opening_range",
+            "slot",
+            "applicant",
+            "booking",
+            "waitlist_entry",
+            "waitlist_offer",
+            "availability_check",
+        }
+    }
+    assert len(booking_tables) == 10
+    ours = [d for d in diff if any(name in repr(d) for name in booking_tables)]
+    assert ours == []
+    config = schema.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert schema.is_empty(engine)
+    engine.dispose()

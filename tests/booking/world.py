@@ -1,0 +1,103 @@
+"""A small booking world built directly (independent of the catalogue's YAML)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.booking.engine import EngineConfig
+from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche, Slot
+from bot.booking.publishing import publish
+
+CONFIG = EngineConfig(secret_key="test-key", offer_hold=timedelta(hours=12))
+RESIDENT = "carte_resident_renouvellement"
+DUPLICATA = "duplicata_titre"  # needs a numéro étranger in this world
+PHONE_A = "+33612345678"
+PHONE_B = "+33698765432"
+PHONE_C = "+33755667788"
+NUMERO = "1234567890"
+
+
+def build(session: Session, *, guichets: int = 1, now: datetime, horizon_days: int = 60) -> None:
+    session.add_all(
+        [
+            Site(
+                code="pref-24",
+                name="Préfecture de la Dordogne",
+                departement="24",
+                departement_name="Dordogne",
+                city="Périgueux",
+                postal_codes=["24000"],
+                address="2 rue Paul-Louis Courier, 24000 Périgueux",
+            ),
+            Site(
+                code="pref-38",
+                name="Préfecture de l'Isère",
+                departement="38",
+                departement_name="Isère",
+                city="Grenoble",
+                postal_codes=["38000"],
+                address="Grenoble",
+            ),
+            Demarche(
+                code=RESIDENT,
+                name="Renouvellement carte de résident",
+                slot_minutes=20,
+                horizon_days=horizon_days,
+                needs_numero_etranger=False,
+            ),
+            Demarche(
+                code=DUPLICATA,
+                name="Duplicata",
+                slot_minutes=20,
+                horizon_days=horizon_days,
+                needs_numero_etranger=True,
+            ),
+        ]
+    )
+    session.flush()
+    session.add_all(
+        [
+            SiteDemarche(site_code="pref-24", demarche_code=RESIDENT),
+            SiteDemarche(site_code="pref-24", demarche_code=DUPLICATA),
+            SiteDemarche(site_code="pref-38", demarche_code=RESIDENT),
+            # Tuesdays 14h-16h, 20 minutes (seed 000); Mondays 9h-10h for the duplicata.
+            OpeningRange(
+                site_code="pref-24",
+                demarche_code=RESIDENT,
+                weekday=1,
+                start_time=time(14),
+                end_time=time(16),
+                guichets=guichets,
+                valid_from=date(2026, 1, 1),
+            ),
+            OpeningRange(
+                site_code="pref-24",
+                demarche_code=DUPLICATA,
+                weekday=0,
+                start_time=time(9),
+                end_time=time(10),
+                guichets=guichets,
+                valid_from=date(2026, 1, 1),
+            ),
+        ]
+    )
+    session.flush()
+
+
+def build_and_publish(session: Session, *, guichets: int = 1, now: datetime) -> list[Slot]:
+    build(session, guichets=guichets, now=now)
+    publish(session, CONFIG, now=now)
+    return slots(session, RESIDENT)
+
+
+def slots(session: Session, demarche: str = RESIDENT, site: str = "pref-24") -> list[Slot]:
+    return list(
+        session.scalars(
+            select(Slot)
+            .where(Slot.demarche_code == demarche, Slot.site_code == site)
+            .order_by(Slot.starts_at)
+        )
+    )
