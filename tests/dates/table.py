@@ -1,0 +1,289 @@
+"""The specification of date understanding: what people text, when, and what it must mean.
+
+Each case has its own fixed "now" (Europe/Paris). `expect` is "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD"
+(inclusive range); `part` and `at` (HH:MM) are the part of day and time, None when absent.
+The benchmark (bot/dates_bench.py) times the whole table too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+MON = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # Monday morning, ordinary week
+SUN = datetime(2026, 11, 22, 15, 0, tzinfo=PARIS)  # Sunday: a bare weekday must still be ahead
+DEC31 = datetime(2026, 12, 31, 20, 0, tzinfo=PARIS)  # Thursday evening, year rollover
+LEAP = datetime(2028, 2, 28, 9, 0, tzinfo=PARIS)  # Monday before a 29 February
+JAN = datetime(2027, 1, 10, 11, 0, tzinfo=PARIS)  # Sunday, before a non-leap February
+FEB = datetime(2027, 2, 10, 16, 0, tzinfo=PARIS)  # Wednesday in a 28-day month
+# 23:30 UTC on 31 Dec is already 1 January in Paris: "demain" is 2 January.
+UTC_NEW_YEAR = datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("UTC"))
+
+
+class Case(NamedTuple):
+    lang: str
+    now: datetime
+    text: str
+    expect: str
+    part: str | None = None
+    at: str | None = None
+
+
+CASES: list[Case] = [
+    # ---- French: the issue's examples ------------------------------------------------------
+    Case("fr", MON, "mardi prochain", "2026-11-24"),
+    Case("fr", MON, "demain matin", "2026-11-24", "morning"),
+    Case("fr", MON, "ce soir", "2026-11-23", "evening"),
+    Case("fr", MON, "après-demain", "2026-11-25"),
+    Case("fr", MON, "la semaine prochaine", "2026-11-30..2026-12-06"),
+    Case("fr", MON, "le 3 mars", "2027-03-03"),
+    Case("fr", MON, "3/4", "2027-04-03"),  # day first
+    Case("fr", MON, "vendredi 18h", "2026-11-27", "evening", "18:00"),
+    Case("fr", MON, "demain 9h", "2026-11-24", "morning", "09:00"),
+    Case("fr", MON, "dans 2 semaines", "2026-12-07..2026-12-13"),
+    # ---- French: sentences, SMS spelling, typos, traps ---------------------------------------
+    Case("fr", MON, "je peux venir mardi prochain le matin", "2026-11-24", "morning"),
+    Case("fr", MON, "Est-ce que je peux venir demain ?", "2026-11-24"),
+    Case("fr", MON, "RDV MARDI PROCHAIN SVP", "2026-11-24"),
+    Case("fr", MON, "dmain", "2026-11-24"),
+    Case("fr", MON, "2main aprem", "2026-11-24", "afternoon"),
+    # A part of day alone is any such part from the next one on; "ce"/"cet" makes it today.
+    Case("fr", MON, "apres midi", "2026-11-23..2027-01-24", "afternoon"),
+    Case("fr", MON, "dans la matinée", "2026-11-23..2027-01-24", "morning"),
+    Case("fr", MON, "cet aprem", "2026-11-23", "afternoon"),
+    Case("fr", MON, "mer 14h", "2026-11-25", "afternoon", "14:00"),
+    Case("fr", MON, "sam", "2026-11-28"),  # the whole answer: samedi
+    Case("fr", MON, "lundi pro", "2026-11-30"),
+    Case("fr", MON, "sem pro", "2026-11-30..2026-12-06"),
+    Case("fr", MON, "ajd", "2026-11-23"),
+    Case("fr", MON, "aujourd'hui à 15h30", "2026-11-23", "afternoon", "15:30"),
+    Case("fr", MON, "jeudi", "2026-11-26"),
+    Case("fr", MON, "mercredie", "2026-11-25"),
+    Case("fr", MON, "samdi matin", "2026-11-28", "morning"),
+    Case("fr", MON, "mercredi soir", "2026-11-25", "evening"),
+    Case("fr", MON, "ven 9h30", "2026-11-27", "morning", "09:30"),
+    Case("fr", MON, "jeu 10h", "2026-11-26", "morning", "10:00"),
+    Case("fr", MON, "mar 14h", "2026-11-24", "afternoon", "14:00"),  # "mar" alone is mardi
+    Case("fr", MON, "le 3 mar", "2027-03-03"),  # after a day number "mar" is mars
+    Case("fr", MON, "3mars", "2027-03-03"),
+    Case("fr", MON, "le 1er décembre", "2026-12-01"),
+    Case("fr", MON, "vendredi 27 novembre", "2026-11-27"),
+    Case("fr", MON, "le 3", "2026-12-03"),
+    Case("fr", MON, "le 30", "2026-11-30"),
+    Case("fr", MON, "mardi 1er", "2026-12-01"),
+    Case("fr", MON, "03/12", "2026-12-03"),
+    Case("fr", MON, "23/11", "2026-11-23"),  # today is still the future
+    Case("fr", MON, "22/11", "2027-11-22"),
+    Case("fr", MON, "3 mars 2027 a 10h", "2027-03-03", "morning", "10:00"),
+    Case("fr", MON, "fin mars", "2027-03-21..2027-03-31"),
+    Case("fr", MON, "début décembre", "2026-12-01..2026-12-10"),
+    Case("fr", MON, "en janvier", "2027-01-01..2027-01-31"),
+    Case("fr", MON, "fin novembre", "2026-11-23..2026-11-30"),
+    Case("fr", MON, "le mois prochain", "2026-12-01..2026-12-31"),
+    Case("fr", MON, "cette semaine", "2026-11-23..2026-11-29"),
+    Case("fr", MON, "fin de semaine", "2026-11-26..2026-11-29"),
+    Case("fr", MON, "dans 3 jours", "2026-11-26"),
+    Case("fr", MON, "dans quinze jours", "2026-12-07..2026-12-13"),
+    Case("fr", MON, "mardi en huit", "2026-12-01"),
+    Case("fr", MON, "ce week-end", "2026-11-28..2026-11-29"),
+    Case("fr", MON, "vers 14h", "2026-11-23", "afternoon", "14:00"),
+    Case("fr", MON, "à 3h", "2026-11-23", "afternoon", "15:00"),  # office hours: 15:00
+    Case("fr", MON, "ce matin", "2026-11-23", "morning"),
+    Case("fr", MON, "demain à 2h de l'aprem", "2026-11-24", "afternoon", "14:00"),
+    Case("fr", MON, "du 3 au 5 mars", "2027-03-03..2027-03-05"),
+    Case("fr", MON, "du 28 novembre au 2 décembre", "2026-11-28..2026-12-02"),
+    Case("fr", MON, "entre jeudi et lundi", "2026-11-26..2026-11-30"),
+    Case("fr", MON, "avant vendredi", "2026-11-23..2026-11-26"),
+    Case("fr", MON, "avant le vendredi 4 décembre", "2026-11-23..2026-12-03"),
+    Case("fr", MON, "pas avant le 3", "2026-12-03"),
+    Case("fr", MON, "dans les 2 mois", "2026-11-23..2027-01-23"),  # within, not "in"
+    Case("fr", MON, "dans 2 mois", "2027-01-01..2027-01-31"),
+    Case("fr", MON, "dans les prochains jours", "2026-11-23..2026-11-30"),
+    Case("fr", MON, "jusqu'à vendredi", "2026-11-23..2026-11-27"),
+    Case("fr", MON, "d'ici 2 semaines", "2026-11-23..2026-12-07"),
+    Case("fr", MON, "pas avant le mois prochain, mardi ou mercredi", "2026-12-01..2026-12-31"),
+    Case("fr", MON, "la semaine du 7 décembre", "2026-12-07..2026-12-13"),
+    Case("fr", MON, "le plus tôt possible", "2026-11-23..2027-01-24"),
+    Case("fr", MON, "maintenant", "2026-11-23"),
+    Case("fr", MON, "je peux passer lundi", "2026-11-30"),  # "passer" is not "passé"
+    Case("fr", MON, "mardi 24/11", "2026-11-24"),
+    Case("fr", MON, "2026-12-03", "2026-12-03"),
+    Case("fr", MON, "dans sept jours", "2026-11-30"),  # "sept" is seven here…
+    Case("fr", MON, "3 sept", "2027-09-03"),  # …and September after a day number
+    Case("fr", MON, "le 15 à 15h", "2026-12-15", "afternoon", "15:00"),
+    # ---- French: Sunday "now", year end, 29 February, short months ---------------------------
+    Case("fr", SUN, "lundi", "2026-11-23"),
+    Case("fr", SUN, "dimanche", "2026-11-29"),  # never today
+    Case("fr", SUN, "la semaine prochaine", "2026-11-23..2026-11-29"),
+    Case("fr", SUN, "demain matin", "2026-11-23", "morning"),
+    Case("fr", DEC31, "demain", "2027-01-01"),
+    Case("fr", DEC31, "après demain", "2027-01-02"),
+    Case("fr", DEC31, "le 2 janvier", "2027-01-02"),
+    Case("fr", DEC31, "semaine prochaine", "2027-01-04..2027-01-10"),
+    Case("fr", DEC31, "le mois prochain", "2027-01-01..2027-01-31"),
+    Case("fr", DEC31, "lundi", "2027-01-04"),
+    Case("fr", DEC31, "à 10h", "2027-01-01", "morning", "10:00"),  # 10:00 has passed today
+    Case("fr", DEC31, "le 1er", "2027-01-01"),
+    Case("fr", UTC_NEW_YEAR, "demain", "2027-01-02"),
+    Case("fr", LEAP, "demain", "2028-02-29"),
+    Case("fr", LEAP, "le 29 février", "2028-02-29"),
+    Case("fr", LEAP, "après-demain", "2028-03-01"),
+    Case("fr", JAN, "29 février", "2028-02-29"),  # no 29 Feb in 2027
+    Case("fr", JAN, "le 29", "2027-01-29"),
+    Case("fr", FEB, "le 30", "2027-03-30"),  # February has no 30th
+    Case("fr", FEB, "dans 1 mois", "2027-03-01..2027-03-31"),
+    # ---- English --------------------------------------------------------------------------
+    Case("en", MON, "next tuesday", "2026-11-24"),
+    Case("en", MON, "tomorrow afternoon", "2026-11-24", "afternoon"),
+    Case("en", MON, "tuesday", "2026-11-24"),
+    Case("en", MON, "Monday", "2026-11-30"),
+    Case("en", MON, "this monday", "2026-11-23"),
+    Case("en", MON, "tue 2pm", "2026-11-24", "afternoon", "14:00"),
+    Case("en", MON, "the day after tomorrow", "2026-11-25"),
+    Case("en", MON, "next week", "2026-11-30..2026-12-06"),
+    Case("en", MON, "in 2 weeks", "2026-12-07..2026-12-13"),
+    Case("en", MON, "in a week", "2026-11-30..2026-12-06"),
+    Case("en", MON, "in 3 days", "2026-11-26"),
+    Case("en", MON, "March 3rd", "2027-03-03"),
+    Case("en", MON, "3rd of March", "2027-03-03"),
+    Case("en", MON, "on the 5th", "2026-12-05"),
+    Case("en", MON, "friday at 10am", "2026-11-27", "morning", "10:00"),
+    Case("en", MON, "this weekend", "2026-11-28..2026-11-29"),
+    Case("en", MON, "tonight", "2026-11-23", "evening"),
+    Case("en", MON, "tmrw morning", "2026-11-24", "morning"),
+    Case("en", MON, "wednsday", "2026-11-25"),
+    Case("en", MON, "next month", "2026-12-01..2026-12-31"),
+    Case("en", MON, "end of the month", "2026-11-23..2026-11-30"),
+    Case("en", MON, "may 3", "2027-05-03"),
+    Case("en", MON, "may i come tomorrow", "2026-11-24"),  # "may" is not a month here
+    Case("en", MON, "12/25", "2026-12-25"),  # the only order possible
+    Case("en", MON, "at 9", "2026-11-24", "morning", "09:00"),  # 9:00 is past at 10:00
+    Case("en", MON, "3pm", "2026-11-23", "afternoon", "15:00"),
+    Case("en", MON, "I'm available Thursday morning", "2026-11-26", "morning"),
+    Case("en", MON, "from monday to friday", "2026-11-30..2026-12-04"),
+    Case("en", MON, "between the 1st and the 5th", "2026-12-01..2026-12-05"),
+    Case("en", MON, "Thursday the 3rd", "2026-12-03"),
+    Case("en", MON, "December 7th, 2026", "2026-12-07"),
+    Case("en", MON, "within 2 weeks", "2026-11-23..2026-12-07"),
+    Case("en", MON, "in the next 3 days", "2026-11-23..2026-11-26"),
+    Case("en", MON, "as soon as possible", "2026-11-23..2027-01-24"),
+    Case("en", DEC31, "tomorrow", "2027-01-01"),
+    Case("en", SUN, "saturday", "2026-11-28"),
+    # ---- Arabic, Darija, Arabizi, Arabic-Indic digits, mixed scripts ---------------------------
+    Case("ar", MON, "غدا", "2026-11-24"),
+    Case("ar", MON, "غداً صباحاً", "2026-11-24", "morning"),
+    Case("ar", MON, "بعد غد", "2026-11-25"),
+    Case("ar", MON, "الثلاثاء القادم", "2026-11-24"),
+    Case("ar", MON, "الأسبوع القادم", "2026-11-30..2026-12-06"),
+    Case("ar", MON, "٣/٤", "2027-04-03"),
+    Case("ar", MON, "الخميس الساعة ١٠", "2026-11-26", "morning", "10:00"),
+    Case("ar", MON, "بعد ثلاثة أيام", "2026-11-26"),
+    Case("ar", MON, "بعد أسبوعين", "2026-12-07..2026-12-13"),
+    Case("ar", MON, "يوم الجمعة بعد الظهر", "2026-11-27", "afternoon"),
+    Case("ar", MON, "اليوم مساء", "2026-11-23", "evening"),
+    Case("ar", MON, "٣ مارس", "2027-03-03"),
+    Case("ar", MON, "١٥ ديسمبر", "2026-12-15"),
+    Case("ar", MON, "الشهر القادم", "2026-12-01..2026-12-31"),
+    Case("ar", MON, "هذا الأسبوع", "2026-11-23..2026-11-29"),
+    Case("ar", MON, "الأحد", "2026-11-29"),
+    Case("ar", MON, "والثلاثاء", "2026-11-24"),
+    Case("ar", MON, "بكرة", "2026-11-24"),
+    Case("ar", MON, "الساعة ٣ العصر", "2026-11-23", "afternoon", "15:00"),
+    Case("ar", MON, "ghda", "2026-11-24"),
+    Case("ar", MON, "b3d ghda", "2026-11-25"),
+    Case("ar", MON, "ghda f sbah", "2026-11-24", "morning"),
+    Case("ar", MON, "nhar tnin", "2026-11-30"),
+    Case("ar", MON, "ljem3a l3chiya", "2026-11-27", "afternoon"),
+    Case("ar", MON, "simana jaya", "2026-11-30..2026-12-06"),
+    Case("ar", MON, "lyoum", "2026-11-23"),
+    Case("ar", MON, "غدا 10h", "2026-11-24", "morning", "10:00"),
+    Case("ar", MON, "demain الساعة ٩", "2026-11-24", "morning", "09:00"),
+    Case("ar", MON, "من الاثنين إلى الخميس", "2026-11-30..2026-12-03"),
+    Case("ar", MON, "قبل الخميس", "2026-11-23..2026-11-25"),
+    Case("ar", MON, "يوم الاحد ٢٩ نوفمبر", "2026-11-29"),
+    Case("ar", MON, "الجمعة الجاية الصباح", "2026-11-27", "morning"),
+    Case("ar", MON, "غدا على الساعة العاشرة", "2026-11-24", "morning", "10:00"),
+    Case("ar", MON, "ghdwa m3a 10", "2026-11-24", "morning", "10:00"),
+    Case("ar", MON, "خلال أسبوعين", "2026-11-23..2026-12-07"),
+    Case("ar", MON, "السيمانة الجاية", "2026-11-30..2026-12-06"),
+    Case("ar", SUN, "الاثنين", "2026-11-23"),
+    Case("ar", DEC31, "غدا", "2027-01-01"),
+    Case("ar", LEAP, "٢٩/٠٢", "2028-02-29"),
+]
+
+# Messages without a date: understand() must return None.
+NO_DATE: list[tuple[str, str]] = [
+    ("fr", "je"),
+    ("fr", "je veux un rendez-vous"),
+    ("fr", "merci"),
+    ("fr", "bonjour"),
+    ("fr", "ok"),
+    ("fr", "ça marche"),
+    ("fr", "mon numéro est 0612345678"),
+    ("fr", "06.12.34.56.78"),
+    ("fr", "31/02"),
+    ("fr", "32 mars"),
+    ("fr", "asdfgh qwerty"),
+    ("fr", ""),
+    ("fr", "   "),
+    ("fr", "la semaine"),
+    ("fr", "1"),
+    ("fr", "0"),
+    ("fr", "le 93"),
+    ("fr", "j'ai 2 enfants et 3 semaines de retard"),
+    ("fr", "je marche"),
+    ("fr", "je passe après"),
+    ("fr", "ma fille a 3 ans"),
+    ("fr", "je vais à la mer avec Sam"),
+    ("en", "the sun is out, I sat down"),
+    ("fr", "hier"),  # past: nothing to book
+    ("fr", "il y a 3 jours"),
+    ("fr", "le 3 mars 2020"),
+    ("en", "thanks"),
+    ("en", "may i come"),
+    ("en", "it might rain"),
+    ("en", "my domain"),
+    ("ar", "شكرا"),
+    ("ar", "مرحبا"),
+    ("ar", "٠٦١٢٣٤٥٦٧٨"),
+    ("ar", "امس"),
+]
+
+
+class ExpiryCase(NamedTuple):
+    lang: str
+    now: datetime
+    text: str
+    expect: str | None
+
+
+EXPIRY: list[ExpiryCase] = [
+    ExpiryCase("fr", MON, "ma carte expire le 3 mars 2027", "2027-03-03"),
+    ExpiryCase("fr", MON, "03/2027", "2027-03-01"),  # a month alone: its first day
+    ExpiryCase("fr", MON, "fin mars", "2027-03-31"),
+    ExpiryCase("fr", MON, "mi-avril", "2027-04-15"),
+    ExpiryCase("fr", MON, "elle a expiré le 3 mars", "2026-03-03"),  # past allowed
+    ExpiryCase("fr", MON, "expire le 10 janvier", "2027-01-10"),
+    ExpiryCase("fr", MON, "il y a 2 mois", "2026-09-23"),
+    ExpiryCase("fr", MON, "dans 3 semaines", "2026-12-14"),
+    ExpiryCase("fr", MON, "elle expire dans les 2 mois", "2027-01-23"),
+    ExpiryCase("fr", MON, "12/2025", "2025-12-01"),
+    ExpiryCase("fr", MON, "le 15/06/2026", "2026-06-15"),
+    ExpiryCase("fr", MON, "31/12/26", "2026-12-31"),
+    ExpiryCase("fr", MON, "3 mars 2020", "2020-03-03"),
+    ExpiryCase("fr", MON, "le mois dernier", "2026-10-01"),
+    ExpiryCase("en", MON, "it expires march 2028", "2028-03-01"),
+    ExpiryCase("en", MON, "expired 3 weeks ago", "2026-11-02"),
+    ExpiryCase("ar", MON, "تنتهي في ٣/٥/٢٠٢٧", "2027-05-03"),
+    ExpiryCase("ar", MON, "انتهت في مارس", "2026-03-01"),
+    ExpiryCase("fr", JAN, "dans un mois", "2027-02-10"),
+    ExpiryCase("fr", datetime(2027, 1, 31, 9, 0, tzinfo=PARIS), "dans un mois", "2027-02-28"),
+    ExpiryCase("fr", MON, "fin 2027", "2027-12-31"),
+    ExpiryCase("fr", MON, "03/27", "2027-03-01"),  # month/year as printed on cards
+    ExpiryCase("fr", MON, "2027", None),  # a year alone is not precise enough
+    ExpiryCase("fr", MON, "bonjour", None),
+    ExpiryCase("fr", MON, "je", None),
+]
