@@ -1,0 +1,212 @@
+"""`guichet bench channels`: 20 concurrent signed SMS conversations through /sms/twilio, then
+the same messages straight to Rasa's REST channel; prints messages/s, p50/p95 and the ratio.
+
+Needs Rasa and the action server running (`make run`); without them it says so and skips.
+The gateway under test is started here, in-process, on its own SQLite file and port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+from bot.channels import gsm7
+from bot.config import Settings
+
+CONVERSATIONS = 20
+# A full French booking then its cancellation, answered as a person would by SMS
+# ({numero}: each conversation has its own numéro étranger — one booking per person).
+SCRIPT = (
+    "Bonjour",
+    "1",
+    "Je veux renouveler ma carte de résident",
+    "2",
+    "38000",
+    "lundi",
+    "1",
+    "{numero}",
+    "1",
+    "Je veux annuler mon rendez-vous",
+    "1",
+)
+BOOKED_AT = 9  # the messages of SCRIPT up to the convocation; the rest cancels it
+BENCH_TOKEN = "bench-auth-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: object, port: int) -> Iterator[str]:
+    """Serves an ASGI app with uvicorn on 127.0.0.1:port in a daemon thread."""
+    import uvicorn
+
+    # ws="none": the websockets pinned for rasa-sdk is older than uvicorn's auto protocol wants.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError(f"the gateway did not start on port {port}")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def _gateway_conversation(
+    client: httpx.AsyncClient, base: str, public_url: str, index: int, latencies: list[float],
+    script: tuple[str, ...] = SCRIPT, segments: list[int] | None = None,
+) -> None:
+    phone = f"+336{index:08d}"
+    validator = RequestValidator(BENCH_TOKEN)
+    for turn, template in enumerate(script):
+        text = template.format(numero=f"75{index:08d}")
+        params = {
+            "MessageSid": f"SMbench{index:04d}{turn:04d}{time.time_ns() % 10**8}",
+            "From": phone, "To": "+33700000000", "Body": text, "NumMedia": "0",
+        }
+        signature = validator.compute_signature(f"{public_url}/sms/twilio", params)
+        started = time.perf_counter()
+        response = await client.post(
+            f"{base}/sms/twilio", data=params, headers={"X-Twilio-Signature": signature}
+        )
+        latencies.append(time.perf_counter() - started)
+        response.raise_for_status()
+        if segments is not None:
+            for message in ET.fromstring(response.text).iter("Message"):
+                segments[turn] += gsm7.sms_info(message.text or "").segments
+
+
+async def _rasa_conversation(
+    client: httpx.AsyncClient, rasa_url: str, index: int, latencies: list[float]
+) -> None:
+    sender = f"bench-direct-{index}-{time.time_ns()}"
+    for template in SCRIPT:
+        text = template.format(numero=f"76{index:08d}")
+        started = time.perf_counter()
+        response = await client.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text,
+                  "metadata": {"channel": "sms", "language": "fr", "phone": f"+336{index:08d}"}},
+        )
+        latencies.append(time.perf_counter() - started)
+        response.raise_for_status()
+
+
+async def _drive(
+    kind: str, settings: Settings, base: str, offset: int = 0, segments: list[int] | None = None
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as client:
+        started = time.perf_counter()
+        if kind == "gateway":
+            jobs = [_gateway_conversation(client, base, settings.public_url, offset + i,
+                                          latencies, SCRIPT, segments) for i in range(CONVERSATIONS)]
+        elif kind == "warm-up":
+            jobs = [_gateway_conversation(client, base, settings.public_url, offset + i,
+                                          latencies, ("Bonjour",)) for i in range(CONVERSATIONS)]
+        else:
+            jobs = [_rasa_conversation(client, settings.rasa_url, i, latencies)
+                    for i in range(CONVERSATIONS)]
+        await asyncio.gather(*jobs)
+        return time.perf_counter() - started, latencies
+
+
+def _report(label: str, elapsed: float, latencies: list[float]) -> None:
+    print(f"    {label:<22} {len(latencies) / elapsed:7.1f} msg/s   "
+          f"p50 {statistics.median(latencies) * 1000:6.0f} ms   "
+          f"p95 {percentile(latencies, 0.95) * 1000:6.0f} ms")
+
+
+def run_benchmark() -> None:
+    from bot.booking import schema
+    from bot.db import make_engine, make_session_factory
+    from bot.gateway.app import create_app
+
+    settings = Settings.from_env()
+    try:
+        httpx.get(f"{settings.rasa_url}/", timeout=2).raise_for_status()
+    except httpx.HTTPError as exc:
+        print(f"    channels: SKIPPED — Rasa is not reachable at {settings.rasa_url} "
+              f"({type(exc).__name__}); start the stack with `make run` and run again.")
+        return
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        schema.upgrade(engine)
+        bench_settings = replace(
+            settings, public_url=f"http://127.0.0.1:{port}", twilio_auth_token=BENCH_TOKEN,
+            twilio_account_sid="ACbench", flood_per_minute=0,
+            # Every reply inline: the figure is the time to the answer, not Twilio's 15-s cut.
+            sms_reply_deadline_seconds=120.0,
+        )
+        factory = make_session_factory(engine)
+        app = create_app(bench_settings, factory)
+        with serve_in_thread(app, port) as base:
+            print(f"    {CONVERSATIONS} concurrent conversations × {len(SCRIPT)} messages, "
+                  f"gateway {base} → Rasa {settings.rasa_url}")
+            asyncio.run(_drive("warm-up", bench_settings, base, offset=5000))
+            segments = [0] * len(SCRIPT)
+            before = _sums()
+            gateway_elapsed, gateway = asyncio.run(
+                _drive("gateway", bench_settings, base, segments=segments)
+            )
+            after = _sums()
+            direct_elapsed, direct = asyncio.run(_drive("rasa", bench_settings, base))
+        engine.dispose()
+
+    _report("through /sms/twilio", gateway_elapsed, gateway)
+    _report("straight to Rasa REST", direct_elapsed, direct)
+    ratio = statistics.median(gateway) / statistics.median(direct)
+    print(f"    gateway overhead ratio (p50 gateway / p50 Rasa): {ratio:.2f}  (target ≤ 1.3)")
+    print(f"    gateway p95: {percentile(gateway, 0.95) * 1000:.0f} ms  (target ≤ 300 ms)")
+    count = after[2] - before[2]
+    if count:
+        own = ((after[0] - before[0]) - (after[1] - before[1])) / count
+        print(f"    time spent in the gateway itself (reply minus Rasa wait, mean): "
+              f"{own * 1000:.1f} ms per message")
+    booking, cancelling = sum(segments[:BOOKED_AT]), sum(segments[BOOKED_AT:])
+    print(f"    outbound segments per conversation: {booking / CONVERSATIONS:.1f} to book "
+          f"({BOOKED_AT} messages; target ≤ 12) + {cancelling / CONVERSATIONS:.1f} to cancel")
+
+
+def _sums() -> tuple[float, float, float]:
+    """Sums of the gateway's reply time and Rasa wait, and the reply count, from the
+    metrics registry (the gateway under test runs in this process)."""
+    from prometheus_client import REGISTRY
+
+    def value(name: str, labels: dict[str, str] | None = None) -> float:
+        return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+    return (
+        value("guichet_reply_seconds_sum", {"channel": "sms"}),
+        value("guichet_rasa_seconds_sum"),
+        value("guichet_reply_seconds_count", {"channel": "sms"}),
+    )

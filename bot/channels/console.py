@@ -1,0 +1,84 @@
+"""The terminal chat: a conversation with the running stack, shaped like the real channel."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels import gsm7
+from bot.channels.conversation import Conversations, Incoming
+from bot.channels.models import Channel
+from bot.channels.outbound import Outgoing
+from bot.config import Settings
+
+
+def render(message: Outgoing) -> str:
+    """A message as the phone shows it; for SMS, with its encoding and segment count."""
+    lines = [f"  │ {line}" for line in message.text.splitlines() or [""]]
+    if message.channel == Channel.SMS.value:
+        info = gsm7.sms_info(message.text)
+        plural = "s" if info.segments > 1 else ""
+        header = f"  ┌─ SMS · {info.segments} segment{plural} · {info.encoding} · {len(message.text)} car."
+    else:
+        header = "  ┌─ Telegram"
+    for row in message.keyboard or []:
+        lines.extend(f"  │ [ {button['text']} ]" for button in row)
+    return "\n".join([header, *lines, "  └─"])
+
+
+class ConsoleOutbox:
+    """Delivers late replies (a kept message answered after Rasa came back) to the terminal."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    async def deliver(self, messages: Sequence[Outgoing]) -> None:
+        for message in messages:
+            print(render(message), file=self.out, flush=True)
+
+
+async def chat(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    channel: str,
+    address: str,
+    language: str,
+    read: Callable[[str], str] = input,
+    out: TextIO = sys.stdout,
+) -> int:
+    outbox = ConsoleOutbox(out)
+    conversations = Conversations(
+        settings, session_factory, {Channel.SMS.value: outbox, Channel.TELEGRAM.value: outbox}
+    )
+    if not await conversations.rasa.rasa_up(conversations.http()):
+        print(
+            f"(Rasa ne répond pas sur {settings.rasa_url} : lancez `make run`. "
+            "Vos messages seront gardés.)",
+            file=out,
+            flush=True,
+        )
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            text = await loop.run_in_executor(None, read, "vous › ")
+        except (EOFError, KeyboardInterrupt):
+            print(file=out)
+            return 0
+        if text.strip() in ("/quit", "/exit"):
+            return 0
+        incoming = Incoming(
+            channel=channel,
+            address=address,
+            external_id=f"chat-{uuid.uuid4().hex}",
+            text=text,
+            language_hint=language,
+            phone=address if channel == Channel.SMS.value else None,
+        )
+        if channel == Channel.TELEGRAM.value and text.strip() == "/start":
+            incoming.payload, incoming.opt_in = "/greet", True
+        await conversations.handle(incoming, deliver=outbox)

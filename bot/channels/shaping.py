@@ -1,0 +1,156 @@
+"""Rasa's answers shaped for each channel: numbered SMS menus and pages, Telegram keyboards.
+
+Rasa (through the NLG endpoint) already speaks the conversation's language; shaping only
+decides the form: GSM-7 folding for French and English, a menu the user answers with a
+number, pages that keep each SMS answer within `max_segments` segments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.channels import gsm7, messages
+from bot.i18n import normalise_language, translate
+
+FOLDED_LANGUAGES = frozenset({"fr", "en"})
+TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_CALLBACK_LIMIT = 64  # bytes, a Bot API limit
+_LANGUAGE_IN_PAYLOAD = re.compile(r'"language"\s*:\s*"([a-zA-Z-]+)"')
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """What Rasa said for one user message, all of its messages merged."""
+
+    texts: list[str] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    language: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.texts and not self.buttons
+
+
+def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
+    """Merges Rasa REST channel output ({text, buttons, custom}) into one reply."""
+    texts: list[str] = []
+    buttons: list[Button] = []
+    language: str | None = None
+    for item in responses:
+        if text := (item.get("text") or "").strip():
+            texts.append(text)
+        for button in item.get("buttons") or []:
+            title, payload = str(button.get("title", "")), str(button.get("payload", ""))
+            if title and payload:
+                buttons.append(Button(title, payload))
+        custom = item.get("custom")
+        if isinstance(custom, Mapping) and isinstance(custom.get("language"), str):
+            language = normalise_language(custom["language"])
+    return BotReply(texts, buttons, language)
+
+
+def language_in_payload(payload: str) -> str | None:
+    """The language a payload like `/choose_language{"language":"ar"}` switches to."""
+    match = _LANGUAGE_IN_PAYLOAD.search(payload)
+    return normalise_language(match.group(1)) if match else None
+
+
+def _has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in text)
+
+
+def sms_text(text: str, lang: str) -> str:
+    """French and English folded into GSM-7; Arabic left as written (UCS-2). A Latin text
+    is folded even when the stored language lags behind the conversation's."""
+    if normalise_language(lang) in FOLDED_LANGUAGES or not _has_arabic(text):
+        return gsm7.fold_to_gsm7(text)
+    return text
+
+
+@dataclass(frozen=True)
+class SmsShape:
+    pages: list[str]
+    menu: list[str]  # payloads, numbered from 1
+
+
+def numbered_menu(buttons: list[Button]) -> str:
+    return "\n".join(f"{index}. {button.title}" for index, button in enumerate(buttons, start=1))
+
+
+def _words(text: str) -> list[str]:
+    """Splits keeping separators so that pages can be cut at a space or a line break."""
+    return [piece for piece in re.split(r"(\s+)", text) if piece]
+
+
+def paginate(text: str, lang: str, max_segments: int) -> list[str]:
+    """Cuts text into SMS answers of at most `max_segments` segments, each but the last
+    ending with the hint to send SUITE/MORE/التالي."""
+    if gsm7.fits(text, max_segments):
+        return [text]
+    hint = "\n" + sms_text(translate(messages.MORE_HINT, lang), lang)
+    pages: list[str] = []
+    current = ""
+    for piece in _words(text):
+        candidate = current + piece
+        if current and not gsm7.fits(candidate.rstrip() + hint, max_segments):
+            pages.append(current.rstrip() + hint)
+            current = piece.lstrip() if piece.isspace() else piece
+            continue
+        current = candidate
+    while current and not gsm7.fits(current + hint, max_segments):
+        # A single word longer than a page (a URL…) is cut where the segments end.
+        head_len = sum(len(s) for s in gsm7.split_segments(current)[:max_segments]) - len(hint)
+        head_len = max(1, head_len)
+        pages.append(current[:head_len] + hint)
+        current = current[head_len:]
+    if current.strip():
+        pages.append(current.strip())
+    return pages
+
+
+def shape_sms(reply: BotReply, lang: str, max_segments: int = 2) -> SmsShape:
+    parts = list(reply.texts)
+    if reply.buttons:
+        parts.append(numbered_menu(reply.buttons))
+    body = sms_text("\n".join(parts), lang)
+    if reply.buttons:
+        # "Reply with a number" only when it costs no extra segment: the numbered lines
+        # already say it, and most questions of the dialogue ask for the number themselves.
+        hinted = body + "\n" + sms_text(translate(messages.REPLY_WITH_NUMBER, lang), lang)
+        if len(gsm7.split_segments(hinted)) <= len(gsm7.split_segments(body)):
+            body = hinted
+    pages = paginate(body, lang, max_segments) if body else []
+    return SmsShape(pages, [button.payload for button in reply.buttons])
+
+
+@dataclass(frozen=True)
+class TelegramMessage:
+    text: str
+    keyboard: list[list[dict[str, str]]] | None = None  # InlineKeyboardMarkup rows
+
+
+def callback_data(index: int, payload: str) -> str:
+    """The payload itself when the Bot API accepts it, else its number in the last menu."""
+    return payload if len(payload.encode()) <= TELEGRAM_CALLBACK_LIMIT else f"menu:{index}"
+
+
+def shape_telegram(reply: BotReply) -> list[TelegramMessage]:
+    text = "\n\n".join(reply.texts) or "…"
+    chunks = [text[i : i + TELEGRAM_TEXT_LIMIT] for i in range(0, len(text), TELEGRAM_TEXT_LIMIT)]
+    keyboard = [
+        [{"text": button.title, "callback_data": callback_data(index, button.payload)}]
+        for index, button in enumerate(reply.buttons, start=1)
+    ] or None
+    return [TelegramMessage(chunk) for chunk in chunks[:-1]] + [
+        TelegramMessage(chunks[-1], keyboard)
+    ]
+

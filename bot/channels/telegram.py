@@ -1,0 +1,121 @@
+"""Telegram's webhook (POST /telegram/webhook): secret token, update_id de-duplication,
+200 at once and the turn in the background; buttons become inline keyboards."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.channels import messages, metrics
+from bot.channels.conversation import Incoming
+from bot.channels.masking import mask
+from bot.channels.models import Channel
+from bot.channels.service import ChannelService
+from bot.i18n import translate
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "callback_query")
+
+# Commands → what the conversation receives: a keyword it knows or a Rasa payload.
+COMMAND_TEXT = {"/aide": "AIDE", "/help": "AIDE", "/menu": "MENU", "/stop": "STOP"}
+COMMAND_PAYLOAD = {
+    "/start": "/greet",
+    "/langue": "/change_language",
+    "/language": "/change_language",
+}
+
+
+def secret_ok(expected: str, given: str | None) -> bool:
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def incoming_of(update: Update) -> tuple[Incoming | None, str | None]:
+    """The conversation input of an update, and the callback query id to answer if any."""
+    external_id = str(update.update_id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None or not query.data:
+            return None, query.id
+        incoming = Incoming(
+            channel=Channel.TELEGRAM.value,
+            address=str(message.chat.id),
+            external_id=external_id,
+            text="",
+            language_hint=query.from_user.language_code if query.from_user else None,
+            payload=query.data,
+        )
+        return incoming, query.id
+    message = update.message
+    if message is None:
+        return None, None  # edits, channel posts, member updates: not a conversation turn
+    text = (message.text or "").strip()
+    language = message.from_user.language_code if message.from_user else None
+    incoming = Incoming(
+        channel=Channel.TELEGRAM.value,
+        address=str(message.chat.id),
+        external_id=external_id,
+        text=text,
+        language_hint=language,
+    )
+    command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
+    if command in COMMAND_TEXT:
+        incoming.text = COMMAND_TEXT[command]
+    elif command in COMMAND_PAYLOAD:
+        incoming.payload = COMMAND_PAYLOAD[command]
+        incoming.opt_in = command == "/start"
+    return incoming, None
+
+
+def build_telegram_router(service: ChannelService) -> APIRouter:
+    router = APIRouter(tags=["channels"])
+
+    async def process(update: Update) -> None:
+        incoming, callback_id = incoming_of(update)
+        if callback_id is not None:
+            await service.telegram.answer_callback(callback_id)
+        if incoming is None:
+            return
+        try:
+            await service.conversations.handle(incoming, deliver=service.telegram)
+        except SQLAlchemyError:
+            log.exception("database unavailable for Telegram chat %s", mask(incoming.address))
+            text = translate(messages.DATABASE_DOWN, incoming.language_hint)
+            try:
+                await (await service.telegram.bot()).send_message(int(incoming.address), text)
+            except TelegramError:
+                log.warning(
+                    "could not tell chat %s that the database is down", mask(incoming.address)
+                )
+
+    @router.post("/telegram/webhook")
+    async def telegram_webhook(request: Request, background: BackgroundTasks) -> Response:
+        if not secret_ok(
+            service.settings.telegram_secret_token, request.headers.get(SECRET_HEADER)
+        ):
+            metrics.REJECTED.labels("telegram", "secret").inc()
+            return JSONResponse({"ok": False}, status_code=403)
+        try:
+            data: Any = await request.json()
+            update = Update.de_json(data, None) if isinstance(data, dict) else None
+        except Exception:  # not JSON, or JSON that is not an Update
+            update = None
+        if update is None or not isinstance(update.update_id, int):
+            metrics.REJECTED.labels("telegram", "malformed").inc()
+            return JSONResponse({"ok": False}, status_code=400)
+        service.ensure_replayer()
+        background.add_task(process, update)
+        return JSONResponse({"ok": True})
+
+    return router

@@ -1,0 +1,131 @@
+"""The real stack for end-to-end channel tests: the gateway (uvicorn), the action server
+(rasa-sdk) and the Rasa server (.venv-rasa) with the project's trained model, on free ports.
+Only Twilio's and Telegram's servers are played locally (tests/channels/fakes.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from bot.channels.bench import free_port, serve_in_thread
+from bot.config import PROJECT_ROOT, Settings
+
+RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+
+
+def trained_model() -> Path | None:
+    """GUICHET_TEST_RASA_MODEL, else the newest models/*.tar.gz."""
+    explicit = os.environ.get("GUICHET_TEST_RASA_MODEL")
+    if explicit:
+        return Path(explicit) if Path(explicit).exists() else None
+    models = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def wait_until(url: str, timeout: float, ready=lambda r: r.status_code < 500) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if ready(httpx.get(url, timeout=2)):
+                return True
+        time.sleep(0.5)
+    return False
+
+
+class RasaServer:
+    """A Rasa process that tests stop and start again (the restart scenario)."""
+
+    def __init__(self, model: Path, endpoints: Path, port: int, log: Path):
+        self.model, self.endpoints, self.port, self.log = model, endpoints, port, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(RASA), "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
+                 "--interface", "127.0.0.1", "--port", str(self.port), "--enable-api"],
+                cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        ready = wait_until(f"{self.url}/status", 240,
+                           lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        if not ready:
+            self.stop()
+            raise RuntimeError(f"Rasa did not load {self.model} (see {self.log})")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@contextlib.contextmanager
+def running_stack(
+    tmp: Path, model: Path, twilio_url: str, telegram_url: str, auth_token: str, secret: str
+) -> Iterator[tuple[Settings, RasaServer, str]]:
+    from bot.booking import demo, schema
+    from bot.booking.engine import EngineConfig
+    from bot.db import make_engine, make_session_factory, utcnow
+    from bot.gateway.app import create_app
+
+    gateway_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    settings = Settings(
+        database_url=f"sqlite:///{tmp / 'stack.db'}",
+        public_url=gateway,
+        api_url=f"{gateway}/api",
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        actions_port=actions_port,
+        twilio_account_sid="ACtest",
+        twilio_auth_token=auth_token,
+        twilio_from="+33700000000",
+        twilio_api_base_url=twilio_url,
+        telegram_bot_token="123:ABC",
+        telegram_secret_token=secret,
+        telegram_api_base_url=f"{telegram_url}/bot",
+        flood_per_minute=0,
+        sms_reply_deadline_seconds=20.0,
+    )
+    engine = make_engine(settings.database_url)
+    schema.upgrade(engine)
+    demo.seed(engine, EngineConfig.from_settings(settings), now=utcnow())
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f'nlg:\n  url: "{gateway}/nlg"\naction_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    )
+    env = dict(os.environ, GUICHET_API_URL=settings.api_url)
+    with (tmp / "actions.log").open("ab") as log:
+        actions = subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    rasa = RasaServer(model, endpoints, rasa_port, tmp / "rasa.log")
+    try:
+        app = create_app(settings, make_session_factory(engine))
+        with serve_in_thread(app, gateway_port):
+            if not wait_until(f"http://127.0.0.1:{actions_port}/health", 60):
+                raise RuntimeError(f"action server did not start (see {tmp / 'actions.log'})")
+            yield settings, rasa, gateway
+    finally:
+        rasa.stop()
+        actions.terminate()
+        actions.wait(timeout=20)
+        engine.dispose()

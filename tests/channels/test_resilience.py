@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from bot.channels.conversation import Conversations, Incoming
+from bot.channels.models import InboundMessage, OutboundMessage
+from tests.channels.conftest import PHONE
+
+
+class _Nowhere:
+    async def deliver(self, messages) -> None:
+        raise AssertionError("nothing is delivered late in this test")
+
+
+def _workers(settings, factory, count: int) -> list[Conversations]:
+    """Independent gateway workers sharing one database (no shared in-process lock)."""
+    return [Conversations(settings, factory, {"sms": _Nowhere()}) for _ in range(count)]
+
+
+def test_same_message_sid_on_concurrent_workers_is_processed_once(settings, any_factory):
+    workers = _workers(settings, any_factory, 4)
+
+    async def race():
+        incoming = [Incoming("sms", PHONE, "SMrace0001", "Bonjour", phone=PHONE) for _ in workers]
+        return await asyncio.gather(*(w.handle(i) for w, i in zip(workers, incoming, strict=True)))
+
+    results = asyncio.run(race())
+    assert sum(result is not None for result in results) == 1
+    with any_factory() as session:
+        assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+        assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+
+
+def test_first_messages_of_a_new_sender_on_two_workers_are_both_kept(settings, any_factory):
+    first, second = _workers(settings, any_factory, 2)
+
+    async def race():
+        return await asyncio.gather(
+            first.handle(Incoming("sms", PHONE, "SMnew1", "Bonjour", phone=PHONE)),
+            second.handle(Incoming("sms", PHONE, "SMnew2", "Je veux un rendez-vous", phone=PHONE)),
+        )
+
+    results = asyncio.run(race())
+    assert all(result is not None for result in results)
+    with any_factory() as session:
+        bodies = session.scalars(select(InboundMessage.body)).all()
+    assert sorted(bodies) == ["Bonjour", "Je veux un rendez-vous"]
+
+
+def test_one_sender_is_handled_in_order(settings, session_factory):
+    [worker] = _workers(settings, session_factory, 1)
+
+    async def burst():
+        return await asyncio.gather(
+            *(worker.handle(Incoming("sms", PHONE, f"SMo{i}", f"message {i}", phone=PHONE)) for i in range(8))
+        )
+
+    results = asyncio.run(burst())
+    assert sum(bool(r) for r in results) == 1  # one apology for the outage
+    with session_factory() as session:
+        rows = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
+    assert [r.body for r in rows] == [f"message {i}" for i in range(8)]
+    assert {r.status for r in rows} == {"queued"}
+
+
+def test_metrics_and_health_report_the_channels(client, phone):
+    phone.send("Bonjour")
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    assert 'guichet_messages_in_total{channel="sms"}' in metrics.text
+    assert "guichet_rasa_errors_total" in metrics.text
+    assert "guichet_reply_seconds_bucket" in metrics.text
+    assert "guichet_sms_segments_total" in metrics.text
+    health = client.get("/health").json()
+    assert health["checks"]["rasa"]["ok"] is False
+    assert health["checks"]["actions"]["ok"] is False
+    assert health["checks"]["database"]["ok"] is True

@@ -1,0 +1,100 @@
+from bot.channels import gsm7
+from bot.channels.keywords import Keyword, keyword_of, menu_choice
+from bot.channels.shaping import (
+    BotReply,
+    Button,
+    from_rasa,
+    language_in_payload,
+    shape_sms,
+    shape_telegram,
+)
+
+
+def test_keywords_are_recognised_in_every_language_and_only_alone():
+    for word in ["STOP", "stop", " Stop. ", "Arrêt", "ARRET", "STOPALL", "unsubscribe", "توقف"]:
+        assert keyword_of(word) is Keyword.STOP, word
+    for word in ["START", "start", "ابدأ"]:
+        assert keyword_of(word) is Keyword.START
+    for word in ["AIDE", "help", "مساعدة"]:
+        assert keyword_of(word) is Keyword.HELP
+    for word in ["SUITE", "more", "التالي"]:
+        assert keyword_of(word) is Keyword.MORE
+    assert keyword_of("0") is Keyword.MENU
+    assert keyword_of("stop my appointment") is None
+    assert keyword_of("arrête de m'écrire demain") is None
+
+
+def test_numbered_replies_are_read_leniently():
+    for text in ["2", "2.", " 2 ", "2)", "٢", "\u200f2"]:
+        assert menu_choice(text) == 2, repr(text)
+    for text in ["two", "0", "2 pm", "", "123", "-1"]:
+        assert menu_choice(text) is None, repr(text)
+
+
+def test_rasa_output_is_merged_and_buttons_numbered():
+    reply = from_rasa(
+        [
+            {"recipient_id": "x", "text": "Quelle démarche ?"},
+            {
+                "recipient_id": "x",
+                "text": "Choisissez :",
+                "buttons": [
+                    {"title": "Renouvellement", "payload": "/inform{\"procedure_kind\":\"renewal\"}"},
+                    {"title": "Première demande", "payload": "/inform{\"procedure_kind\":\"first\"}"},
+                ],
+            },
+        ]
+    )
+    shape = shape_sms(reply, "fr")
+    assert len(shape.pages) == 1
+    assert "1. Renouvellement\n2. Première demande" in shape.pages[0]
+    assert shape.menu[1] == "/inform{\"procedure_kind\":\"first\"}"
+    assert gsm7.is_gsm7(shape.pages[0])
+
+
+def test_long_content_is_paged_within_two_segments_each():
+    text = " ".join([f"Pièce justificative numéro {i} : original et copie." for i in range(40)])
+    shape = shape_sms(BotReply([text]), "fr")
+    assert len(shape.pages) > 2
+    for page in shape.pages[:-1]:
+        assert page.endswith("Envoyez SUITE pour la suite.")
+        assert gsm7.sms_info(page).segments <= 2
+        assert gsm7.sms_info(page).encoding == "GSM-7"
+    assert gsm7.sms_info(shape.pages[-1]).segments <= 2
+    rebuilt = " ".join(p.removesuffix("\nEnvoyez SUITE pour la suite.") for p in shape.pages)
+    assert rebuilt.split() == gsm7.fold_to_gsm7(text).split()
+
+
+def test_arabic_stays_ucs2_and_short():
+    text = "يجب تقديم طلب التجديد قبل شهرين من انتهاء صلاحية البطاقة. " * 6
+    shape = shape_sms(BotReply([text]), "ar")
+    assert len(shape.pages) >= 3
+    for page in shape.pages:
+        info = gsm7.sms_info(page)
+        assert info.encoding == "UCS-2" and info.segments <= 2
+
+
+def test_an_unbreakable_word_is_still_paged():
+    shape = shape_sms(BotReply(["x" * 700]), "fr")
+    assert all(gsm7.sms_info(p).segments <= 2 for p in shape.pages)
+    assert "".join(p.split("\n")[0] for p in shape.pages).count("x") == 700
+
+
+def test_telegram_keyboard_uses_payloads_and_numbers_long_ones():
+    long_payload = "/inform" + "{\"title_type\":\"conjoint_francais\",\"procedure_kind\":\"renewal\"}"
+    reply = BotReply(["Bonjour"], [Button("FR", "/choose_language{\"language\":\"fr\"}"), Button("Long", long_payload)])
+    [message] = shape_telegram(reply)
+    assert message.keyboard[0][0]["callback_data"] == "/choose_language{\"language\":\"fr\"}"
+    assert message.keyboard[1][0]["callback_data"] == "menu:2"
+    assert language_in_payload(reply.buttons[0].payload) == "fr"
+
+
+def test_reply_with_a_number_hint_only_when_it_costs_no_segment():
+    buttons = [Button("Oui", "/affirm"), Button("Non", "/deny")]
+    short = shape_sms(BotReply(["C'est d'accord ?"], buttons), "fr").pages[0]
+    assert short.endswith("Répondez par un numéro.")
+    question = "Je réserve : Renouvellement de la carte de résident, lundi 30 novembre à 13 h 30, Préfecture de l'Isère. C'est d'accord ?"
+    confirm = [Button("Oui, je réserve", "/affirm"), Button("Non", "/deny")]
+    [page] = shape_sms(BotReply([question], confirm), "fr").pages
+    assert not page.endswith("Répondez par un numéro.")
+    assert gsm7.sms_info(page).segments == 1

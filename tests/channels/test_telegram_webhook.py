@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.channels import messages
+from bot.channels.models import Contact, InboundMessage, OutboundMessage
+from bot.i18n import translate
+from tests.channels.conftest import TELEGRAM_SECRET
+
+CHAT_ID = 987654321
+
+
+def update(update_id: int, text: str | None = None, language: str = "fr", **extra) -> dict:
+    message = {
+        "message_id": update_id,
+        "date": 1_763_900_000,
+        "chat": {"id": CHAT_ID, "type": "private"},
+        "from": {"id": CHAT_ID, "is_bot": False, "first_name": "Amina", "language_code": language},
+    }
+    if text is not None:
+        message["text"] = text
+    return {"update_id": update_id, "message": message, **extra}
+
+
+def callback(update_id: int, data: str) -> dict:
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cb{update_id}",
+            "chat_instance": "ci",
+            "data": data,
+            "from": {"id": CHAT_ID, "is_bot": False, "first_name": "Amina", "language_code": "fr"},
+            "message": {
+                "message_id": 1,
+                "date": 1_763_900_000,
+                "chat": {"id": CHAT_ID, "type": "private"},
+                "text": "menu",
+            },
+        },
+    }
+
+
+def post(client, body, secret: str | None = TELEGRAM_SECRET):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return client.post("/telegram/webhook", json=body, headers=headers)
+
+
+def sent_texts(telegram_api) -> list[str]:
+    return [call["text"] for call in telegram_api.calls_to("/sendMessage")]
+
+
+def test_wrong_or_missing_secret_is_refused(client, telegram_api):
+    assert post(client, update(1, "Bonjour"), secret=None).status_code == 403
+    assert post(client, update(1, "Bonjour"), secret="wrong").status_code == 403
+    assert post(client, update(1, "Bonjour"), secret=TELEGRAM_SECRET + "x").status_code == 403
+    assert telegram_api.calls_to("/sendMessage") == []
+    assert post(client, update(1, "Bonjour")).status_code == 200
+
+
+def test_no_secret_configured_refuses_everything(make_client, settings):
+    client = make_client(settings, telegram_secret_token="")
+    assert post(client, update(1, "Bonjour"), secret="").status_code == 403
+
+
+def test_redelivered_update_is_processed_once(client, telegram_api, session_factory):
+    assert post(client, update(10, "Bonjour")).status_code == 200
+    assert post(client, update(10, "Bonjour")).status_code == 200
+    assert sent_texts(telegram_api) == [translate(messages.BUSY, "fr")]
+    with session_factory() as session:
+        assert len(session.scalars(select(InboundMessage)).all()) == 1
+        row = session.scalar(select(OutboundMessage))
+    assert (row.status, row.provider_id, row.address) == ("sent", row.provider_id, str(CHAT_ID))
+    assert row.provider_id is not None
+
+
+def test_language_code_is_taken_at_first_contact_only(client, session_factory):
+    post(client, update(20, "/start", language="ar"))
+    post(client, update(21, "hello", language="en"))
+    with session_factory() as session:
+        contact = session.scalar(select(Contact))
+        rows = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
+    assert contact.language == "ar"
+    assert [r.resolved for r in rows] == ["/greet", "hello"]
+
+
+def test_commands(client, telegram_api, session_factory):
+    post(client, update(30, "/aide"))
+    assert sent_texts(telegram_api) == [translate(messages.HELP, "fr")]
+    post(client, update(31, "/menu"))
+    post(client, update(32, "/langue"))
+    with session_factory() as session:
+        rows = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
+    assert [r.resolved for r in rows] == [None, "/menu", "/change_language"]
+
+
+def test_button_press_is_answered_and_its_payload_used(client, telegram_api, session_factory):
+    with session_factory.begin() as session:
+        session.add(Contact(channel="telegram", address=str(CHAT_ID), language="fr",
+                            last_menu=["/a", "/inform{\"title_type\":\"conjoint_francais\"}"], pages_left=[]))
+    post(client, callback(40, "/choose_language{\"language\":\"en\"}"))
+    post(client, callback(41, "menu:2"))
+    assert [c["callback_query_id"] for c in telegram_api.calls_to("/answerCallbackQuery")] == ["cb40", "cb41"]
+    with session_factory() as session:
+        rows = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
+    assert [r.resolved for r in rows] == [
+        "/choose_language{\"language\":\"en\"}",
+        "/inform{\"title_type\":\"conjoint_francais\"}",
+    ]
+
+
+def test_stop_then_start_on_telegram(client, telegram_api):
+    post(client, update(50, "STOP"))
+    post(client, update(51, "Bonjour"))
+    assert sent_texts(telegram_api) == [translate(messages.OPTED_OUT, "fr")]
+    post(client, update(52, "/start"))
+    assert sent_texts(telegram_api)[-1] == translate(messages.BUSY, "fr")
+
+
+def test_malformed_updates_are_client_errors(client):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    assert client.post("/telegram/webhook", content=b"not json", headers=headers).status_code == 400
+    assert post(client, [1, 2]).status_code == 400
+    assert post(client, {"update_id": "x"}).status_code == 400
+    assert post(client, {"update_id": 5, "edited_message": None}).status_code == 200

@@ -1,0 +1,205 @@
+"""End to end with the real Rasa server, the action server and the gateway over HTTP.
+
+Skipped (with the reason) when no trained model exists: `make train` or
+GUICHET_TEST_RASA_MODEL=/path/model.tar.gz.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot.booking.client import BookingClient
+from bot.channels import gsm7, messages
+from bot.channels.shaping import sms_text
+from bot.i18n import translate
+from tests.channels import fakes
+from tests.channels.conftest import AUTH_TOKEN, TELEGRAM_SECRET
+from tests.channels.stack import RASA, running_stack, trained_model
+from tests.support import unavailable
+
+pytestmark = pytest.mark.rasa
+
+BUSY_FR = sms_text(translate(messages.BUSY, "fr"), "fr")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    model = trained_model()
+    if model is None or not RASA.exists():
+        unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
+    twilio, telegram = fakes.twilio_server(), fakes.telegram_server()
+    tmp = tmp_path_factory.mktemp("stack")
+    try:
+        with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
+            settings, rasa, gateway
+        ):
+            yield settings, rasa, gateway, twilio, telegram
+    finally:
+        twilio.stop()
+        telegram.stop()
+
+
+class Phone:
+    def __init__(self, gateway: str, public_url: str, number: str):
+        self.gateway, self.public_url, self.number = gateway, public_url, number
+        self.count = 0
+
+    def send(self, body: str) -> list[str]:
+        self.count += 1
+        params = {"MessageSid": f"SM{self.number[-6:]}{self.count:04d}{time.time_ns() % 10**6}",
+                  "From": self.number, "To": "+33700000000", "Body": body, "NumMedia": "0"}
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{self.public_url}/sms/twilio", params)
+        response = httpx.post(f"{self.gateway}/sms/twilio", data=params,
+                              headers={"X-Twilio-Signature": signature}, timeout=60)
+        assert response.status_code == 200, response.text
+        return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+
+
+def test_sms_conversation_is_answered_shaped_and_short(stack):
+    settings, rasa, gateway, _twilio, _telegram = stack
+    rasa.start()
+    phone = Phone(gateway, settings.public_url, "+33611110001")
+    first = phone.send("Bonjour")
+    assert first and first != [BUSY_FR]
+    for reply in first + phone.send("1"):
+        info = gsm7.sms_info(reply)
+        assert info.segments <= 2, reply
+        # French is folded into GSM-7; only an Arabic word (the language menu) may need UCS-2.
+        assert info.encoding == "GSM-7" or any("\u0600" <= c <= "\u06ff" for c in reply), reply
+
+
+# A French booking by SMS, answered the way a person on a basic phone would: menu numbers,
+# a postal code, a day, the numéro étranger; then the cancellation.
+BOOKING_SCRIPT = (
+    ("Bonjour", None),
+    ("1", None),  # Français
+    ("Je veux renouveler ma carte de résident", None),
+    ("2", None),  # J'ai déjà tout
+    ("38000", None),
+    ("lundi", None),
+    ("1", None),  # the first free slot
+    ("7501234567", None),
+    ("1", "Code"),  # Oui, je réserve
+)
+CODE = re.compile(r"Code : ([0-9A-Z]{4}-[0-9A-Z]{4})")
+
+
+def test_signed_sms_conversation_books_then_cancels(stack):
+    settings, rasa, gateway, _twilio, _telegram = stack
+    rasa.start()
+    phone = Phone(gateway, settings.public_url, "+33611110003")
+    transcript: list[str] = []
+    for text, expected in BOOKING_SCRIPT:
+        replies = phone.send(text)
+        transcript += [f"> {text}", *replies]
+        if expected:
+            assert any(expected in r for r in replies), "\n".join(transcript)
+    code = CODE.search("\n".join(transcript)).group(1)
+    with BookingClient(settings.api_url) as api:
+        assert api.verify(code)["valid"] is True
+
+    transcript += phone.send("Je veux annuler mon rendez-vous")
+    assert code in transcript[-1], "\n".join(transcript)
+    transcript += phone.send("1")  # Oui, annuler
+    assert any("annulé" in r for r in transcript[-2:]), "\n".join(transcript)
+    with BookingClient(settings.api_url) as api:
+        assert api.verify(code)["valid"] is False
+    segments = sum(gsm7.sms_info(r).segments for r in transcript if not r.startswith("> "))
+    assert segments <= 20, "\n".join(transcript)
+
+
+class TelegramUser:
+    def __init__(self, gateway: str, api: fakes._Recorder, chat_id: int):
+        self.gateway, self.api, self.chat_id = gateway, api, chat_id
+        self.update_id = chat_id * 1000
+
+    def _post(self, body: dict) -> list[dict]:
+        before = len(self._mine())
+        response = httpx.post(f"{self.gateway}/telegram/webhook", json=body,
+                              headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=60)
+        assert response.status_code == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(self._mine()) == before:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the rest of this turn's messages
+        return self._mine()[before:]
+
+    def _mine(self) -> list[dict]:
+        return [c for c in self.api.calls_to("/sendMessage") if str(c["chat_id"]) == str(self.chat_id)]
+
+    def say(self, text: str) -> list[dict]:
+        self.update_id += 1
+        return self._post({"update_id": self.update_id, "message": {
+            "message_id": self.update_id, "date": 0, "chat": {"id": self.chat_id, "type": "private"},
+            "text": text, "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"}}})
+
+    def press(self, sent: list[dict], index: int) -> list[dict]:
+        markup = sent[-1]["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        data = markup["inline_keyboard"][index - 1][0]["callback_data"]
+        self.update_id += 1
+        return self._post({"update_id": self.update_id, "callback_query": {
+            "id": f"cb{self.update_id}", "chat_instance": "c", "data": data,
+            "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": self.chat_id, "type": "private"}, "text": "."}}})
+
+
+def test_telegram_conversation_books_then_cancels(stack):
+    settings, rasa, gateway, _twilio, telegram = stack
+    rasa.start()
+    user = TelegramUser(gateway, telegram, 5150)
+    sent = user.say("/start")
+    sent = user.press(sent, 1)  # Français
+    sent = user.say("Je veux renouveler ma carte de résident")
+    sent = user.press(sent, 2)  # J'ai déjà tout
+    sent = user.say("38000")
+    sent = user.say("lundi")
+    sent = user.press(sent, 1)
+    assert "téléphone" in sent[-1]["text"]  # Telegram gives no phone: the convocation needs one
+    sent = user.say("06 11 11 00 04")
+    sent = user.say("7501234568")
+    sent = user.press(sent, 1)  # Oui, je réserve
+    texts = "\n".join(m["text"] for m in sent)
+    match = CODE.search(texts)
+    assert match, texts
+    with BookingClient(settings.api_url) as api:
+        assert api.verify(match.group(1))["valid"] is True
+    sent = user.say("Je veux annuler mon rendez-vous")
+    sent = user.press(sent, 1)
+    assert any("annulé" in m["text"] for m in sent), sent
+    with BookingClient(settings.api_url) as api:
+        assert api.verify(match.group(1))["valid"] is False
+    assert telegram.calls_to("/answerCallbackQuery")
+
+
+def test_rasa_stopped_mid_conversation_then_the_kept_message_is_answered(stack):
+    settings, rasa, gateway, twilio, _telegram = stack
+    rasa.start()
+    phone = Phone(gateway, settings.public_url, "+33611110002")
+    assert phone.send("Bonjour") != [BUSY_FR]
+    rasa.stop()
+    assert phone.send("MENU") == [BUSY_FR]
+    assert phone.send("Bonjour") == []  # kept too, no second apology
+    before = len(twilio.calls_to("Messages.json"))
+    rasa.start()
+    # The gateway's replay loop answers both kept messages, in order, through the REST API.
+    calls = twilio.wait_for("Messages.json", count=before + 2, timeout=60)
+    replayed = [c for c in calls[before:] if c["To"] == phone.number]
+    assert len(replayed) >= 2 and all(c["Body"] != BUSY_FR for c in replayed)
+
+
+def test_telegram_start_gets_an_inline_keyboard(stack):
+    _settings, rasa, gateway, _twilio, telegram = stack
+    rasa.start()
+    sent = TelegramUser(gateway, telegram, 4242).say("/start")
+    assert sent and sent[0]["text"] != translate(messages.BUSY, "fr")
+    markup = sent[-1]["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    assert markup["inline_keyboard"][0][0]["callback_data"].startswith("/choose_language")
