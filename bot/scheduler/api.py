@@ -1,0 +1,84 @@
+"""Deadline alerts over HTTP, for the action server (which never touches the database):
+POST /api/deadline-alerts to agree to the alerts, POST /api/deadline-alerts/cancel to stop them.
+Refusals use the booking API's envelope `{"error": {"code", "message"}}`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import update
+
+from bot.booking.api import UnitDep
+from bot.booking.engine import phone_or_refuse
+from bot.booking.schemas import DemarcheCode, Phone, Strict
+from bot.deadlines import NoDeadline, assess
+from bot.i18n import normalise_language, translate
+from bot.scheduler import messages
+from bot.scheduler.models import DeadlineSubscription
+from bot.scheduler.planning import PARIS, subscribe_deadline
+
+router = APIRouter(tags=["deadline alerts"])
+
+
+class AlertIn(Strict):
+    phone: str = Phone
+    demarche: str = DemarcheCode
+    expiry: date
+    language: str | None = Field(default=None, max_length=8)
+
+
+class AlertOut(BaseModel):
+    id: int
+    demarche: str
+    expiry: date
+    window_opens: date
+    window_closes: date
+
+
+class StopIn(Strict):
+    phone: str = Phone
+    demarche: str = DemarcheCode
+
+
+class StopOut(BaseModel):
+    cancelled: int
+
+
+@router.post("/deadline-alerts", response_model=AlertOut, status_code=201)
+def agree(body: AlertIn, u: UnitDep) -> AlertOut | JSONResponse:
+    """The person gave their title's expiry date and agreed to two SMS: when the filing window
+    opens, and two weeks before it closes."""
+    phone = phone_or_refuse(body.phone)
+    lang = normalise_language(body.language)
+    try:
+        row = subscribe_deadline(u.session, phone, body.demarche, body.expiry, language=lang, now=u.now)
+    except (NoDeadline, KeyError):
+        return JSONResponse(status_code=422, content={"error": {
+            "code": "no_filing_window", "message": translate(messages.NO_FILING_WINDOW, lang)}})
+    rule = assess(body.expiry, body.demarche, u.now.astimezone(PARIS).date())
+    return AlertOut(id=row.id, demarche=row.demarche_code, expiry=row.expiry,
+                    window_opens=rule.window_opens, window_closes=rule.window_closes)
+
+
+@router.post("/deadline-alerts/cancel", response_model=StopOut)
+def stop(body: StopIn, u: UnitDep) -> StopOut:
+    cancelled = u.session.execute(
+        update(DeadlineSubscription)
+        .where(
+            DeadlineSubscription.phone == phone_or_refuse(body.phone),
+            DeadlineSubscription.demarche_code == body.demarche,
+            DeadlineSubscription.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=u.now)
+    ).rowcount  # type: ignore[attr-defined]
+    return StopOut(cancelled=int(cancelled or 0))
+
+
+def install(app: FastAPI) -> None:
+    from bot.booking.api import API_PREFIX, VERSIONED_PREFIX
+
+    app.include_router(router, prefix=VERSIONED_PREFIX)
+    app.include_router(router, prefix=API_PREFIX, include_in_schema=False)

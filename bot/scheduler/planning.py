@@ -1,0 +1,293 @@
+"""What should be sent, written into the outbox. Planning is repeatable: each message has an
+idempotency key, and a second plan of the same message inserts nothing (ON CONFLICT DO NOTHING).
+Bodies are rendered at planning time, in the applicant's language and channel form, so the text
+that is sent and the text that a crash recovery looks for at the provider are the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.booking import services, waitlist
+from bot.booking.models import (
+    Applicant,
+    Booking,
+    BookingStatus,
+    OfferStatus,
+    WaitlistOffer,
+)
+from bot.channels.outbound import shaped_for
+from bot.deadlines import NoDeadline, assess
+from bot.formatting import format_date, format_time, format_when
+from bot.i18n import translate
+from bot.scheduler import messages
+from bot.scheduler.models import DeadlineSubscription, MessageKind, ScheduledMessage, SendStatus
+from bot.scheduler.recipients import recipient_for
+
+PARIS = ZoneInfo("Europe/Paris")
+OFFER_REMINDER_BEFORE = timedelta(hours=2)
+# "About to close": this long before the last day of the filing window.
+CLOSING_NOTICE = timedelta(days=14)
+DEADLINE_HOUR = 10  # deadline alerts go out at 10h, Paris time, on their day
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    reminders: int = 0
+    offers: int = 0
+    offer_reminders: int = 0
+    deadline_alerts: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.reminders + self.offers + self.offer_reminders + self.deadline_alerts
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: MessageKind,
+    ref_id: int | None,
+    phone: str,
+    language: str,
+    text: str,
+    due_at: datetime,
+    now: datetime,
+    latest_at: datetime | None = None,
+) -> bool:
+    """Adds one message to the outbox; False when a message with this key already exists."""
+    recipient = recipient_for(session, phone)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    row = session.execute(
+        insert(ScheduledMessage)
+        .values(
+            key=key,
+            kind=kind.value,
+            ref_id=ref_id,
+            channel=recipient.channel,
+            address=recipient.address,
+            phone=phone,
+            language=language,
+            body=shaped_for(recipient.channel, text, language),
+            due_at=due_at,
+            latest_at=latest_at,
+            status=SendStatus.PENDING.value,
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(ScheduledMessage.id)
+    ).first()
+    return row is not None
+
+
+def reminder_key(booking: Booking) -> str:
+    # The slot is part of the key: a rescheduled booking is reminded of its new date.
+    return f"reminder:{booking.id}:{booking.slot_id}"
+
+
+def reminder_text(booking: Booking, lang: str) -> str:
+    slot = booking.slot
+    return translate(
+        messages.REMINDER,
+        lang,
+        when=format_when(slot.starts_at, lang),
+        site=slot.site.name,
+        address=slot.site.address,
+        code=booking.code,
+    )
+
+
+def plan_reminders(session: Session, *, now: datetime, ahead: timedelta) -> int:
+    """One reminder per booking `ahead` before it; a booking made inside that window already
+    got its convocation minutes ago and is not reminded again."""
+    planned = 0
+    due = services.bookings_due_for_reminder(session, now=now, ahead=ahead)
+    # Rendering is the costly part: bookings already in the outbox (waiting for the morning,
+    # or sent and not yet marked) are skipped before it.
+    known = set(session.scalars(select(ScheduledMessage.key).where(
+        ScheduledMessage.kind == MessageKind.REMINDER.value,
+        ScheduledMessage.ref_id.in_([b.id for b in due]),
+    ))) if due else set()
+    for booking in due:
+        if booking.created_at > booking.slot.starts_at - ahead or reminder_key(booking) in known:
+            continue
+        lang = booking.applicant.language
+        planned += enqueue(
+            session,
+            key=reminder_key(booking),
+            kind=MessageKind.REMINDER,
+            ref_id=booking.id,
+            phone=booking.applicant.phone,
+            language=lang,
+            text=reminder_text(booking, lang),
+            due_at=now,
+            now=now,
+            latest_at=booking.slot.starts_at,
+        )
+    return planned
+
+
+def deadline_words(expires_at: datetime, now: datetime, lang: str) -> str:
+    """'18 h 00' the same day, 'mardi 14 janvier à 18 h 00' otherwise."""
+    if expires_at.astimezone(PARIS).date() == now.astimezone(PARIS).date():
+        return format_time(expires_at, lang)
+    return format_when(expires_at, lang)
+
+
+def offer_text(offer: WaitlistOffer, msgid: str, lang: str, now: datetime) -> str:
+    return translate(
+        msgid,
+        lang,
+        date=format_when(offer.slot.starts_at, lang),
+        site=offer.slot.site.name,
+        deadline=deadline_words(offer.expires_at, now, lang),
+    )
+
+
+def plan_offers(session: Session, *, now: datetime) -> tuple[int, int]:
+    """The offer itself at once; a second word 2 h before it expires (if the hold is longer)."""
+    offers = 0
+    for offer in waitlist.offers_to_notify(session):
+        applicant = offer.entry.applicant
+        offers += enqueue(
+            session,
+            key=f"offer:{offer.id}",
+            kind=MessageKind.OFFER,
+            ref_id=offer.id,
+            phone=applicant.phone,
+            language=applicant.language,
+            text=offer_text(offer, messages.OFFER, applicant.language, now),
+            due_at=now,
+            now=now,
+            latest_at=offer.expires_at,
+        )
+    reminders = 0
+    closing = session.scalars(
+        select(WaitlistOffer).where(
+            WaitlistOffer.status == OfferStatus.PENDING,
+            WaitlistOffer.notified_at.is_not(None),
+            WaitlistOffer.expires_at > now,
+            WaitlistOffer.expires_at <= now + OFFER_REMINDER_BEFORE,
+        )
+    ).all()
+    for offer in closing:
+        if offer.notified_at is not None and offer.notified_at > offer.expires_at - OFFER_REMINDER_BEFORE:
+            continue  # told less than 2 h before the end: the offer itself was the reminder
+        applicant = offer.entry.applicant
+        reminders += enqueue(
+            session,
+            key=f"offer-reminder:{offer.id}",
+            kind=MessageKind.OFFER_REMINDER,
+            ref_id=offer.id,
+            phone=applicant.phone,
+            language=applicant.language,
+            text=offer_text(offer, messages.OFFER_REMINDER, applicant.language, now),
+            due_at=now,
+            now=now,
+            latest_at=offer.expires_at,
+        )
+    return offers, reminders
+
+
+def subscribe_deadline(
+    session: Session,
+    phone: str,
+    demarche_code: str,
+    expiry: date,
+    *,
+    language: str,
+    now: datetime,
+) -> DeadlineSubscription:
+    """Records the person's agreement to be told when to apply (raises NoDeadline if the
+    démarche has no filing window)."""
+    assess(expiry, demarche_code, now.astimezone(PARIS).date())
+    existing = session.scalars(
+        select(DeadlineSubscription).where(
+            DeadlineSubscription.phone == phone,
+            DeadlineSubscription.demarche_code == demarche_code,
+            DeadlineSubscription.expiry == expiry,
+        )
+    ).one_or_none()
+    if existing is not None:
+        existing.cancelled_at = None
+        existing.language = language
+        return existing
+    row = DeadlineSubscription(
+        phone=phone, demarche_code=demarche_code, expiry=expiry, language=language, consented_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _has_active_booking(session: Session, phone: str, demarche_code: str) -> bool:
+    return (
+        session.scalar(
+            select(Booking.id)
+            .join(Applicant)
+            .where(
+                Applicant.phone == phone,
+                Booking.demarche_code == demarche_code,
+                Booking.status == BookingStatus.BOOKED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def plan_deadline_alerts(session: Session, *, now: datetime) -> int:
+    today = now.astimezone(PARIS).date()
+    planned = 0
+    subscriptions = session.scalars(
+        select(DeadlineSubscription).where(DeadlineSubscription.cancelled_at.is_(None))
+    ).all()
+    for sub in subscriptions:
+        try:
+            rule = assess(sub.expiry, sub.demarche_code, today)
+        except (NoDeadline, KeyError):
+            continue
+        if not rule.window_opens <= today <= rule.window_closes:
+            continue
+        if _has_active_booking(session, sub.phone, sub.demarche_code):
+            continue
+        closing = today >= rule.window_closes - CLOSING_NOTICE
+        kind = MessageKind.DEADLINE_CLOSE if closing else MessageKind.DEADLINE_OPEN
+        msgid = messages.DEADLINE_CLOSE if closing else messages.DEADLINE_OPEN
+        text = translate(
+            msgid,
+            sub.language,
+            expiry=format_date(sub.expiry, sub.language),
+            closes=format_date(rule.window_closes, sub.language),
+        )
+        due = max(now, datetime.combine(today, time(DEADLINE_HOUR), tzinfo=PARIS))
+        planned += enqueue(
+            session,
+            key=f"{kind.value}:{sub.id}:{sub.expiry.isoformat()}",
+            kind=kind,
+            ref_id=sub.id,
+            phone=sub.phone,
+            language=sub.language,
+            text=text,
+            due_at=due,
+            now=now,
+        )
+    return planned
+
+
+def plan_all(session: Session, *, now: datetime, reminder_ahead: timedelta) -> PlanReport:
+    offers, offer_reminders = plan_offers(session, now=now)
+    return PlanReport(
+        reminders=plan_reminders(session, now=now, ahead=reminder_ahead),
+        offers=offers,
+        offer_reminders=offer_reminders,
+        deadline_alerts=plan_deadline_alerts(session, now=now),
+    )

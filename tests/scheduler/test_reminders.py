@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.booking import services
+from bot.booking.models import Booking, Slot
+from bot.catalogue import get_catalogue
+from bot.channels.models import Contact
+from bot.scheduler.models import ScheduledMessage
+from bot.scheduler.notifier import Envelope, Receipt
+from tests.channels.conftest import SmsPhone
+from tests.scheduler.conftest import CONFIG
+from tests.scheduler.fakes import sms_to
+
+PHONE = "+33612345678"
+STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc)  # Tuesday 14h00 Paris
+
+
+class Crash(BaseException):
+    """The process dies (not an exception anybody catches)."""
+
+
+def book(factory, clock, phone: str = PHONE) -> str:
+    with factory.begin() as session:
+        slot = session.scalars(select(Slot)).one()
+        return services.book(session, CONFIG, services.BookRequest(slot.id, phone), now=clock()).code
+
+
+def rows(factory) -> list[ScheduledMessage]:
+    with factory() as session:
+        return list(session.scalars(select(ScheduledMessage).order_by(ScheduledMessage.id)))
+
+
+def test_reminder_goes_out_at_t_minus_48h_exactly_once_across_a_restart(world, make_worker, twilio, clock):
+    code = book(world, clock)
+    clock.now = STARTS - timedelta(hours=48, minutes=1)
+    make_worker().tick()
+    assert sms_to(twilio, PHONE) == []
+    clock.now = STARTS - timedelta(hours=48)  # Sunday 14h00 Paris
+    first = make_worker().tick()
+    assert first.dispatched.sent == 1
+    [text] = sms_to(twilio, PHONE)
+    assert code in text and "Préfecture de la Dordogne" in text
+    assert "DOCS" in text and "ANNULER" in text and "dimanche" not in text and "mardi 20 janvier" in text
+    for _ in range(2):  # two restarts, a few minutes apart
+        clock.advance(minutes=5)
+        restarted = make_worker().tick()
+        assert restarted.planned.reminders == 0 and restarted.dispatched.sent == 0
+    assert len(sms_to(twilio, PHONE)) == 1
+    with world() as session:
+        assert session.scalars(select(Booking)).one().reminder_sent_at == STARTS - timedelta(hours=48)
+
+
+def test_crash_after_the_provider_accepted_does_not_send_twice(world, make_worker, twilio, clock):
+    book(world, clock)
+    clock.now = STARTS - timedelta(hours=47)
+    real = make_worker()
+
+    class CrashAfterSend:
+        def send(self, envelope: Envelope) -> Receipt:
+            real.dispatcher.notifier.send(envelope)
+            raise Crash  # Twilio has it; our database does not know yet
+
+        def find_sent(self, envelope, since):
+            raise AssertionError("not called before the restart")
+
+    with pytest.raises(Crash):
+        make_worker(CrashAfterSend()).tick()
+    [row] = rows(world)
+    assert row.status == "sending" and len(sms_to(twilio, PHONE)) == 1
+    clock.advance(seconds=30)
+    report = make_worker().tick()  # the restart
+    assert report.recovered.recovered_sent == 1 and report.dispatched.sent == 0
+    assert len(sms_to(twilio, PHONE)) == 1
+    [row] = rows(world)
+    assert row.status == "sent" and row.provider_id and row.provider_id.startswith("SM")
+    with world() as session:
+        assert session.scalars(select(Booking)).one().reminder_sent_at is not None
+
+
+def test_crash_before_the_provider_was_called_sends_once_after_restart(world, make_worker, twilio, clock):
+    book(world, clock)
+    clock.now = STARTS - timedelta(hours=47)
+
+    class CrashBeforeSend:
+        def send(self, envelope):
+            raise Crash
+
+        def find_sent(self, envelope, since):
+            raise AssertionError
+
+    with pytest.raises(Crash):
+        make_worker(CrashBeforeSend()).tick()
+    assert rows(world)[0].status == "sending" and sms_to(twilio, PHONE) == []
+    report = make_worker().tick()
+    assert report.recovered.recovered_pending == 1 and report.dispatched.sent == 1
+    assert len(sms_to(twilio, PHONE)) == 1
+    assert rows(world)[0].attempts == 2
+
+
+def test_quiet_hours_hold_a_reminder_until_8h(world, make_worker, twilio, clock):
+    book(world, clock)
+    # The worker was down at T-48h (Sunday 14h); it comes back at 22h30 Paris.
+    clock.now = datetime(2026, 1, 18, 21, 30, tzinfo=timezone.utc)
+    report = make_worker().tick()
+    assert report.planned.reminders == 1 and report.dispatched.deferred == 1
+    assert sms_to(twilio, PHONE) == []
+    clock.now = datetime(2026, 1, 19, 6, 59, tzinfo=timezone.utc)  # Monday 7h59 Paris
+    make_worker().tick()
+    assert sms_to(twilio, PHONE) == []
+    clock.now = datetime(2026, 1, 19, 7, 0, tzinfo=timezone.utc)  # 8h00 Paris
+    make_worker().tick()
+    assert len(sms_to(twilio, PHONE)) == 1
+
+
+def test_opted_out_number_gets_nothing(world, make_worker, twilio, clock):
+    book(world, clock)
+    with world.begin() as session:
+        session.add(Contact(channel="sms", address=PHONE, language="fr", opted_out=True,
+                            last_menu=[], pages_left=[]))
+    clock.now = STARTS - timedelta(hours=40)
+    report = make_worker().tick()
+    assert report.dispatched.suppressed == 1 and report.dispatched.sent == 0
+    assert twilio.calls_to("Messages.json") == []
+    assert rows(world)[0].status == "suppressed"
+
+
+def test_cancelled_booking_is_not_reminded(world, make_worker, twilio, clock):
+    code = book(world, clock)
+    clock.now = STARTS - timedelta(hours=47)
+    worker = make_worker()
+    with world.begin() as session:
+        services.cancel(session, CONFIG, code, phone=PHONE, now=clock())
+    worker.tick()
+    assert sms_to(twilio, PHONE) == []
+
+
+def test_reminder_in_the_applicants_language(world, make_worker, twilio, clock):
+    with world.begin() as session:
+        slot = session.scalars(select(Slot)).one()
+        services.book(session, CONFIG, services.BookRequest(slot.id, PHONE, language="en"), now=clock())
+    clock.now = STARTS - timedelta(hours=47)
+    make_worker().tick()
+    [row] = rows(world)
+    assert row.language == "en" and "Tuesday 20 January" in row.body
+
+
+def test_docs_reply_lists_the_documents_of_the_reminded_booking(world, gateway, make_worker, clock):
+    book(world, clock)
+    clock.now = STARTS - timedelta(hours=47)
+    make_worker().tick()
+    response = SmsPhone(gateway, PHONE).send("docs")
+    text = " ".join(m.text or "" for m in ET.fromstring(response.text).iter("Message"))
+    assert text.startswith("Documents pour votre rendez-vous du mardi 20 janvier à 14 h 00 :")
+    first = get_catalogue().demarches["carte_resident_renouvellement"].documents[0]
+    assert first.document.label("fr")[:20] in text
