@@ -12,6 +12,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
+# Rasa lives in its own environment (it pins old libraries: DESIGN.md, "Two Python environments").
+VENV_RASA := .venv-rasa
+RASA := $(VENV_RASA)/bin/rasa
+RASA_INSTALLED := $(VENV_RASA)/.installed
+RASA_VERSION := 3.6.21
+# What the model is trained from; the stamp lets make skip even starting Rasa when nothing changed
+# (rasa train also fingerprints and reuses the last model when the training data is the same).
+RASA_SOURCES := config.yml $(wildcard domain/*.yml data/nlu/*.yml data/rules.yml data/stories.yml)
+MODEL_STAMP := models/.trained
+
+# Translations (babel/gettext): French is the source, en and ar are translated in locales/.
+I18N_LANGS := en ar
+POT := locales/guichet.pot
+MO_FILES := $(foreach lang,$(I18N_LANGS),locales/$(lang)/LC_MESSAGES/guichet.mo)
+
 .PHONY: help run test lint bench clean-venv
 
 help:
@@ -19,6 +34,7 @@ help:
 	@echo "make test   run every test (creates .venv on first use)"
 	@echo "make bench  print the benchmarks"
 	@echo "make lint   ruff"
+	@echo "make i18n   extract the French sentences and update locales/*/guichet.po for translators"
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -30,10 +46,10 @@ $(INSTALLED): pyproject.toml constraints.txt
 	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $@
 
-run: $(INSTALLED)
+run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
 	$(BIN)/guichet run
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
@@ -41,6 +57,42 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/guichet bench
+
+.PHONY: i18n i18n-compile
+
+# Extract every N_()/_() sentence from bot/ and actions/, then merge it into each .po (new
+# sentences arrive untranslated, changed ones fuzzy: tests/i18n fails until a translator acts).
+i18n: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k N_ -k _ -k NP_:1,2 \
+	  --add-comments=Translators: --project=guichet --sort-by-file -o $(POT) bot actions
+	@for lang in $(I18N_LANGS); do \
+	  $(BIN)/pybabel update -i $(POT) -d locales -D guichet -l $$lang --ignore-obsolete; done
+
+i18n-compile: $(MO_FILES)
+
+# A compiled catalogue is rebuilt only when its .po changed.
+locales/%/LC_MESSAGES/guichet.mo: locales/%/LC_MESSAGES/guichet.po | $(INSTALLED)
+	$(BIN)/pybabel compile -D guichet -l $* -i $< -o $@
+
+.PHONY: train
+
+$(RASA_INSTALLED):
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "error: Python 3.10 is needed for Rasa $(RASA_VERSION) and none was found on PATH or under pyenv." >&2; \
+	  echo "       Install it (e.g. 'pyenv install 3.10') or pass PYTHON310=/path/to/python3.10." >&2; exit 1; fi
+	@[ -x $(VENV_RASA)/bin/python ] || { echo "==> creating $(VENV_RASA) with $(PYTHON310)"; $(PYTHON310) -m venv $(VENV_RASA); }
+	@echo "==> installing rasa==$(RASA_VERSION) into $(VENV_RASA) (about 2-3 minutes, 2.7 GB, first time only)"
+	@$(VENV_RASA)/bin/python -m pip install -q --upgrade "pip>=24,<26"
+	@$(VENV_RASA)/bin/python -m pip install -q "rasa==$(RASA_VERSION)"
+	@touch $@
+
+# Trains only when config, domain or training data changed since the last model.
+train: $(MODEL_STAMP)
+
+$(MODEL_STAMP): $(RASA_SOURCES) | $(RASA_INSTALLED)
+	@echo "==> training the Rasa model (domain/, data/, config.yml) into models/"
+	$(RASA) train --config config.yml --domain domain --data data/nlu data/rules.yml data/stories.yml --out models
+	@touch $@
 
 clean-venv:
 	rm -rf $(VENV)

@@ -8,7 +8,15 @@ import sys
 from collections.abc import Sequence
 
 # Modules exposing `register(subparsers)`; each adds its sub-commands with `set_defaults(func=...)`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.booking.cli",
+    "bot.gateway.cli",
+    "bot.bench",
+    "bot.channels.cli",
+    "bot.catalogue.cli",
+    "bot.scheduler.cli",
+    "bot.simulation.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,111 @@
+"""Session start (what the gateway knows about the person), the two-stage fallback, and the
+answers to a yes/no question an action asked (`awaiting`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import AWAIT_RETRY, STEPS
+from bot.i18n import SUPPORTED_LANGUAGES
+
+# Metadata the gateway sends with each message (REST channel) that become slots.
+_METADATA_SLOTS = ("language", "phone", "channel")
+# Slots worth keeping across sessions: who the person is and what they were doing.
+_CARRIED_SLOTS = ("language", "phone", "channel", "demarche", "site", "expiry_date", "numero_etranger")
+
+
+class ActionSessionStart(Action):
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
+        carried = {slot: tracker.get_slot(slot) for slot in _CARRIED_SLOTS}
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        for key in _METADATA_SLOTS:
+            value = metadata.get(key)
+            # An explicit choice made in the conversation beats the gateway's guess.
+            if value and not (key == "language" and carried.get("language")):
+                carried[key] = value
+        if carried.get("language") not in SUPPORTED_LANGUAGES:
+            carried["language"] = None
+        events.extend(SlotSet(slot, value) for slot, value in carried.items() if value is not None)
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+def _consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many times action_fallback ran in a row just before this message."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "action":
+            continue
+        name = event.get("name")
+        if name in ("action_listen", "action_unlikely_intent", "action_extract_slots"):
+            continue
+        if name != "action_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionFallback(Action):
+    """First miss: ask to rephrase (or answer the insult / the off-topic). Second miss in a row:
+    the menu, so the person always has numbered choices and never loops on "I did not get it"."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if _consecutive_fallbacks(tracker) % 2 == 1:
+            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response="utter_menu")
+            return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "insult":
+            dispatcher.utter_message(response="utter_insult")
+        elif intent == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return []
+
+
+class ActionConfirm(Action):
+    """"Oui" to the pending question: run what it was about."""
+
+    def name(self) -> str:
+        return "action_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        awaiting = tracker.get_slot("awaiting") or ""
+        cleared: list[EventType] = [SlotSet("awaiting", None)]
+        run_step = STEPS.get(awaiting.removeprefix(AWAIT_RETRY))
+        if run_step is None:
+            dispatcher.utter_message(response="utter_menu")
+            return cleared
+        # The step may set `awaiting` again (the service is still down): its events come last.
+        return [*cleared, *await run_step(dispatcher, tracker)]
+
+
+class ActionDecline(Action):
+    """"Non" to the pending question: nothing changes."""
+
+    def name(self) -> str:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_kept")
+        return [SlotSet("awaiting", None)]

@@ -1,0 +1,271 @@
+"""Keeps the helper processes of `guichet run` alive: the Rasa server and the action server.
+
+The gateway runs in the main process; the Rasa server (in its own Python environment,
+.venv-rasa) and the rasa-sdk action server run as children. A child that dies is
+restarted with a growing delay, so a crash loop does not eat the machine; Ctrl-C (or
+`stop()`) ends every child, politely first (SIGTERM), then firmly (SIGKILL).
+
+Children start in their own session: a terminal Ctrl-C reaches only the supervisor, which
+then stops the children in order instead of letting them all die at once mid-write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bot.config import PROJECT_ROOT, Settings
+
+Printer = Callable[[str], None]
+
+
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """How to start one child process."""
+
+    name: str
+    argv: Sequence[str]
+    cwd: Path | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Child:
+    spec: ChildSpec
+    process: subprocess.Popen[str] | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    next_start_at: float = 0.0
+    pump: threading.Thread | None = None
+
+
+class Supervisor:
+    """Starts children, restarts the ones that exit, and stops them all on request.
+
+    `backoff` is the delay before the first restart; it doubles on each crash up to
+    `max_backoff`, and resets once a child has stayed up `stable_after` seconds.
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[ChildSpec],
+        *,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        stable_after: float = 60.0,
+        poll_interval: float = 0.2,
+        stop_timeout: float = 10.0,
+        printer: Printer = _print,
+    ) -> None:
+        names = [spec.name for spec in specs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"child names must be unique: {names}")
+        self._children = [_Child(spec) for spec in specs]
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._stable_after = stable_after
+        self._poll_interval = poll_interval
+        self._stop_timeout = stop_timeout
+        self._print = printer
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._monitor: threading.Thread | None = None
+
+    # -- observation (used by tests and by `guichet run` status lines) --------------------
+
+    def pid(self, name: str) -> int | None:
+        child = self._child(name)
+        return child.process.pid if child.process else None
+
+    def restarts(self, name: str) -> int:
+        return self._child(name).restarts
+
+    def is_running(self, name: str) -> bool:
+        process = self._child(name).process
+        return process is not None and process.poll() is None
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        with self._lock:
+            for child in self._children:
+                self._spawn(child)
+
+    def poll_once(self) -> None:
+        """Restarts every child that has exited (after its backoff delay)."""
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            now = time.monotonic()
+            for child in self._children:
+                process = child.process
+                if process is None:
+                    if now >= child.next_start_at:
+                        self._spawn(child)
+                    continue
+                code = process.poll()
+                if code is None:
+                    continue
+                uptime = now - child.started_at
+                delay = self._delay_after_crash(child, uptime)
+                child.restarts += 1
+                child.process = None
+                child.next_start_at = now + delay
+                self._print(
+                    f"[supervisor] {child.spec.name} exited with code {code} after "
+                    f"{uptime:.1f}s; restarting in {delay:.1f}s (restart #{child.restarts})"
+                )
+
+    def run_forever(self) -> None:
+        """Supervises until `stop()` is called (or Ctrl-C), then stops the children."""
+        self.start()
+        try:
+            while not self._stopping.wait(self._poll_interval):
+                self.poll_once()
+        except KeyboardInterrupt:
+            self._print("[supervisor] Ctrl-C received")
+        finally:
+            self.stop()
+
+    def start_in_background(self) -> None:
+        """Starts the children and a daemon thread that restarts them; call `stop()` at the end."""
+        self.start()
+
+        def monitor() -> None:
+            while not self._stopping.wait(self._poll_interval):
+                self.poll_once()
+
+        self._monitor = threading.Thread(target=monitor, name="supervisor", daemon=True)
+        self._monitor.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._monitor is not None and self._monitor is not threading.current_thread():
+            self._monitor.join(timeout=self._poll_interval * 5)
+        with self._lock:
+            running = [c for c in self._children if c.process and c.process.poll() is None]
+            for child in running:
+                self._print(f"[supervisor] stopping {child.spec.name} (pid {child.process.pid})")
+                _signal_group(child.process, signal.SIGTERM)
+            deadline = time.monotonic() + self._stop_timeout
+            for child in running:
+                assert child.process is not None
+                try:
+                    child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    self._print(f"[supervisor] {child.spec.name} did not stop; killing it")
+                    _signal_group(child.process, signal.SIGKILL)
+                    child.process.wait()
+            for child in self._children:
+                if child.pump is not None:
+                    child.pump.join(timeout=2)
+        self._print("[supervisor] all stopped")
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _child(self, name: str) -> _Child:
+        for child in self._children:
+            if child.spec.name == name:
+                return child
+        raise KeyError(name)
+
+    def _delay_after_crash(self, child: _Child, uptime: float) -> float:
+        if uptime >= self._stable_after:
+            child.restarts = 0
+            return self._backoff
+        return min(self._max_backoff, self._backoff * (2**child.restarts))
+
+    def _spawn(self, child: _Child) -> None:
+        spec = child.spec
+        env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1"}
+        try:
+            process = subprocess.Popen(
+                list(spec.argv),
+                cwd=spec.cwd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                bufsize=1,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            # A missing executable is a crash like any other: report it, retry later.
+            child.restarts += 1
+            child.next_start_at = time.monotonic() + self._delay_after_crash(child, 0.0)
+            self._print(f"[supervisor] cannot start {spec.name}: {exc}")
+            return
+        child.process = process
+        child.started_at = time.monotonic()
+        self._print(f"[supervisor] started {spec.name} (pid {process.pid}): {' '.join(spec.argv)}")
+        assert process.stdout is not None
+        child.pump = threading.Thread(
+            target=_pump, args=(spec.name, process.stdout, self._print), daemon=True
+        )
+        child.pump.start()
+
+
+def _pump(name: str, stream: IO[str], printer: Printer) -> None:
+    """Prefixes each line of a child's output with its name, so interleaved logs stay legible."""
+    for line in stream:
+        printer(f"[{name}] {line.rstrip()}")
+    stream.close()
+
+
+def _signal_group(process: subprocess.Popen[str], sig: signal.Signals) -> None:
+    # Rasa forks workers (sanic); signalling the whole session reaches them too.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildSpec]:
+    """The Rasa server and the action server of `guichet run`, for these settings."""
+    rasa_port = settings.rasa_url.rsplit(":", 1)[-1].split("/")[0]
+    rasa = ChildSpec(
+        name="rasa",
+        argv=[
+            str(root / ".venv-rasa" / "bin" / "rasa"),
+            "run",
+            "--model",
+            str(root / "models"),
+            "--endpoints",
+            str(root / "endpoints.yml"),
+            "--credentials",
+            str(root / "credentials.yml"),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            rasa_port,
+            "--enable-api",
+        ],
+        cwd=root,
+    )
+    actions = ChildSpec(
+        name="actions",
+        argv=[
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.actions_port),
+        ],
+        cwd=root,
+        env={"GUICHET_API_URL": settings.api_url},
+    )
+    return [rasa, actions]

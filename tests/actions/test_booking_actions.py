@@ -1,0 +1,313 @@
+"""The booking conversation's actions against the real booking API (gateway app, SQLite, demo
+catalogue and published slots): route → documents → site → day → slot → confirm → convocation,
+then my appointment, cancel, no slot → waitlist, proof, refusals and outages."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from actions.booking_form import (
+    ActionAskBookingConfirmed,
+    ActionAskChosenSlot,
+    ActionAskDemarche,
+    ActionAskDocumentsConfirmed,
+    ActionSubmitBooking,
+    ValidateBookingForm,
+)
+from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, NO_SLOT
+from actions.conversation import ActionConfirm, ActionDecline
+from actions.manage import (
+    ActionMyAppointment,
+    ActionMyProof,
+    ActionPrepareCancel,
+    ActionPrepareReschedule,
+)
+from tests.actions.helpers import apply, entity, form_turn, run, tracker
+
+RESIDENT = "carte_resident_renouvellement"
+_numbers = itertools.count(10000000)
+
+
+def new_phone() -> str:
+    # One booking per person and per démarche (seed 004): each test is its own applicant.
+    return f"+3361{next(_numbers) % 10**7:07d}"
+
+
+def numero_of(phone: str) -> str:
+    """A numéro étranger of the same applicant (also one booking per numéro)."""
+    return phone[-10:]
+
+
+def validate(slots, extracted=None, **kwargs):
+    return run(ValidateBookingForm(), form_turn(slots, extracted, **kwargs))
+
+
+def book_until_confirmation(phone: str, lang: str = "fr", when: str = "dans les 2 mois") -> dict:
+    """Walks the form with real answers; returns the slots just before the final "oui"."""
+    slots = {"phone": phone, "language": lang}
+    started = validate(
+        slots,
+        {"title_type": "carte_resident", "procedure_kind": "renewal"},
+        requested=None,
+        text="je dois renouveler ma carte de resident",
+        intent="need_procedure",
+        entities=[entity("title_type", "carte_resident"), entity("procedure_kind", "renewal")],
+        language=lang,
+    )
+    assert started.slots["demarche"] == RESIDENT
+    assert "utter_demarche_found" in started.responses
+    assert started.slots["requested_slot"] == "documents_confirmed"
+    slots = apply({**slots, "title_type": "carte_resident", "procedure_kind": "renewal"}, started)
+
+    documents = validate(slots, {"documents_confirmed": True}, requested="documents_confirmed", intent="affirm", language=lang)
+    assert documents.slots["requested_slot"] == "site"
+    slots = apply(slots, documents)
+
+    site = validate(slots, {"site": "24000"}, requested="site", text="24000", language=lang)
+    assert site.slots["site"] == "pref-24"
+    slots = apply(slots, site)
+
+    day = validate(slots, {"date_text": when}, requested="date_text", text=when, language=lang)
+    assert day.slots["chosen_slot"] is None, day.responses
+    assert 1 <= len(day.slots["proposed_slots"]) <= 3
+    assert day.slots["requested_slot"] == "chosen_slot"
+    slots = apply(slots, day)
+
+    asked = run(ActionAskChosenSlot(), tracker(slots, language=lang))
+    buttons = asked.message("utter_ask_chosen_slot")["buttons"]
+    assert len(buttons) == len(slots["proposed_slots"])
+    assert buttons[0]["payload"] == f'/inform{{"slot_ref":"{slots["proposed_slots"][0]["id"]}"}}'
+
+    chosen = validate(slots, {"chosen_slot": "2" if len(buttons) > 1 else "1"}, requested="chosen_slot", text="2", language=lang)
+    expected = slots["proposed_slots"][1 if len(buttons) > 1 else 0]["id"]
+    assert chosen.slots["chosen_slot"] == str(expected)
+    # The démarche needs the numéro étranger (seed 004), the phone came with the SMS.
+    assert chosen.slots["requested_slot"] == "numero_etranger"
+    slots = apply(slots, chosen)
+
+    spaced = " ".join(numero_of(phone)[i : i + 2] for i in range(0, 10, 2))
+    numero = validate(slots, {"numero_etranger": spaced}, requested="numero_etranger", language=lang)
+    assert numero.slots["numero_etranger"] == numero_of(phone)
+    assert numero.slots["requested_slot"] == "booking_confirmed"
+    slots = apply(slots, numero)
+
+    summary = run(ActionAskBookingConfirmed(), tracker(slots, language=lang))
+    assert summary.responses == ["utter_ask_booking_confirmed"]
+    assert summary.messages[0]["when"] == slots["proposed_slots"][1 if len(buttons) > 1 else 0]["starts_at"]
+    confirmed = validate(slots, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm", language=lang)
+    assert confirmed.slots["requested_slot"] is None  # the form is complete
+    return apply(slots, confirmed)
+
+
+def test_book_from_first_message_to_convocation_then_show_it(api_url):
+    phone = new_phone()
+    slots = book_until_confirmation(phone)
+    done = run(ActionSubmitBooking(), tracker(slots))
+    assert done.responses == ["utter_convocation"]
+    convocation = done.messages[0]
+    assert convocation["site_name"] == "Préfecture de la Dordogne"
+    assert "Périgueux" in convocation["address"]
+    assert done.slots["booking_code"] and done.slots["chosen_slot"] is None
+
+    mine = run(ActionMyAppointment(), tracker({"phone": phone}))
+    assert mine.responses == ["utter_my_appointment"]
+    assert mine.messages[0]["code"] == convocation["code"]
+
+
+def test_cancel_asks_first_and_a_no_keeps_the_booking(api_url):
+    phone = new_phone()
+    slots = book_until_confirmation(phone, lang="en")
+    code = run(ActionSubmitBooking(), tracker(slots, language="en")).slots["booking_code"]
+
+    asked = run(ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language="en"))
+    assert asked.responses == ["utter_confirm_cancel"]
+    assert asked.slots == {"booking_code": code, "awaiting": AWAIT_CANCEL}
+
+    kept = run(ActionDecline(), tracker({"phone": phone, **asked.slots}, intent="deny", language="en"))
+    assert kept.responses == ["utter_kept"] and kept.slots == {"awaiting": None}
+    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == ["utter_my_appointment"]
+
+    cancelled = run(ActionConfirm(), tracker({"phone": phone, **asked.slots}, intent="affirm", language="en"))
+    assert cancelled.responses == ["utter_cancelled"]
+    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == ["utter_no_booking_found"]
+
+
+def test_second_booking_is_refused_with_the_engine_reason_in_arabic(api_url):
+    phone = new_phone()
+    first = book_until_confirmation(phone, lang="ar")
+    assert run(ActionSubmitBooking(), tracker(first, language="ar")).responses == ["utter_convocation"]
+    again = book_until_confirmation(phone, lang="ar")
+    refused = run(ActionSubmitBooking(), tracker(again, language="ar"))
+    assert refused.responses == ["utter_booking_refused"]
+    assert refused.messages[0]["reason_code"] == "already_booked"
+    assert refused.messages[0]["reason"]  # the engine's sentence, asked in Arabic
+
+
+def test_move_is_the_form_with_only_day_slot_and_confirmation(api_url):
+    phone = new_phone()
+    slots = book_until_confirmation(phone)
+    booked = run(ActionSubmitBooking(), tracker(slots))
+    old_when = booked.messages[0]["when"]
+
+    prepared = run(ActionPrepareReschedule(), tracker({"phone": phone}, intent="reschedule_appointment"))
+    assert prepared.responses == ["utter_reschedule_intro"]
+    move = apply({"phone": phone}, prepared)
+    assert move["reschedule_code"] == booked.slots["booking_code"]
+
+    day = validate(move, {"date_text": "dans les 2 mois"}, requested="date_text", text="dans les 2 mois")
+    move = apply(move, day)
+    proposed = [p for p in move["proposed_slots"] if p["starts_at"] != old_when]
+    choice = validate(move, {"chosen_slot": str(proposed[0]["id"])}, requested="chosen_slot")
+    assert choice.slots["requested_slot"] == "booking_confirmed"  # no phone, no numéro asked again
+    move = apply(move, choice)
+    assert run(ActionAskBookingConfirmed(), tracker(move)).responses == ["utter_ask_reschedule_confirmed"]
+    move = apply(move, validate(move, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm"))
+
+    moved = run(ActionSubmitBooking(), tracker(move))
+    assert moved.responses == ["utter_rescheduled"]
+    assert moved.messages[0]["when"] == proposed[0]["starts_at"] != old_when
+
+
+def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
+    phone = new_phone()
+    slots = {
+        "phone": phone, "demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24",
+        "numero_etranger": numero_of(phone),
+    }
+    # A Sunday: the préfecture receives nobody; the search is still journaled.
+    day = validate(slots, {"date_text": "dimanche"}, requested="date_text", text="dimanche")
+    assert day.slots["chosen_slot"] == NO_SLOT and day.slots["proposed_slots"] == []
+    assert day.slots["requested_slot"] is None  # the form ends: no slot question to ask
+    slots = apply(slots, day)
+
+    offered = run(ActionSubmitBooking(), tracker(slots))
+    assert offered.responses == ["utter_no_slot"]
+    assert offered.messages[0]["checked_at"]
+    assert offered.slots["awaiting"] == AWAIT_WAITLIST
+    slots = apply(slots, offered)
+
+    joined = run(ActionConfirm(), tracker(slots, intent="affirm"))
+    assert joined.responses == ["utter_waitlist_joined"]
+
+    proof = run(ActionMyProof(), tracker({"phone": phone}))
+    assert proof.responses == ["utter_my_proof"]
+    assert proof.messages[0]["count"] >= 1 and proof.messages[0]["without_slot"] >= 1
+
+
+def test_a_booking_api_that_is_down_keeps_everything_for_a_one_word_retry(api_url, monkeypatch):
+    phone = new_phone()
+    slots = book_until_confirmation(phone)
+    monkeypatch.setenv("GUICHET_API_URL", "http://127.0.0.1:9/api")  # nothing listens on port 9
+    down = run(ActionSubmitBooking(), tracker(slots))
+    assert down.responses == ["utter_booking_service_down"]
+    assert down.slots == {"awaiting": "retry:submit_booking"}  # the form's answers untouched
+
+    monkeypatch.setenv("GUICHET_API_URL", api_url)
+    retried = run(ActionConfirm(), tracker(apply(slots, down), intent="affirm"))
+    assert retried.responses == ["utter_convocation"]
+    assert retried.slots["awaiting"] is None
+
+
+def test_a_slow_booking_api_answers_with_an_apology_within_the_timeout(silent_api):
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24"}
+    started = time.monotonic()
+    day = validate(slots, {"date_text": "mardi"}, requested="date_text", text="mardi")
+    elapsed = time.monotonic() - started
+    assert day.responses == ["utter_booking_service_down"]
+    assert day.slots["date_text"] is None and day.slots["retry_text"] == "mardi"
+    assert 2.5 < elapsed < 6
+
+
+def test_oui_after_an_outage_in_the_form_searches_the_kept_day_again(api_url):
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "retry_text": "dans les 2 mois"}
+    again = validate(slots, {"date_text": "oui"}, requested="date_text", text="oui", intent="affirm")
+    assert again.slots["date_text"] == "dans les 2 mois"
+    assert again.slots["proposed_slots"] and again.slots["retry_text"] is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"topic": "nationality"}, "naturalisation"),
+        ({"title_type": "etudiant", "procedure_kind": "renewal"}, "etudiant_renouvellement"),
+    ],
+)
+def test_demarche_not_booked_at_the_prefecture_ends_on_the_right_door(facts, expected):
+    entities = [entity(k, v) for k, v in facts.items()]
+    started = validate({}, facts, requested=None, intent="need_procedure", entities=entities, text="...")
+    assert started.slots["demarche"] == expected
+    assert started.slots["requested_slot"] is None  # nothing to book here
+    door = run(ActionSubmitBooking(), tracker({**facts, **started.slots}))
+    assert door.responses == ["utter_demarche_elsewhere"]
+    assert door.messages[0]["route_text"]
+
+
+def test_ambiguous_demarche_is_one_numbered_question():
+    slots = {"procedure_kind": "renewal"}
+    started = validate(slots, {}, requested=None, intent="need_procedure", entities=[entity("procedure_kind", "renewal")])
+    assert started.slots.get("requested_slot") == "demarche"
+    asked = run(ActionAskDemarche(), tracker(slots))
+    message = asked.message("utter_route_question")
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert '/inform{"title_type":"carte_resident"}' in payloads and len(payloads) <= 3
+    # The answer (a button) brings the missing fact; the démarche is then known.
+    answered = validate(
+        {**slots, "title_type": "carte_resident"}, {"demarche": '/inform{"title_type":"carte_resident"}'},
+        requested="demarche", entities=[entity("title_type", "carte_resident")],
+    )
+    assert answered.slots["demarche"] == RESIDENT
+
+
+def test_documents_are_paged_and_not_yet_lists_them_back():
+    slots = {"demarche": RESIDENT, "documents_page": 0}
+    first = run(ActionAskDocumentsConfirmed(), tracker(slots))
+    assert first.responses == ["utter_documents_page", "utter_documents_more"]
+    assert first.messages[0]["page"] == 1 and first.messages[0]["pages"] >= 2
+    last = run(ActionAskDocumentsConfirmed(), tracker({**slots, "documents_page": first.messages[0]["pages"] - 1}))
+    assert last.responses == ["utter_documents_page", "utter_ask_documents_confirmed"]
+
+    # SUITE inside the form turns the page; the form's question then shows it.
+    suite = validate(slots, {"documents_confirmed": "suite"}, requested="documents_confirmed", intent="more")
+    assert suite.slots["documents_page"] == 1 and suite.slots["requested_slot"] == "documents_confirmed"
+
+    not_yet = validate(slots, {"documents_confirmed": False}, requested="documents_confirmed", intent="missing_documents")
+    assert not_yet.slots["requested_slot"] is None  # the form stops here
+    listed = run(ActionSubmitBooking(), tracker(apply(slots, not_yet)))
+    assert listed.responses == ["utter_documents_missing"]
+    assert listed.messages[0]["items"].count("\n") >= 5
+
+
+def test_unknown_place_and_bad_numbers_are_asked_again_with_the_reason():
+    slots = {"demarche": RESIDENT, "documents_confirmed": True}
+    assert validate(slots, {"site": "Lyon"}, requested="site", text="Lyon").responses == ["utter_site_not_found"]
+    bad_phone = validate({**slots, "site": "pref-24"}, {"phone": "12"}, requested="phone")
+    assert bad_phone.responses == ["utter_phone_invalid"] and bad_phone.slots["phone"] is None
+    bad_numero = validate({**slots, "site": "pref-24"}, {"numero_etranger": "12345"}, requested="numero_etranger")
+    assert bad_numero.responses == ["utter_numero_etranger_invalid"]
+
+
+def test_a_free_text_answer_misread_as_another_intent_is_still_the_answer(api_url):
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "phone": new_phone()}
+    # The NLU once read "la semaine prochaine" as goodbye ("à la prochaine"): it is a day.
+    day = validate(slots, requested="date_text", text="la semaine prochaine", intent="goodbye")
+    assert day.slots["date_text"] == "la semaine prochaine" and day.slots["proposed_slots"]
+    place = validate({"demarche": RESIDENT, "documents_confirmed": True}, requested="site", text="isere", intent="my_proof")
+    assert place.slots["site"] == "pref-38"
+
+
+def test_a_real_change_of_subject_is_left_to_the_rules():
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24"}
+    # No slot event: the form rejects the message, data/rules.yml answers it, the form resumes.
+    helped = validate(slots, requested="date_text", text="aide", intent="help")
+    assert "date_text" not in helped.slots and helped.responses == []
+    # A button payload is never taken as typed text.
+    payload = validate(slots, requested="date_text", text="/menu", intent="menu")
+    assert "date_text" not in payload.slots
+
+
+def test_a_place_given_before_the_demarche_is_kept():
+    place = validate({}, {"site": "38"}, requested="demarche", text="38")
+    assert place.slots["site"] == "pref-38" and place.responses == []

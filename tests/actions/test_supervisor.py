@@ -1,0 +1,117 @@
+"""The supervisor against small real child processes (python -c ...)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from bot.config import Settings
+from bot.supervisor import ChildSpec, Supervisor, stack_children
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _sleeper(name: str) -> ChildSpec:
+    return ChildSpec(name, [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); read its state to be sure.
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def test_starts_children_prefixes_their_output_and_stops_them_all():
+    lines: list[str] = []
+    sup = Supervisor([_sleeper("one"), _sleeper("two")], printer=lines.append, stop_timeout=5)
+    sup.start_in_background()
+    try:
+        assert _wait_for(lambda: "[one] up" in lines and "[two] up" in lines)
+        pids = [sup.pid("one"), sup.pid("two")]
+        assert all(pid and _alive(pid) for pid in pids)
+    finally:
+        sup.stop()
+    assert not any(_alive(pid) for pid in pids if pid)
+    assert lines[-1] == "[supervisor] all stopped"
+
+
+def test_restarts_a_crashed_child_with_growing_delay():
+    lines: list[str] = []
+    crasher = ChildSpec("crasher", [sys.executable, "-c", "import sys; print('boom', flush=True); sys.exit(3)"])
+    sup = Supervisor([crasher, _sleeper("steady")], backoff=0.1, printer=lines.append)
+    sup.start_in_background()
+    try:
+        assert _wait_for(lambda: sup.restarts("crasher") >= 3)
+        steady_pid = sup.pid("steady")
+    finally:
+        sup.stop()
+    exits = [line for line in lines if line.startswith("[supervisor] crasher exited with code 3")]
+    assert len(exits) >= 3
+    assert "restarting in 0.1s" in exits[0] and "restarting in 0.2s" in exits[1]
+    assert "restarting in 0.4s" in exits[2]
+    # The healthy child was never restarted.
+    assert sup.restarts("steady") == 0 and steady_pid is not None
+
+
+def test_a_child_that_ignores_sigterm_is_killed():
+    stubborn = ChildSpec(
+        "stubborn",
+        [sys.executable, "-c",
+         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"],
+    )
+    lines: list[str] = []
+    sup = Supervisor([stubborn], stop_timeout=0.5, printer=lines.append)
+    sup.start_in_background()
+    assert _wait_for(lambda: "[stubborn] up" in lines)
+    pid = sup.pid("stubborn")
+    started = time.monotonic()
+    sup.stop()
+    assert time.monotonic() - started < 5
+    assert pid is not None and not _alive(pid)
+    assert "[supervisor] stubborn did not stop; killing it" in lines
+
+
+def test_a_missing_executable_is_reported_and_retried_not_fatal():
+    lines: list[str] = []
+    sup = Supervisor([ChildSpec("ghost", ["/nonexistent/ghost"])], backoff=0.05, printer=lines.append)
+    sup.start_in_background()
+    try:
+        assert _wait_for(lambda: sup.restarts("ghost") >= 2)
+    finally:
+        sup.stop()
+    assert any("cannot start ghost" in line for line in lines)
+
+
+def test_run_forever_returns_after_stop_from_another_thread():
+    import threading
+
+    sup = Supervisor([_sleeper("one")], printer=lambda _line: None)
+    runner = threading.Thread(target=sup.run_forever)
+    runner.start()
+    assert _wait_for(lambda: sup.is_running("one"))
+    sup.stop()
+    runner.join(timeout=10)
+    assert not runner.is_alive() and not sup.is_running("one")
+
+
+def test_stack_children_use_both_environments_and_the_settings_ports():
+    settings = Settings(rasa_url="http://127.0.0.1:5105", actions_port=5155, api_url="http://127.0.0.1:8100/api")
+    rasa, actions = stack_children(settings, root=Path("/srv/guichet"))
+    assert rasa.argv[0] == "/srv/guichet/.venv-rasa/bin/rasa"
+    assert rasa.argv[rasa.argv.index("--port") + 1] == "5105"
+    assert actions.argv[:3] == [sys.executable, "-m", "rasa_sdk"]
+    assert actions.argv[actions.argv.index("--port") + 1] == "5155"
+    assert actions.env["GUICHET_API_URL"] == "http://127.0.0.1:8100/api"
