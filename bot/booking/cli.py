@@ -114,11 +114,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
-    for name in ("seed", "demo"):
-        seed = subparsers.add_parser(
-            name, help="schema + catalogue sites/ranges + slots for the horizon"
-        )
-        seed.set_defaults(func=cmd_seed)
+    seed = subparsers.add_parser(
+        "seed", aliases=["demo"], help="schema + catalogue sites/ranges + slots for the horizon"
+    )
+    seed.set_defaults(func=cmd_seed)
 
     slots = subparsers.add_parser("slots", help="slot publication")
     slots_sub = slots.add_subparsers(dest="slots_command", metavar="ACTION", required=True)

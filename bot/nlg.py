@@ -1,0 +1,187 @@
+"""Rasa's NLG server (`endpoints.yml` → `nlg: url: http://127.0.0.1:8000/nlg`): how things are said.
+
+Rasa 3.6 POSTs `{"response", "id", "arguments", "tracker", "channel"}` (rasa.core.nlg.callback)
+whenever it utters a response, and sends back to the channel what we answer, validated against
+`{"text", "buttons", "custom", ...}`. We render the response from `bot.responses` in the
+conversation's language: the `language` slot, else the `language` the gateway put in the
+message metadata, else French. Format parameters are the slots, overridden by the arguments an
+action passed to `utter_message(response=..., **kwargs)`.
+
+The answer also carries `custom: {"language", "response", "text_fr"}`: the gateway learns which
+language the text is written in, and the mediator page can show French beside it.
+
+This endpoint never answers 500 for content: a wrong name or a missing parameter becomes a
+visible, logged, polite sentence, because an NLG failure would make Rasa drop the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from bot.formatting import Channel
+from bot.i18n import SOURCE_LANGUAGE, normalise_language
+from bot.responses import MISSING_RESPONSE, RESPONSES, render
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+# Keys rasa-sdk's `utter_message` always sends along with `response`; not format parameters.
+_RASA_MESSAGE_KEYS = frozenset(
+    {
+        "text",
+        "buttons",
+        "elements",
+        "custom",
+        "template",
+        "response",
+        "image",
+        "attachment",
+        "json_message",
+        "quick_replies",
+        "response_id",
+        "domain_responses",
+    }
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_slot_value(value: Any) -> Any:
+    """Slots cross JSON as strings: ISO dates and datetimes become real ones for babel."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        if _ISO_DATETIME.match(text):
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            # Our convention: a naive datetime is UTC (that is how we store them).
+            return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        if _ISO_DATE.match(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    return value
+
+
+def _metadata(tracker: Mapping[str, Any]) -> Mapping[str, Any]:
+    latest = tracker.get("latest_message") or {}
+    metadata = latest.get("metadata") if isinstance(latest, Mapping) else None
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def conversation_language(tracker: Mapping[str, Any]) -> str:
+    """The `language` slot, else the gateway's metadata, else French."""
+    slots = tracker.get("slots") or {}
+    for candidate in (slots.get("language"), _metadata(tracker).get("language")):
+        # normalise_language maps unknown codes to French; here an unknown slot value must
+        # let the metadata speak instead.
+        if isinstance(candidate, str) and candidate.strip():
+            code = normalise_language(candidate)
+            if code != SOURCE_LANGUAGE or candidate.strip().lower().startswith(SOURCE_LANGUAGE):
+                return code
+    return SOURCE_LANGUAGE
+
+
+def conversation_channel(tracker: Mapping[str, Any]) -> Channel:
+    return "sms" if str(_metadata(tracker).get("channel", "")).lower() == "sms" else "chat"
+
+
+def format_params(tracker: Mapping[str, Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
+    slots = tracker.get("slots") or {}
+    params = {key: value for key, value in slots.items() if isinstance(key, str)}
+    params.update((key, value) for key, value in arguments.items() if key not in _RASA_MESSAGE_KEYS)
+    return {key: parse_slot_value(value) for key, value in params.items()}
+
+
+def generate(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The NLG answer for one Rasa request body (pure: the router only adds HTTP)."""
+    name = body.get("response")
+    tracker = body.get("tracker") if isinstance(body.get("tracker"), Mapping) else {}
+    arguments = body.get("arguments") if isinstance(body.get("arguments"), Mapping) else {}
+    lang = conversation_language(tracker)
+    if not isinstance(name, str) or name not in RESPONSES:
+        log.error("nlg: Rasa asked for unknown response %r: add it to bot/responses.py", name)
+        name = MISSING_RESPONSE
+    params = format_params(tracker, arguments)
+    channel = conversation_channel(tracker)
+    message = render(name, lang, params, channel=channel)
+    french = message["text"] if lang == SOURCE_LANGUAGE else render(name, "fr", params)["text"]
+    message["custom"] = {"language": lang, "response": name, "text_fr": french}
+    return message
+
+
+@router.post("/nlg")
+async def nlg(request: Request) -> JSONResponse:
+    try:
+        body = await request.json()
+    except ValueError:
+        return JSONResponse(
+            {"error": {"code": "invalid_request", "message": "Le corps doit être du JSON."}},
+            status_code=400,
+        )
+    if not isinstance(body, Mapping):
+        body = {}
+    try:
+        return JSONResponse(generate(body))
+    except Exception:
+        # Last resort: Rasa would drop the message on a 500; the person still gets a sentence.
+        log.exception("nlg: failed to render %r", body.get("response"))
+        return JSONResponse(render(MISSING_RESPONSE, SOURCE_LANGUAGE, {}))
+
+
+def run_benchmark() -> None:
+    """`guichet bench nlg`: what rendering costs per Rasa response, and loading the catalogues."""
+    import statistics
+    import time
+
+    from babel.support import Translations
+
+    from bot.i18n import (
+        SUPPORTED_LANGUAGES,
+        _translations_from_po,
+        mo_path,
+        po_path,
+        reload_translations,
+    )
+
+    def _load_mo(path: Path) -> Translations:
+        with path.open("rb") as handle:
+            return Translations(fp=handle)
+
+    def median_us(action: Callable[[], object], repeat: int = 2000) -> float:
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            action()
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples) * 1e6
+
+    tracker = {
+        "slots": {"language": None, "when": "2025-01-14T13:20:00+00:00", "code": "K7P2QX4M"},
+        "latest_message": {"metadata": {"channel": "sms"}},
+    }
+    for lang in SUPPORTED_LANGUAGES:
+        tracker["slots"]["language"] = lang
+        body = {"response": "utter_help", "arguments": {}, "tracker": tracker}
+        print(
+            f"    generate utter_help [{lang}, sms]: median {median_us(lambda body=body: generate(body)):.0f} µs"
+        )
+    reload_translations()
+    for lang in SUPPORTED_LANGUAGES[1:]:
+        cold_po = median_us(lambda lang=lang: _translations_from_po(po_path(lang)), repeat=20)
+        mo = mo_path(lang)
+        if mo.exists():
+            from_mo = median_us(lambda mo=mo: _load_mo(mo), repeat=20)
+            print(f"    load {lang} catalogue from .mo: median {from_mo / 1000:.2f} ms")
+        print(f"    load {lang} catalogue from .po (no .mo): median {cold_po / 1000:.1f} ms")

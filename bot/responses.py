@@ -1,0 +1,368 @@
+"""The response registry: what each Rasa response (`utter_*`) says, in French, with its buttons.
+
+Rasa decides *which* response to send; `render` decides *how* it reads in the conversation's
+language (gettext, `bot.i18n`), with the slots and arguments filled in and dates, times and
+numbers written by `bot.formatting`. The NLG endpoint (`bot.nlg`) and the gateway (the
+"service unavailable" apology when Rasa is down) both go through `render`; sentences sent
+without Rasa (scheduler reminders, offers) go through `render_text`, the same path.
+
+Adding a response: one entry in RESPONSES, French text in `N_()`, then `make i18n` and translate
+the new entries in locales/en and locales/ar (tests/i18n fails until they are translated).
+Writing rules: short sentences (an SMS answer fits in 2 segments), vouvoiement, no jargon
+without its explanation, placeholders in `{name}` form, identical in every language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bot.formatting import (
+    Channel,
+    format_date,
+    format_number,
+    format_time,
+    format_when,
+    isolate_ltr,
+    rtl_paragraphs,
+)
+from bot.i18n import LANGUAGE_NAMES, N_, gettext, normalise_language, safe_format
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered with a message: a numbered line on SMS, a key on Telegram.
+
+    `title` is a French msgid, unless `verbatim` (a language's own name, a code) where it is
+    shown as written in every language.
+    """
+
+    title: str
+    payload: str
+    verbatim: bool = False
+
+
+ButtonSpec = Button | tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Response:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+    def __init__(self, text: str, buttons: Sequence[ButtonSpec] = ()) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(
+            self,
+            "buttons",
+            tuple(
+                b if isinstance(b, Button) else Button(title=b[0], payload=b[1]) for b in buttons
+            ),
+        )
+
+
+def _language_buttons() -> tuple[Button, ...]:
+    return tuple(
+        Button(title=name, payload=f'/choose_language{{"language":"{code}"}}', verbatim=True)
+        for code, name in LANGUAGE_NAMES.items()
+    )
+
+
+_MAIN_MENU: tuple[ButtonSpec, ...] = (
+    (N_("Prendre rendez-vous"), "/book_appointment"),
+    (N_("Documents à apporter"), "/ask_documents"),
+    (N_("Mon rendez-vous"), "/my_appointment"),
+    (N_("Annuler un rendez-vous"), "/cancel_appointment"),
+    (N_("Aide"), "/help"),
+)
+
+# Values every response may use; kept out of the sentences so a number is never retyped by a
+# translator, and so Arabic gets it isolated like any other left-to-right run.
+COMMON_PARAMS: dict[str, object] = {
+    # Source: seeds/002_15568d8a3b154eb0.txt ("par téléphone au 09 69 39 00 00").
+    "defenseur_phone": "09 69 39 00 00",
+}
+
+# Said when the name Rasa asks for is not in the registry (a bug on our side, logged as error).
+MISSING_RESPONSE = "utter_internal_error"
+
+RESPONSES: dict[str, Response] = {
+    "utter_greet": Response(
+        # Short on purpose: the Arabic button makes this SMS UCS-2 (67 characters a segment).
+        N_("Bonjour, je suis Guichet. Je vous aide à prendre rendez-vous en préfecture."),
+        _language_buttons(),
+    ),
+    "utter_ask_language": Response(N_("Choisissez votre langue :"), _language_buttons()),
+    "utter_language_changed": Response(N_("D'accord, je vous écris maintenant en français.")),
+    "utter_menu": Response(N_("Que voulez-vous faire ?"), _MAIN_MENU),
+    # Facts from seeds/002_15568d8a3b154eb0.txt: PAN with mediators in préfectures, the
+    # Défenseur des droits phone line, booking is free and paid sites are scams.
+    "utter_help": Response(
+        N_(
+            "Besoin d'aide ? Dans un Point d'Accueil Numérique (PAN), à la préfecture, un "
+            "médiateur vous aide gratuitement. Si vos droits sont bloqués : Défenseur des "
+            "droits, {defenseur_phone}. Le rendez-vous est toujours gratuit : ne payez jamais "
+            "un site."
+        )
+    ),
+    # Two-stage fallback (Rasa's action_two_stage_fallback): first ask to rephrase, then offer a way out.
+    "utter_ask_rephrase": Response(
+        N_("Je n'ai pas compris. Pouvez-vous le dire autrement, en quelques mots ?")
+    ),
+    "utter_default": Response(
+        N_(
+            "Je n'ai toujours pas compris. Envoyez 0 pour voir le menu, ou AIDE pour savoir "
+            "qui peut vous aider."
+        )
+    ),
+    "utter_goodbye": Response(N_("Au revoir. Vous pouvez nous écrire à tout moment.")),
+    "utter_you_are_welcome": Response(N_("Avec plaisir.")),
+    "utter_out_of_scope": Response(
+        N_(
+            "Je peux seulement vous aider pour vos rendez-vous et vos démarches à la "
+            "préfecture. Envoyez 0 pour voir le menu."
+        )
+    ),
+    "utter_insult": Response(N_("Je suis là pour vous aider. Restons polis, s'il vous plaît.")),
+    "utter_service_unavailable": Response(
+        N_(
+            "Désolé, le service est momentanément indisponible. Votre message est gardé : "
+            "nous vous répondrons dès que possible."
+        )
+    ),
+    # --- the conversation (domain/, actions/): dispatched by custom actions -------------------
+    # Routing: the sentences of bot.routing arrive already written in the person's language.
+    "utter_ask_demarche": Response(
+        N_(
+            "Quelle est votre démarche ? Dites-le en quelques mots (ex. : renouveler ma carte de résident)."
+        )
+    ),
+    "utter_route_question": Response("{question}"),
+    "utter_route": Response("{route_text}"),
+    "utter_demarche_found": Response(N_("Votre démarche : {demarche_name}.")),
+    "utter_demarche_elsewhere": Response(N_("{demarche_name} : {route_text}")),
+    # Documents, paged for SMS.
+    "utter_documents_page": Response(N_("Documents à apporter ({page}/{pages}) :\n{items}")),
+    "utter_documents_more": Response(
+        N_("Écrivez SUITE pour la suite de la liste."),
+        ((N_("Suite"), "/more"), (N_("J'ai déjà tout"), "/have_documents")),
+    ),
+    # Seed 000: come with every document listed; seed 003: incomplete files are turned away.
+    "utter_ask_documents_confirmed": Response(
+        N_("Avez-vous tous ces documents (originaux et copies) ?"),
+        ((N_("Oui, j'ai tout"), "/affirm"), (N_("Pas encore"), "/missing_documents")),
+    ),
+    "utter_documents_last_page": Response(
+        N_("C'est toute la liste. Écrivez RDV quand vous avez tout."),
+        ((N_("Prendre rendez-vous"), "/book_appointment"),),
+    ),
+    "utter_documents_missing": Response(
+        N_(
+            "D'accord. Rassemblez d'abord :\n{items}\nUn dossier incomplet est refusé au guichet. "
+            "Écrivez RDV quand vous avez tout."
+        )
+    ),
+    # Deadlines (bot.deadlines writes the assessment in the person's language).
+    "utter_deadline": Response("{deadline_text}"),
+    "utter_expiry_noted": Response(N_("C'est noté : votre titre expire le {expiry}.")),
+    "utter_expiry_not_understood": Response(
+        N_("Je n'ai pas compris la date. Écrivez-la comme sur votre titre, par exemple 15/03/2026.")
+    ),
+    # Booking form.
+    "utter_ask_site": Response(
+        N_(
+            "Dans quel département habitez-vous ? Écrivez son numéro, votre code postal ou votre ville."
+        )
+    ),
+    "utter_site_not_found": Response(
+        N_(
+            "Je ne trouve pas de préfecture pour « {query} ». Écrivez le numéro du département (ex. : 38)."
+        )
+    ),
+    "utter_site_no_such_demarche": Response(
+        N_(
+            "La {site_name} ne prend pas cette démarche sur rendez-vous ici. Essayez un autre département."
+        )
+    ),
+    "utter_ask_date_text": Response(
+        N_(
+            "Quel jour vous arrange ? Par exemple : mardi après-midi, la semaine prochaine, le 12 mars."
+        )
+    ),
+    "utter_date_not_understood": Response(
+        N_("Je n'ai pas compris le jour. Essayez : demain, lundi matin, la semaine prochaine.")
+    ),
+    "utter_ask_chosen_slot": Response(
+        N_("Créneaux libres à la {site_name}. Répondez par le numéro :")
+    ),
+    "utter_slot_choice_invalid": Response(
+        N_("Répondez par le numéro d'un créneau (1 à {count}), ou donnez un autre jour.")
+    ),
+    "utter_ask_phone": Response(
+        N_("Quel numéro de téléphone pour recevoir la convocation par SMS ?")
+    ),
+    "utter_phone_invalid": Response(
+        N_("Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.")
+    ),
+    # Seed 004: a valid foreign-national number is checked at booking.
+    "utter_ask_numero_etranger": Response(
+        N_(
+            "Quel est votre numéro étranger ? Ce sont les 10 chiffres écrits sur votre titre de séjour."
+        )
+    ),
+    "utter_numero_etranger_invalid": Response(
+        N_("Le numéro étranger compte exactement 10 chiffres. Vérifiez sur votre titre de séjour.")
+    ),
+    "utter_ask_booking_confirmed": Response(
+        N_("Je réserve : {demarche_name}, {when}, {site_name}. C'est d'accord ?"),
+        ((N_("Oui, je réserve"), "/affirm"), (N_("Non"), "/deny")),
+    ),
+    "utter_ask_reschedule_confirmed": Response(
+        N_("Je déplace votre rendez-vous {code} au {when}, {site_name}. C'est d'accord ?"),
+        ((N_("Oui, je déplace"), "/affirm"), (N_("Non"), "/deny")),
+    ),
+    # Seed 000: come on time with every document; seed 004: one booking per person, QR/code.
+    "utter_convocation": Response(
+        N_(
+            "Rendez-vous confirmé. Code : {code}. {when}, {site_name}, {address}. Venez à l'heure "
+            "avec tous vos documents. Gardez ce code : il prouve votre rendez-vous."
+        )
+    ),
+    "utter_rescheduled": Response(
+        N_(
+            "Rendez-vous déplacé. Code : {code} (inchangé). Nouveau créneau : {when}, {site_name}, {address}."
+        )
+    ),
+    "utter_booking_aborted": Response(N_("D'accord, je ne réserve rien. Envoyez 0 pour le menu.")),
+    # Seed 002: the référé "mesures utiles" needs dated proof that no slot was available.
+    "utter_no_slot": Response(
+        N_(
+            "Aucun créneau libre à la {site_name} pour ces dates. Votre recherche du {checked_at} "
+            "est gardée comme preuve datée. Voulez-vous être inscrit en liste d'attente ?"
+        ),
+        ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
+    ),
+    "utter_waitlist_joined": Response(
+        N_(
+            "Vous êtes inscrit en liste d'attente pour {demarche_name} à la {site_name}. "
+            "Nous vous écrirons dès qu'un créneau se libère."
+        )
+    ),
+    "utter_waitlist_needs_booking_details": Response(
+        N_(
+            "Pour la liste d'attente, dites-moi d'abord votre démarche et votre département : écrivez RDV."
+        )
+    ),
+    "utter_booking_refused": Response("{reason}"),
+    "utter_booking_service_down": Response(
+        N_(
+            "Désolé, le service des rendez-vous ne répond pas. Rien n'est perdu : répondez OUI "
+            "pour réessayer."
+        ),
+        ((N_("Réessayer"), "/affirm"),),
+    ),
+    # Cancel, move, my appointment, my proof.
+    "utter_confirm_cancel": Response(
+        N_("Annuler le rendez-vous {code} du {when}, {site_name} ?"),
+        ((N_("Oui, annuler"), "/affirm"), (N_("Non, le garder"), "/deny")),
+    ),
+    "utter_cancelled": Response(
+        N_("Rendez-vous {code} du {when} annulé. La place est proposée à une autre personne.")
+    ),
+    "utter_reschedule_intro": Response(
+        N_(
+            "Votre rendez-vous {code} : {when}, {site_name}. Il reste réservé tant que vous n'avez pas confirmé le nouveau."
+        )
+    ),
+    "utter_kept": Response(N_("D'accord, rien n'est changé. Envoyez 0 pour le menu.")),
+    "utter_no_booking_found": Response(
+        N_(
+            "Je ne trouve pas de rendez-vous actif pour ce numéro. Si vous avez un code de convocation, envoyez-le."
+        )
+    ),
+    "utter_my_appointment": Response(
+        N_("Votre rendez-vous : {demarche_name}, {when}, {site_name}, {address}. Code : {code}.")
+    ),
+    "utter_my_proof": Response(
+        N_("Vos recherches datées ({count}, dont {without_slot} sans créneau) :\n{items}")
+    ),
+    "utter_no_proof": Response(N_("Aucune recherche de créneau enregistrée pour ce numéro.")),
+    MISSING_RESPONSE: Response(
+        N_("Désolé, je ne peux pas répondre pour le moment. Envoyez 0 pour voir le menu.")
+    ),
+}
+
+
+def format_param(value: object, lang: str, channel: Channel = "chat") -> object:
+    """One parameter as the sentence shows it: dates and numbers by babel, Latin runs isolated."""
+    if isinstance(value, dt.datetime):
+        return format_when(value, lang)
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    if isinstance(value, dt.time):
+        return format_time(value, lang)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return format_number(value, lang)
+    if isinstance(value, str):
+        return isolate_ltr(value, lang, channel)
+    return value
+
+
+def render(
+    name: str,
+    lang: str | None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    channel: Channel = "chat",
+) -> dict[str, Any]:
+    """`{"text": ..., "buttons": [{"title", "payload"}]}` for response `name` in `lang`.
+
+    Never raises for content reasons: an unknown name renders MISSING_RESPONSE (error logged),
+    a missing parameter renders as `[name]` (warning logged), a missing translation as French.
+    `None` values count as missing (an unset Rasa slot).
+    """
+    lang = normalise_language(lang)
+    response = RESPONSES.get(name)
+    if response is None:
+        log.error("nlg: unknown response %r: sending %s", name, MISSING_RESPONSE)
+        response = RESPONSES[MISSING_RESPONSE]
+    return {
+        "text": render_text(response.text, lang, params, channel=channel),
+        "buttons": [
+            {
+                "title": button.title
+                if button.verbatim
+                else render_text(button.title, lang, params, channel=channel),
+                "payload": button.payload,
+            }
+            for button in response.buttons
+        ],
+    }
+
+
+def render_text(
+    msgid: str,
+    lang: str | None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    channel: Channel = "chat",
+) -> str:
+    """One `N_()` sentence in `lang`, filled in like a response: for the texts the gateway and
+    the scheduler send without Rasa (reminders, offers), so they read exactly like the rest.
+
+    `params` may hold datetimes, dates and numbers (babel writes them in the language) and
+    Latin strings (isolated in Arabic); `None` counts as missing.
+    """
+    lang = normalise_language(lang)
+    values = {
+        key: format_param(value, lang, channel)
+        for key, value in {**COMMON_PARAMS, **(params or {})}.items()
+        if value is not None
+    }
+    return rtl_paragraphs(safe_format(gettext(msgid, lang), values), lang)

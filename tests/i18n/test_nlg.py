@@ -1,0 +1,273 @@
+"""The NLG endpoint, as Rasa 3.6 calls it (`endpoints.yml` → `nlg: url`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from bot.formatting import FSI, LRM, PDI
+from bot.nlg import router
+from bot.responses import MISSING_RESPONSE, RESPONSES, Response
+from tests.support import unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(_app())
+
+
+def rasa_body(
+    response: str,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    arguments: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A request shaped like rasa.core.nlg.callback.nlg_request_format (Rasa 3.6.21)."""
+    return {
+        "response": response,
+        "id": None,
+        "arguments": arguments or {},
+        "tracker": {
+            "sender_id": "d1f0c2",
+            "slots": {"language": None, "requested_slot": None, **(slots or {})},
+            "latest_message": {
+                "intent": {"name": "greet", "confidence": 0.99},
+                "entities": [],
+                "text": "bonjour",
+                "message_id": "94838d6f49ff4366b254b6f6d23a90cf",
+                "metadata": metadata or {},
+            },
+            "latest_event_time": 1599476297.69,
+            "followup_action": None,
+            "paused": False,
+            "events": [],
+            "latest_input_channel": "rest",
+            "active_loop": {},
+            "latest_action": {"action_name": "action_listen"},
+            "latest_action_name": "action_listen",
+        },
+        "channel": {"name": "rest"},
+    }
+
+
+def test_renders_in_the_language_slot(client: TestClient) -> None:
+    answer = client.post("/nlg", json=rasa_body("utter_menu", slots={"language": "en"}))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["text"] == "What would you like to do?"
+    assert body["buttons"][0] == {"title": "Book an appointment", "payload": "/book_appointment"}
+    assert body["custom"] == {
+        "language": "en",
+        "response": "utter_menu",
+        "text_fr": "Que voulez-vous faire ?",
+    }
+
+
+def test_language_comes_from_metadata_when_the_slot_is_unset(client: TestClient) -> None:
+    body = client.post(
+        "/nlg", json=rasa_body("utter_ask_language", metadata={"language": "ar", "channel": "sms"})
+    ).json()
+    assert body["text"] == "اختر لغتك:"
+
+
+def test_an_unknown_slot_language_lets_the_metadata_speak(client: TestClient) -> None:
+    body = client.post(
+        "/nlg",
+        json=rasa_body("utter_goodbye", slots={"language": "xx"}, metadata={"language": "en"}),
+    ).json()
+    assert body["text"].startswith("Goodbye")
+
+
+def test_french_when_nothing_says_otherwise(client: TestClient) -> None:
+    body = client.post("/nlg", json=rasa_body("utter_goodbye")).json()
+    assert body["text"] == "Au revoir. Vous pouvez nous écrire à tout moment."
+
+
+def test_unknown_response_is_a_logged_error_and_a_polite_sentence(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.nlg"):
+        answer = client.post("/nlg", json=rasa_body("utter_nobody_wrote_this"))
+    assert answer.status_code == 200
+    assert answer.json()["text"] == RESPONSES[MISSING_RESPONSE].text
+    assert any("utter_nobody_wrote_this" in r.getMessage() for r in caplog.records)
+
+
+def test_slots_and_arguments_fill_the_sentence(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(
+        RESPONSES, "utter_test_booked", Response("Rendez-vous le {when}, code {code}, {site}.")
+    )
+    # What rasa-sdk's dispatcher.utter_message(response=..., code=...) sends as arguments.
+    arguments = {
+        "text": None,
+        "buttons": [],
+        "elements": [],
+        "custom": {},
+        "template": "utter_test_booked",
+        "image": None,
+        "attachment": None,
+        "code": "K7P2QX4M",
+    }
+    slots = {
+        "language": "fr",
+        "when": "2025-01-14T13:20:00+00:00",
+        "site": "Grenoble",
+        "code": "ANCIEN",
+    }
+    body = client.post(
+        "/nlg", json=rasa_body("utter_test_booked", slots=slots, arguments=arguments)
+    ).json()
+    assert body["text"] == "Rendez-vous le mardi 14 janvier à 14 h 20, code K7P2QX4M, Grenoble."
+    assert body["buttons"] == []
+
+
+def test_arabic_isolates_latin_runs_with_marks_on_sms(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(RESPONSES, "utter_test_code", Response("Code : {code}"))
+    sms = client.post(
+        "/nlg",
+        json=rasa_body(
+            "utter_test_code",
+            slots={"language": "ar", "code": "K7P2QX4M"},
+            metadata={"channel": "sms"},
+        ),
+    ).json()
+    chat = client.post(
+        "/nlg",
+        json=rasa_body(
+            "utter_test_code",
+            slots={"language": "ar", "code": "K7P2QX4M"},
+            metadata={"channel": "telegram"},
+        ),
+    ).json()
+    assert f"{LRM}K7P2QX4M{LRM}" in sms["text"]
+    assert f"{FSI}K7P2QX4M{PDI}" in chat["text"]
+    assert sms["custom"]["text_fr"] == "Code : K7P2QX4M"
+
+
+def test_a_date_only_slot_is_written_as_a_date(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(RESPONSES, "utter_test_expiry", Response("Expire le {expiry}."))
+    body = client.post(
+        "/nlg",
+        json=rasa_body("utter_test_expiry", slots={"language": "en", "expiry": "2025-03-01"}),
+    ).json()
+    assert "Saturday 1 March 2025" in body["text"]
+
+
+def test_malformed_requests_never_give_a_500(client: TestClient) -> None:
+    assert client.post("/nlg", content=b"not json").status_code == 400
+    answer = client.post("/nlg", json=["a", "list"])
+    assert answer.status_code == 200 and answer.json()["text"]
+    answer = client.post("/nlg", json={"response": "utter_menu", "tracker": "broken"})
+    assert answer.status_code == 200 and answer.json()["text"] == "Que voulez-vous faire ?"
+
+
+# --- Against Rasa itself ---------------------------------------------------------------------
+
+_RASA_SCRIPT = r"""
+import asyncio, json, sys
+from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+async def main() -> None:
+    slots = [TextSlot("language", mappings=[]), TextSlot("site", mappings=[])]
+    tracker = DialogueStateTracker("d1f0c2", slots)
+    tracker.update(UserUttered("مرحبا", intent={"name": "greet", "confidence": 1.0},
+                               metadata={"channel": "sms", "language": "ar"}))
+    tracker.update(SlotSet("language", "ar"))
+    nlg = CallbackNaturalLanguageGenerator(EndpointConfig(sys.argv[1]))
+    out = {
+        "help": await nlg.generate("utter_help", tracker, "rest"),
+        # How an action's dispatcher.utter_message(response="utter_menu") reaches the NLG.
+        "menu": await nlg.generate("utter_menu", tracker, "rest", text=None, buttons=[],
+                                   elements=[], custom={}, template="utter_menu", image=None,
+                                   attachment=None),
+        "unknown": await nlg.generate("utter_missing_here", tracker, "rest"),
+    }
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_nlg() -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(_app(), host="127.0.0.1", port=port, log_level="warning", ws="none")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}/nlg"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.mark.rasa
+def test_rasa_callback_generator_accepts_our_answers(live_nlg: str) -> None:
+    if not RASA_PYTHON.exists():
+        unavailable(f"no Rasa environment at {RASA_PYTHON} (make test creates it)")
+    run = subprocess.run(
+        [str(RASA_PYTHON), "-c", _RASA_SCRIPT, live_nlg],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    # Rasa validated each answer against its nlg_response_format_spec (it raises otherwise).
+    assert "يساعدك وسيط" in out["help"]["text"]
+    assert f"{LRM}09 69 39 00 00{LRM}" in out["help"]["text"]  # the SMS metadata reached us
+    assert out["menu"]["buttons"][0]["title"] == "حجز موعد"
+    assert out["unknown"]["text"] == "عذرًا، لا أستطيع الرد الآن. أرسل 0 لرؤية القائمة."
+
+
+def test_the_gateway_app_serves_the_nlg_endpoint() -> None:
+    from bot.config import Settings
+    from bot.gateway.app import create_app
+
+    app = create_app(Settings(database_url="sqlite://"))
+    body = (
+        TestClient(app).post("/nlg", json=rasa_body("utter_help", slots={"language": "en"})).json()
+    )
+    assert body["text"].startswith("Need help?")
