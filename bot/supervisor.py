@@ -1,12 +1,15 @@
-"""Keeps the helper processes of `guichet run` alive: the Rasa server and the action server.
+"""Keeps the helper processes of `guichet run` alive: the Rasa server, the action server and
+the scheduler worker.
 
 The gateway runs in the main process; the Rasa server (in its own Python environment,
-.venv-rasa) and the rasa-sdk action server run as children. A child that dies is
+.venv-rasa), the rasa-sdk action server and `guichet worker` run as children. A child that dies is
 restarted with a growing delay, so a crash loop does not eat the machine; Ctrl-C (or
 `stop()`) ends every child, politely first (SIGTERM), then firmly (SIGKILL).
 
 Children start in their own session: a terminal Ctrl-C reaches only the supervisor, which
-then stops the children in order instead of letting them all die at once mid-write.
+then stops the children in order instead of letting them all die at once mid-write. The same
+must hold for a `kill` (SIGTERM) or a closed terminal (SIGHUP): `exit_on_signals` turns them
+into SystemExit so that the `finally` stopping the children runs.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -232,8 +235,33 @@ def _signal_group(process: subprocess.Popen[str], sig: signal.Signals) -> None:
         os.killpg(process.pid, sig)
 
 
+@contextlib.contextmanager
+def exit_on_signals(
+    signals: Sequence[signal.Signals] = (signal.SIGTERM, signal.SIGHUP),
+) -> Iterator[None]:
+    """Turns these signals into SystemExit(128 + signal) for the duration, in the main thread.
+
+    Their default action ends the process at once, skipping every `finally`: the children,
+    in sessions of their own, would outlive it. uvicorn captures SIGTERM while it serves and
+    re-raises it once shut down, which then lands here.
+    """
+
+    def leave(signum: int, _frame: object) -> None:
+        # A second kill while the children are being stopped must not cut that short.
+        for sig in signals:
+            signal.signal(sig, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildSpec]:
-    """The Rasa server and the action server of `guichet run`, for these settings."""
+    """The Rasa server, the action server and the scheduler worker of `guichet run`."""
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1].split("/")[0]
     rasa = ChildSpec(
         name="rasa",
@@ -268,4 +296,7 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
         cwd=root,
         env={"GUICHET_API_URL": settings.api_url},
     )
-    return [rasa, actions]
+    # Reminders, waitlist offers and deadline alerts; it reads the same environment (database,
+    # Twilio, Telegram) as the gateway.
+    worker = ChildSpec(name="worker", argv=[sys.executable, "-m", "bot.cli", "worker"], cwd=root)
+    return [rasa, actions, worker]

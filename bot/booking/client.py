@@ -240,6 +240,31 @@ class BookingClient:
     def proof(self, phone: str) -> list[JSON]:
         return self._call("POST", "/proof", json={"phone": phone})
 
+    # --- deadline alerts (bot/scheduler/api.py) ----------------------------------------------
+    def agree_to_deadline_alerts(
+        self, phone: str, demarche: str, expiry: date, *, language: str | None = None
+    ) -> JSON:
+        """Records the person's agreement to two SMS: when the filing window opens, and two
+        weeks before it closes. Refused with `no_filing_window` for a démarche without one."""
+        return self._call(
+            "POST",
+            "/deadline-alerts",
+            json=_without_none(
+                {
+                    "phone": phone,
+                    "demarche": demarche,
+                    "expiry": _iso(expiry),
+                    "language": language,
+                }
+            ),
+        )
+
+    def stop_deadline_alerts(self, phone: str, demarche: str) -> JSON:
+        """`{"cancelled": n}`: how many agreements were stopped (0 when there were none)."""
+        return self._call(
+            "POST", "/deadline-alerts/cancel", json={"phone": phone, "demarche": demarche}
+        )
+
     # --- admin (needs admin_token) -----------------------------------------------------------
     def publish(
         self,

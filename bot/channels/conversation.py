@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import messages, metrics
+from bot.channels import messages, metrics, phone_link
 from bot.channels.flood import FloodGate
 from bot.channels.health import actions_url
 from bot.channels.keywords import Keyword, keyword_of, menu_choice
@@ -43,6 +43,7 @@ from bot.channels.shaping import (
 from bot.config import Settings
 from bot.db import utcnow
 from bot.i18n import normalise_language, translate
+from bot.scheduler.recipients import prefer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -188,6 +189,10 @@ class Conversations:
             )
             if duplicate is not None:
                 return None
+            if incoming.phone is not None and incoming.channel != Channel.SMS.value:
+                # A chat that gave its own phone (a shared Telegram contact) gets that phone's
+                # reminders and offers from now on.
+                prefer(session, incoming.phone, incoming.channel, incoming.address, now=utcnow())
             row = InboundMessage(
                 channel=incoming.channel,
                 external_id=incoming.external_id,
@@ -291,10 +296,11 @@ class Conversations:
             reply = BotReply(texts=quick)
         else:
             metadata = {"channel": turn.channel, "language": turn.language, "phone": turn.phone}
+            sender = self.sender_id(turn.channel, turn.address)
             with metrics.RASA_LATENCY.time():
-                responses = await self.rasa.send(
-                    self.http(), self.sender_id(turn.channel, turn.address), text, metadata
-                )
+                responses = await self.rasa.send(self.http(), sender, text, metadata)
+            if turn.channel == Channel.TELEGRAM.value and phone_link.confirms_phone(responses):
+                await self._link_phone(turn, sender)
             reply = from_rasa(responses)
         language = reply.language or language_in_payload(text) or turn.language
         if turn.channel == Channel.TELEGRAM.value:
@@ -307,6 +313,19 @@ class Conversations:
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
         return await self._db(self._conclude, turn, language, menu, pages_left, outgoing)
+
+    async def _link_phone(self, turn: _Turn, sender: str) -> None:
+        """Reminders and offers for the phone just used in this chat come to the chat from now
+        on. Best effort: the person's answer never waits on a failure here."""
+        try:
+            phone = await phone_link.phone_in_tracker(self.http(), self.settings.rasa_url, sender)
+            if phone is not None:
+                await self._db(
+                    phone_link.link_chat, self.session_factory, turn.channel, turn.address, phone,
+                    utcnow(),
+                )
+        except Exception:
+            log.exception("could not link chat %s to its phone", mask(turn.address))
 
     # -- the queue ------------------------------------------------------------------------
 

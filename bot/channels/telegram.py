@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.booking.identity import InvalidPhone, normalise_phone
 from bot.channels import messages, metrics
 from bot.channels.conversation import Incoming
 from bot.channels.masking import mask
@@ -40,6 +41,23 @@ def secret_ok(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
+def own_contact_phone(update: Update) -> str | None:
+    """The sender's own number when they share their contact (Telegram's "share my phone"), in
+    E.164. Someone else's contact is not the sender's phone: it stays unread."""
+    message = update.message
+    contact = message.contact if message is not None else None
+    sender = message.from_user if message is not None else None
+    if contact is None or sender is None or contact.user_id != sender.id:
+        return None
+    digits = contact.phone_number.strip()
+    # Telegram sends international numbers without their "+" ("33612345678").
+    raw = digits if digits.startswith(("+", "0")) else f"+{digits}"
+    try:
+        return normalise_phone(raw)
+    except InvalidPhone:
+        return None
+
+
 def incoming_of(update: Update) -> tuple[Incoming | None, str | None]:
     """The conversation input of an update, and the callback query id to answer if any."""
     external_id = str(update.update_id)
@@ -62,12 +80,14 @@ def incoming_of(update: Update) -> tuple[Incoming | None, str | None]:
         return None, None  # edits, channel posts, member updates: not a conversation turn
     text = (message.text or "").strip()
     language = message.from_user.language_code if message.from_user else None
+    own_phone = own_contact_phone(update)
     incoming = Incoming(
         channel=Channel.TELEGRAM.value,
         address=str(message.chat.id),
         external_id=external_id,
-        text=text,
+        text=own_phone or text,  # the number answers the form's phone question
         language_hint=language,
+        phone=own_phone,
     )
     command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
     if command in COMMAND_TEXT:

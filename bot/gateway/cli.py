@@ -2,7 +2,8 @@
 
 On an empty database it seeds the demo préfectures; on a prepared one it only migrates and
 publishes the new days of the horizon (both idempotent). Then it starts Rasa and the action
-server under bot/supervisor.py (unless --no-rasa) and serves the gateway with uvicorn.
+server (unless --no-rasa) and the scheduler worker (unless --no-worker) under
+bot/supervisor.py, and serves the gateway with uvicorn.
 """
 
 from __future__ import annotations
@@ -40,23 +41,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if settings.twilio_from:
         print(f"guichet: SMS sender {mask_phone(settings.twilio_from)}")
-    supervisor = None
-    if not args.no_rasa:
-        # The Rasa server and the action server, restarted if they crash (bot/supervisor.py);
-        # uvicorn returns on Ctrl-C, then every child is stopped.
-        from bot.supervisor import Supervisor, stack_children
+    # The helper processes, restarted if they crash (bot/supervisor.py). uvicorn returns on
+    # Ctrl-C; a kill or a closed terminal becomes SystemExit; either way `finally` stops them.
+    from bot.supervisor import Supervisor, exit_on_signals, stack_children
 
-        supervisor = Supervisor(stack_children(settings))
-        supervisor.start_in_background()
-    try:
-        # ws="none": the gateway serves no websockets, and the websockets version rasa-sdk pins is
-        # too old for uvicorn's implementation.
-        uvicorn.run(
-            app, host=settings.host, port=settings.port, log_level=args.log_level, ws="none"
-        )
-    finally:
-        if supervisor is not None:
-            supervisor.stop()
+    skipped = {"rasa", "actions"} if args.no_rasa else set()
+    if args.no_worker:
+        skipped.add("worker")
+    children = [spec for spec in stack_children(settings) if spec.name not in skipped]
+    with exit_on_signals():
+        supervisor = Supervisor(children) if children else None
+        try:
+            if supervisor is not None:
+                supervisor.start_in_background()
+            # ws="none": the gateway serves no websockets, and the websockets version rasa-sdk
+            # pins is too old for uvicorn's implementation.
+            uvicorn.run(
+                app, host=settings.host, port=settings.port, log_level=args.log_level, ws="none"
+            )
+        finally:
+            if supervisor is not None:
+                supervisor.stop()
     return 0
 
 
@@ -66,5 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     run.add_argument("--log-level", default="info")
     run.add_argument(
         "--no-rasa", action="store_true", help="do not start Rasa and the action server"
+    )
+    run.add_argument(
+        "--no-worker", action="store_true", help="do not start the scheduler worker"
     )
     run.set_defaults(func=cmd_run)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import update
 
-from bot.booking.api import UnitDep
+from bot.booking.api import TransactionalRoute, UnitDep
 from bot.booking.engine import phone_or_refuse
 from bot.booking.schemas import DemarcheCode, Phone, Strict
 from bot.deadlines import NoDeadline, assess
@@ -20,7 +20,9 @@ from bot.scheduler import messages
 from bot.scheduler.models import DeadlineSubscription
 from bot.scheduler.planning import PARIS, subscribe_deadline
 
-router = APIRouter(tags=["deadline alerts"])
+# Commits in the endpoint's thread, like the booking API's routes (see bot/booking/api.py): a
+# commit left to the dependency's teardown can wait for a worker while holding row locks.
+router = APIRouter(tags=["deadline alerts"], route_class=TransactionalRoute)
 
 
 class AlertIn(Strict):

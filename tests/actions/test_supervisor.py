@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bot.config import Settings
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
 from bot.supervisor import ChildSpec, Supervisor, stack_children
 
 
@@ -22,6 +28,12 @@ def _wait_for(predicate, timeout: float = 10.0) -> bool:
 
 def _sleeper(name: str) -> ChildSpec:
     return ChildSpec(name, [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _alive(pid: int) -> bool:
@@ -109,9 +121,101 @@ def test_run_forever_returns_after_stop_from_another_thread():
 
 def test_stack_children_use_both_environments_and_the_settings_ports():
     settings = Settings(rasa_url="http://127.0.0.1:5105", actions_port=5155, api_url="http://127.0.0.1:8100/api")
-    rasa, actions = stack_children(settings, root=Path("/srv/guichet"))
+    rasa, actions, worker = stack_children(settings, root=Path("/srv/guichet"))
     assert rasa.argv[0] == "/srv/guichet/.venv-rasa/bin/rasa"
     assert rasa.argv[rasa.argv.index("--port") + 1] == "5105"
     assert actions.argv[:3] == [sys.executable, "-m", "rasa_sdk"]
     assert actions.argv[actions.argv.index("--port") + 1] == "5155"
     assert actions.env["GUICHET_API_URL"] == "http://127.0.0.1:8100/api"
+    assert worker.argv == [sys.executable, "-m", "bot.cli", "worker"]
+
+
+def test_the_worker_child_command_is_a_real_cli_command():
+    """`guichet worker` exists with the arguments stack_children gives it."""
+    [worker] = [spec for spec in stack_children(Settings()) if spec.name == "worker"]
+    done = subprocess.run([*worker.argv, "--help"], cwd=worker.cwd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--once" in done.stdout
+
+
+# A supervisor in a process of its own, as `guichet run` holds it: started, then killed.
+SUPERVISING_SCRIPT = """
+import sys, threading
+from bot.supervisor import ChildSpec, Supervisor, exit_on_signals
+sleeper = [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(120)"]
+with exit_on_signals():
+    sup = Supervisor([ChildSpec("one", sleeper), ChildSpec("two", sleeper)], stop_timeout=5)
+    try:
+        sup.start_in_background()
+        threading.Event().wait()
+    finally:
+        sup.stop()
+"""
+
+
+def _started_pids(process: subprocess.Popen[str], names: set[str], timeout: float = 30.0) -> dict[str, int]:
+    """Reads the supervisor's output until every child has said it is up."""
+    pids: dict[str, int] = {}
+    up: set[str] = set()
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while up != names and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        match = re.match(r"\[supervisor\] started (\w+) \(pid (\d+)\)", line)
+        if match:
+            pids[match.group(1)] = int(match.group(2))
+        for name in names:
+            if line.startswith(f"[{name}] "):
+                up.add(name)
+    assert up == names, f"children not up: {names - up}"
+    return pids
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_killed_supervisor_stops_its_children(sig):
+    process = subprocess.Popen(
+        [sys.executable, "-c", SUPERVISING_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        pids = _started_pids(process, {"one", "two"})
+        process.send_signal(sig)
+        assert process.wait(timeout=15) == 128 + sig
+    finally:
+        if process.poll() is None:
+            process.kill()
+    try:
+        assert _wait_for(lambda: not any(_alive(pid) for pid in pids.values()))
+    finally:  # a failure must not leave orphans running
+        for pid in pids.values():
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_guichet_run_supervises_the_worker_and_stops_it_when_killed(tmp_path):
+    """The real `guichet run` (no Rasa): the scheduler worker runs beside the gateway, and a
+    SIGTERM to `guichet run` ends the worker too (uvicorn re-raises the signal it caught)."""
+    env = {
+        **os.environ,
+        "GUICHET_DATABASE_URL": f"sqlite:///{tmp_path / 'guichet.db'}",
+        "GUICHET_PORT": str(_free_port()),
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--no-rasa", "--log-level", "warning"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        pids = _started_pids(process, {"worker"}, timeout=90)
+        assert _alive(pids["worker"])
+        time.sleep(0.5)  # let uvicorn install its signal handlers
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    try:
+        assert _wait_for(lambda: not _alive(pids["worker"]))
+    finally:  # a failure must not leave the orphan running
+        if _alive(pids["worker"]):
+            os.kill(pids["worker"], signal.SIGKILL)
