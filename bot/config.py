@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     actions_port: int = 5055
     offer_hold_hours: int = 12
+    rebook_cooldown_days: int = 90
     reminder_hours: int = 48
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
@@ -45,7 +46,6 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     sms_reply_deadline_seconds: float = 10.0
     admin_token: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,6 +63,7 @@ class Settings:
             rasa_url=env("GUICHET_RASA_URL", cls.rasa_url).rstrip("/"),
             actions_port=_env_int("GUICHET_ACTIONS_PORT", 5055),
             offer_hold_hours=_env_int("GUICHET_OFFER_HOLD_HOURS", 12),
+            rebook_cooldown_days=_env_int("GUICHET_REBOOK_COOLDOWN_DAYS", 90),
             reminder_hours=_env_int("GUICHET_REMINDER_HOURS", 48),
             twilio_account_sid=env("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env("TWILIO_AUTH_TOKEN", ""),

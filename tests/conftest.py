@@ -89,7 +89,8 @@ def postgres_engine() -> Iterator[Engine]:
         admin.dispose()
         _postgres_unavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     engine = make_engine(
-        url, connect_args={"options": f"-csearch_path={name}"}, pool_size=60, max_overflow=20
+        # 50 = the widest race in the tests; PostgreSQL's default max_connections is 100.
+        url, connect_args={"options": f"-csearch_path={name}"}, pool_size=50, max_overflow=0
     )
     try:
         schema.upgrade(engine)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,17 +37,28 @@ from bot.booking.models import (
 )
 from bot.i18n import normalise_language
 
+PARIS = ZoneInfo("Europe/Paris")
 
 @dataclass(frozen=True)
 class EngineConfig:
     secret_key: str
     offer_hold: timedelta = timedelta(hours=12)
+    # After an appointment (honoured or missed) the same phone or numéro étranger cannot book
+    # or queue for the same démarche for this long. A title démarche is needed once in years,
+    # so a person never meets it; an identity reused to book for client after client (the
+    # resale cycle, seed 004: "une seule réservation par usager", fight resale) does.
+    rebook_cooldown: timedelta = timedelta(days=90)
+    # An offer must end early enough for the person to reach the préfecture with their
+    # documents; a place too close to its start for that is left to search instead.
+    offer_start_margin: timedelta = timedelta(hours=2)
+    offer_min_hold: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_settings(cls, settings: object) -> EngineConfig:
         return cls(
             secret_key=settings.secret_key,  # type: ignore[attr-defined]
             offer_hold=timedelta(hours=settings.offer_hold_hours),  # type: ignore[attr-defined]
+            rebook_cooldown=timedelta(days=settings.rebook_cooldown_days),  # type: ignore[attr-defined]
         )
 
 
@@ -170,6 +182,43 @@ def refuse_if_already_booked(
         raise BookingError("already_booked_numero_etranger")
 
 
+SERVED = (BookingStatus.HONOURED, BookingStatus.NO_SHOW)
+
+
+def refuse_if_recently_served(
+    session: Session,
+    *,
+    applicant_id: int,
+    numero_hash: str | None,
+    demarche_code: str,
+    now: datetime,
+    cooldown: timedelta,
+) -> None:
+    """The resale cycle's brake: an appointment for this démarche that took place (honoured or
+    missed) less than `cooldown` ago, under this phone or this numéro étranger, bars a new one.
+    A cancelled booking does not count: giving a place back must never be punished."""
+    if cooldown <= timedelta(0):
+        return
+    identity = Booking.applicant_id == applicant_id
+    if numero_hash is not None:
+        identity = identity | (Booking.numero_etranger_hash == numero_hash)
+    last = session.scalar(
+        select(Slot.starts_at)
+        .join(Booking, Booking.slot_id == Slot.id)
+        .where(
+            identity,
+            Booking.demarche_code == demarche_code,
+            Booking.status.in_(SERVED),
+            Slot.starts_at > now - cooldown,
+        )
+        .order_by(Slot.starts_at.desc())
+        .limit(1)
+    )
+    if last is not None:
+        until = (last + cooldown).astimezone(PARIS).strftime("%d/%m/%Y")
+        raise BookingError("recently_served", days=cooldown.days, until=until)
+
+
 @dataclass(frozen=True)
 class NewBooking:
     slot: Slot
@@ -181,7 +230,12 @@ class NewBooking:
 
 
 def insert_booking(
-    session: Session, new: NewBooking, *, now: datetime, place_already_taken: bool
+    session: Session,
+    config: EngineConfig,
+    new: NewBooking,
+    *,
+    now: datetime,
+    place_already_taken: bool,
 ) -> Booking:
     """Takes a place (unless a waitlist offer already holds it) and writes the booking.
 
@@ -193,6 +247,14 @@ def insert_booking(
         applicant_id=new.applicant.id,
         numero_hash=new.numero_hash,
         demarche_code=new.slot.demarche_code,
+    )
+    refuse_if_recently_served(
+        session,
+        applicant_id=new.applicant.id,
+        numero_hash=new.numero_hash,
+        demarche_code=new.slot.demarche_code,
+        now=now,
+        cooldown=config.rebook_cooldown,
     )
     booking = Booking(
         code=new_code(),

@@ -40,6 +40,10 @@ REFUSALS: dict[str, str] = {
         "Un rendez-vous pour cette démarche existe déjà avec ce numéro étranger. "
         "Un seul rendez-vous par personne."
     ),
+    "recently_served": N_(
+        "Un rendez-vous pour cette démarche a déjà eu lieu il y a moins de {days} jours avec ce "
+        "numéro de téléphone ou ce numéro étranger. Nouvelle demande possible à partir du {until}."
+    ),
     "idempotency_conflict": N_("Cette clé de requête a déjà servi pour une autre réservation."),
     "booking_not_found": N_("Aucun rendez-vous ne correspond à ce code."),
     "not_your_booking": N_("Ce rendez-vous n'a pas été pris avec ce numéro de téléphone."),

@@ -183,7 +183,7 @@ def book(session: Session, config: EngineConfig, request: BookRequest, *, now: d
         idempotency_key=request.idempotency_key,
     )
     try:
-        return insert_booking(session, new, now=now, place_already_taken=False)
+        return insert_booking(session, config, new, now=now, place_already_taken=False)
     except IdempotentReplay:
         replayed = _replay(session, request.idempotency_key or "", request.slot_id, phone)
         if replayed is None:

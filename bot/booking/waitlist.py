@@ -1,10 +1,12 @@
 """The fair waitlist: scarce places are *offered* to people by priority instead of raced for.
 
-Priority: the date the person's rights run out (earliest first, unknown last), then the time
-of the request. An offer holds one place (counted in `Slot.places_taken`) for one entry until
-`expires_at`; accept → booking, decline or expiry → the place goes to the next entry. An
-entry has at most one pending offer (partial unique index) and moves waiting → offered with a
-conditional UPDATE, so two dispatchers never offer one person two places or one place twice.
+Priority: the date the person's rights run out (earliest first, unknown last, a past date
+counted as today), then the time of the request. An offer holds one place (counted in
+`Slot.places_taken`) for one entry until `expires_at`, which always falls before the slot
+starts (`offer_expiry`); accept → booking, decline or expiry → the place goes to the next
+entry. An entry has at most one pending offer (partial unique index) and moves waiting →
+offered with a conditional UPDATE, so two dispatchers never offer one person two places or
+one place twice.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.booking.engine import (
     numero_or_refuse,
     phone_or_refuse,
     refuse_if_already_booked,
+    refuse_if_recently_served,
     release_place,
     take_place,
 )
@@ -71,6 +74,16 @@ def priority_order() -> tuple[object, ...]:
     )
 
 
+def priority_date(declared: date | None, today: date) -> date | None:
+    """The rights-end date a new entry is ranked by. Rights that already ran out are exactly as
+    urgent as rights ending today: a date typed years back would otherwise put its author ahead
+    of every person who is just as out of rights, on nothing the engine can check. Among them,
+    the earlier request goes first."""
+    if declared is None:
+        return None
+    return max(declared, today)
+
+
 def slot_fits(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
     if slot.site_code != entry.site_code or slot.demarche_code != entry.demarche_code:
         return False
@@ -82,6 +95,16 @@ def slot_fits(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
     if entry.not_after and local.date() > entry.not_after:
         return False
     return in_part_of_day(local.time(), entry.part_of_day)
+
+
+def offer_expiry(config: EngineConfig, slot: Slot, now: datetime) -> datetime | None:
+    """When an offer of this slot made now must end: after the usual hold, but never later than
+    `offer_start_margin` before the slot starts. None when that leaves less than
+    `offer_min_hold` to answer: such a place is left to search rather than held for nobody."""
+    expires_at = min(now + config.offer_hold, slot.starts_at - config.offer_start_margin)
+    if expires_at < now + config.offer_min_hold:
+        return None
+    return expires_at
 
 
 def _refused_slot_ids(session: Session, entry_id: int) -> set[int]:
@@ -99,6 +122,9 @@ def _refused_slot_ids(session: Session, entry_id: int) -> set[int]:
 def _make_offer(
     session: Session, config: EngineConfig, entry: WaitlistEntry, slot: Slot, now: datetime
 ) -> WaitlistOffer | None:
+    expires_at = offer_expiry(config, slot, now)
+    if expires_at is None:
+        return None
     claimed = session.execute(
         update(WaitlistEntry)
         .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == WaitlistStatus.WAITING)
@@ -120,7 +146,7 @@ def _make_offer(
         slot_id=slot.id,
         status=OfferStatus.PENDING,
         offered_at=now,
-        expires_at=now + config.offer_hold,
+        expires_at=expires_at,
     )
     session.add(offer)
     session.flush()
@@ -161,6 +187,8 @@ def offer_places(
         if not queue:
             continue  # the common case (publishing with nobody waiting) costs one query
         session.refresh(slot)
+        if offer_expiry(config, slot, now) is None:
+            continue
         for entry in queue:
             if slot.places_left <= 0:
                 break
@@ -191,6 +219,8 @@ def offer_to_entry(
     for slot in slots:
         if slot.id in refused or not slot_fits(entry, slot, now):
             continue
+        if offer_expiry(config, slot, now) is None:
+            continue
         offer = _make_offer(session, config, entry, slot, now)
         if offer is not None:
             return offer
@@ -212,12 +242,21 @@ def join(
     if request.not_before and request.not_after and request.not_after < request.not_before:
         raise BookingError("invalid_dates", detail="not_after < not_before")
     site = get_site(session, request.site_code)
-    if request.not_after and request.not_after < now.astimezone(ZoneInfo(site.timezone)).date():
+    today = now.astimezone(ZoneInfo(site.timezone)).date()
+    if request.not_after and request.not_after < today:
         raise BookingError("invalid_dates", detail="not_after is in the past")
     applicant = get_or_create_applicant(session, phone, now, request.language, numero)
     numero_hash = numero.hash if numero else applicant.numero_etranger_hash
     refuse_if_already_booked(
         session, applicant_id=applicant.id, numero_hash=numero_hash, demarche_code=demarche.code
+    )
+    refuse_if_recently_served(
+        session,
+        applicant_id=applicant.id,
+        numero_hash=numero_hash,
+        demarche_code=demarche.code,
+        now=now,
+        cooldown=config.rebook_cooldown,
     )
     existing = session.scalar(
         select(WaitlistEntry.id).where(
@@ -235,7 +274,7 @@ def join(
         not_before=request.not_before,
         not_after=request.not_after,
         part_of_day=request.part_of_day,
-        rights_end=request.rights_end,
+        rights_end=priority_date(request.rights_end, today),
         numero_etranger_hash=numero_hash,
         booked_by=BookedBy.MEDIATOR if request.mediator_ref else BookedBy.SELF,
         mediator_ref=request.mediator_ref,
@@ -397,11 +436,15 @@ def accept(
     session: Session, config: EngineConfig, offer_id: int, phone: str, *, now: datetime
 ) -> Booking:
     offer = _own_offer(session, offer_id, phone, now)
+    if offer.slot.starts_at <= now:
+        # An offer made before holds were capped can outlive its slot's start.
+        raise BookingError("slot_in_past")
     entry = offer.entry
     if not _settle(session, offer, OfferStatus.ACCEPTED, now):
         raise BookingError("offer_closed")
     booking = insert_booking(
         session,
+        config,
         NewBooking(
             slot=offer.slot,
             applicant=entry.applicant,

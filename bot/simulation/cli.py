@@ -24,6 +24,11 @@ def table(results: list[PolicyResult]) -> str:
          [f"{pct(r.served_in_time_share)} ({r.humans_served_in_time}/{r.humans_due})" for r in results]),
         ("median wait of humans (days)",
          ["-" if r.median_wait_days is None else f"{r.median_wait_days:.1f}" for r in results]),
+        ("bot identities that held a place",
+         [f"{r.bot_identities_served}/{r.bot_identities}" for r in results]),
+        ("refusals to bot identities", [str(r.bot_refusals) for r in results]),
+        ("humans there from the start who held a place",
+         [f"{r.humans_at_start_served}/{r.humans_at_start}" for r in results]),
         ("places lost to no-shows", [str(r.no_shows) for r in results]),
         ("places never used", [str(r.places_unused) for r in results]),
     ]
@@ -62,6 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     release.add_argument("--identities-per-bot", dest="identities_per_bot", type=int)
     release.add_argument("--bot-poll-seconds", dest="bot_poll_seconds", type=float)
     release.add_argument("--guichets", type=int)
+    release.add_argument("--rebook-cooldown-days", dest="rebook_cooldown_days", type=int,
+                         help="the engine's cooldown after an appointment (0: none)")
     release.add_argument("--bots-lie", dest="bots_lie", action="store_true", default=None,
                          help="nobody checks the declared rights-end date: bots claim tomorrow")
     release.add_argument("--policy", dest="policies", action="append", choices=POLICIES,

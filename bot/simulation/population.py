@@ -33,6 +33,8 @@ class Params:
     # Seed 000 says two months; three weeks keeps a default run short with the same dynamics.
     horizon_days: int = 21
     offer_hold_hours: int = 12
+    # The engine's rule against the resale cycle (EngineConfig.rebook_cooldown); 0 turns it off.
+    rebook_cooldown_days: int = 90
 
 
 @dataclass
@@ -48,6 +50,8 @@ class Agent:
     booked_at: datetime | None = None
     appointment: datetime | None = None
     served_in_time: bool = False
+    # A bot identity the engine refused: the bot tries it again at most once a day.
+    retry_after: datetime | None = None
     history: list[str] = field(default_factory=list)
 
 

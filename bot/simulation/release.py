@@ -49,6 +49,8 @@ SITE = "pref-38"
 # A Monday, 9h in Paris; slots are published every Monday morning (seed 002).
 START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
 SIM_SECRET = "simulation-only-key"
+# Refusals that bar one identity, not the search: a bot moves on to its next identity.
+IDENTITY_REFUSALS = frozenset({"recently_served", "already_booked", "already_waiting"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,12 @@ class PolicyResult:
     places_unused: int
     bot_requests: int = 0  # waitlist entries made by bots (one per resale cycle and identity)
     requests: int = 0
+    bot_identities: int = 0
+    bot_identities_served: int = 0  # identities that held at least one appointment
+    bot_refusals: int = 0  # bookings and requests the engine refused to a bot's identity
+    # The humans present from the start, like every bot identity: the like-for-like comparison.
+    humans_at_start: int = 0
+    humans_at_start_served: int = 0
 
     @property
     def bot_request_share(self) -> float | None:
@@ -121,7 +129,8 @@ class Simulation:
         self.by_phone = {a.phone: a for a in self.agents}
         self.bots = sorted({a.bot for a in self.agents if a.bot is not None})
         self.end = START + timedelta(weeks=params.weeks)
-        self.config = EngineConfig(SIM_SECRET, timedelta(hours=params.offer_hold_hours))
+        self.config = EngineConfig(SIM_SECRET, timedelta(hours=params.offer_hold_hours),
+                                   rebook_cooldown=timedelta(days=params.rebook_cooldown_days))
         self.engine = make_engine("sqlite://")
         _build_world(self.engine, params)
         self.factory = make_session_factory(self.engine)
@@ -130,6 +139,9 @@ class Simulation:
         self.seen_offer = 0
         self.nothing_free = False  # cached "no free place" until the next write
         self.human_places = self.bot_places = self.no_shows = 0
+        self.last_refusal: str | None = None
+        self.bot_refusals = 0
+        self.bots_served: set[int] = set()
 
     # -- the event loop -------------------------------------------------------------------
 
@@ -156,12 +168,15 @@ class Simulation:
         return self.result()
 
     def write(self, now: datetime, action: Callable[[Session], Any], *, may_offer: bool = True) -> Any:
-        """One engine call in one transaction; a refusal rolls it back and returns None."""
+        """One engine call in one transaction; a refusal rolls it back and returns None (its reason
+        code stays in `last_refusal`)."""
         self.nothing_free = False
+        self.last_refusal = None
         try:
             with self.factory.begin() as session:
                 outcome = action(session)
-        except BookingError:
+        except BookingError as refusal:
+            self.last_refusal = refusal.code
             return None
         if self.policy == "waitlist" and may_offer:
             self.notice_offers(now)
@@ -203,6 +218,7 @@ class Simulation:
 
         booking = self.write(now, search_and_book, may_offer=False)
         if booking is None:
+            self.count_refusal(agent)
             return False
         self.booked(agent, booking, now)
         if self.policy == "waitlist":
@@ -210,6 +226,10 @@ class Simulation:
             for entry in self.read(lambda s: waitlist.entries_of(s, agent.phone)):
                 self.write(now, lambda s, e=entry: waitlist.leave(s, self.config, e.id, agent.phone, now=now))
         return True
+
+    def count_refusal(self, agent: Agent) -> None:
+        if agent.kind == "bot" and self.last_refusal in IDENTITY_REFUSALS:
+            self.bot_refusals += 1
 
     def read(self, action: Callable[[Session], Any]) -> Any:
         with self.factory() as session:
@@ -239,7 +259,8 @@ class Simulation:
         if agent.kind == "bot" and self.params.bots_lie:
             rights_end = (now + timedelta(days=1)).date()
         request = waitlist.WaitlistRequest(agent.phone, DEMARCHE, SITE, rights_end=rights_end)
-        self.write(now, lambda s: waitlist.join(s, self.config, request, now=now))
+        if self.write(now, lambda s: waitlist.join(s, self.config, request, now=now)) is None:
+            self.count_refusal(agent)
 
     def on_arrive(self, now: datetime, agent: Agent) -> None:
         if self.policy == "waitlist":
@@ -256,7 +277,15 @@ class Simulation:
 
     def on_bot_poll(self, now: datetime, bot: int) -> None:
         for agent in self.agents:
-            if agent.bot == bot and agent.booking_code is None and not self.try_book(agent, now):
+            if agent.bot != bot or agent.booking_code is not None:
+                continue
+            if agent.retry_after is not None and agent.retry_after > now:
+                continue
+            if not self.try_book(agent, now):
+                if self.last_refusal in IDENTITY_REFUSALS:
+                    # That identity is barred: the bot moves on to its next one.
+                    agent.retry_after = now + timedelta(days=1)
+                    continue
                 return
 
     # -- the waitlist's offers ------------------------------------------------------------
@@ -328,10 +357,12 @@ class Simulation:
             self.human_places += 1
             agent.served_in_time = agent.appointment is not None and agent.appointment <= agent.rights_end
             return
+        self.bots_served.add(agent.id)
         honoured = self.rng.random() >= self.params.bot_unsold
         self.no_shows += not honoured
         self.bot_places += 1
-        # Recorded in the engine, which frees the identity for the next resale.
+        # Recorded in the engine: the identity is free for another resale unless a rule says
+        # otherwise (the cooldown after an appointment does).
         later = now + timedelta(minutes=1)
         self.write(later, lambda s: services.mark_attendance(s, code, honoured, now=later),
                    may_offer=False)
@@ -367,6 +398,7 @@ class Simulation:
         waits = [(first_booking[a.phone] - a.arrival).total_seconds() / 86400
                  for a in humans if a.phone in first_booking]
         bot_identities = sum(1 for a in self.agents if a.kind == "bot")
+        at_start = [a for a in humans if a.arrival == START]
         return PolicyResult(
             policy=self.policy,
             places_taken=self.human_places + self.bot_places,
@@ -379,6 +411,11 @@ class Simulation:
             places_unused=int(unused) + int(held_by_offers),
             bot_requests=sum(1 for phone in entries if self.by_phone[phone].kind == "bot"),
             requests=len(entries),
+            bot_identities=bot_identities,
+            bot_identities_served=len(self.bots_served),
+            bot_refusals=self.bot_refusals,
+            humans_at_start=len(at_start),
+            humans_at_start_served=sum(1 for a in at_start if a.phone in first_booking),
         )
 
 

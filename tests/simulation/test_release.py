@@ -19,8 +19,16 @@ def test_same_seed_same_figures_other_seed_other_figures(policy):
     assert first.places_taken > 0 and first.humans_due > 0
     # 2 weeks of Monday-Friday 9h-12h, 20-minute slots, 1 guichet: at most 90 appointments.
     assert first.places_taken <= 90
+    # The engine's cooldown after an appointment: one appointment per bot identity at most.
+    assert 0 < first.bot_places <= first.bot_identities
     other = simulate(replace(SMALL, seed=4), policy)
     assert other != first
+
+
+def test_without_the_engine_cooldown_bot_identities_cycle():
+    # The same population with the rule off: identities book again after each appointment.
+    cycling = simulate(replace(SMALL, rebook_cooldown_days=0), "fcfs")
+    assert cycling.bot_places > cycling.bot_identities
 
 
 def test_cli_prints_both_policies(capsys):
