@@ -2,7 +2,8 @@
 
 For each candidate (pipelines/*.yml by default): train an NLU-only model on data/nlu, time it
 (wall and CPU seconds: the CPU figure is what stays comparable on a shared machine), then
-measure intent macro-F1, entity F1 and per-message latency per language on tests/nlu/*.yml.
+measure intent macro-F1, entity F1 and per-message latency per language on tests/nlu/*.yml,
+and the share of tests/nlu/noise.yml turned away (nlu_fallback or out_of_scope).
 
     .venv/bin/python scripts/compare_pipelines.py [pipelines/a.yml ...] [--json out.json]
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nlu_eval import LANGUAGES, ROOT, evaluate, train_nlu  # noqa: E402
+from nlu_eval import LANGUAGES, NOISE_FILE, ROOT, evaluate, held_out_files, train_nlu  # noqa: E402
 
 
 def _children_cpu_seconds() -> float:
@@ -31,7 +32,7 @@ def measure(config: Path, work_dir: Path) -> dict[str, Any]:
     cpu_before = _children_cpu_seconds()
     model, wall = train_nlu(config, work_dir, name=config.stem)
     cpu = _children_cpu_seconds() - cpu_before
-    figures = evaluate(model)
+    figures = evaluate(model, [*held_out_files(), NOISE_FILE])
     return {"config": str(config.relative_to(ROOT)), "train_wall_s": wall, "train_cpu_s": cpu,
             "model_mb": model.stat().st_size / 1e6, "figures": figures}
 
@@ -40,7 +41,7 @@ def table(results: list[dict[str, Any]]) -> str:
     head = (["candidate", "train wall s", "train CPU s"]
             + [f"intent F1 {lang}" for lang in LANGUAGES]
             + [f"entity F1 {lang}" for lang in LANGUAGES]
-            + ["latency median ms", "latency p95 ms", "model MB"])
+            + ["noise turned away", "latency median ms", "latency p95 ms", "model MB"])
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         f = r["figures"]
@@ -49,7 +50,8 @@ def table(results: list[dict[str, Any]]) -> str:
         cells = ([Path(r["config"]).stem, f"{r['train_wall_s']:.0f}", f"{r['train_cpu_s']:.0f}"]
                  + [f"{f[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES]
                  + [f"{f[lang]['entities']['f1']:.3f}" for lang in LANGUAGES]
-                 + [f"{medians[len(medians) // 2]:.1f}", f"{p95:.1f}", f"{r['model_mb']:.1f}"])
+                 + [f"{f[NOISE_FILE.stem]['turned_away']:.1%}",
+                    f"{medians[len(medians) // 2]:.1f}", f"{p95:.1f}", f"{r['model_mb']:.1f}"])
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
