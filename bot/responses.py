@@ -94,8 +94,10 @@ MISSING_RESPONSE = "utter_internal_error"
 
 RESPONSES: dict[str, Response] = {
     "utter_greet": Response(
-        # Short on purpose: the Arabic button makes this SMS UCS-2 (67 characters a segment).
-        N_("Bonjour, je suis Guichet. Je vous aide à prendre rendez-vous en préfecture."),
+        # The Arabic button stays in Arabic script (someone who cannot read Latin script must
+        # find their language), so this SMS is UCS-2: 70 characters fit one segment, and the
+        # language menu takes 30 of them. Guarded by tests/channels/test_segments_budget.py.
+        N_("Bonjour ! Rendez-vous en préfecture."),
         _language_buttons(),
     ),
     "utter_ask_language": Response(N_("Choisissez votre langue :"), _language_buttons()),
@@ -150,7 +152,7 @@ RESPONSES: dict[str, Response] = {
     # Documents, paged for SMS.
     "utter_documents_page": Response(N_("Documents à apporter ({page}/{pages}) :\n{items}")),
     "utter_documents_more": Response(
-        N_("Écrivez SUITE pour la suite de la liste."),
+        N_("Envoyez SUITE pour la suite."),
         ((N_("Suite"), "/more"), (N_("J'ai déjà tout"), "/have_documents")),
     ),
     # Seed 000: come with every document listed; seed 003: incomplete files are turned away.
@@ -199,7 +201,8 @@ RESPONSES: dict[str, Response] = {
         N_("Je n'ai pas compris le jour. Essayez : demain, lundi matin, la semaine prochaine.")
     ),
     "utter_ask_chosen_slot": Response(
-        N_("Créneaux libres à la {site_name}. Répondez par le numéro :")
+        # One SMS segment with three dates: the numbered lines ask for the number themselves.
+        N_("Créneaux libres à la {site_name} :")
     ),
     "utter_slot_choice_invalid": Response(
         N_("Répondez par le numéro d'un créneau (1 à {count}), ou donnez un autre jour.")
@@ -220,7 +223,7 @@ RESPONSES: dict[str, Response] = {
         N_("Le numéro étranger compte exactement 10 chiffres. Vérifiez sur votre titre de séjour.")
     ),
     "utter_ask_booking_confirmed": Response(
-        N_("Je réserve : {demarche_name}, {when}, {site_name}. C'est d'accord ?"),
+        N_("Je réserve : {demarche_name}, {when}, {site_name}. D'accord ?"),
         ((N_("Oui, je réserve"), "/affirm"), (N_("Non"), "/deny")),
     ),
     "utter_ask_reschedule_confirmed": Response(
