@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from sqlalchemy import Engine, func, select, text
 from bot.booking import schema
 from bot.booking.models import Booking, BookingStatus, Demarche, Site, SiteDemarche, Slot
 from bot.db import make_engine, make_session_factory, utcnow
+from bot.ports import free_port
 
 ATTEMPTS = 2_000
 CLIENTS = 50
@@ -62,12 +62,6 @@ class BurstResult:
             f"overbookings {self.overbooked_places}   counter drift {self.counter_drift}   "
             f"outcomes {dict(self.outcomes)}",
         ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _prepare(engine: Engine) -> list[int]:
@@ -111,7 +105,7 @@ def _prepare(engine: Engine) -> list[int]:
 @contextmanager
 def _gateway(database_url: str) -> Iterator[str]:
     """The real gateway in its own process, as `guichet run` serves it."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GUICHET_DATABASE_URL": database_url, "GUICHET_PORT": str(port)}
     process = subprocess.Popen(
         [

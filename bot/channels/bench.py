@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import statistics
 import tempfile
 import threading
@@ -24,6 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels import gsm7
 from bot.config import Settings
+from bot.ports import free_port
 
 CONVERSATIONS = 20
 # A full French booking then its cancellation, answered as a person would by SMS
@@ -43,12 +43,6 @@ SCRIPT = (
 )
 BOOKED_AT = 9  # the messages of SCRIPT up to the convocation; the rest cancels it
 BENCH_TOKEN = "bench-auth-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -80,8 +74,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def _gateway_conversation(
-    client: httpx.AsyncClient, base: str, public_url: str, index: int, latencies: list[float],
-    script: tuple[str, ...] = SCRIPT, segments: list[int] | None = None,
+    client: httpx.AsyncClient,
+    base: str,
+    public_url: str,
+    index: int,
+    latencies: list[float],
+    script: tuple[str, ...] = SCRIPT,
+    segments: list[int] | None = None,
 ) -> None:
     phone = f"+336{index:08d}"
     validator = RequestValidator(BENCH_TOKEN)
@@ -89,7 +88,10 @@ async def _gateway_conversation(
         text = template.format(numero=f"75{index:08d}")
         params = {
             "MessageSid": f"SMbench{index:04d}{turn:04d}{time.time_ns() % 10**8}",
-            "From": phone, "To": "+33700000000", "Body": text, "NumMedia": "0",
+            "From": phone,
+            "To": "+33700000000",
+            "Body": text,
+            "NumMedia": "0",
         }
         signature = validator.compute_signature(f"{public_url}/sms/twilio", params)
         started = time.perf_counter()
@@ -112,8 +114,11 @@ async def _rasa_conversation(
         started = time.perf_counter()
         response = await client.post(
             f"{rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text,
-                  "metadata": {"channel": "sms", "language": "fr", "phone": f"+336{index:08d}"}},
+            json={
+                "sender": sender,
+                "message": text,
+                "metadata": {"channel": "sms", "language": "fr", "phone": f"+336{index:08d}"},
+            },
         )
         latencies.append(time.perf_counter() - started)
         response.raise_for_status()
@@ -126,22 +131,34 @@ async def _drive(
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as client:
         started = time.perf_counter()
         if kind == "gateway":
-            jobs = [_gateway_conversation(client, base, settings.public_url, offset + i,
-                                          latencies, SCRIPT, segments) for i in range(CONVERSATIONS)]
+            jobs = [
+                _gateway_conversation(
+                    client, base, settings.public_url, offset + i, latencies, SCRIPT, segments
+                )
+                for i in range(CONVERSATIONS)
+            ]
         elif kind == "warm-up":
-            jobs = [_gateway_conversation(client, base, settings.public_url, offset + i,
-                                          latencies, ("Bonjour",)) for i in range(CONVERSATIONS)]
+            jobs = [
+                _gateway_conversation(
+                    client, base, settings.public_url, offset + i, latencies, ("Bonjour",)
+                )
+                for i in range(CONVERSATIONS)
+            ]
         else:
-            jobs = [_rasa_conversation(client, settings.rasa_url, i, latencies)
-                    for i in range(CONVERSATIONS)]
+            jobs = [
+                _rasa_conversation(client, settings.rasa_url, i, latencies)
+                for i in range(CONVERSATIONS)
+            ]
         await asyncio.gather(*jobs)
         return time.perf_counter() - started, latencies
 
 
 def _report(label: str, elapsed: float, latencies: list[float]) -> None:
-    print(f"    {label:<22} {len(latencies) / elapsed:7.1f} msg/s   "
-          f"p50 {statistics.median(latencies) * 1000:6.0f} ms   "
-          f"p95 {percentile(latencies, 0.95) * 1000:6.0f} ms")
+    print(
+        f"    {label:<22} {len(latencies) / elapsed:7.1f} msg/s   "
+        f"p50 {statistics.median(latencies) * 1000:6.0f} ms   "
+        f"p95 {percentile(latencies, 0.95) * 1000:6.0f} ms"
+    )
 
 
 def run_benchmark() -> None:
@@ -153,8 +170,10 @@ def run_benchmark() -> None:
     try:
         httpx.get(f"{settings.rasa_url}/", timeout=2).raise_for_status()
     except httpx.HTTPError as exc:
-        print(f"    channels: SKIPPED — Rasa is not reachable at {settings.rasa_url} "
-              f"({type(exc).__name__}); start the stack with `make run` and run again.")
+        print(
+            f"    channels: SKIPPED — Rasa is not reachable at {settings.rasa_url} "
+            f"({type(exc).__name__}); start the stack with `make run` and run again."
+        )
         return
 
     port = free_port()
@@ -162,16 +181,21 @@ def run_benchmark() -> None:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         schema.upgrade(engine)
         bench_settings = replace(
-            settings, public_url=f"http://127.0.0.1:{port}", twilio_auth_token=BENCH_TOKEN,
-            twilio_account_sid="ACbench", flood_per_minute=0,
+            settings,
+            public_url=f"http://127.0.0.1:{port}",
+            twilio_auth_token=BENCH_TOKEN,
+            twilio_account_sid="ACbench",
+            flood_per_minute=0,
             # Every reply inline: the figure is the time to the answer, not Twilio's 15-s cut.
             sms_reply_deadline_seconds=120.0,
         )
         factory = make_session_factory(engine)
         app = create_app(bench_settings, factory)
         with serve_in_thread(app, port) as base:
-            print(f"    {CONVERSATIONS} concurrent conversations × {len(SCRIPT)} messages, "
-                  f"gateway {base} → Rasa {settings.rasa_url}")
+            print(
+                f"    {CONVERSATIONS} concurrent conversations × {len(SCRIPT)} messages, "
+                f"gateway {base} → Rasa {settings.rasa_url}"
+            )
             asyncio.run(_drive("warm-up", bench_settings, base, offset=5000))
             segments = [0] * len(SCRIPT)
             before = _sums()
@@ -190,11 +214,15 @@ def run_benchmark() -> None:
     count = after[2] - before[2]
     if count:
         own = ((after[0] - before[0]) - (after[1] - before[1])) / count
-        print(f"    time spent in the gateway itself (reply minus Rasa wait, mean): "
-              f"{own * 1000:.1f} ms per message")
+        print(
+            f"    time spent in the gateway itself (reply minus Rasa wait, mean): "
+            f"{own * 1000:.1f} ms per message"
+        )
     booking, cancelling = sum(segments[:BOOKED_AT]), sum(segments[BOOKED_AT:])
-    print(f"    outbound segments per conversation: {booking / CONVERSATIONS:.1f} to book "
-          f"({BOOKED_AT} messages; target ≤ 12) + {cancelling / CONVERSATIONS:.1f} to cancel")
+    print(
+        f"    outbound segments per conversation: {booking / CONVERSATIONS:.1f} to book "
+        f"({BOOKED_AT} messages; target ≤ 12) + {cancelling / CONVERSATIONS:.1f} to cancel"
+    )
 
 
 def _sums() -> tuple[float, float, float]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.ports import free_port
 from bot.supervisor import ChildSpec, Supervisor, stack_children
 
 
@@ -27,13 +27,9 @@ def _wait_for(predicate, timeout: float = 10.0) -> bool:
 
 
 def _sleeper(name: str) -> ChildSpec:
-    return ChildSpec(name, [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return ChildSpec(
+        name, [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"]
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -62,7 +58,9 @@ def test_starts_children_prefixes_their_output_and_stops_them_all():
 
 def test_restarts_a_crashed_child_with_growing_delay():
     lines: list[str] = []
-    crasher = ChildSpec("crasher", [sys.executable, "-c", "import sys; print('boom', flush=True); sys.exit(3)"])
+    crasher = ChildSpec(
+        "crasher", [sys.executable, "-c", "import sys; print('boom', flush=True); sys.exit(3)"]
+    )
     sup = Supervisor([crasher, _sleeper("steady")], backoff=0.1, printer=lines.append)
     sup.start_in_background()
     try:
@@ -81,8 +79,11 @@ def test_restarts_a_crashed_child_with_growing_delay():
 def test_a_child_that_ignores_sigterm_is_killed():
     stubborn = ChildSpec(
         "stubborn",
-        [sys.executable, "-c",
-         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"],
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)",
+        ],
     )
     lines: list[str] = []
     sup = Supervisor([stubborn], stop_timeout=0.5, printer=lines.append)
@@ -98,7 +99,9 @@ def test_a_child_that_ignores_sigterm_is_killed():
 
 def test_a_missing_executable_is_reported_and_retried_not_fatal():
     lines: list[str] = []
-    sup = Supervisor([ChildSpec("ghost", ["/nonexistent/ghost"])], backoff=0.05, printer=lines.append)
+    sup = Supervisor(
+        [ChildSpec("ghost", ["/nonexistent/ghost"])], backoff=0.05, printer=lines.append
+    )
     sup.start_in_background()
     try:
         assert _wait_for(lambda: sup.restarts("ghost") >= 2)
@@ -120,7 +123,9 @@ def test_run_forever_returns_after_stop_from_another_thread():
 
 
 def test_stack_children_use_both_environments_and_the_settings_ports():
-    settings = Settings(rasa_url="http://127.0.0.1:5105", actions_port=5155, api_url="http://127.0.0.1:8100/api")
+    settings = Settings(
+        rasa_url="http://127.0.0.1:5105", actions_port=5155, api_url="http://127.0.0.1:8100/api"
+    )
     rasa, actions, worker = stack_children(settings, root=Path("/srv/guichet"))
     assert rasa.argv[0] == "/srv/guichet/.venv-rasa/bin/rasa"
     assert rasa.argv[rasa.argv.index("--port") + 1] == "5105"
@@ -133,7 +138,9 @@ def test_stack_children_use_both_environments_and_the_settings_ports():
 def test_the_worker_child_command_is_a_real_cli_command():
     """`guichet worker` exists with the arguments stack_children gives it."""
     [worker] = [spec for spec in stack_children(Settings()) if spec.name == "worker"]
-    done = subprocess.run([*worker.argv, "--help"], cwd=worker.cwd, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*worker.argv, "--help"], cwd=worker.cwd, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and "--once" in done.stdout
 
 
@@ -152,7 +159,9 @@ with exit_on_signals():
 """
 
 
-def _started_pids(process: subprocess.Popen[str], names: set[str], timeout: float = 30.0) -> dict[str, int]:
+def _started_pids(
+    process: subprocess.Popen[str], names: set[str], timeout: float = 30.0
+) -> dict[str, int]:
     """Reads the supervisor's output until every child has said it is up."""
     pids: dict[str, int] = {}
     up: set[str] = set()
@@ -175,7 +184,10 @@ def _started_pids(process: subprocess.Popen[str], names: set[str], timeout: floa
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_killed_supervisor_stops_its_children(sig):
     process = subprocess.Popen(
-        [sys.executable, "-c", SUPERVISING_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-c", SUPERVISING_SCRIPT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         pids = _started_pids(process, {"one", "two"})
@@ -198,12 +210,16 @@ def test_guichet_run_supervises_the_worker_and_stops_it_when_killed(tmp_path):
     env = {
         **os.environ,
         "GUICHET_DATABASE_URL": f"sqlite:///{tmp_path / 'guichet.db'}",
-        "GUICHET_PORT": str(_free_port()),
+        "GUICHET_PORT": str(free_port()),
         "PYTHONUNBUFFERED": "1",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--no-rasa", "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         pids = _started_pids(process, {"worker"}, timeout=90)

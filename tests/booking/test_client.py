@@ -12,14 +12,9 @@ import uvicorn
 from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.ports import free_port
 from tests.booking import world
 from tests.booking.world import PHONE_A, PHONE_B, RESIDENT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
