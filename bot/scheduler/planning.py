@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.booking import services, waitlist
+from bot.booking.codes import display_code
 from bot.booking.models import (
     Applicant,
     Booking,
@@ -101,7 +102,7 @@ def reminder_text(booking: Booking, lang: str) -> str:
         when=format_when(slot.starts_at, lang),
         site=slot.site.name,
         address=slot.site.address,
-        code=booking.code,
+        code=display_code(booking.code),
     )
 
 
@@ -112,10 +113,18 @@ def plan_reminders(session: Session, *, now: datetime, ahead: timedelta) -> int:
     due = services.bookings_due_for_reminder(session, now=now, ahead=ahead)
     # Rendering is the costly part: bookings already in the outbox (waiting for the morning,
     # or sent and not yet marked) are skipped before it.
-    known = set(session.scalars(select(ScheduledMessage.key).where(
-        ScheduledMessage.kind == MessageKind.REMINDER.value,
-        ScheduledMessage.ref_id.in_([b.id for b in due]),
-    ))) if due else set()
+    known = (
+        set(
+            session.scalars(
+                select(ScheduledMessage.key).where(
+                    ScheduledMessage.kind == MessageKind.REMINDER.value,
+                    ScheduledMessage.ref_id.in_([b.id for b in due]),
+                )
+            )
+        )
+        if due
+        else set()
+    )
     for booking in due:
         if booking.created_at > booking.slot.starts_at - ahead or reminder_key(booking) in known:
             continue
@@ -179,7 +188,10 @@ def plan_offers(session: Session, *, now: datetime) -> tuple[int, int]:
         )
     ).all()
     for offer in closing:
-        if offer.notified_at is not None and offer.notified_at > offer.expires_at - OFFER_REMINDER_BEFORE:
+        if (
+            offer.notified_at is not None
+            and offer.notified_at > offer.expires_at - OFFER_REMINDER_BEFORE
+        ):
             continue  # told less than 2 h before the end: the offer itself was the reminder
         applicant = offer.entry.applicant
         reminders += enqueue(

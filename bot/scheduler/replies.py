@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking import services, waitlist
+from bot.booking.codes import display_code
 from bot.booking.engine import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, Booking, BookingStatus, Slot
@@ -76,7 +77,7 @@ def _answer_offer(
             lang,
             when=format_when(booking.slot.starts_at, lang),
             site=booking.slot.site.name,
-            code=booking.code,
+            code=display_code(booking.code),
         )
     ]
 
@@ -103,7 +104,9 @@ def _reminded_booking(session: Session, phone: str, now: datetime) -> Booking | 
     return None
 
 
-def _cancel(session: Session, config: EngineConfig, phone: str, lang: str, now: datetime) -> list[str] | None:
+def _cancel(
+    session: Session, config: EngineConfig, phone: str, lang: str, now: datetime
+) -> list[str] | None:
     booking = _reminded_booking(session, phone, now)
     if booking is None:
         return None
@@ -112,7 +115,7 @@ def _cancel(session: Session, config: EngineConfig, phone: str, lang: str, now: 
         services.cancel(session, config, booking.code, phone=phone, now=now)
     except BookingError as refusal:
         return [refusal.message(lang)]
-    return [translate(messages.CANCELLED, lang, when=when, code=booking.code)]
+    return [translate(messages.CANCELLED, lang, when=when, code=display_code(booking.code))]
 
 
 def _documents(session: Session, phone: str, lang: str, now: datetime) -> list[str] | None:
@@ -124,15 +127,15 @@ def _documents(session: Session, phone: str, lang: str, now: datetime) -> list[s
     demarche = get_catalogue().demarches.get(booking.demarche_code)
     if demarche is None:
         return None
-    lines = [translate(messages.DOCUMENTS_HEADER, lang, when=format_when(booking.slot.starts_at, lang))]
+    lines = [
+        translate(messages.DOCUMENTS_HEADER, lang, when=format_when(booking.slot.starts_at, lang))
+    ]
     for requirement in demarche.documents:
         lines.append(f"- {requirement.document.label(lang)}")
     return ["\n".join(lines)]
 
 
-def _proof(
-    session: Session, context: ReplyContext, phone: str, now: datetime
-) -> list[str]:
+def _proof(session: Session, context: ReplyContext, phone: str, now: datetime) -> list[str]:
     proof = journal(session, phone)
     if context.channel == Channel.TELEGRAM.value and proof.entries:
         # The PDF goes through the outbox like any message sent first (once, recorded).

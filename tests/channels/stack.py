@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from twilio.request_validator import RequestValidator
 
-from bot.channels.bench import free_port, serve_in_thread
+from bot.channels.bench import serve_in_thread
 from bot.config import PROJECT_ROOT, Settings
+from bot.ports import free_port
+from tests.channels import fakes
+from tests.channels.conftest import AUTH_TOKEN, TELEGRAM_SECRET
+from tests.support import unavailable
 
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 
@@ -129,3 +136,71 @@ def running_stack(
         actions.terminate()
         actions.wait(timeout=20)
         engine.dispose()
+
+
+@contextlib.contextmanager
+def stack_with_fakes(
+    tmp: Path,
+) -> Iterator[tuple[Settings, RasaServer, str, fakes._Recorder, fakes._Recorder]]:
+    """running_stack with its fake Twilio and Telegram servers; skips when Rasa cannot run."""
+    model = trained_model()
+    if model is None or not RASA.exists():
+        unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
+    twilio, telegram = fakes.twilio_server(), fakes.telegram_server()
+    try:
+        with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
+            settings, rasa, gateway
+        ):
+            yield settings, rasa, gateway, twilio, telegram
+    finally:
+        twilio.stop()
+        telegram.stop()
+
+
+class Phone:
+    """A phone texting the running gateway over HTTP, each SMS signed like Twilio signs it."""
+
+    def __init__(self, gateway: str, public_url: str, number: str):
+        self.gateway, self.public_url, self.number = gateway, public_url, number
+        self.count = 0
+
+    def send(self, body: str) -> list[str]:
+        self.count += 1
+        params = {"MessageSid": f"SM{self.number[-6:]}{self.count:04d}{time.time_ns() % 10**6}",
+                  "From": self.number, "To": "+33700000000", "Body": body, "NumMedia": "0"}
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{self.public_url}/sms/twilio", params)
+        response = httpx.post(f"{self.gateway}/sms/twilio", data=params,
+                              headers={"X-Twilio-Signature": signature}, timeout=60)
+        assert response.status_code == 200, response.text
+        return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+
+
+# A French booking by SMS, answered the way a person on a basic phone would: menu numbers,
+# a postal code, a day, the numéro étranger. (text, a word the replies must contain)
+BOOKING_SCRIPT = (
+    ("Bonjour", None),
+    ("1", None),  # Français
+    ("Je veux renouveler ma carte de résident", None),
+    ("2", None),  # J'ai déjà tout
+    ("38000", None),
+    ("lundi", None),
+    ("1", None),  # the first free slot
+    ("{numero}", None),
+    ("1", "Code"),  # Oui, je réserve
+)
+CODE = re.compile(r"Code : ([0-9A-Z]{4}-[0-9A-Z]{4})")
+
+
+def book_by_sms(phone: Phone, numero_etranger: str = "7501234567") -> tuple[str, list[str]]:
+    """Runs BOOKING_SCRIPT (with this numéro étranger); returns the convocation code and the
+    transcript ("> " marks what the phone sent)."""
+    transcript: list[str] = []
+    for text, expected in BOOKING_SCRIPT:
+        text = text.format(numero=numero_etranger)
+        replies = phone.send(text)
+        transcript += [f"> {text}", *replies]
+        if expected:
+            assert any(expected in r for r in replies), "\n".join(transcript)
+    match = CODE.search("\n".join(transcript))
+    assert match, "\n".join(transcript)
+    return match.group(1), transcript

@@ -22,11 +22,9 @@ from bot.scheduler.models import PreferredChannel
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.recipients import Recipient, phone_of, recipient_for
 from bot.scheduler.worker import Worker
-from tests.channels import fakes
-from tests.channels.conftest import AUTH_TOKEN, TELEGRAM_SECRET
-from tests.channels.stack import RASA, running_stack, trained_model
-from tests.channels.test_with_rasa import CODE, TelegramUser
-from tests.support import unavailable
+from tests.channels.conftest import TELEGRAM_SECRET
+from tests.channels.stack import CODE, stack_with_fakes
+from tests.channels.test_with_rasa import TelegramUser
 
 PHONE = "+33611110077"
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc)
@@ -89,20 +87,9 @@ def test_someone_elses_contact_does_not_link_the_chat(client, session_factory):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    model = trained_model()
-    if model is None or not RASA.exists():
-        unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
-    twilio, telegram = fakes.twilio_server(), fakes.telegram_server()
-    tmp = tmp_path_factory.mktemp("link")
-    try:
-        with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
-            settings, rasa, gateway
-        ):
-            rasa.start()
-            yield settings, gateway, twilio, telegram
-    finally:
-        twilio.stop()
-        telegram.stop()
+    with stack_with_fakes(tmp_path_factory.mktemp("link")) as (settings, rasa, gateway, twilio, telegram):
+        rasa.start()
+        yield settings, gateway, twilio, telegram
 
 
 @pytest.mark.rasa

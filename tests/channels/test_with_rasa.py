@@ -7,22 +7,18 @@ GUICHET_TEST_RASA_MODEL=/path/model.tar.gz.
 from __future__ import annotations
 
 import json
-import re
 import time
-import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from twilio.request_validator import RequestValidator
 
 from bot.booking.client import BookingClient
 from bot.channels import gsm7, messages
 from bot.channels.shaping import sms_text
 from bot.i18n import translate
 from tests.channels import fakes
-from tests.channels.conftest import AUTH_TOKEN, TELEGRAM_SECRET
-from tests.channels.stack import RASA, running_stack, trained_model
-from tests.support import unavailable
+from tests.channels.conftest import TELEGRAM_SECRET
+from tests.channels.stack import CODE, Phone, book_by_sms, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
 
@@ -31,35 +27,8 @@ BUSY_FR = sms_text(translate(messages.BUSY, "fr"), "fr")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    model = trained_model()
-    if model is None or not RASA.exists():
-        unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
-    twilio, telegram = fakes.twilio_server(), fakes.telegram_server()
-    tmp = tmp_path_factory.mktemp("stack")
-    try:
-        with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
-            settings, rasa, gateway
-        ):
-            yield settings, rasa, gateway, twilio, telegram
-    finally:
-        twilio.stop()
-        telegram.stop()
-
-
-class Phone:
-    def __init__(self, gateway: str, public_url: str, number: str):
-        self.gateway, self.public_url, self.number = gateway, public_url, number
-        self.count = 0
-
-    def send(self, body: str) -> list[str]:
-        self.count += 1
-        params = {"MessageSid": f"SM{self.number[-6:]}{self.count:04d}{time.time_ns() % 10**6}",
-                  "From": self.number, "To": "+33700000000", "Body": body, "NumMedia": "0"}
-        signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{self.public_url}/sms/twilio", params)
-        response = httpx.post(f"{self.gateway}/sms/twilio", data=params,
-                              headers={"X-Twilio-Signature": signature}, timeout=60)
-        assert response.status_code == 200, response.text
-        return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+    with stack_with_fakes(tmp_path_factory.mktemp("stack")) as running:
+        yield running
 
 
 def test_sms_conversation_is_answered_shaped_and_short(stack):
@@ -75,33 +44,11 @@ def test_sms_conversation_is_answered_shaped_and_short(stack):
         assert info.encoding == "GSM-7" or any("\u0600" <= c <= "\u06ff" for c in reply), reply
 
 
-# A French booking by SMS, answered the way a person on a basic phone would: menu numbers,
-# a postal code, a day, the numéro étranger; then the cancellation.
-BOOKING_SCRIPT = (
-    ("Bonjour", None),
-    ("1", None),  # Français
-    ("Je veux renouveler ma carte de résident", None),
-    ("2", None),  # J'ai déjà tout
-    ("38000", None),
-    ("lundi", None),
-    ("1", None),  # the first free slot
-    ("7501234567", None),
-    ("1", "Code"),  # Oui, je réserve
-)
-CODE = re.compile(r"Code : ([0-9A-Z]{4}-[0-9A-Z]{4})")
-
-
 def test_signed_sms_conversation_books_then_cancels(stack):
     settings, rasa, gateway, _twilio, _telegram = stack
     rasa.start()
     phone = Phone(gateway, settings.public_url, "+33611110003")
-    transcript: list[str] = []
-    for text, expected in BOOKING_SCRIPT:
-        replies = phone.send(text)
-        transcript += [f"> {text}", *replies]
-        if expected:
-            assert any(expected in r for r in replies), "\n".join(transcript)
-    code = CODE.search("\n".join(transcript)).group(1)
+    code, transcript = book_by_sms(phone)
     with BookingClient(settings.api_url) as api:
         assert api.verify(code)["valid"] is True
 

@@ -33,19 +33,40 @@ def closed_port() -> int:
 
 def one_place_world(session: Session, *, now, guichets: int = 1) -> None:
     """pref-24, renewal of the carte de résident, Tuesdays 14h00-14h20: a single published slot."""
-    session.add_all([
-        Site(code="pref-24", name="Préfecture de la Dordogne", departement="24",
-             departement_name="Dordogne", city="Périgueux", postal_codes=["24000"],
-             address="2 rue Paul-Louis Courier, 24000 Périgueux"),
-        Demarche(code=RESIDENT, name="Renouvellement carte de résident", slot_minutes=20,
-                 horizon_days=60),
-    ])
+    session.add_all(
+        [
+            Site(
+                code="pref-24",
+                name="Préfecture de la Dordogne",
+                departement="24",
+                departement_name="Dordogne",
+                city="Périgueux",
+                postal_codes=["24000"],
+                address="2 rue Paul-Louis Courier, 24000 Périgueux",
+            ),
+            Demarche(
+                code=RESIDENT,
+                name="Renouvellement carte de résident",
+                slot_minutes=20,
+                horizon_days=60,
+            ),
+        ]
+    )
     session.flush()
-    session.add_all([
-        SiteDemarche(site_code="pref-24", demarche_code=RESIDENT),
-        OpeningRange(site_code="pref-24", demarche_code=RESIDENT, weekday=1, start_time=time(14),
-                     end_time=time(14, 20), guichets=guichets, valid_from=date(2026, 1, 1)),
-    ])
+    session.add_all(
+        [
+            SiteDemarche(site_code="pref-24", demarche_code=RESIDENT),
+            OpeningRange(
+                site_code="pref-24",
+                demarche_code=RESIDENT,
+                weekday=1,
+                start_time=time(14),
+                end_time=time(14, 20),
+                guichets=guichets,
+                valid_from=date(2026, 1, 1),
+            ),
+        ]
+    )
     session.flush()
     publish(session, CONFIG, now=now, date_from=APPOINTMENT_DAY, date_to=APPOINTMENT_DAY)
 

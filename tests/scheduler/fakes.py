@@ -20,8 +20,13 @@ class TwilioWithList(_TwilioHandler):
             path, params = self.server.calls[-1]
             sid = f"SM{len([c for c in self.server.calls if c[0].endswith('Messages.json')]):032d}"
             self.server.messages.append(  # type: ignore[attr-defined]
-                {"sid": sid, "to": params.get("To"), "body": params.get("Body"),
-                 "status": "queued", "date_created": format_datetime(datetime.now(timezone.utc))}
+                {
+                    "sid": sid,
+                    "to": params.get("To"),
+                    "body": params.get("Body"),
+                    "status": "queued",
+                    "date_created": format_datetime(datetime.now(timezone.utc)),
+                }
             )
 
     def do_GET(self) -> None:
@@ -29,11 +34,19 @@ class TwilioWithList(_TwilioHandler):
         to = query.get("To", [None])[-1]
         with self.server.lock:
             found = [m for m in self.server.messages if to is None or m["to"] == to]  # type: ignore[attr-defined]
-        body = json.dumps({
-            "messages": [dict(m, account_sid="ACtest") for m in reversed(found)],
-            "page": 0, "page_size": 50, "first_page_uri": self.path, "next_page_uri": None,
-            "previous_page_uri": None, "uri": self.path, "start": 0, "end": len(found),
-        }).encode()
+        body = json.dumps(
+            {
+                "messages": [dict(m, account_sid="ACtest") for m in reversed(found)],
+                "page": 0,
+                "page_size": 50,
+                "first_page_uri": self.path,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "uri": self.path,
+                "start": 0,
+                "end": len(found),
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -61,16 +74,24 @@ class TelegramWithDocuments(_TelegramHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         chat = re.search(rb'name="chat_id"\r\n(?:[^\r\n]*\r\n)*\r\n(-?\d+)', raw)
         start, end = raw.find(b"%PDF"), raw.rfind(b"%%EOF")
-        params = {"chat_id": chat.group(1).decode() if chat else None,
-                  "pdf": raw[start:end + 5] if start >= 0 else b""}
+        params = {
+            "chat_id": chat.group(1).decode() if chat else None,
+            "pdf": raw[start : end + 5] if start >= 0 else b"",
+        }
         with self.server.lock:
             self.server.calls.append((self.path, params))
             message_id = next(self.server.ids)
-        body = json.dumps({"ok": True, "result": {
-            "message_id": message_id, "date": 0,
-            "chat": {"id": int(params["chat_id"] or 0), "type": "private"},
-            "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "proof.pdf"},
-        }}).encode()
+        body = json.dumps(
+            {
+                "ok": True,
+                "result": {
+                    "message_id": message_id,
+                    "date": 0,
+                    "chat": {"id": int(params["chat_id"] or 0), "type": "private"},
+                    "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "proof.pdf"},
+                },
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -54,28 +54,44 @@ def _served(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str
 
 
 def test_every_route_with_a_unit_of_work_is_transactional(sqlite_factory, clock):
-    app = create_app(Settings(database_url="sqlite://", secret_key="test-key"), sqlite_factory,
-                     clock=clock)
+    app = create_app(
+        Settings(database_url="sqlite://", secret_key="test-key"), sqlite_factory, clock=clock
+    )
     with_unit = [(path, r) for path, r in _served(app.routes) if _uses_unit(r.dependant)]
     paths = {path for path, _route in with_unit}
     assert {"/api/deadline-alerts", "/api/deadline-alerts/cancel", "/api/v1/bookings"} <= paths
     # What is served is the route's endpoint: it must be the committing wrapper.
-    plain = sorted(f"{sorted(r.methods)} {path}" for path, r in with_unit
-                   if not (isinstance(r, TransactionalRoute) and getattr(r.endpoint, "_transactional", False)))
+    plain = sorted(
+        f"{sorted(r.methods)} {path}"
+        for path, r in with_unit
+        if not (isinstance(r, TransactionalRoute) and getattr(r.endpoint, "_transactional", False))
+    )
     assert plain == []
 
 
 @pytest.mark.postgres
 def test_a_burst_of_stops_for_one_person_completes_without_deadlock(postgres_factory, clock):
     with postgres_factory.begin() as session:
-        session.add(DeadlineSubscription(phone=PHONE, demarche_code=RESIDENT,
-                                         expiry=date(2026, 6, 30), consented_at=clock()))
+        session.add(
+            DeadlineSubscription(
+                phone=PHONE, demarche_code=RESIDENT, expiry=date(2026, 6, 30), consented_at=clock()
+            )
+        )
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(Settings(database_url="sqlite://", secret_key="test-key"), postgres_factory,
-                   clock=clock),
-        host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none",
-    ))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(
+                Settings(database_url="sqlite://", secret_key="test-key"),
+                postgres_factory,
+                clock=clock,
+            ),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            ws="none",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -87,8 +103,11 @@ def test_a_burst_of_stops_for_one_person_completes_without_deadlock(postgres_fac
     def stop(_index: int) -> int | str:
         barrier.wait(timeout=30)
         try:
-            answer = httpx.post(f"http://127.0.0.1:{port}/api/deadline-alerts/cancel", timeout=20,
-                                json={"phone": PHONE, "demarche": RESIDENT})
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/api/deadline-alerts/cancel",
+                timeout=20,
+                json={"phone": PHONE, "demarche": RESIDENT},
+            )
         except httpx.HTTPError as exc:
             return type(exc).__name__
         return answer.json()["cancelled"] if answer.status_code == 200 else answer.status_code

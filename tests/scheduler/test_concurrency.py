@@ -24,7 +24,9 @@ def test_two_workers_racing_send_each_reminder_once(postgres_factory, settings, 
         one_place_world(session, now=clock(), guichets=PEOPLE)
         slot = session.scalars(select(Slot)).one()
         for index in range(PEOPLE):
-            services.book(session, CONFIG, services.BookRequest(slot.id, f"+3361000{index:04d}"), now=clock())
+            services.book(
+                session, CONFIG, services.BookRequest(slot.id, f"+3361000{index:04d}"), now=clock()
+            )
     clock.now = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc) - timedelta(hours=47)
     notifiers = [ChannelsNotifier(settings, postgres_factory) for _ in range(2)]
     workers = [Worker(postgres_factory, CONFIG, n, clock=clock) for n in notifiers]

@@ -16,10 +16,18 @@ def at(month: int, day: int, hour: int = 8) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=timezone.utc)  # hour UTC = hour + 2 in summer
 
 
-def test_deadline_alerts_when_the_window_opens_and_before_it_closes(world, make_worker, twilio, clock):
+def test_deadline_alerts_when_the_window_opens_and_before_it_closes(
+    world, make_worker, twilio, clock
+):
     with world.begin() as session:
-        subscribe_deadline(session, PHONE, "carte_resident_renouvellement", date(2026, 6, 30),
-                           language="fr", now=clock())
+        subscribe_deadline(
+            session,
+            PHONE,
+            "carte_resident_renouvellement",
+            date(2026, 6, 30),
+            language="fr",
+            now=clock(),
+        )
     # The window runs from 30 April to 30 June (catalogue deadlines, seed 002).
     for moment, expected in [
         (at(4, 29), 0),
@@ -40,15 +48,19 @@ def test_deadline_alerts_when_the_window_opens_and_before_it_closes(world, make_
 
 def test_a_demarche_without_window_cannot_be_subscribed(world, clock):
     with world.begin() as session, pytest.raises(NoDeadline):
-        subscribe_deadline(session, PHONE, "naturalisation", date(2026, 6, 30), language="fr", now=clock())
+        subscribe_deadline(
+            session, PHONE, "naturalisation", date(2026, 6, 30), language="fr", now=clock()
+        )
 
 
 @pytest.mark.parametrize(
     ("moment", "quiet"),
-    [(datetime(2026, 1, 12, 19, 59, tzinfo=timezone.utc), False),  # 20h59 Paris
-     (datetime(2026, 1, 12, 20, 0, tzinfo=timezone.utc), True),
-     (datetime(2026, 7, 12, 5, 59, tzinfo=timezone.utc), True),  # 7h59 summer time
-     (datetime(2026, 7, 12, 6, 0, tzinfo=timezone.utc), False)],
+    [
+        (datetime(2026, 1, 12, 19, 59, tzinfo=timezone.utc), False),  # 20h59 Paris
+        (datetime(2026, 1, 12, 20, 0, tzinfo=timezone.utc), True),
+        (datetime(2026, 7, 12, 5, 59, tzinfo=timezone.utc), True),  # 7h59 summer time
+        (datetime(2026, 7, 12, 6, 0, tzinfo=timezone.utc), False),
+    ],
 )
 def test_quiet_hours_are_paris_hours_in_winter_and_summer(moment, quiet):
     assert is_quiet(moment) is quiet
@@ -63,19 +75,29 @@ def test_quiet_hours_give_way_only_to_a_deadline_before_the_morning():
 
 
 def test_alerts_are_agreed_and_stopped_through_the_api(world, gateway, make_worker, twilio, clock):
-    agreed = gateway.post("/api/deadline-alerts", json={
-        "phone": "06 12 34 56 78", "demarche": "carte_resident_renouvellement",
-        "expiry": "2026-06-30", "language": "fr"})
+    agreed = gateway.post(
+        "/api/deadline-alerts",
+        json={
+            "phone": "06 12 34 56 78",
+            "demarche": "carte_resident_renouvellement",
+            "expiry": "2026-06-30",
+            "language": "fr",
+        },
+    )
     assert agreed.status_code == 201, agreed.text
     assert agreed.json()["window_opens"] == "2026-04-30"
-    refused = gateway.post("/api/deadline-alerts", json={
-        "phone": PHONE, "demarche": "naturalisation", "expiry": "2026-06-30"})
+    refused = gateway.post(
+        "/api/deadline-alerts",
+        json={"phone": PHONE, "demarche": "naturalisation", "expiry": "2026-06-30"},
+    )
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "no_filing_window"
     clock.now = at(5, 4)
     make_worker().tick()
     assert len(sms_to(twilio, PHONE)) == 1
-    stopped = gateway.post("/api/deadline-alerts/cancel", json={
-        "phone": PHONE, "demarche": "carte_resident_renouvellement"})
+    stopped = gateway.post(
+        "/api/deadline-alerts/cancel",
+        json={"phone": PHONE, "demarche": "carte_resident_renouvellement"},
+    )
     assert stopped.json() == {"cancelled": 1}
     clock.now = at(6, 20)
     make_worker().tick()

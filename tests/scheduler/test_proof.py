@@ -25,22 +25,38 @@ def searches(factory, clock, count: int, phone: str = PHONE) -> None:
     for index in range(count):
         clock.now = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc) + timedelta(hours=7 * index)
         with factory.begin() as session:
-            services.search(session, services.SearchRequest(
-                "carte_resident_renouvellement", "pref-24", date_from=date(2026, 1, 21),
-                date_to=date(2026, 2, 28), phone=phone), now=clock())
+            services.search(
+                session,
+                services.SearchRequest(
+                    "carte_resident_renouvellement",
+                    "pref-24",
+                    date_from=date(2026, 1, 21),
+                    date_to=date(2026, 2, 28),
+                    phone=phone,
+                ),
+                now=clock(),
+            )
 
 
 def test_journal_keeps_only_searches_that_found_nothing(world, clock):
     searches(world, clock, 3)
     with world.begin() as session:  # this one finds the 20 January slot: not a proof
-        services.search(session, services.SearchRequest(
-            "carte_resident_renouvellement", "pref-24", phone=PHONE), now=clock())
+        services.search(
+            session,
+            services.SearchRequest("carte_resident_renouvellement", "pref-24", phone=PHONE),
+            now=clock(),
+        )
     with world() as session:
         proof = journal(session, PHONE)
     assert proof.count == 3 and proof.phone_masked == "+336******78"
     text = proof_text(proof, "fr")
-    assert text.startswith("3 recherches sans créneau enregistrées, du lundi 12 janvier 2026 au lundi 12 janvier 2026.")
-    assert "3. lundi 12 janvier à 23 h 00 : Renouvellement carte de résident, Préfecture de la Dordogne" in text
+    assert text.startswith(
+        "3 recherches sans créneau enregistrées, du lundi 12 janvier 2026 au lundi 12 janvier 2026."
+    )
+    assert (
+        "3. lundi 12 janvier à 23 h 00 : Renouvellement carte de résident, Préfecture de la Dordogne"
+        in text
+    )
 
 
 @pytest.mark.parametrize("word", ["PREUVE", "proof", "إثبات"])
@@ -75,12 +91,19 @@ def test_proof_on_telegram_also_sends_the_pdf(world, gateway, make_worker, teleg
     searches(world, clock, 2)
     with world.begin() as session:
         prefer(session, PHONE, "telegram", CHAT, now=clock())
-    update = {"update_id": 7001, "message": {
-        "message_id": 1, "date": 0, "chat": {"id": int(CHAT), "type": "private"},
-        "from": {"id": int(CHAT), "is_bot": False, "first_name": "A", "language_code": "fr"},
-        "text": "PREUVE"}}
-    response = gateway.post("/telegram/webhook", json=update,
-                            headers={"X-Telegram-Bot-Api-Secret-Token": "secret"})
+    update = {
+        "update_id": 7001,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": int(CHAT), "type": "private"},
+            "from": {"id": int(CHAT), "is_bot": False, "first_name": "A", "language_code": "fr"},
+            "text": "PREUVE",
+        },
+    }
+    response = gateway.post(
+        "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "secret"}
+    )
     assert response.status_code == 200
     [reply] = telegram.wait_for("sendMessage")
     assert reply["text"].startswith("2 recherches sans créneau")

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.booking import services
+from bot.booking.codes import display_code
 from bot.booking.models import Booking, Slot
 from bot.catalogue import get_catalogue
 from bot.channels.models import Contact
@@ -27,7 +28,9 @@ class Crash(BaseException):
 def book(factory, clock, phone: str = PHONE) -> str:
     with factory.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        return services.book(session, CONFIG, services.BookRequest(slot.id, phone), now=clock()).code
+        return services.book(
+            session, CONFIG, services.BookRequest(slot.id, phone), now=clock()
+        ).code
 
 
 def rows(factory) -> list[ScheduledMessage]:
@@ -35,7 +38,9 @@ def rows(factory) -> list[ScheduledMessage]:
         return list(session.scalars(select(ScheduledMessage).order_by(ScheduledMessage.id)))
 
 
-def test_reminder_goes_out_at_t_minus_48h_exactly_once_across_a_restart(world, make_worker, twilio, clock):
+def test_reminder_goes_out_at_t_minus_48h_exactly_once_across_a_restart(
+    world, make_worker, twilio, clock
+):
     code = book(world, clock)
     clock.now = STARTS - timedelta(hours=48, minutes=1)
     make_worker().tick()
@@ -44,15 +49,22 @@ def test_reminder_goes_out_at_t_minus_48h_exactly_once_across_a_restart(world, m
     first = make_worker().tick()
     assert first.dispatched.sent == 1
     [text] = sms_to(twilio, PHONE)
-    assert code in text and "Préfecture de la Dordogne" in text
-    assert "DOCS" in text and "ANNULER" in text and "dimanche" not in text and "mardi 20 janvier" in text
+    assert display_code(code) in text and "Préfecture de la Dordogne" in text
+    assert (
+        "DOCS" in text
+        and "ANNULER" in text
+        and "dimanche" not in text
+        and "mardi 20 janvier" in text
+    )
     for _ in range(2):  # two restarts, a few minutes apart
         clock.advance(minutes=5)
         restarted = make_worker().tick()
         assert restarted.planned.reminders == 0 and restarted.dispatched.sent == 0
     assert len(sms_to(twilio, PHONE)) == 1
     with world() as session:
-        assert session.scalars(select(Booking)).one().reminder_sent_at == STARTS - timedelta(hours=48)
+        assert session.scalars(select(Booking)).one().reminder_sent_at == STARTS - timedelta(
+            hours=48
+        )
 
 
 def test_crash_after_the_provider_accepted_does_not_send_twice(world, make_worker, twilio, clock):
@@ -82,7 +94,9 @@ def test_crash_after_the_provider_accepted_does_not_send_twice(world, make_worke
         assert session.scalars(select(Booking)).one().reminder_sent_at is not None
 
 
-def test_crash_before_the_provider_was_called_sends_once_after_restart(world, make_worker, twilio, clock):
+def test_crash_before_the_provider_was_called_sends_once_after_restart(
+    world, make_worker, twilio, clock
+):
     book(world, clock)
     clock.now = STARTS - timedelta(hours=47)
 
@@ -120,8 +134,16 @@ def test_quiet_hours_hold_a_reminder_until_8h(world, make_worker, twilio, clock)
 def test_opted_out_number_gets_nothing(world, make_worker, twilio, clock):
     book(world, clock)
     with world.begin() as session:
-        session.add(Contact(channel="sms", address=PHONE, language="fr", opted_out=True,
-                            last_menu=[], pages_left=[]))
+        session.add(
+            Contact(
+                channel="sms",
+                address=PHONE,
+                language="fr",
+                opted_out=True,
+                last_menu=[],
+                pages_left=[],
+            )
+        )
     clock.now = STARTS - timedelta(hours=40)
     report = make_worker().tick()
     assert report.dispatched.suppressed == 1 and report.dispatched.sent == 0
@@ -142,7 +164,9 @@ def test_cancelled_booking_is_not_reminded(world, make_worker, twilio, clock):
 def test_reminder_in_the_applicants_language(world, make_worker, twilio, clock):
     with world.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        services.book(session, CONFIG, services.BookRequest(slot.id, PHONE, language="en"), now=clock())
+        services.book(
+            session, CONFIG, services.BookRequest(slot.id, PHONE, language="en"), now=clock()
+        )
     clock.now = STARTS - timedelta(hours=47)
     make_worker().tick()
     [row] = rows(world)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 
 from bot.booking import waitlist
+from bot.booking.codes import display_code
 from bot.booking.models import Booking, BookingStatus
 from tests.channels.conftest import SmsPhone
 from tests.scheduler.conftest import CONFIG
@@ -25,28 +26,47 @@ def texts(response) -> list[str]:
     return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
 
 
-def test_sms_booking_reminded_then_cancelled_and_pushed_to_the_waitlist(world, gateway, make_worker, twilio, clock):
-    found = gateway.post("/api/slots/search", json={
-        "demarche": "carte_resident_renouvellement", "site": "pref-24", "phone": HOLDER, "language": "en"})
+def test_sms_booking_reminded_then_cancelled_and_pushed_to_the_waitlist(
+    world, gateway, make_worker, twilio, clock
+):
+    found = gateway.post(
+        "/api/slots/search",
+        json={
+            "demarche": "carte_resident_renouvellement",
+            "site": "pref-24",
+            "phone": HOLDER,
+            "language": "en",
+        },
+    )
     assert found.status_code == 200, found.text
     slot_id = found.json()["slots"][0]["id"]
-    booked = gateway.post("/api/bookings", json={"slot_id": slot_id, "phone": HOLDER, "language": "en"})
+    booked = gateway.post(
+        "/api/bookings", json={"slot_id": slot_id, "phone": HOLDER, "language": "en"}
+    )
     assert booked.status_code == 201, booked.text
     code = booked.json()["code"]
     with world.begin() as session:
-        waitlist.join(session, CONFIG, waitlist.WaitlistRequest(
-            WAITING, "carte_resident_renouvellement", "pref-24", rights_end=date(2026, 2, 1)), now=clock())
+        waitlist.join(
+            session,
+            CONFIG,
+            waitlist.WaitlistRequest(
+                WAITING, "carte_resident_renouvellement", "pref-24", rights_end=date(2026, 2, 1)
+            ),
+            now=clock(),
+        )
 
     worker = make_worker()
     clock.now = STARTS - timedelta(hours=48)
     worker.tick()
     [reminder] = sms_to(twilio, HOLDER)
-    assert code in reminder and "Tuesday 20 January" in reminder  # English when translated, else French
+    assert (
+        display_code(code) in reminder and "Tuesday 20 January" in reminder
+    )  # English when translated, else French
 
     clock.advance(hours=1)
     holder = SmsPhone(gateway, HOLDER)
     [answer] = texts(holder.send("Cancel"))
-    assert code in answer
+    assert display_code(code) in answer
     worker.tick()
     [offer] = sms_to(twilio, WAITING)
     assert "Une place s'est libérée" in offer and "OUI" in offer
@@ -54,8 +74,10 @@ def test_sms_booking_reminded_then_cancelled_and_pushed_to_the_waitlist(world, g
     clock.advance(minutes=45)
     [confirmation] = texts(SmsPhone(gateway, WAITING).send("oui"))
     with world() as session:
-        active = session.scalars(select(Booking).where(Booking.status == BookingStatus.BOOKED)).one()
-    assert active.applicant.phone == WAITING and active.code in confirmation
+        active = session.scalars(
+            select(Booking).where(Booking.status == BookingStatus.BOOKED)
+        ).one()
+    assert active.applicant.phone == WAITING and display_code(active.code) in confirmation
     # The new holder is reminded too (booked more than 48 h before? no: inside the window,
     # the confirmation they just read is their reminder).
     worker.tick()
