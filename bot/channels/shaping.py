@@ -87,31 +87,46 @@ def numbered_menu(buttons: list[Button]) -> str:
 
 
 def _words(text: str) -> list[str]:
-    """Splits keeping separators so that pages can be cut at a space or a line break."""
+    """Splits keeping separators so that a line longer than a page can be cut at a space."""
     return [piece for piece in re.split(r"(\s+)", text) if piece]
 
 
 def paginate(text: str, lang: str, max_segments: int) -> list[str]:
     """Cuts text into SMS answers of at most `max_segments` segments, each but the last
-    ending with the hint to send SUITE/MORE/التالي."""
+    ending with the hint to send SUITE/MORE/التالي. Pages end at a line break whenever a line
+    fits on a page, so a document or a menu line is never cut in the middle (Arabic pages hold
+    only 134 characters)."""
     if gsm7.fits(text, max_segments):
         return [text]
     hint = "\n" + sms_text(translate(messages.MORE_HINT, lang), lang)
+
+    def fits(page: str) -> bool:
+        return gsm7.fits(page.rstrip() + hint, max_segments)
+
     pages: list[str] = []
     current = ""
-    for piece in _words(text):
-        candidate = current + piece
-        if current and not gsm7.fits(candidate.rstrip() + hint, max_segments):
-            pages.append(current.rstrip() + hint)
-            current = piece.lstrip() if piece.isspace() else piece
+    for line in text.splitlines(keepends=True):
+        if fits(current + line):
+            current += line
             continue
-        current = candidate
-    while current and not gsm7.fits(current + hint, max_segments):
-        # A single word longer than a page (a URL…) is cut where the segments end.
-        head_len = sum(len(s) for s in gsm7.split_segments(current)[:max_segments]) - len(hint)
-        head_len = max(1, head_len)
-        pages.append(current[:head_len] + hint)
-        current = current[head_len:]
+        if current:
+            pages.append(current.rstrip() + hint)
+            current = ""
+        if fits(line):
+            current = line
+            continue
+        for piece in _words(line):  # a line longer than a page: cut at a space
+            if current and not fits(current + piece):
+                pages.append(current.rstrip() + hint)
+                current = "" if piece.isspace() else piece
+                continue
+            current += piece
+        while current and not fits(current):
+            # A single word longer than a page (a URL…) is cut where the segments end.
+            head_len = sum(len(s) for s in gsm7.split_segments(current)[:max_segments]) - len(hint)
+            head_len = max(1, head_len)
+            pages.append(current[:head_len] + hint)
+            current = current[head_len:]
     if current.strip():
         pages.append(current.strip())
     return pages
@@ -153,4 +168,3 @@ def shape_telegram(reply: BotReply) -> list[TelegramMessage]:
     return [TelegramMessage(chunk) for chunk in chunks[:-1]] + [
         TelegramMessage(chunks[-1], keyboard)
     ]
-

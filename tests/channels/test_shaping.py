@@ -1,13 +1,16 @@
-from bot.channels import gsm7
+from bot.channels import gsm7, messages
 from bot.channels.keywords import Keyword, keyword_of, menu_choice
 from bot.channels.shaping import (
     BotReply,
     Button,
     from_rasa,
     language_in_payload,
+    paginate,
     shape_sms,
     shape_telegram,
+    sms_text,
 )
+from bot.i18n import translate
 
 
 def test_keywords_are_recognised_in_every_language_and_only_alone():
@@ -98,3 +101,23 @@ def test_reply_with_a_number_hint_only_when_it_costs_no_segment():
     [page] = shape_sms(BotReply([question], confirm), "fr").pages
     assert not page.endswith("Répondez par un numéro.")
     assert gsm7.sms_info(page).segments == 1
+
+
+def test_pages_end_at_line_breaks_so_no_line_is_cut():
+    # An Arabic documents list: 2 UCS-2 segments hold 134 characters, less than the whole list.
+    lines = [
+        "الوثائق المطلوبة (1/3):",
+        "- بطاقة إقامتكم الحالية",
+        "- جواز السفر أو بطاقة الهوية القنصلية",
+        "- إثبات سكن حديث (أقل من 3 أشهر)",
+        "- ثلاث صور هوية 35×45 مم",
+        "1. التالي",
+        "2. لدي كل الوثائق",
+    ]
+    pages = paginate("\n".join(lines), "ar", 2)
+    assert len(pages) > 1
+    hint = sms_text(translate(messages.MORE_HINT, "ar"), "ar")
+    bodies = [page.removesuffix("\n" + hint) for page in pages]
+    assert all(page.endswith(hint) for page in pages[:-1])
+    assert [line for body in bodies for line in body.split("\n")] == lines
+    assert all(gsm7.fits(page, 2) for page in pages)
