@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -12,6 +11,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.ports import free_port
 from tests.channels import fakes
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -20,11 +20,8 @@ TELEGRAM_SECRET = "s3cret-Token_for-tests"
 PHONE = "+33612345678"
 
 
-def closed_port() -> int:
-    """A port nothing listens on: Rasa "down" is a real refused connection."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# A port nothing listens on: Rasa "down" is a real refused connection.
+closed_port = free_port
 
 
 @pytest.fixture
@@ -51,8 +48,8 @@ def session_factory(sqlite_factory) -> sessionmaker[Session]:
 def settings(twilio_api, telegram_api) -> Settings:
     return Settings(
         public_url=PUBLIC_URL,
-        rasa_url=f"http://127.0.0.1:{closed_port()}",
-        actions_port=closed_port(),
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        actions_port=free_port(),
         twilio_account_sid="ACtest",
         twilio_auth_token=AUTH_TOKEN,
         twilio_from="+33700000000",

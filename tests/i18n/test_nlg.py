@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from bot.formatting import FSI, LRM, PDI
 from bot.nlg import router
+from bot.ports import free_port
 from bot.responses import MISSING_RESPONSE, RESPONSES, Response
 from tests.support import unavailable
 
@@ -219,15 +219,9 @@ asyncio.run(main())
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_nlg() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(_app(), host="127.0.0.1", port=port, log_level="warning", ws="none")
     )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import date, time, timedelta
 
@@ -13,6 +12,7 @@ from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche
 from bot.booking.publishing import publish
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.ports import free_port
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.worker import Worker
 from tests.channels.conftest import AUTH_TOKEN, PUBLIC_URL
@@ -23,12 +23,6 @@ CONFIG = EngineConfig(secret_key="test-key", offer_hold=timedelta(hours=12))
 RESIDENT = "carte_resident_renouvellement"
 # Tuesday 20 January 2026, 14h00 Paris (13h00 UTC): the one place of this small world.
 APPOINTMENT_DAY = date(2026, 1, 20)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def one_place_world(session: Session, *, now, guichets: int = 1) -> None:
@@ -89,8 +83,8 @@ def telegram() -> Iterator[_Recorder]:
 def settings(twilio, telegram) -> Settings:
     return Settings(
         public_url=PUBLIC_URL,
-        rasa_url=f"http://127.0.0.1:{closed_port()}",
-        actions_port=closed_port(),
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        actions_port=free_port(),
         secret_key="test-key",
         twilio_account_sid="ACtest",
         twilio_auth_token=AUTH_TOKEN,

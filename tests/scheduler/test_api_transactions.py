@@ -9,7 +9,6 @@ requests waiting for its lock: a deadlock. TransactionalRoute commits in the end
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -26,17 +25,12 @@ from starlette.routing import BaseRoute
 from bot.booking.api import TransactionalRoute, unit
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.ports import free_port
 from bot.scheduler.models import DeadlineSubscription
 
 CLIENTS = 60
 PHONE = "+33612345678"
 RESIDENT = "carte_resident_renouvellement"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _uses_unit(dependant: Dependant) -> bool:
@@ -77,7 +71,7 @@ def test_a_burst_of_stops_for_one_person_completes_without_deadlock(postgres_fac
                 phone=PHONE, demarche_code=RESIDENT, expiry=date(2026, 6, 30), consented_at=clock()
             )
         )
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(
