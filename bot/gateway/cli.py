@@ -13,7 +13,7 @@ import argparse
 from bot.booking import demo
 from bot.booking.engine import EngineConfig
 from bot.booking.identity import mask_phone
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from bot.db import make_engine, make_session_factory, utcnow
 
 
@@ -49,6 +49,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_worker:
         skipped.add("worker")
     children = [spec for spec in stack_children(settings) if spec.name not in skipped]
+    # endpoints.yml keeps Rasa's conversations in var/rasa-tracker.db, whatever the database.
+    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     with exit_on_signals():
         supervisor = Supervisor(children) if children else None
         try:
