@@ -161,24 +161,31 @@ def offer_text(offer: WaitlistOffer, msgid: str, lang: str, now: datetime) -> st
     )
 
 
+def _enqueue_offer(
+    session: Session, offer: WaitlistOffer, kind: MessageKind, template: str, *, now: datetime
+) -> int:
+    """One message about a pending offer, useless once the offer has expired."""
+    applicant = offer.entry.applicant
+    return enqueue(
+        session,
+        key=f"{kind.value}:{offer.id}",
+        kind=kind,
+        ref_id=offer.id,
+        phone=applicant.phone,
+        language=applicant.language,
+        text=offer_text(offer, template, applicant.language, now),
+        due_at=now,
+        now=now,
+        latest_at=offer.expires_at,
+    )
+
+
 def plan_offers(session: Session, *, now: datetime) -> tuple[int, int]:
     """The offer itself at once; a second word 2 h before it expires (if the hold is longer)."""
-    offers = 0
-    for offer in waitlist.offers_to_notify(session):
-        applicant = offer.entry.applicant
-        offers += enqueue(
-            session,
-            key=f"offer:{offer.id}",
-            kind=MessageKind.OFFER,
-            ref_id=offer.id,
-            phone=applicant.phone,
-            language=applicant.language,
-            text=offer_text(offer, messages.OFFER, applicant.language, now),
-            due_at=now,
-            now=now,
-            latest_at=offer.expires_at,
-        )
-    reminders = 0
+    offers = sum(
+        _enqueue_offer(session, offer, MessageKind.OFFER, messages.OFFER, now=now)
+        for offer in waitlist.offers_to_notify(session)
+    )
     closing = session.scalars(
         select(WaitlistOffer).where(
             WaitlistOffer.status == OfferStatus.PENDING,
@@ -187,25 +194,15 @@ def plan_offers(session: Session, *, now: datetime) -> tuple[int, int]:
             WaitlistOffer.expires_at <= now + OFFER_REMINDER_BEFORE,
         )
     ).all()
-    for offer in closing:
-        if (
+    reminders = sum(
+        _enqueue_offer(session, offer, MessageKind.OFFER_REMINDER, messages.OFFER_REMINDER, now=now)
+        for offer in closing
+        # Told less than 2 h before the end: the offer itself was the reminder.
+        if not (
             offer.notified_at is not None
             and offer.notified_at > offer.expires_at - OFFER_REMINDER_BEFORE
-        ):
-            continue  # told less than 2 h before the end: the offer itself was the reminder
-        applicant = offer.entry.applicant
-        reminders += enqueue(
-            session,
-            key=f"offer-reminder:{offer.id}",
-            kind=MessageKind.OFFER_REMINDER,
-            ref_id=offer.id,
-            phone=applicant.phone,
-            language=applicant.language,
-            text=offer_text(offer, messages.OFFER_REMINDER, applicant.language, now),
-            due_at=now,
-            now=now,
-            latest_at=offer.expires_at,
         )
+    )
     return offers, reminders
 
 
