@@ -71,6 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                          help="the engine's cooldown after an appointment (0: none)")
     release.add_argument("--bots-lie", dest="bots_lie", action="store_true", default=None,
                          help="nobody checks the declared rights-end date: bots claim tomorrow")
+    release.add_argument("--bots-at-start", dest="bots_at_start", action="store_true",
+                         default=None,
+                         help="every bot identity is there on day 0 (default: they come over "
+                              "the weeks, like the clients whose titles they are)")
     release.add_argument("--policy", dest="policies", action="append", choices=POLICIES,
                          help="only this policy (repeatable)")
     release.set_defaults(func=cmd_release)

@@ -29,6 +29,10 @@ class Params:
     # so a bot identity ranks like the person it was borrowed from. True: nobody checks it and
     # every bot claims its rights end tomorrow.
     bots_lie: bool = False
+    # False: a reseller's identities are its clients' titles, and clients come like everyone
+    # else (as many at the start, in proportion, as the backlog; the rest spread over the weeks).
+    # True: every identity is there on day 0, a stock of titles waiting for the first release.
+    bots_at_start: bool = False
     guichets: int = 1
     # Seed 000 says two months; three weeks keeps a default run short with the same dynamics.
     horizon_days: int = 21
@@ -73,10 +77,13 @@ def make_population(params: Params, start: datetime, rng: random.Random) -> list
     for index, arrival in enumerate(arrivals):
         rights = timedelta(days=rng.uniform(*params.rights_days))
         agents.append(Agent(len(agents), "human", human_phone(index), arrival, arrival + rights))
+    backlog_share = params.initial_backlog / len(arrivals) if arrivals else 1.0
     for bot in range(params.bots):
         for identity in range(params.identities_per_bot):
             rights = timedelta(days=rng.uniform(*params.rights_days))
-            agents.append(
-                Agent(len(agents), "bot", bot_phone(bot, identity), start, start + rights, bot=bot)
-            )
+            arrival = start
+            if not params.bots_at_start and rng.random() >= backlog_share:
+                arrival = start + (end - start) * rng.random()
+            agents.append(Agent(len(agents), "bot", bot_phone(bot, identity), arrival,
+                                arrival + rights, bot=bot))
     return agents

@@ -190,9 +190,13 @@ class Simulation:
                     "bot_poll", bot)
 
     def on_publish(self, now: datetime, _: Any) -> None:
-        today = now.date()
+        # Steady state, as in seed 004 (publication → booking in 12–15 days): each Monday opens
+        # the week that enters the horizon. The nearer weeks were opened, and taken, before the
+        # simulation starts; opening the whole horizon on day 0 would hand three weeks of places
+        # to whoever is present that morning.
+        last = now.date() + timedelta(days=self.params.horizon_days - 1)
         self.write(now, lambda s: publishing.publish(
-            s, self.config, now=now, date_to=today + timedelta(days=self.params.horizon_days - 1)))
+            s, self.config, now=now, date_from=last - timedelta(days=6), date_to=last))
         self.released(now)
 
     def free_places(self, now: datetime) -> bool:
@@ -267,6 +271,10 @@ class Simulation:
             self.join(agent, now)
         if agent.kind == "human":
             self.at(now, "check", agent)
+        else:
+            # A new client's title: the bot tries it on its next poll, seconds away.
+            self.at(now + timedelta(seconds=self.rng.uniform(0, self.params.bot_poll_seconds)),
+                    "bot_poll", agent.bot)
 
     def on_check(self, now: datetime, agent: Agent) -> None:
         if agent.booking_code is not None:
@@ -277,7 +285,7 @@ class Simulation:
 
     def on_bot_poll(self, now: datetime, bot: int) -> None:
         for agent in self.agents:
-            if agent.bot != bot or agent.booking_code is not None:
+            if agent.bot != bot or agent.booking_code is not None or agent.arrival > now:
                 continue
             if agent.retry_after is not None and agent.retry_after > now:
                 continue
