@@ -76,14 +76,14 @@ locales/%/LC_MESSAGES/guichet.mo: locales/%/LC_MESSAGES/guichet.po | $(INSTALLED
 
 .PHONY: train
 
-$(RASA_INSTALLED):
+$(RASA_INSTALLED): requirements-rasa.txt
 	@if [ -z "$(PYTHON310)" ]; then \
 	  echo "error: Python 3.10 is needed for Rasa $(RASA_VERSION) and none was found on PATH or under pyenv." >&2; \
 	  echo "       Install it (e.g. 'pyenv install 3.10') or pass PYTHON310=/path/to/python3.10." >&2; exit 1; fi
 	@[ -x $(VENV_RASA)/bin/python ] || { echo "==> creating $(VENV_RASA) with $(PYTHON310)"; $(PYTHON310) -m venv $(VENV_RASA); }
 	@echo "==> installing rasa==$(RASA_VERSION) into $(VENV_RASA) (about 2-3 minutes, 2.7 GB, first time only)"
 	@$(VENV_RASA)/bin/python -m pip install -q --upgrade "pip>=24,<26"
-	@$(VENV_RASA)/bin/python -m pip install -q "rasa==$(RASA_VERSION)"
+	@$(VENV_RASA)/bin/python -m pip install -q -r requirements-rasa.txt "rasa==$(RASA_VERSION)"
 	@touch $@
 
 # Trains only when config, domain or training data changed since the last model.
