@@ -71,8 +71,9 @@ ATTEMPT_SLOTS = (
 # one ("la semaine prochaine" misread as goodbye is still a day): see _free_text_answer.
 SWITCH_INTENTS = frozenset(
     {
-        "help", "menu", "ask_documents", "give_expiry", "change_language", "cancel_appointment",
-        "reschedule_appointment", "my_appointment", "my_proof", "goodbye", "need_procedure",
+        "help", "menu", "ask_documents", "give_expiry", "deadline_alerts", "change_language",
+        "cancel_appointment", "reschedule_appointment", "my_appointment", "my_proof", "goodbye",
+        "need_procedure",
     }
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")

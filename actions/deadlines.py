@@ -1,5 +1,5 @@
-""""My card expires on…": early, on time, late or expired, and the rights kept (bot.deadlines).
-The date is remembered: it ranks the person on the waitlist (rights about to run out first)."""
+"""Deadlines: "my card expires on…" → early, on time, late or expired, the rights kept
+(bot.deadlines) and SMS alerts. The date is remembered: it ranks the person on the waitlist."""
 
 from __future__ import annotations
 
@@ -10,9 +10,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language, now
+from actions.common import (
+    client,
+    language,
+    now,
+    phone,
+    say_refusal,
+    say_unavailable,
+    step,
+)
+from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.dates import PARIS, parse_expiry
-from bot.deadlines import NoDeadline, assess
+from bot.deadlines import DeadlineAssessment, DeadlineStatus, NoDeadline, assess
+
+# The step "OUI" runs again after an apology when the booking service was down.
+ALERTS_STEP = "deadline_alerts"
 
 
 def rights_end(expiry: str | None, demarche: str | None) -> str | None:
@@ -49,9 +61,80 @@ class ActionCheckExpiry(Action):
         except (NoDeadline, KeyError):
             dispatcher.utter_message(response="utter_expiry_noted", expiry=expiry.isoformat())
             return events
+        # Where they stand, then the SMS offer, then the rights kept: on a phone the first SMS
+        # page holds the date and the one word to send; the rest may wait behind SUITE.
+        status, rights = assessment.sentences(lang)
         dispatcher.utter_message(
-            response="utter_deadline",
-            deadline_text=assessment.render(lang),
-            status=assessment.status.value,
+            response="utter_deadline", deadline_text=status, status=assessment.status.value
         )
+        offer_alerts(dispatcher, assessment)
+        dispatcher.utter_message(response="utter_deadline", deadline_text=rights)
         return events
+
+
+def offer_alerts(dispatcher: CollectingDispatcher, assessment: DeadlineAssessment) -> None:
+    """Too early, or in time with weeks to go: one word (RAPPEL) and the SMS will remind them.
+    A keyword rather than a yes/no: the question often comes in the middle of the booking form."""
+    if assessment.status is DeadlineStatus.EARLY:
+        dispatcher.utter_message(
+            response="utter_offer_alert_opening", opens=assessment.window_opens.isoformat()
+        )
+    elif (
+        assessment.status is DeadlineStatus.ON_TIME
+        and assessment.closing_alert_on > assessment.today
+    ):
+        dispatcher.utter_message(
+            response="utter_offer_alert_closing",
+            alert_on=assessment.closing_alert_on.isoformat(),
+            closes=assessment.window_closes.isoformat(),
+        )
+
+
+class ActionAgreeDeadlineAlerts(Action):
+    """ "RAPPEL" (REMINDER, تذكير): SMS when the filing window opens, two weeks before it closes."""
+
+    def name(self) -> str:
+        return "action_agree_deadline_alerts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return await agree_to_alerts(dispatcher, tracker)
+
+
+@step(ALERTS_STEP)
+async def agree_to_alerts(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    lang = language(tracker)
+    demarche, expiry = tracker.get_slot("demarche"), tracker.get_slot("expiry_date")
+    number = phone(tracker)
+    if not demarche or not expiry:
+        dispatcher.utter_message(response="utter_alert_needs_expiry")
+        return []
+    if not number:
+        dispatcher.utter_message(response="utter_alert_needs_phone")
+        return []
+    try:
+        with client(lang) as api:
+            alert = api.agree_to_deadline_alerts(
+                number, demarche, dt.date.fromisoformat(expiry), language=lang
+            )
+    except BookingUnavailable as error:
+        return say_unavailable(dispatcher, error, ALERTS_STEP, tracker)
+    except BookingRefused as refusal:
+        say_refusal(dispatcher, refusal, lang)
+        return []
+    today = now().astimezone(PARIS).date()
+    if dt.date.fromisoformat(alert["window_opens"]) > today:
+        dispatcher.utter_message(
+            response="utter_alerts_on",
+            opens=alert["window_opens"],
+            alert_on=alert["closing_alert_on"],
+            closes=alert["window_closes"],
+        )
+    else:
+        dispatcher.utter_message(
+            response="utter_alert_closing_on",
+            alert_on=alert["closing_alert_on"],
+            closes=alert["window_closes"],
+        )
+    return []

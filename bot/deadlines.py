@@ -8,7 +8,7 @@ The window is counted back from the title's expiry date (its last valid day): it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 
 from bot.catalogue import Catalogue, add_months, get_catalogue
@@ -16,7 +16,18 @@ from bot.catalogue.formatting import format_day
 from bot.catalogue.messages import DEADLINE_STATUS, KEPT_RIGHTS
 from bot.i18n import translate
 
-__all__ = ["DeadlineAssessment", "DeadlineStatus", "NoDeadline", "add_months", "assess"]
+__all__ = [
+    "CLOSING_NOTICE",
+    "DeadlineAssessment",
+    "DeadlineStatus",
+    "NoDeadline",
+    "add_months",
+    "assess",
+]
+
+# The "about to close" alert goes out this long before the window closes: two weeks leave time
+# to get the documents together and an appointment (27 days on average, seed 004, comes after).
+CLOSING_NOTICE = timedelta(days=14)
 
 
 class DeadlineStatus(str, Enum):
@@ -43,6 +54,10 @@ class DeadlineAssessment:
     sources: tuple[str, ...]
 
     @property
+    def closing_alert_on(self) -> date:
+        return self.window_closes - CLOSING_NOTICE
+
+    @property
     def rights_kept(self) -> bool:
         return self.today <= self.rights_end
 
@@ -52,6 +67,10 @@ class DeadlineAssessment:
 
     def render(self, lang: str | None) -> str:
         """Two short sentences: where the person stands, and what rights they keep."""
+        return " ".join(self.sentences(lang))
+
+    def sentences(self, lang: str | None) -> tuple[str, str]:
+        """Where the person stands; what rights they keep."""
         dates = {
             "opens": format_day(self.window_opens, lang),
             "closes": format_day(self.window_closes, lang),
@@ -60,7 +79,7 @@ class DeadlineAssessment:
         }
         status = translate(DEADLINE_STATUS[self.status.value], lang, **dates)
         rights = translate(KEPT_RIGHTS[self.kept_rights], lang, **dates)
-        return f"{status} {rights}"
+        return status, rights
 
 
 def assess(

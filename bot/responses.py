@@ -176,6 +176,28 @@ RESPONSES: dict[str, Response] = {
     "utter_expiry_not_understood": Response(
         N_("Je n'ai pas compris la date. Écrivez-la comme sur votre titre, par exemple 15/03/2026.")
     ),
+    "utter_offer_alert_opening": Response(
+        N_("Envoyez RAPPEL et nous vous écrirons par SMS le {opens}, quand vous pourrez déposer votre demande.")
+    ),
+    "utter_offer_alert_closing": Response(
+        N_("Envoyez RAPPEL pour un SMS le {alert_on}, avant la date limite du {closes}.")
+    ),
+    "utter_alerts_on": Response(
+        N_(
+            "C'est noté : un SMS le {opens}, quand vous pourrez déposer votre demande, puis un rappel le {alert_on}, avant la date limite du {closes}."
+        )
+    ),
+    "utter_alert_closing_on": Response(
+        N_("C'est noté : un rappel par SMS le {alert_on}, avant la date limite du {closes}.")
+    ),
+    "utter_alert_needs_expiry": Response(
+        N_(
+            "Pour vous prévenir, il me faut votre démarche et la date de fin de votre titre, par exemple : ma carte de résident expire le 15/03/2027."
+        )
+    ),
+    "utter_alert_needs_phone": Response(
+        N_("Les rappels partent par SMS : écrivez-nous depuis votre téléphone portable, puis envoyez RAPPEL.")
+    ),
     # Booking form.
     "utter_ask_site": Response(
         N_(

@@ -38,6 +38,7 @@ class AlertOut(BaseModel):
     expiry: date
     window_opens: date
     window_closes: date
+    closing_alert_on: date  # the day of the "about to close" SMS
 
 
 class StopIn(Strict):
@@ -62,7 +63,8 @@ def agree(body: AlertIn, u: UnitDep) -> AlertOut | JSONResponse:
             "code": "no_filing_window", "message": translate(messages.NO_FILING_WINDOW, lang)}})
     rule = assess(body.expiry, body.demarche, u.now.astimezone(PARIS).date())
     return AlertOut(id=row.id, demarche=row.demarche_code, expiry=row.expiry,
-                    window_opens=rule.window_opens, window_closes=rule.window_closes)
+                    window_opens=rule.window_opens, window_closes=rule.window_closes,
+                    closing_alert_on=rule.closing_alert_on)
 
 
 @router.post("/deadline-alerts/cancel", response_model=StopOut)

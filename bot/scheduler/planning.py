@@ -33,8 +33,6 @@ from bot.scheduler.recipients import recipient_for
 
 PARIS = ZoneInfo("Europe/Paris")
 OFFER_REMINDER_BEFORE = timedelta(hours=2)
-# "About to close": this long before the last day of the filing window.
-CLOSING_NOTICE = timedelta(days=14)
 DEADLINE_HOUR = 10  # deadline alerts go out at 10h, Paris time, on their day
 
 
@@ -268,7 +266,9 @@ def plan_deadline_alerts(session: Session, *, now: datetime) -> int:
             continue
         if _has_active_booking(session, sub.phone, sub.demarche_code):
             continue
-        closing = today >= rule.window_closes - CLOSING_NOTICE
+        closing = today >= rule.closing_alert_on
+        if not closing and sub.consented_at.astimezone(PARIS).date() >= rule.window_opens:
+            continue  # agreed inside the window: the conversation already said it is open
         kind = MessageKind.DEADLINE_CLOSE if closing else MessageKind.DEADLINE_OPEN
         msgid = messages.DEADLINE_CLOSE if closing else messages.DEADLINE_OPEN
         text = translate(

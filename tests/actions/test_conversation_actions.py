@@ -1,4 +1,5 @@
-"""Actions that need no booking API: session start, two-stage fallback, deadlines, documents."""
+"""Actions that need no booking API: session start, two-stage fallback, expiry without a
+démarche (tests/actions/test_deadline_alerts.py has the rest), documents."""
 
 from __future__ import annotations
 
@@ -59,14 +60,6 @@ def test_fallback_answers_insults_and_off_topic_politely_first():
 def test_a_yes_with_nothing_pending_shows_the_menu():
     result = run(ActionConfirm(), tracker({"awaiting": None}, intent="affirm"))
     assert result.responses == ["utter_menu"] and result.slots == {"awaiting": None}
-
-
-def test_expiry_date_gives_the_deadline_and_is_remembered():
-    result = run(ActionCheckExpiry(), tracker({"demarche": RESIDENT}, text="ma carte expire le 15/03/2027", intent="give_expiry"))
-    assert result.responses == ["utter_deadline"]
-    assert result.slots["expiry_date"] == "2027-03-15"
-    assert result.messages[0]["status"] in {"early", "on_time", "late", "expired"}
-    assert result.messages[0]["deadline_text"]
 
 
 def test_expiry_date_in_english_without_a_demarche_is_noted():

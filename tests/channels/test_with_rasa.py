@@ -6,6 +6,7 @@ GUICHET_TEST_RASA_MODEL=/path/model.tar.gz.
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 
@@ -96,6 +97,23 @@ class TelegramUser:
             "id": f"cb{self.update_id}", "chat_instance": "c", "data": data,
             "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"},
             "message": {"message_id": 1, "date": 0, "chat": {"id": self.chat_id, "type": "private"}, "text": "."}}})
+
+
+def test_sms_expiry_date_then_rappel_agrees_to_the_deadline_alerts(stack):
+    settings, rasa, gateway, _twilio, _telegram = stack
+    rasa.start()
+    number = "+33611110009"
+    phone = Phone(gateway, settings.public_url, number)
+    # Four months ahead: the two-month renewal window is not open yet (too early to book).
+    expiry = datetime.date.today() + datetime.timedelta(days=120)
+    transcript = phone.send("Bonjour") + phone.send("1")
+    transcript += phone.send("Je veux renouveler ma carte de résident")
+    transcript += phone.send(f"ma carte expire le {expiry:%d/%m/%Y}")
+    assert any("Envoyez RAPPEL" in r for r in transcript[-3:]), "\n".join(transcript)
+    transcript += phone.send("RAPPEL")
+    assert any(r.startswith("C'est noté : un SMS le") for r in transcript[-3:]), "\n".join(transcript)
+    with BookingClient(settings.api_url) as api:
+        assert api.stop_deadline_alerts(number, "carte_resident_renouvellement")["cancelled"] == 1
 
 
 def test_telegram_conversation_books_then_cancels(stack):

@@ -46,6 +46,21 @@ def test_deadline_alerts_when_the_window_opens_and_before_it_closes(
     assert closing.startswith("Attention") and "mardi 30 juin 2026" in closing
 
 
+def test_agreeing_inside_the_window_brings_only_the_closing_alert(world, make_worker, twilio, clock):
+    # The conversation has just said the window is open: no second "you can apply now".
+    clock.now = at(5, 2)
+    with world.begin() as session:
+        subscribe_deadline(
+            session, PHONE, "carte_resident_renouvellement", date(2026, 6, 30), language="fr",
+            now=clock(),
+        )
+    for moment, expected in [(at(5, 2), 0), (at(5, 3), 0), (at(6, 15), 0), (at(6, 16), 1)]:
+        clock.now = moment
+        make_worker().tick()
+        assert len(sms_to(twilio, PHONE)) == expected, moment
+    assert sms_to(twilio, PHONE)[0].startswith("Attention")
+
+
 def test_a_demarche_without_window_cannot_be_subscribed(world, clock):
     with world.begin() as session, pytest.raises(NoDeadline):
         subscribe_deadline(

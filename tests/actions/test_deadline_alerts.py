@@ -1,0 +1,114 @@
+"""The expiry date, then one word (RAPPEL) for SMS when the filing window opens and two weeks
+before it closes — against the real deadline-alerts API (gateway app, SQLite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from actions import deadlines
+from actions.booking_form import SWITCH_INTENTS
+from actions.conversation import ActionConfirm
+from actions.deadlines import ActionAgreeDeadlineAlerts, ActionCheckExpiry
+from bot.booking.client import BookingClient
+from tests.actions.helpers import apply, domain, run, tracker
+
+RESIDENT = "carte_resident_renouvellement"
+TODAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+_numbers = itertools.count(20000000)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deadlines, "now", lambda: TODAY)
+
+
+def new_phone() -> str:
+    return f"+3362{next(_numbers) % 10**7:07d}"
+
+
+def expiry_told(text: str, slots: dict | None = None):
+    return run(ActionCheckExpiry(), tracker({"demarche": RESIDENT, **(slots or {})}, text=text, intent="give_expiry"))
+
+
+def test_too_early_offers_an_sms_on_the_day_the_window_opens():
+    # A carte de résident is renewed in the two months before it ends (catalogue, seed 002).
+    told = expiry_told("ma carte expire le 15/03/2027")
+    # Status, the offer, then the rights kept: the first SMS page holds the word to send.
+    assert told.responses == ["utter_deadline", "utter_offer_alert_opening", "utter_deadline"]
+    assert told.messages[0]["status"] == "early"
+    assert "trop tôt" in told.messages[0]["deadline_text"]
+    assert "vous gardez vos droits" in told.messages[2]["deadline_text"]
+    assert told.messages[1]["opens"] == "2027-01-15"
+    assert told.slots["expiry_date"] == "2027-03-15"
+
+
+def test_in_time_with_weeks_to_go_offers_a_reminder_two_weeks_before_the_end():
+    told = expiry_told("ma carte expire le 10/01/2027")
+    assert told.responses == ["utter_deadline", "utter_offer_alert_closing", "utter_deadline"]
+    assert told.messages[1]["alert_on"] == "2026-12-27"
+    assert told.messages[1]["closes"] == "2027-01-10"
+
+
+def test_nothing_offered_when_the_reminder_would_come_too_late_or_the_window_is_gone():
+    just_the_facts = ["utter_deadline", "utter_deadline"]
+    assert expiry_told("ma carte expire le 01/12/2026").responses == just_the_facts  # 8 days left
+    assert expiry_told("ma carte expire le 01/10/2026").responses == just_the_facts  # expired
+
+
+def test_rappel_records_both_alerts_and_says_when(api_url):
+    phone = new_phone()
+    agreed = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": phone}, text="RAPPEL", intent="deadline_alerts"))
+    assert agreed.responses == ["utter_alerts_on"]
+    assert agreed.messages[0]["opens"] == "2027-01-15"
+    assert agreed.messages[0]["alert_on"] == "2027-03-01"
+    assert agreed.messages[0]["closes"] == "2027-03-15"
+    assert agreed.events == []  # the form, if one is running, goes on where it was
+    with BookingClient(api_url) as api:  # recorded: stopping them finds exactly one
+        assert api.stop_deadline_alerts(phone, RESIDENT)["cancelled"] == 1
+
+
+def test_rappel_inside_the_window_promises_only_the_reminder(api_url):
+    agreed = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": RESIDENT, "expiry_date": "2027-01-10", "phone": new_phone()}, intent="deadline_alerts"))
+    assert agreed.responses == ["utter_alert_closing_on"]
+    assert agreed.messages[0]["alert_on"] == "2026-12-27"
+
+
+def test_rappel_without_the_date_or_without_a_phone_says_what_is_missing(api_url):
+    no_date = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": RESIDENT, "expiry_date": None}, intent="deadline_alerts"))
+    assert no_date.responses == ["utter_alert_needs_expiry"]
+    no_phone = tracker({"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": None}, intent="deadline_alerts")
+    no_phone.latest_message["metadata"] = {"channel": "telegram", "language": "fr"}
+    assert run(ActionAgreeDeadlineAlerts(), no_phone).responses == ["utter_alert_needs_phone"]
+
+
+def test_rappel_for_a_demarche_without_a_window_is_refused_in_the_language(api_url):
+    refused = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": "naturalisation", "expiry_date": "2027-03-15", "phone": new_phone()}, intent="deadline_alerts", language="en"))
+    assert refused.responses == ["utter_booking_refused"]
+    assert refused.messages[0]["reason_code"] == "no_filing_window"
+
+
+def test_rappel_while_the_service_is_down_is_kept_for_a_one_word_retry(api_url, monkeypatch):
+    slots = {"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": new_phone()}
+    monkeypatch.setenv("GUICHET_API_URL", "http://127.0.0.1:9/api")  # nothing listens on port 9
+    down = run(ActionAgreeDeadlineAlerts(), tracker(slots, intent="deadline_alerts"))
+    assert down.responses == ["utter_booking_service_down"]
+    assert down.slots == {"awaiting": "retry:deadline_alerts"}
+    monkeypatch.setenv("GUICHET_API_URL", api_url)
+    retried = run(ActionConfirm(), tracker(apply(slots, down), intent="affirm"))
+    assert retried.responses == ["utter_alerts_on"]
+
+
+def test_every_from_text_mapping_leaves_the_change_of_subject_intents_to_the_rules():
+    # The form takes free text as the answer except for these intents (RAPPEL in the middle of
+    # the documents question is a request, not an answer): the domain and the actions agree.
+    lists = [
+        mapping["not_intent"]
+        for slot in domain()["slots"].values()
+        for mapping in slot.get("mappings", [])
+        if mapping.get("type") == "from_text" and "not_intent" in mapping
+    ]
+    assert lists and all(set(found) == SWITCH_INTENTS for found in lists)
+    assert "deadline_alerts" in SWITCH_INTENTS
