@@ -5,8 +5,9 @@ whom, expires or is accepted — the engine decides, with its own rules and quer
 
 Bots poll every few seconds. Between two releases (publication, cancellation, an offer given
 back) the free places cannot grow, so a bot's polls in between would find nothing: the loop
-schedules each bot's next poll at a uniform delay after every release instead of simulating
-the empty polls. Humans' checks are simulated one by one.
+schedules each bot's next poll at a uniform delay after every release (and when one of its
+identities arrives) instead of simulating the empty polls. Humans' checks are simulated one by
+one.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class PolicyResult:
     bot_identities: int = 0
     bot_identities_served: int = 0  # identities that held at least one appointment
     bot_refusals: int = 0  # bookings and requests the engine refused to a bot's identity
-    # The humans present from the start, like every bot identity: the like-for-like comparison.
+    # The humans present from the start: to compare with the bot identities there from day 0.
     humans_at_start: int = 0
     humans_at_start_served: int = 0
 
