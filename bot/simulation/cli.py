@@ -25,7 +25,11 @@ def table(results: list[PolicyResult]) -> str:
         ("median wait of humans (days)",
          ["-" if r.median_wait_days is None else f"{r.median_wait_days:.1f}" for r in results]),
         ("bot identities that held a place",
-         [f"{r.bot_identities_served}/{r.bot_identities}" for r in results]),
+         [f"{pct(r.bot_identities_served / r.bot_identities) if r.bot_identities else '-'} "
+          f"({r.bot_identities_served}/{r.bot_identities})" for r in results]),
+        ("humans who held a place",
+         [f"{pct(r.humans_served / r.humans) if r.humans else '-'} ({r.humans_served}/{r.humans})"
+          for r in results]),
         ("refusals to bot identities", [str(r.bot_refusals) for r in results]),
         ("humans there from the start who held a place",
          [f"{r.humans_at_start_served}/{r.humans_at_start}" for r in results]),

@@ -73,6 +73,10 @@ class PolicyResult:
     # The humans present from the start: to compare with the bot identities there from day 0.
     humans_at_start: int = 0
     humans_at_start_served: int = 0
+    # Per person, whatever their kind: the share of humans who held a place, next to the share
+    # of bot identities that did.
+    humans: int = 0
+    humans_served: int = 0
 
     @property
     def bot_request_share(self) -> float | None:
@@ -425,6 +429,8 @@ class Simulation:
             bot_refusals=self.bot_refusals,
             humans_at_start=len(at_start),
             humans_at_start_served=sum(1 for a in at_start if a.phone in first_booking),
+            humans=len(humans),
+            humans_served=len(first_booking),
         )
 
 
