@@ -1,8 +1,10 @@
 """One conversation turn, whatever the channel: de-duplication, keywords, opt-out, flood
 control, menu numbers, paging, Rasa, and the queue that keeps messages while Rasa is down.
 
-Messages of one sender are handled one at a time and in order (a lock per sender, and the
-sender's queued messages replayed before a new one).
+Messages of one sender are handled one at a time and in order: a lock per sender inside a
+process, a lease on the contact across processes (a message that arrives while another process
+answers its sender waits, and that process answers it next), and the sender's kept messages
+replayed before a new one.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ import hashlib
 import hmac
 import logging
 import time
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
 from anyio import to_thread
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +54,10 @@ T = TypeVar("T")
 MENU_PAYLOAD = "/menu"
 
 
+# Longer than any turn (Rasa's timeout is 30 s) and renewed for each message answered: a lease
+# that runs out means its process died, and the replayer takes over the waiting messages.
+LEASE = timedelta(minutes=2)
+WAITING_STATUSES = (InboundStatus.QUEUED.value, InboundStatus.WAITING.value)
 MAX_TEXT = 1600  # ten concatenated SMS: more is not a message a person typed
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {0x7F: None}
 
@@ -82,6 +90,7 @@ class _Turn:
     last_menu: list[str] = field(default_factory=list)
     queued_before: bool = False
     phone: str | None = None
+    lease: str | None = None  # this process answers the sender; None: another one does
 
 
 class Conversations:
@@ -136,7 +145,10 @@ class Conversations:
         """The replies of this message, or None when it was already received.
 
         With `deliver`, the replies are sent before the sender's next message is read, so
-        that a quick second message cannot overtake the first answer.
+        that a quick second message cannot overtake the first answer. Without it, the replies
+        are returned to be sent inline — unless another process's message for this sender
+        waited behind this one: then they go through the outbox first and [] is returned.
+        [] as well when another process is answering this sender: it answers this one next.
         """
         started = time.perf_counter()
         incoming.text = clean_text(incoming.text)
@@ -146,11 +158,35 @@ class Conversations:
                 metrics.DUPLICATES.labels(incoming.channel).inc()
                 return None
             metrics.MESSAGES_IN.labels(incoming.channel).inc()
-            replies = await self._process(incoming, turn)
-            metrics.LATENCY.labels(incoming.channel).observe(time.perf_counter() - started)
-            if deliver is not None:
-                await deliver.deliver(replies)
+            if turn.lease is None:
+                metrics.QUEUED.labels("busy").inc()
+                return []
+            try:
+                replies = await self._process(incoming, turn)
+                metrics.LATENCY.labels(incoming.channel).observe(time.perf_counter() - started)
+                waiting = await self._db(self._has_waiting, turn.contact_id)
+                if deliver is not None or waiting:
+                    await (deliver or self.outboxes[turn.channel]).deliver(replies)
+                    replies = replies if deliver is not None else []
+                if waiting:
+                    await self._drain(turn.contact_id, turn.lease, use_flood=True)
+            except BaseException:
+                await self._db(self._release, turn.contact_id, turn.lease)
+                raise
+            if await self._db(self._release, turn.contact_id, turn.lease):
+                await self._catch_up(turn.contact_id)
         return replies
+
+    async def _catch_up(self, contact_id: int) -> None:
+        """Messages another process left for us between our last look and the release."""
+        while (lease := await self._db(self._lease_if_waiting, contact_id)) is not None:
+            try:
+                answered = await self._drain(contact_id, lease, use_flood=True)
+            except BaseException:
+                await self._db(self._release, contact_id, lease)
+                raise
+            if not await self._db(self._release, contact_id, lease) or not answered:
+                return
 
     def _receive(self, incoming: Incoming) -> _Turn | None:
         # A unique constraint refused the insert: either another worker created this new
@@ -206,12 +242,20 @@ class Conversations:
                     select(InboundMessage.id)
                     .where(
                         InboundMessage.contact_id == contact.id,
-                        InboundMessage.status == InboundStatus.QUEUED.value,
+                        InboundMessage.status.in_(WAITING_STATUSES),
                     )
                     .limit(1)
                 )
                 is not None
             )
+            lease = _take_lease(session, contact.id)
+            if lease is None:
+                row.status = InboundStatus.WAITING.value
+                row.details = {
+                    "payload": incoming.payload,
+                    "opt_in": incoming.opt_in,
+                    "phone": incoming.phone,
+                }
             return _Turn(
                 inbound_id=row.id,
                 contact_id=contact.id,
@@ -222,6 +266,7 @@ class Conversations:
                 last_menu=list(contact.last_menu or []),
                 queued_before=queued_before,
                 phone=incoming.phone,
+                lease=lease,
             )
 
     async def _process(self, incoming: Incoming, turn: _Turn) -> list[Outgoing]:
@@ -259,7 +304,9 @@ class Conversations:
                 return await self._answer(turn, messages.FLOOD, finish=False)
             return []
 
-        if turn.queued_before and not await self._replay_contact(turn.contact_id):
+        if turn.queued_before and not await self._drain(
+            turn.contact_id, turn.lease, before=turn.inbound_id
+        ):
             metrics.QUEUED.labels("rasa").inc()
             await self._db(self._queue, turn.inbound_id, resolved)
             return []  # the sender already heard the apology for the first kept message
@@ -329,10 +376,25 @@ class Conversations:
 
     # -- the queue ------------------------------------------------------------------------
 
-    async def _replay_contact(self, contact_id: int, use_flood: bool = False) -> bool:
-        """Answers the sender's kept messages in order; False when Rasa is still away.
-        The caller holds the sender's lock."""
-        for turn, text in await self._db(self._queued_of, contact_id):
+    async def _drain(
+        self,
+        contact_id: int,
+        lease: str | None,
+        use_flood: bool = False,
+        before: int | None = None,
+    ) -> bool:
+        """Answers the sender's kept and waiting messages in arrival order (those that came
+        before message `before`, if given), through the outbox; False when one cannot be
+        answered now (Rasa away, flood). The caller holds the lease."""
+        while (item := await self._db(self._next_kept, contact_id, lease, before)) is not None:
+            turn, incoming, text = item
+            if incoming is not None:  # waited for this process: answered as if it came now
+                replies = await self._process(incoming, turn)
+                kept = await self._db(self._is_kept, turn.inbound_id)
+                await self.outboxes[turn.channel].deliver(replies)
+                if kept:
+                    return False
+                continue
             if use_flood and not self.flood.allow((turn.channel, turn.address)):
                 return False
             try:
@@ -351,8 +413,13 @@ class Conversations:
         caught_up = 0
         for contact_id, channel, address in await self._db(self._contacts_with_queue):
             async with self._lock(channel, address):
-                if await self._replay_contact(contact_id, use_flood=True):
-                    caught_up += 1
+                lease = await self._db(self._lease_if_waiting, contact_id, True)
+                if lease is None:
+                    continue  # another process is answering this sender
+                try:
+                    caught_up += await self._drain(contact_id, lease, use_flood=True)
+                finally:
+                    await self._db(self._release, contact_id, lease)
         return caught_up
 
     async def replay_forever(self, interval: float = 5.0) -> None:
@@ -370,41 +437,94 @@ class Conversations:
             rows = session.execute(
                 select(Contact.id, Contact.channel, Contact.address)
                 .join(InboundMessage, InboundMessage.contact_id == Contact.id)
-                .where(InboundMessage.status == InboundStatus.QUEUED.value)
+                .where(InboundMessage.status.in_(WAITING_STATUSES))
                 .group_by(Contact.id, Contact.channel, Contact.address)
                 .order_by(Contact.id)
             ).all()
             return [(row[0], row[1], row[2]) for row in rows]
 
-    def _queued_of(self, contact_id: int) -> list[tuple[_Turn, str]]:
-        with self.session_factory() as session:
+    def _next_kept(
+        self, contact_id: int, lease: str | None, before: int | None = None
+    ) -> tuple[_Turn, Incoming | None, str] | None:
+        """The sender's oldest kept or waiting message, with the lease renewed: a waiting one
+        as an Incoming to answer in full, a kept one as the text for Rasa. None when there is
+        none (kept messages of an opted-out sender stay kept) or the lease was lost."""
+        with self.session_factory.begin() as session:
+            if lease is not None and not _renew_lease(session, contact_id, lease):
+                return None
             contact = session.get(Contact, contact_id)
-            if contact is None or contact.opted_out:
-                return []
-            rows = session.scalars(
-                select(InboundMessage)
-                .where(
-                    InboundMessage.contact_id == contact_id,
-                    InboundMessage.status == InboundStatus.QUEUED.value,
-                )
-                .order_by(InboundMessage.id)
-            ).all()
-            return [
-                (
-                    _Turn(
-                        inbound_id=row.id,
-                        contact_id=contact.id,
-                        channel=contact.channel,
-                        address=contact.address,
-                        language=contact.language,
-                        opted_out=False,
-                        last_menu=list(contact.last_menu or []),
-                        phone=contact.address if contact.channel == Channel.SMS.value else None,
-                    ),
-                    row.resolved if row.resolved is not None else row.body,
-                )
-                for row in rows
-            ]
+            if contact is None:
+                return None
+            statuses = [InboundStatus.WAITING.value]
+            if not contact.opted_out:
+                statuses.append(InboundStatus.QUEUED.value)
+            query = select(InboundMessage).where(
+                InboundMessage.contact_id == contact_id, InboundMessage.status.in_(statuses)
+            )
+            if before is not None:
+                query = query.where(InboundMessage.id < before)
+            row = session.scalars(query.order_by(InboundMessage.id).limit(1)).first()
+            if row is None:
+                return None
+            turn = _Turn(
+                inbound_id=row.id,
+                contact_id=contact.id,
+                channel=contact.channel,
+                address=contact.address,
+                language=contact.language,
+                opted_out=contact.opted_out,
+                last_menu=list(contact.last_menu or []),
+                phone=contact.address if contact.channel == Channel.SMS.value else None,
+                lease=lease,
+            )
+            if row.status == InboundStatus.QUEUED.value:
+                return turn, None, row.resolved if row.resolved is not None else row.body
+            details = row.details or {}
+            row.status = InboundStatus.RECEIVED.value  # answered now, like any new message
+            phone = details.get("phone")
+            turn.phone = phone if isinstance(phone, str) else turn.phone
+            payload = details.get("payload")
+            incoming = Incoming(
+                channel=contact.channel,
+                address=contact.address,
+                external_id=row.external_id,
+                text=row.body,
+                phone=turn.phone,
+                payload=payload if isinstance(payload, str) else None,
+                opt_in=bool(details.get("opt_in")),
+            )
+            return turn, incoming, row.body
+
+    def _is_kept(self, inbound_id: int) -> bool:
+        with self.session_factory() as session:
+            row = session.get(InboundMessage, inbound_id)
+            return row is not None and row.status == InboundStatus.QUEUED.value
+
+    def _has_waiting(self, contact_id: int) -> bool:
+        with self.session_factory() as session:
+            return _waiting_row(session, contact_id, InboundStatus.WAITING.value) is not None
+
+    def _lease_if_waiting(self, contact_id: int, kept_too: bool = False) -> str | None:
+        """The sender's lease, if a message waits for it (or, with kept_too, is kept) and no
+        other process holds it."""
+        statuses = WAITING_STATUSES if kept_too else InboundStatus.WAITING.value
+        with self.session_factory.begin() as session:
+            if _waiting_row(session, contact_id, statuses) is None:
+                return None
+            return _take_lease(session, contact_id)
+
+    def _release(self, contact_id: int, lease: str | None) -> bool:
+        """Gives the sender back; True when a message is waiting for whoever takes it next."""
+        if lease is None:
+            return False
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(Contact)
+                .where(Contact.id == contact_id, Contact.busy_by == lease)
+                .values(busy_until=None, busy_by=None)
+                .execution_options(synchronize_session=False)
+            )
+            return _waiting_row(session, contact_id, InboundStatus.WAITING.value) is not None
 
     def _queue(self, inbound_id: int, resolved: str) -> None:
         with self.session_factory.begin() as session:
@@ -477,3 +597,40 @@ class Conversations:
             text = sms_text(text, turn.language)
         outgoing = [Outgoing(turn.channel, turn.address, text, force=force)]
         return await self._db(self._record_replies, turn, outgoing, finish)
+
+
+def _take_lease(session: Session, contact_id: int) -> str | None:
+    """The sender for this process, if no other holds it: one conditional UPDATE, so that of
+    two processes racing (PostgreSQL re-reads the row after the first commits; SQLite writers
+    take turns) exactly one wins."""
+    token = uuid.uuid4().hex
+    now = utcnow()
+    taken = session.execute(
+        update(Contact)
+        .where(
+            Contact.id == contact_id,
+            or_(Contact.busy_until.is_(None), Contact.busy_until < now),
+        )
+        .values(busy_until=now + LEASE, busy_by=token)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return token if taken else None
+
+
+def _renew_lease(session: Session, contact_id: int, lease: str) -> bool:
+    renewed = session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id, Contact.busy_by == lease)
+        .values(busy_until=utcnow() + LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(renewed)
+
+
+def _waiting_row(session: Session, contact_id: int, statuses: str | tuple[str, ...]) -> int | None:
+    wanted = (statuses,) if isinstance(statuses, str) else statuses
+    return session.scalar(
+        select(InboundMessage.id)
+        .where(InboundMessage.contact_id == contact_id, InboundMessage.status.in_(wanted))
+        .limit(1)
+    )

@@ -22,6 +22,9 @@ class InboundStatus(str, enum.Enum):
     RECEIVED = "received"
     DONE = "done"
     QUEUED = "queued"  # kept while Rasa is down or the sender floods; replayed in order
+    # Arrived while another gateway process was answering this sender: that process answers
+    # it next, in arrival order (see Contact.busy_until).
+    WAITING = "waiting"
 
 
 class Contact(Base):
@@ -36,6 +39,10 @@ class Contact(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(default=None)
     last_menu: Mapped[list[str]] = mapped_column(JSON, default=list)
     pages_left: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The lease of the gateway process answering this sender now (one at a time, in order,
+    # across processes); a crashed holder's lease simply runs out.
+    busy_until: Mapped[datetime | None] = mapped_column(default=None)
+    busy_by: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -54,6 +61,8 @@ class InboundMessage(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     # What goes to Rasa: the body, or the payload a menu number or a button stood for.
     resolved: Mapped[str | None] = mapped_column(Text, default=None)
+    # A waiting message's Telegram payload, /start and shared phone, to answer it later as if now.
+    details: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
     status: Mapped[str] = mapped_column(String(16), default=InboundStatus.RECEIVED.value)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)

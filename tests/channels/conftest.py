@@ -38,6 +38,17 @@ def telegram_api() -> Iterator[fakes._Recorder]:
     server.stop()
 
 
+class RecordingOutbox:
+    """What a gateway process sends through the provider's REST API (the answers to messages
+    that waited for it), in order."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    async def deliver(self, messages) -> None:
+        self.texts += [message.text for message in messages]
+
+
 @pytest.fixture
 def session_factory(sqlite_factory) -> sessionmaker[Session]:
     """A database migrated by Alembic (0001 + 0002_channels), fresh for each test."""

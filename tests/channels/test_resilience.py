@@ -6,17 +6,12 @@ from sqlalchemy import func, select
 
 from bot.channels.conversation import Conversations, Incoming
 from bot.channels.models import InboundMessage, OutboundMessage
-from tests.channels.conftest import PHONE
-
-
-class _Nowhere:
-    async def deliver(self, messages) -> None:
-        raise AssertionError("nothing is delivered late in this test")
+from tests.channels.conftest import PHONE, RecordingOutbox
 
 
 def _workers(settings, factory, count: int) -> list[Conversations]:
     """Independent gateway workers sharing one database (no shared in-process lock)."""
-    return [Conversations(settings, factory, {"sms": _Nowhere()}) for _ in range(count)]
+    return [Conversations(settings, factory, {"sms": RecordingOutbox()}) for _ in range(count)]
 
 
 def test_same_message_sid_on_concurrent_workers_is_processed_once(settings, any_factory):

@@ -6,19 +6,25 @@ GUICHET_TEST_RASA_MODEL=/path/model.tar.gz.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import time
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.booking.client import BookingClient
 from bot.channels import gsm7, messages
+from bot.channels.conversation import Conversations, Incoming
+from bot.channels.models import Contact, InboundMessage
+from bot.channels.rasa_client import RasaClient
 from bot.channels.shaping import sms_text
+from bot.db import make_engine, make_session_factory, utcnow
 from bot.i18n import translate
 from tests.channels import fakes
-from tests.channels.conftest import TELEGRAM_SECRET
+from tests.channels.conftest import TELEGRAM_SECRET, RecordingOutbox
 from tests.channels.stack import CODE, Phone, book_by_sms, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
@@ -114,6 +120,70 @@ def test_sms_expiry_date_then_rappel_agrees_to_the_deadline_alerts(stack):
     assert any(r.startswith("C'est noté : un SMS le") for r in transcript[-3:]), "\n".join(transcript)
     with BookingClient(settings.api_url) as api:
         assert api.stop_deadline_alerts(number, "carte_resident_renouvellement")["cancelled"] == 1
+
+
+class _HeldAtTheDoor(RasaClient):
+    """Our own Rasa client, stopped before it sends until the test lets it go: the moment
+    another process's message for the same sender must arrive, made certain."""
+
+    def __init__(self, inner: RasaClient) -> None:
+        super().__init__(inner.base_url, inner.actions_url, inner.timeout)
+        self.arrived = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def send(self, *args, **kwargs):
+        self.arrived.set()
+        await self.go.wait()
+        return await super().send(*args, **kwargs)
+
+
+def test_one_sender_on_two_gateway_processes_is_answered_in_order_by_one(stack):
+    settings, rasa, _gateway, _twilio, _telegram = stack
+    rasa.start()
+    factory = make_session_factory(make_engine(settings.database_url))
+    sent = RecordingOutbox()
+    first, second = (Conversations(settings, factory, {"sms": sent}) for _ in range(2))
+    number = "+33611110010"
+
+    async def scenario():
+        held = first.rasa = _HeldAtTheDoor(first.rasa)
+        hello = asyncio.create_task(first.handle(Incoming("sms", number, "SMord1", "Bonjour", phone=number)))
+        await held.arrived.wait()  # the first process holds the sender and is at Rasa's door
+        # "1" means "Français" only in the menu the answer to "Bonjour" brings.
+        choice = await second.handle(Incoming("sms", number, "SMord2", "1", phone=number))
+        held.go.set()
+        return await hello, choice
+
+    hello, choice = asyncio.run(scenario())
+    assert choice == []  # the second process left it to the one answering this sender
+    assert hello == []  # sent through the REST API, so that it goes before the next answer
+    assert sent.texts[0].startswith("Bonjour"), sent.texts
+    assert "francais" in sent.texts[-1], sent.texts
+    with factory() as session:
+        contact = session.scalar(select(Contact).where(Contact.address == number))
+        assert contact.busy_by is None and contact.busy_until is None
+        statuses = session.scalars(select(InboundMessage.status).where(InboundMessage.contact_id == contact.id))
+        assert set(statuses) == {"done"}
+
+
+def test_a_message_left_to_a_dead_gateway_process_is_answered_once_its_lease_runs_out(stack):
+    settings, rasa, _gateway, _twilio, _telegram = stack
+    rasa.start()
+    factory = make_session_factory(make_engine(settings.database_url))
+    sent = RecordingOutbox()
+    worker = Conversations(settings, factory, {"sms": sent})
+    number = "+33611110011"
+    with factory.begin() as session:  # a process took this sender, then died
+        session.add(Contact(channel="sms", address=number, language="fr", last_menu=[],
+                            pages_left=[], busy_until=utcnow() + datetime.timedelta(minutes=1),
+                            busy_by="dead"))
+    assert asyncio.run(worker.handle(Incoming("sms", number, "SMdead1", "Bonjour", phone=number))) == []
+    assert asyncio.run(worker.replay_queued()) == 0 and sent.texts == []  # its lease still runs
+    with factory.begin() as session:
+        contact = session.scalar(select(Contact).where(Contact.address == number))
+        contact.busy_until = utcnow() - datetime.timedelta(seconds=1)
+    assert asyncio.run(worker.replay_queued()) == 1
+    assert len(sent.texts) == 1 and sent.texts[0].startswith("Bonjour")
 
 
 def test_telegram_conversation_books_then_cancels(stack):
