@@ -92,6 +92,19 @@ class _Turn:
     phone: str | None = None
     lease: str | None = None  # this process answers the sender; None: another one does
 
+    @classmethod
+    def of(cls, contact: Contact, inbound_id: int, **more: Any) -> _Turn:
+        return cls(
+            inbound_id=inbound_id,
+            contact_id=contact.id,
+            channel=contact.channel,
+            address=contact.address,
+            language=contact.language,
+            opted_out=contact.opted_out,
+            last_menu=list(contact.last_menu or []),
+            **more,
+        )
+
 
 class Conversations:
     def __init__(
@@ -256,17 +269,8 @@ class Conversations:
                     "opt_in": incoming.opt_in,
                     "phone": incoming.phone,
                 }
-            return _Turn(
-                inbound_id=row.id,
-                contact_id=contact.id,
-                channel=incoming.channel,
-                address=incoming.address,
-                language=contact.language,
-                opted_out=contact.opted_out,
-                last_menu=list(contact.last_menu or []),
-                queued_before=queued_before,
-                phone=incoming.phone,
-                lease=lease,
+            return _Turn.of(
+                contact, row.id, queued_before=queued_before, phone=incoming.phone, lease=lease
             )
 
     async def _process(self, incoming: Incoming, turn: _Turn) -> list[Outgoing]:
@@ -466,14 +470,9 @@ class Conversations:
             row = session.scalars(query.order_by(InboundMessage.id).limit(1)).first()
             if row is None:
                 return None
-            turn = _Turn(
-                inbound_id=row.id,
-                contact_id=contact.id,
-                channel=contact.channel,
-                address=contact.address,
-                language=contact.language,
-                opted_out=contact.opted_out,
-                last_menu=list(contact.last_menu or []),
+            turn = _Turn.of(
+                contact,
+                row.id,
                 phone=contact.address if contact.channel == Channel.SMS.value else None,
                 lease=lease,
             )
