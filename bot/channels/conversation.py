@@ -441,7 +441,14 @@ class Conversations:
             rows = session.execute(
                 select(Contact.id, Contact.channel, Contact.address)
                 .join(InboundMessage, InboundMessage.contact_id == Contact.id)
-                .where(InboundMessage.status.in_(WAITING_STATUSES))
+                .where(
+                    or_(
+                        InboundMessage.status == InboundStatus.WAITING.value,
+                        # Kept messages of an opted-out sender stay kept until START.
+                        (InboundMessage.status == InboundStatus.QUEUED.value)
+                        & Contact.opted_out.is_(False),
+                    )
+                )
                 .group_by(Contact.id, Contact.channel, Contact.address)
                 .order_by(Contact.id)
             ).all()
