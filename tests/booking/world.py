@@ -20,18 +20,32 @@ PHONE_C = "+33755667788"
 NUMERO = "1234567890"
 
 
+def dordogne() -> Site:
+    return Site(
+        code="pref-24",
+        name="Préfecture de la Dordogne",
+        departement="24",
+        departement_name="Dordogne",
+        city="Périgueux",
+        postal_codes=["24000"],
+        address="2 rue Paul-Louis Courier, 24000 Périgueux",
+    )
+
+
+def resident_renewal(horizon_days: int = 60) -> Demarche:
+    return Demarche(
+        code=RESIDENT,
+        name="Renouvellement carte de résident",
+        slot_minutes=20,
+        horizon_days=horizon_days,
+        needs_numero_etranger=False,
+    )
+
+
 def build(session: Session, *, guichets: int = 1, now: datetime, horizon_days: int = 60) -> None:
     session.add_all(
         [
-            Site(
-                code="pref-24",
-                name="Préfecture de la Dordogne",
-                departement="24",
-                departement_name="Dordogne",
-                city="Périgueux",
-                postal_codes=["24000"],
-                address="2 rue Paul-Louis Courier, 24000 Périgueux",
-            ),
+            dordogne(),
             Site(
                 code="pref-38",
                 name="Préfecture de l'Isère",
@@ -41,13 +55,7 @@ def build(session: Session, *, guichets: int = 1, now: datetime, horizon_days: i
                 postal_codes=["38000"],
                 address="Grenoble",
             ),
-            Demarche(
-                code=RESIDENT,
-                name="Renouvellement carte de résident",
-                slot_minutes=20,
-                horizon_days=horizon_days,
-                needs_numero_etranger=False,
-            ),
+            resident_renewal(horizon_days),
             Demarche(
                 code=DUPLICATA,
                 name="Duplicata",

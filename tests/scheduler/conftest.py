@@ -8,44 +8,27 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.engine import EngineConfig
-from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche
+from bot.booking.models import OpeningRange, SiteDemarche
 from bot.booking.publishing import publish
 from bot.config import Settings
 from bot.gateway.app import create_app
 from bot.ports import free_port
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.worker import Worker
+from tests.booking import world as booking_world
 from tests.channels.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.channels.fakes import _Recorder
 from tests.scheduler.fakes import telegram_with_documents, twilio_with_list
 
 CONFIG = EngineConfig(secret_key="test-key", offer_hold=timedelta(hours=12))
-RESIDENT = "carte_resident_renouvellement"
+RESIDENT = booking_world.RESIDENT
 # Tuesday 20 January 2026, 14h00 Paris (13h00 UTC): the one place of this small world.
 APPOINTMENT_DAY = date(2026, 1, 20)
 
 
 def one_place_world(session: Session, *, now, guichets: int = 1) -> None:
     """pref-24, renewal of the carte de résident, Tuesdays 14h00-14h20: a single published slot."""
-    session.add_all(
-        [
-            Site(
-                code="pref-24",
-                name="Préfecture de la Dordogne",
-                departement="24",
-                departement_name="Dordogne",
-                city="Périgueux",
-                postal_codes=["24000"],
-                address="2 rue Paul-Louis Courier, 24000 Périgueux",
-            ),
-            Demarche(
-                code=RESIDENT,
-                name="Renouvellement carte de résident",
-                slot_minutes=20,
-                horizon_days=60,
-            ),
-        ]
-    )
+    session.add_all([booking_world.dordogne(), booking_world.resident_renewal()])
     session.flush()
     session.add_all(
         [
