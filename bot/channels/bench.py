@@ -9,14 +9,11 @@ The gateway under test is started here, in-process, on its own SQLite file and p
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import statistics
 import tempfile
-import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels import gsm7
 from bot.config import Settings
+from bot.gateway.threaded import serve_in_thread
 from bot.ports import free_port
 
 CONVERSATIONS = 20
@@ -45,29 +43,6 @@ SCRIPT = (
 )
 BOOKED_AT = 9  # the messages of SCRIPT up to the convocation; the rest cancels it
 BENCH_TOKEN = "bench-auth-token"
-
-
-@contextlib.contextmanager
-def serve_in_thread(app: object, port: int) -> Iterator[str]:
-    """Serves an ASGI app with uvicorn on 127.0.0.1:port in a daemon thread."""
-    import uvicorn
-
-    # ws="none": the websockets pinned for rasa-sdk is older than uvicorn's auto protocol wants.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not server.started:
-        server.should_exit = True
-        raise RuntimeError(f"the gateway did not start on port {port}")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -4,43 +4,19 @@ with the demo catalogue and published slots, served by uvicorn in a thread on a 
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.booking import demo
 from bot.booking.engine import EngineConfig
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
+from bot.gateway.threaded import serve_in_thread
 from bot.ports import free_port
-
-
-class ServerThread:
-    def __init__(self, app: object, port: int) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +32,7 @@ def booking_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(settings.database_url)
     demo.seed(engine, EngineConfig.from_settings(settings), now=datetime.now(timezone.utc))
     app = create_app(settings, make_session_factory(engine))
-    with ServerThread(app, port):
+    with serve_in_thread(app, port, lifespan="off"):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
         yield settings.api_url
     engine.dispose()

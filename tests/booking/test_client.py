@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import pytest
-import uvicorn
 
 from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.gateway.threaded import serve_in_thread
 from bot.ports import free_port
 from tests.booking import world
 from tests.booking.world import PHONE_A, PHONE_B, RESIDENT
@@ -22,25 +21,9 @@ def server(sqlite_factory, clock):
     with sqlite_factory.begin() as session:
         world.build_and_publish(session, now=clock())
     settings = Settings(database_url="sqlite://", secret_key="test-key", admin_token="s3cret")
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, sqlite_factory, clock=clock),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        ws="none",
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert instance.started, "the gateway did not start"
-    yield f"http://127.0.0.1:{port}/api"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    app = create_app(settings, sqlite_factory, clock=clock)
+    with serve_in_thread(app, free_port(), lifespan="off") as base:
+        yield f"{base}/api"
 
 
 def test_client_round_trip(server):
@@ -107,28 +90,13 @@ def test_http_burst_on_postgres_completes_without_deadlock(postgres_factory, clo
     with postgres_factory() as session:
         slot_id = world.slots(session)[0].id
     settings = Settings(database_url="sqlite://", secret_key="test-key")
-    port = free_port()
-    instance = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, postgres_factory, clock=clock),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            ws="none",
-        )
-    )
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
+    app = create_app(settings, postgres_factory, clock=clock)
+    with serve_in_thread(app, free_port(), lifespan="off") as base:
 
         def attempt(i: int) -> int:
             try:
                 return httpx.post(
-                    f"http://127.0.0.1:{port}/api/v1/bookings",
+                    f"{base}/api/v1/bookings",
                     timeout=30,
                     json={"slot_id": slot_id, "phone": f"+3361500{i:04d}"},
                 ).status_code
@@ -137,7 +105,4 @@ def test_http_burst_on_postgres_completes_without_deadlock(postgres_factory, clo
 
         with ThreadPoolExecutor(max_workers=60) as pool:
             statuses = list(pool.map(attempt, range(60)))
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
     assert sorted(set(statuses)) == [201, 409] and statuses.count(201) == 10

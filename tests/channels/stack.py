@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 from twilio.request_validator import RequestValidator
 
-from bot.channels.bench import serve_in_thread
 from bot.config import PROJECT_ROOT, Settings
+from bot.gateway.threaded import serve_in_thread
 from bot.ports import free_port
 from tests.channels import fakes
 from tests.channels.conftest import AUTH_TOKEN, TELEGRAM_SECRET

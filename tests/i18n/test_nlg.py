@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.formatting import FSI, LRM, PDI
+from bot.gateway.threaded import serve_in_thread
 from bot.nlg import router
 from bot.ports import free_port
 from bot.responses import MISSING_RESPONSE, RESPONSES, Response
@@ -221,19 +219,8 @@ asyncio.run(main())
 
 @pytest.fixture
 def live_nlg() -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(_app(), host="127.0.0.1", port=port, log_level="warning", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}/nlg"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_thread(_app(), free_port()) as base:
+        yield f"{base}/nlg"
 
 
 @pytest.mark.rasa

@@ -10,14 +10,12 @@ requests waiting for its lock: a deadlock. TransactionalRoute commits in the end
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -25,6 +23,7 @@ from starlette.routing import BaseRoute
 from bot.booking.api import TransactionalRoute, unit
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.gateway.threaded import serve_in_thread
 from bot.ports import free_port
 from bot.scheduler.models import DeadlineSubscription
 
@@ -71,47 +70,26 @@ def test_a_burst_of_stops_for_one_person_completes_without_deadlock(postgres_fac
                 phone=PHONE, demarche_code=RESIDENT, expiry=date(2026, 6, 30), consented_at=clock()
             )
         )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(
-                Settings(database_url="sqlite://", secret_key="test-key"),
-                postgres_factory,
-                clock=clock,
-            ),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            ws="none",
-        )
+    app = create_app(
+        Settings(database_url="sqlite://", secret_key="test-key"), postgres_factory, clock=clock
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the gateway did not start"
     barrier = threading.Barrier(CLIENTS)
+    with serve_in_thread(app, free_port(), lifespan="off") as base:
 
-    def stop(_index: int) -> int | str:
-        barrier.wait(timeout=30)
-        try:
-            answer = httpx.post(
-                f"http://127.0.0.1:{port}/api/deadline-alerts/cancel",
-                timeout=20,
-                json={"phone": PHONE, "demarche": RESIDENT},
-            )
-        except httpx.HTTPError as exc:
-            return type(exc).__name__
-        return answer.json()["cancelled"] if answer.status_code == 200 else answer.status_code
+        def stop(_index: int) -> int | str:
+            barrier.wait(timeout=30)
+            try:
+                answer = httpx.post(
+                    f"{base}/api/deadline-alerts/cancel",
+                    timeout=20,
+                    json={"phone": PHONE, "demarche": RESIDENT},
+                )
+            except httpx.HTTPError as exc:
+                return type(exc).__name__
+            return answer.json()["cancelled"] if answer.status_code == 200 else answer.status_code
 
-    try:
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             outcomes = list(pool.map(stop, range(CLIENTS)))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     assert sorted(outcomes, key=str) == [0] * (CLIENTS - 1) + [1]
     with postgres_factory() as session:
         assert session.get(DeadlineSubscription, 1).cancelled_at is not None
