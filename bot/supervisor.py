@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +40,48 @@ def _print(line: str) -> None:
 
 @dataclass(frozen=True)
 class ChildSpec:
-    """How to start one child process."""
+    """How to start one child process; `ready_url` answers 200 once it serves (printed once)."""
 
     name: str
     argv: Sequence[str]
     cwd: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    ready_url: str | None = None
+    where: str = ""  # what the ready line says after the name: an address, a model
+
+
+# What Rasa and its libraries print on every start and nobody can act on: deprecation warnings
+# of TensorFlow, SQLAlchemy 1.4, pkg_resources, matplotlib... `QUIET_ENV` silences them at the
+# source; `NoiseFilter` drops what a library re-enables itself. Real warnings and errors pass.
+QUIET_ENV = {
+    "PYTHONWARNINGS": (
+        "ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning"
+    ),
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
+_WARNING_HEADER = re.compile(r"\.py:\d+: (\w+)Warning\b")
+_NOISY_WARNINGS = ("Deprecation", "PendingDeprecation", "Future", "SADeprecation", "MovedIn20")
+_LOG_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]|Traceback |[A-Z]+:  |\[)")
+
+
+class NoiseFilter:
+    """Drops the lines of a deprecation warning: its header (`file.py:12: XWarning: ...`) and
+    what follows it (the source line, a wrapped message) until a log line, a traceback or
+    another warning starts."""
+
+    def __init__(self) -> None:
+        self._dropping = False
+
+    def keep(self, line: str) -> bool:
+        header = _WARNING_HEADER.search(line)
+        if header is not None:
+            self._dropping = header.group(1).endswith(_NOISY_WARNINGS)
+            return not self._dropping
+        if self._dropping and not _LOG_LINE.match(line):
+            return False
+        self._dropping = False
+        return True
 
 
 @dataclass
@@ -193,7 +232,7 @@ class Supervisor:
 
     def _spawn(self, child: _Child) -> None:
         spec = child.spec
-        env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **QUIET_ENV, **spec.env, "PYTHONUNBUFFERED": "1"}
         try:
             process = subprocess.Popen(
                 list(spec.argv),
@@ -214,18 +253,44 @@ class Supervisor:
             return
         child.process = process
         child.started_at = time.monotonic()
-        self._print(f"[supervisor] started {spec.name} (pid {process.pid}): {' '.join(spec.argv)}")
+        self._print(f"[supervisor] started {spec.name} (pid {process.pid})")
         assert process.stdout is not None
         child.pump = threading.Thread(
             target=_pump, args=(spec.name, process.stdout, self._print), daemon=True
         )
         child.pump.start()
+        if spec.ready_url is not None:
+            threading.Thread(
+                target=self._announce_ready, args=(spec, process), daemon=True
+            ).start()
+
+    def _announce_ready(self, spec: ChildSpec, process: subprocess.Popen[str]) -> None:
+        """One line when the child serves: until then `guichet chat` would only get apologies."""
+        assert spec.ready_url is not None
+        started = time.monotonic()
+        while process.poll() is None and not self._stopping.is_set():
+            if _answers(spec.ready_url):
+                seconds = time.monotonic() - started
+                self._print(f"guichet: {spec.name:<8} {spec.where}  ready in {seconds:.0f} s")
+                return
+            time.sleep(0.5)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (our own URL)
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
 
 
 def _pump(name: str, stream: IO[str], printer: Printer) -> None:
-    """Prefixes each line of a child's output with its name, so interleaved logs stay legible."""
+    """Prefixes each line of a child's output with its name, so interleaved logs stay legible;
+    deprecation noise is dropped (NoiseFilter)."""
+    noise = NoiseFilter()
     for line in stream:
-        printer(f"[{name}] {line.rstrip()}")
+        if noise.keep(line.rstrip()):
+            printer(f"[{name}] {line.rstrip()}")
     stream.close()
 
 
@@ -279,8 +344,11 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "--port",
             rasa_port,
             "--enable-api",
+            "--quiet",  # its INFO lines repeat what the ready line says; warnings stay
         ],
         cwd=root,
+        ready_url=f"{settings.rasa_url}/",
+        where=f"{settings.rasa_url}  (model in {root / 'models'})",
     )
     actions = ChildSpec(
         name="actions",
@@ -292,9 +360,12 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "actions",
             "--port",
             str(settings.actions_port),
+            "--quiet",  # one "Registered function" line per action otherwise
         ],
         cwd=root,
         env={"GUICHET_API_URL": settings.api_url},
+        ready_url=f"http://127.0.0.1:{settings.actions_port}/health",
+        where=f"http://127.0.0.1:{settings.actions_port}",
     )
     # Reminders, waitlist offers and deadline alerts; it reads the same environment (database,
     # Twilio, Telegram) as the gateway.

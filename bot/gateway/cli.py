@@ -34,11 +34,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     app = create_app(settings, make_session_factory(engine))
     base = f"http://{settings.host}:{settings.port}"
-    print(f"guichet: gateway on {base}  (health {base}/health, API docs {base}/docs)")
-    print(
-        f"guichet: booking API {base}/api/v1  (admin endpoints "
-        f"{'enabled' if settings.admin_token else 'disabled: set GUICHET_ADMIN_TOKEN'})"
-    )
+    admin = "admin API on" if settings.admin_token else "admin API off: set GUICHET_ADMIN_TOKEN"
+    print(f"guichet: gateway  {base}  (API docs {base}/docs, health {base}/health; {admin})")
+    print(f"guichet: webhooks {base}/sms/twilio  {base}/telegram/webhook")
     if settings.twilio_from:
         print(f"guichet: SMS sender {mask_phone(settings.twilio_from)}")
     # The helper processes, restarted if they crash (bot/supervisor.py). uvicorn returns on
@@ -70,7 +68,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = subparsers.add_parser("run", help="serve the gateway (seeds the demo data when empty)")
     run.add_argument("--no-seed", action="store_true", help="do not migrate/seed/publish first")
-    run.add_argument("--log-level", default="info")
+    run.add_argument(
+        "--log-level",
+        default="warning",
+        help="the gateway's log level (info also logs every request); default: warning",
+    )
     run.add_argument(
         "--no-rasa", action="store_true", help="do not start Rasa and the action server"
     )

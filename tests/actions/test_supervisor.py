@@ -235,3 +235,64 @@ def test_guichet_run_supervises_the_worker_and_stops_it_when_killed(tmp_path):
     finally:  # a failure must not leave the orphan running
         if _alive(pids["worker"]):
             os.kill(pids["worker"], signal.SIGKILL)
+
+
+def test_deprecation_noise_is_dropped_and_real_warnings_and_errors_kept():
+    from bot.supervisor import NoiseFilter
+
+    output = [
+        "/x/rasa/core/tracker_store.py:1044: MovedIn20Warning: Deprecated API features detected!",
+        "  Base: DeclarativeMeta = declarative_base()",
+        "/x/pkg_resources/__init__.py:3117: DeprecationWarning: Deprecated call to `declare_namespace`.",
+        "Implementing implicit namespace packages (as specified in PEP 420) is preferred",
+        "  declare_namespace(pkg)",
+        "/x/matplotlib/fontconfig_pattern.py:66: PyparsingDeprecationWarning: 'setParseAction'",
+        "  ).setParseAction(self._family)",
+        "2026-12-01 14:30:16 INFO     root  - Starting Rasa server on http://127.0.0.1:5005",
+        "/x/rasa/shared/utils/io.py:99: UserWarning: Slot 'x' uses a custom mapping",
+        "  rasa.shared.utils.io.raise_warning(",
+        "/x/tensorflow/util.py:52: FutureWarning: something later",
+        "Traceback (most recent call last):",
+        '  File "/x/app.py", line 3, in <module>',
+        "ValueError: boom",
+    ]
+    noise = NoiseFilter()
+    kept = [line for line in output if noise.keep(line)]
+    assert kept == [
+        "2026-12-01 14:30:16 INFO     root  - Starting Rasa server on http://127.0.0.1:5005",
+        "/x/rasa/shared/utils/io.py:99: UserWarning: Slot 'x' uses a custom mapping",
+        "  rasa.shared.utils.io.raise_warning(",
+        "Traceback (most recent call last):",
+        '  File "/x/app.py", line 3, in <module>',
+        "ValueError: boom",
+    ]
+
+
+def test_a_child_that_serves_is_announced_once_with_where_it_listens(tmp_path: Path):
+    port = free_port()
+    server = ChildSpec(
+        "web",
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path,
+        ready_url=f"http://127.0.0.1:{port}/",
+        where=f"http://127.0.0.1:{port}",
+    )
+    lines: list[str] = []
+    sup = Supervisor([server], printer=lines.append, stop_timeout=5)
+    sup.start_in_background()
+    try:
+        assert _wait_for(lambda: any(line.startswith("guichet: web") for line in lines))
+        time.sleep(1)
+    finally:
+        sup.stop()
+    ready = [line for line in lines if line.startswith("guichet: web")]
+    assert len(ready) == 1
+    assert re.fullmatch(rf"guichet: web +http://127\.0\.0\.1:{port}  ready in \d+ s", ready[0])
+
+
+def test_the_stack_children_run_quietly_and_say_when_they_serve():
+    settings = Settings(rasa_url="http://127.0.0.1:5105", actions_port=5155)
+    rasa, actions, worker = stack_children(settings, root=Path("/srv/guichet"))
+    assert "--quiet" in rasa.argv and "--quiet" in actions.argv
+    assert rasa.ready_url == "http://127.0.0.1:5105/"
+    assert actions.ready_url == "http://127.0.0.1:5155/health"
