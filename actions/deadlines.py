@@ -20,7 +20,8 @@ from actions.common import (
     step,
 )
 from bot.booking.client import BookingRefused, BookingUnavailable
-from bot.dates import PARIS, parse_expiry
+from bot.dates import parse_expiry
+from bot.timezone import PARIS
 from bot.deadlines import DeadlineAssessment, DeadlineStatus, NoDeadline, assess
 
 # The step "OUI" runs again after an apology when the booking service was down.
