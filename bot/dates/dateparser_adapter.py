@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from dateparser.date import DateDataParser
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 _FR_MONTHS = (
     "",
@@ -31,6 +33,9 @@ _FR_MONTHS = (
 @lru_cache(maxsize=256)
 def _dateparser(prefer: str, base: date) -> DateDataParser:
     # One language, settings built once per (direction, day): the parser stays warm (~0.4 ms).
+    # Imported here: the booking engine uses this package's part-of-day table without it.
+    from dateparser.date import DateDataParser
+
     return DateDataParser(
         languages=["fr"],
         settings={
