@@ -50,6 +50,7 @@ from bot.catalogue import resolve_site
 from bot.dates import understand
 from bot.formatting import format_when
 from bot.routing import RouteStatus, route
+from bot.text import ascii_digits
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,6 @@ SWITCH_INTENTS = frozenset(
         "need_procedure",
     }
 )
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def facts_of(tracker: Tracker) -> dict[str, str]:
@@ -111,7 +111,7 @@ def _free_text_answer(
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text.translate(_DIGITS))
+    return re.sub(r"\D", "", ascii_digits(text))
 
 
 def _reset(names: tuple[str, ...]) -> list[EventType]:
@@ -328,7 +328,7 @@ class ValidateBookingForm(FormValidationAction):
 def _pick(text: str, proposed: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The proposed slot meant by a button payload (its id) or a typed number (1, 2, 3)."""
     by_id = {str(p["id"]): p for p in proposed}
-    cleaned = text.translate(_DIGITS).strip()
+    cleaned = ascii_digits(text).strip()
     if cleaned in by_id:
         return by_id[cleaned]
     match = re.fullmatch(r"\D{0,12}?(\d)\D{0,12}", cleaned)

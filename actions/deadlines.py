@@ -20,8 +20,9 @@ from actions.common import (
     step,
 )
 from bot.booking.client import BookingRefused, BookingUnavailable
-from bot.dates import PARIS, parse_expiry
+from bot.dates import parse_expiry
 from bot.deadlines import DeadlineAssessment, DeadlineStatus, NoDeadline, assess
+from bot.timezone import PARIS
 
 # The step "OUI" runs again after an apology when the booking service was down.
 ALERTS_STEP = "deadline_alerts"

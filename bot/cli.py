@@ -13,7 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.gateway.cli",
     "bot.bench",
     "bot.channels.cli",
-    "bot.catalogue.cli",
+    "bot.catalogue_cli",
     "bot.scheduler.cli",
     "bot.simulation.cli",
 )

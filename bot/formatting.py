@@ -21,15 +21,13 @@ import re
 import unicodedata
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal
 
 from bot.i18n import is_rtl, normalise_language
-
-PARIS = ZoneInfo("Europe/Paris")
+from bot.timezone import PARIS
 
 # babel patterns per language; quoted parts are literal words of the sentence.
 _WHEN_PATTERNS: dict[str, str] = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -15,8 +14,7 @@ from bot.booking import publishing, schema
 from bot.booking.engine import EngineConfig
 from bot.booking.sync import CatalogueLike, SyncResult, sync_catalogue
 from bot.db import make_session_factory
-
-PARIS = ZoneInfo("Europe/Paris")
+from bot.timezone import PARIS
 
 
 @dataclass(frozen=True)

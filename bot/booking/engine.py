@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,8 +35,8 @@ from bot.booking.models import (
     Slot,
 )
 from bot.i18n import normalise_language
+from bot.timezone import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 
 @dataclass(frozen=True)
 class EngineConfig:

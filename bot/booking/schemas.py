@@ -5,7 +5,6 @@ an unknown field is a 422, never a 500); outputs never carry a phone or numéro 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.booking.codes import display_code
 from bot.booking.identity import mask_phone
 from bot.booking.models import AvailabilityCheck, Booking, Site, Slot, WaitlistEntry, WaitlistOffer
+from bot.dates import PartOfDay
 
-PartOfDay = Literal["morning", "afternoon", "evening"]
 DB_INT_MAX = 2**31 - 1
 
 Phone = Field(

@@ -44,7 +44,7 @@ from bot.booking.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from bot.booking.parts_of_day import in_part_of_day
+from bot.dates import in_part_of_day
 
 MAX_SEARCH_LIMIT = 50
 

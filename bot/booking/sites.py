@@ -5,9 +5,10 @@ city. Pure (works on any objects with the Site attributes), accent- and case-ins
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
+
+from bot.text import fold
 
 
 class SiteLike(Protocol):
@@ -24,11 +25,9 @@ _DEPARTEMENT = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 
 
-def fold(text: str) -> str:
-    """'Seine-Saint-Denis ' → 'seine saint denis'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+def _words(text: str) -> str:
+    """'Seine-Saint-Denis ' → 'seine saint denis': folded, ASCII letters and digits only."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text or "")).split())
 
 
 def _departement_of_postal_code(postal_code: str) -> str:
@@ -42,7 +41,7 @@ def _departement_of_postal_code(postal_code: str) -> str:
 
 def resolve_sites(query: str, sites: Sequence[S]) -> list[S]:
     """Every site the text may mean, best first; empty when nothing matches."""
-    text = fold(query)[:100]
+    text = _words(query)[:100]
     if not text:
         return []
     compact = text.replace(" ", "")
@@ -63,7 +62,7 @@ def resolve_sites(query: str, sites: Sequence[S]) -> list[S]:
     if not words:
         return []
     needle = " ".join(words)
-    exact = [s for s in sites if needle in (fold(s.city), fold(s.departement_name))]
+    exact = [s for s in sites if needle in (_words(s.city), _words(s.departement_name))]
     if exact:
         return exact
-    return [s for s in sites if needle in fold(s.city) or needle in fold(s.departement_name)]
+    return [s for s in sites if needle in _words(s.city) or needle in _words(s.departement_name)]

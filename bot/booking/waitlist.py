@@ -45,7 +45,7 @@ from bot.booking.models import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from bot.booking.parts_of_day import in_part_of_day
+from bot.dates import in_part_of_day
 
 ACTIVE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 

@@ -4,11 +4,11 @@ the demo préfecture sites there. Accent-free, case-free; an empty list means "n
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot.catalogue.loader import get_catalogue
 from bot.catalogue.models import Catalogue, Departement, Site
+from bot.text import fold
 
 _NON_WORD = re.compile(r"[^\w]+")
 _POSTAL = re.compile(r"\b(\d{2}) ?(\d{3})\b")
@@ -19,17 +19,15 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 _MAX_WORDS_FOR_SEARCH = 8
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces ("Côte-d'Or" → "cote d or")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = _NON_WORD.sub(" ", plain.casefold().replace("_", " ")).split()
+def place_key(text: str) -> str:
+    """Folded, single-spaced words, abbreviations expanded ("St-Étienne" → "saint etienne")."""
+    words = _NON_WORD.sub(" ", fold(text).replace("_", " ")).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
 @dataclass(frozen=True)
 class _Index:
-    names: dict[str, frozenset[str]]  # folded name → département codes
+    names: dict[str, frozenset[str]]  # place_key(name) → département codes
     longest_first: tuple[str, ...]
 
 
@@ -43,10 +41,10 @@ def _index(catalogue: Catalogue) -> _Index:
     names: dict[str, set[str]] = {}
     for dep in catalogue.departements.values():
         for name in (dep.name, dep.prefecture):
-            names.setdefault(fold(name), set()).add(dep.code)
+            names.setdefault(place_key(name), set()).add(dep.code)
     for site in catalogue.sites.values():
         for name in (site.city, site.name, *site.aliases):
-            names.setdefault(fold(name), set()).add(site.departement)
+            names.setdefault(place_key(name), set()).add(site.departement)
     frozen = {name: frozenset(codes) for name, codes in names.items() if name}
     index = _Index(frozen, tuple(sorted(frozen, key=len, reverse=True)))
     _INDEXES[id(catalogue)] = (catalogue, index)
@@ -73,7 +71,7 @@ def departement_of_postal_code(
 def resolve_departements(text: str, catalogue: Catalogue | None = None) -> list[Departement]:
     """Every département the text may designate, most specific reading first."""
     catalogue = catalogue or get_catalogue()
-    folded = fold(text)
+    folded = place_key(text)
     if not folded:
         return []
     postal = _POSTAL.search(folded)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 import unicodedata
 
+from bot.text import ascii_digits
+
 
 class Keyword(enum.Enum):
     STOP = "stop"
@@ -28,13 +30,12 @@ _WORDS: dict[Keyword, frozenset[str]] = {
     Keyword.MENU: frozenset({"MENU", "0", "القائمة"}),
 }
 
-_ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _TRAILING = " \t\r\n.!?,;:)-"
 
 
 def normalise(text: str) -> str:
     """Upper case, Latin accents removed, digits made ASCII, surrounding punctuation dropped."""
-    text = text.translate(_ARABIC_INDIC).strip().strip("\u200f\u200e").rstrip(_TRAILING).strip()
+    text = ascii_digits(text).strip().strip("\u200f\u200e").rstrip(_TRAILING).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     latin_plain = "".join(
         c for c in decomposed if not (unicodedata.combining(c) and ord(c) < 0x0600)

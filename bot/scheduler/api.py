@@ -18,7 +18,8 @@ from bot.deadlines import NoDeadline, assess
 from bot.i18n import normalise_language, translate
 from bot.scheduler import messages
 from bot.scheduler.models import DeadlineSubscription
-from bot.scheduler.planning import PARIS, subscribe_deadline
+from bot.scheduler.planning import subscribe_deadline
+from bot.timezone import PARIS
 
 # Commits in the endpoint's thread, like the booking API's routes (see bot/booking/api.py): a
 # commit left to the dependency's teardown can wait for a worker while holding row locks.

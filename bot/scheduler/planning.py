@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,8 +29,8 @@ from bot.i18n import translate
 from bot.scheduler import messages
 from bot.scheduler.models import DeadlineSubscription, MessageKind, ScheduledMessage, SendStatus
 from bot.scheduler.recipients import recipient_for
+from bot.timezone import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 OFFER_REMINDER_BEFORE = timedelta(hours=2)
 DEADLINE_HOUR = 10  # deadline alerts go out at 10h, Paris time, on their day
 

@@ -4,9 +4,9 @@ Pure."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from bot.timezone import PARIS
+
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
 # An offer sent at 8h that expires at 8h05 helps nobody: it goes out at night instead.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -18,10 +17,9 @@ from bot.booking.models import Slot, WaitlistEntry, WaitlistOffer
 from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
 from bot.config import Settings
+from bot.timezone import PARIS
 from tests.booking import world
 from tests.booking.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def refused(code: str):

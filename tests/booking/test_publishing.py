@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.booking import publishing
 from bot.booking.models import OpeningRange, Slot
+from bot.timezone import PARIS
 from tests.booking import world
 from tests.booking.world import CONFIG, RESIDENT
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def times(weekday, date_from, date_to, departement="24", **kw):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue import resolve_departement, resolve_site
-from bot.catalogue.places import departement_of_postal_code, fold, resolve_departements
+from bot.catalogue.places import departement_of_postal_code, place_key, resolve_departements
 
 SITES = [
     ("38", ["pref-38"]),
@@ -77,5 +77,5 @@ def test_postal_code_outside_any_departement() -> None:
 
 
 def test_fold() -> None:
-    assert fold("Côte-d'Or") == "cote d or"
-    assert fold("  St-Étienne ") == "saint etienne"
+    assert place_key("Côte-d'Or") == "cote d or"
+    assert place_key("  St-Étienne ") == "saint etienne"

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from bot.timezone import PARIS
 
 MON = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # Monday morning, ordinary week
 SUN = datetime(2026, 11, 22, 15, 0, tzinfo=PARIS)  # Sunday: a bare weekday must still be ahead

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import PARIS, parse_expiry, understand
+from bot.dates import parse_expiry, understand
+from bot.timezone import PARIS
 
 WORDS = [
     "demain",

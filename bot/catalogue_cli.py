@@ -1,4 +1,8 @@
-"""`guichet catalogue check|route|deadline`: validate the YAML and try the pure core by hand."""
+"""`guichet catalogue check|route|deadline`: validate the YAML and try the pure core by hand.
+
+A CLI-layer module, not bot.catalogue's: it also drives routing and deadlines, which build on
+the catalogue.
+"""
 
 from __future__ import annotations
 

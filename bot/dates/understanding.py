@@ -1,0 +1,113 @@
+"""Reading a message: the day range a booking asks for, or the expiry date of a title."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from bot.dates.clock import clock_shift, from_clock, time_and_part
+from bot.dates.lexicon import PAST_MARKERS
+from bot.dates.parts_of_day import PartOfDay
+from bot.dates.reader import Mode, Reader
+from bot.dates.relative import relative, vague
+from bot.dates.spans import Found
+from bot.dates.tokens import Tok, tokenise
+from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
+from bot.timezone import PARIS
+
+
+@dataclass(frozen=True)
+class DateRequest:
+    """An inclusive range of days the person asked for, with an optional part of day or time."""
+
+    start: date
+    end: date
+    part_of_day: PartOfDay | None = None
+    time: time | None = None
+    text: str = ""
+
+    @property
+    def is_single_day(self) -> bool:
+        return self.start == self.end
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def _local(now: datetime) -> datetime:
+    return now.astimezone(PARIS) if now.tzinfo is not None else now
+
+
+def _text_of(tokens: Sequence[Tok], used: Iterable[int]) -> str:
+    return " ".join(tokens[i].text for i in sorted(set(used)))
+
+
+def _read(text: str, lang: str, now: datetime, mode: Mode) -> tuple[Found | None, Reader]:
+    lang = normalise_language(lang)  # "en-GB", "AR", None…
+    tokens = tokenise(text, lang)
+    past = mode == "expiry" and _has_past_marker(tokens)
+    reader = Reader(tokens, lang, _local(now).date(), mode, past)
+    found = reader.between() or reader.absolute() or relative(reader) or vague(reader)
+    return (reader.bounded(found) if found else None), reader
+
+
+def _has_past_marker(tokens: Sequence[Tok]) -> bool:
+    words = [t.text for t in tokens]
+    for size in (1, 2):
+        for i in range(len(words) - size + 1):
+            if tuple(words[i : i + size]) in PAST_MARKERS:
+                return True
+    return any(t.kind in ("ago", "last") for t in tokens) or any(
+        t.kind == "rel" and int(t.value) < 0
+        for t in tokens  # type: ignore[arg-type]
+    )
+
+
+def understand(text: str, lang: str, now: datetime) -> DateRequest | None:
+    """The day range (and time or part of day) a message asks for, preferring the future.
+
+    `now` is the message's time (aware, or naive Europe/Paris). A bare weekday is the next one,
+    never today; a time or part of day alone is its next occurrence. Returns None when the text
+    holds no date, or only a past one (parse_expiry reads past dates).
+    """
+    if not text or not text.strip():
+        return None
+    local_now = _local(now)
+    found, reader = _read(text, lang, local_now, "future")
+    skip = set(found.used) if found else set()
+    clock, part, clock_used = time_and_part(reader, skip)
+    if found is None:
+        found = clock_shift(reader, local_now) or from_clock(
+            clock, part, local_now, reader.says_today()
+        )
+        if found is None:
+            return None
+    # Nothing can be booked in the past: "hier" or "3 mars 2020" is not an answer here.
+    start = max(found.start, local_now.date())
+    if start > found.end:
+        return None
+    used = set(found.used) | set(clock_used)
+    return DateRequest(start, found.end, part, clock, _text_of(reader.tokens, used))
+
+
+def parse_expiry(text: str, lang: str, now: datetime) -> date | None:
+    """The expiry date of a title in a message ("expire le 3 mars 2027", "03/2027", "fin mars").
+
+    Past dates are allowed. Without a year the nearest occurrence wins, or the last past one when
+    the message says it has expired. A month alone gives its first day (a deadline computed from
+    it can only come early); "fin mars" gives the last day.
+    """
+    if not text or not text.strip():
+        return None
+    found, _ = _read(text, lang, _local(now), "expiry")
+    if found is None:
+        return None
+    return found.point or found.start
+
+
+def warm_up() -> None:
+    """Loads dateparser's French data and builds the lexicons so the first message is fast."""
+    now = datetime(2026, 1, 5, 10, 0, tzinfo=PARIS)
+    for lang in SUPPORTED_LANGUAGES:
+        understand("le 3 mars à 9h", lang, now)
