@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.language.model import TEMPERATURE, ScriptModel, train
+from bot.language.model import NGRAM_ORDERS, ScriptModel, train
 from bot.language.profiles import (
     LANGUAGES_DIR,
     NEUTRAL_FILE,
@@ -30,6 +30,9 @@ from bot.language.text import Word, fold, words
 # message the model finds ambiguous ("merci" from an Arabic speaker), far too little to
 # outweigh a sentence.
 PRIOR_ODDS = 8.0
+# The n-grams of a word overlap, so their evidence is not independent: the log-likelihood is
+# divided by the number of orders before it meets the prior (keeps one-word messages uncertain).
+TEMPERATURE = float(len(NGRAM_ORDERS))
 LATIN = "LATIN"
 MIN_WORDS_OF_ANOTHER_SCRIPT = 2
 MIN_SHARE_OF_ANOTHER_SCRIPT = 1 / 3
@@ -105,7 +108,12 @@ class LanguageIdentifier:
     def _classify(
         self, script: str, scored: list[Word], candidates: list[str], prior: str | None
     ) -> LanguageGuess:
-        likelihoods = self.models[script].log_likelihoods(scored, candidates)
+        model = self.models[script]
+        if prior in candidates and len(scored) == 1 and model.knows(prior, scored[0]):
+            # A lone word the prior's language uses too ("merci" in Darija) is a tie; in a
+            # sentence the other words decide.
+            return LanguageGuess(prior, 1 / len(candidates), script)
+        likelihoods = model.log_likelihoods(scored, candidates)
         scores = {
             lang: value / TEMPERATURE + (math.log(PRIOR_ODDS) if lang == prior else 0.0)
             for lang, value in likelihoods.items()

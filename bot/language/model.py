@@ -16,9 +16,6 @@ from bot.language.text import Word, words
 
 NGRAM_ORDERS = (1, 2, 3, 4)
 SMOOTHING = 0.1
-# The n-grams of a word overlap, so their evidence is not independent: the log-likelihood is
-# divided by the number of orders before it meets the prior (keeps one-word messages uncertain).
-TEMPERATURE = float(len(NGRAM_ORDERS))
 
 
 def features(word: str) -> Iterable[str]:
@@ -42,6 +39,10 @@ class ScriptModel:
         counts = {lang: Counter(f for w in ws for f in features(w.text)) for lang, ws in samples.items()}
         vocabulary = len(set().union(*counts.values())) if counts else 0
         return cls(counts, {lang: sum(c.values()) for lang, c in counts.items()}, vocabulary)
+
+    def knows(self, lang: str, word: Word) -> bool:
+        """Whether the word itself was seen in the language's examples."""
+        return self.counts[lang][f"<{word.text}>"] > 0
 
     def log_likelihoods(self, ws: Sequence[Word], candidates: Iterable[str]) -> dict[str, float]:
         grams = [f for w in ws for f in features(w.text)]

@@ -16,7 +16,11 @@ _UNSPACED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KH
 
 _LINK = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
 # Convocation codes (ABCD-EFGH, RDV-48K2P) and other capitals-and-digits references.
-_CODE = re.compile(r"\b(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
+# Typed in lower case too: the code alphabet has no I, L, O, so "demi-tour" is no code.
+_CODE = re.compile(
+    r"\b(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+\b|(?i:\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b)"
+)
+_CODE_CHARACTERS = frozenset("23456789abcdefghjkmnpqrstuvwxyz")
 # A word: letters and digits (Arabizi writes ع as 3), with inner apostrophes kept out.
 _WORD = re.compile(r"[^\W_]+")
 
@@ -55,7 +59,10 @@ def _is_reference(token: str) -> bool:
     if digits == 0:
         return False
     letters = len(token) - digits
-    return digits >= letters or (token.isupper() and letters > 0)
+    if digits >= letters or token.isupper():
+        return True
+    # k7q2m9xp: a code typed in lower case; Arabizi words have one digit, rarely two.
+    return digits >= 2 and len(token) >= 6 and set(token.lower()) <= _CODE_CHARACTERS
 
 
 def _split_scripts(token: str) -> list[tuple[str, str]]:
