@@ -138,9 +138,19 @@ CANDIDATES: dict[str, Callable[[], Identify]] = {
 }
 
 
+def rss_mb() -> float:
+    """Resident memory of this process (Linux), to see what a library holds outside Python."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0.0
+    line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1e3
+
+
 def measure(name: str, load: Callable[[], Identify], sets: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
     gc.collect()
     tracemalloc.start()
+    rss_before = rss_mb()
     started = time.perf_counter()
     try:
         identify = load()
@@ -150,7 +160,12 @@ def measure(name: str, load: Callable[[], Identify], sets: dict[str, list[tuple[
     load_s = time.perf_counter() - started
     memory_mb = tracemalloc.get_traced_memory()[0] / 1e6
     tracemalloc.stop()
-    row = {"candidate": name, "load s": f"{load_s:.2f}", "Python heap MB": f"{memory_mb:.1f}"}
+    row = {
+        "candidate": name,
+        "load s": f"{load_s:.2f}",
+        "Python heap MB": f"{memory_mb:.1f}",
+        "RSS +MB": f"{rss_mb() - rss_before:.0f}",
+    }
     timings = []
     for set_name, rows in sets.items():
         per_lang = {lang: [0, 0] for lang in LANGS}
