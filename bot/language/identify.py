@@ -1,0 +1,140 @@
+"""The language of one message: script first, then the marking letters, then the n-gram model.
+
+Rule for mixes: the words of a non-Latin script decide when there are at least two of them or
+they make a third of the message ("salam عندي موعد f prefecture" is Arabic); otherwise the Latin
+words decide and a lone word of another script (a name, a "شكرا") is left out. Someone who types
+two words in Arabic letters writes Arabic; French words inside Arabic are borrowed (carte, rdv).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from bot.language.model import NGRAM_ORDERS, ScriptModel, train
+from bot.language.profiles import (
+    LANGUAGES_DIR,
+    NEUTRAL_FILE,
+    NLU_DIR,
+    Profile,
+    load_neutral_words,
+    load_profiles,
+    training_lines,
+)
+from bot.language.text import Word, fold, words
+
+# Odds given to the prior language before reading the message: enough to settle a one-word
+# message the model finds ambiguous ("merci" from an Arabic speaker), far too little to
+# outweigh a sentence.
+PRIOR_ODDS = 8.0
+# The n-grams of a word overlap, so their evidence is not independent: the log-likelihood is
+# divided by the number of orders before it meets the prior (keeps one-word messages uncertain).
+TEMPERATURE = float(len(NGRAM_ORDERS))
+LATIN = "LATIN"
+MIN_WORDS_OF_ANOTHER_SCRIPT = 2
+MIN_SHARE_OF_ANOTHER_SCRIPT = 1 / 3
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """`lang` is None when the message carries no language (numbers, codes, keywords, emoji) or
+    is written in a script no supported language uses; `script` then says which."""
+
+    lang: str | None
+    confidence: float
+    script: str | None = None
+    scores: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def known(self) -> bool:
+        return self.lang is not None
+
+
+NO_LANGUAGE = LanguageGuess(None, 0.0)
+
+
+@dataclass
+class LanguageIdentifier:
+    profiles: tuple[Profile, ...]
+    neutral: frozenset[str]
+    nlu_dir: Path = NLU_DIR
+
+    @classmethod
+    def from_files(
+        cls,
+        languages_dir: Path = LANGUAGES_DIR,
+        nlu_dir: Path = NLU_DIR,
+        neutral_file: Path = NEUTRAL_FILE,
+    ) -> LanguageIdentifier:
+        neutral = frozenset(fold(w) for w in load_neutral_words(neutral_file))
+        return cls(load_profiles(languages_dir), neutral, nlu_dir)
+
+    @cached_property
+    def models(self) -> dict[str, ScriptModel]:
+        return train({p.code: training_lines(p, self.nlu_dir) for p in self.profiles})
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.profiles)
+
+    def identify(self, text: str, *, prior: str | None = None) -> LanguageGuess:
+        found = [w for w in words(text) if fold(w.text) not in self.neutral]
+        if not found:
+            return NO_LANGUAGE
+        script = _deciding_script(found)
+        scored = [w for w in found if w.script == script]
+        candidates = self._candidates(script, scored)
+        if not candidates:
+            return LanguageGuess(None, 0.0, script)
+        if len(candidates) == 1:
+            return LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0})
+        return self._classify(script, scored, candidates, prior)
+
+    def _candidates(self, script: str, scored: list[Word]) -> list[str]:
+        model = self.models.get(script)
+        candidates = [
+            p for p in self.profiles if script in p.scripts and model and p.code in model.counts
+        ]
+        letters = {c for w in scored for c in w.text}
+        for letter in letters:
+            owners = [p for p in candidates if letter in p.letters]
+            if owners:
+                candidates = owners
+        return [p.code for p in candidates]
+
+    def _classify(
+        self, script: str, scored: list[Word], candidates: list[str], prior: str | None
+    ) -> LanguageGuess:
+        model = self.models[script]
+        if prior in candidates and len(scored) == 1 and model.knows(prior, scored[0]):
+            # A lone word the prior's language uses too ("merci" in Darija) is a tie; in a
+            # sentence the other words decide.
+            return LanguageGuess(prior, 1 / len(candidates), script)
+        likelihoods = model.log_likelihoods(scored, candidates)
+        scores = {
+            lang: value / TEMPERATURE + (math.log(PRIOR_ODDS) if lang == prior else 0.0)
+            for lang, value in likelihoods.items()
+        }
+        top = max(scores.values())
+        weights = {lang: math.exp(s - top) for lang, s in scores.items()}
+        total = sum(weights.values())
+        posteriors = {lang: w / total for lang, w in weights.items()}
+        best = max(posteriors, key=posteriors.__getitem__)
+        return LanguageGuess(best, posteriors[best], script, posteriors)
+
+
+def _deciding_script(found: list[Word]) -> str:
+    """The script whose words decide (see the module's rule for mixes)."""
+    weights: Counter[str] = Counter()
+    for word in found:
+        weights[word.script] += word.weight
+    total = sum(weights.values())
+    others = [(w, s) for s, w in weights.items() if s != LATIN]
+    if others:
+        weight, script = max(others)
+        if weight >= MIN_WORDS_OF_ANOTHER_SCRIPT or weight >= total * MIN_SHARE_OF_ANOTHER_SCRIPT:
+            return script
+    return LATIN if LATIN in weights else max(weights, key=weights.__getitem__)
