@@ -18,8 +18,8 @@ from bot.booking.models import Slot, WaitlistEntry, WaitlistOffer
 from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
 from bot.config import Settings
-from tests.booking import world
-from tests.booking.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
 
 PARIS = ZoneInfo("Europe/Paris")
 

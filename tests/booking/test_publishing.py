@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.booking import publishing
 from bot.booking.models import OpeningRange, Slot
-from tests.booking import world
-from tests.booking.world import CONFIG, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, RESIDENT
 
 PARIS = ZoneInfo("Europe/Paris")
 
