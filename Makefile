@@ -33,7 +33,7 @@ help:
 	@echo "make run    start the whole stack on an embedded SQLite database with demo data"
 	@echo "make test   run every test (creates .venv on first use)"
 	@echo "make bench  print the benchmarks"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff check and ruff format --check"
 	@echo "make i18n   extract the French sentences and update locales/*/guichet.po for translators"
 
 $(INSTALLED): pyproject.toml constraints.txt
@@ -52,8 +52,12 @@ run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
 test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
 	$(BIN)/python -m pytest
 
+# Lints and checks the formatting of everything we write (the lead's `ruff format` keeps it so).
+LINTED := bot actions tests benchmarks scripts migrations
+
 lint: $(INSTALLED)
-	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 bench: $(INSTALLED)
 	$(BIN)/guichet bench

@@ -7,16 +7,34 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot.config import PROJECT_ROOT
+
 # Modules exposing `register(subparsers)`; each adds its sub-commands with `set_defaults(func=...)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.booking.cli",
     "bot.gateway.cli",
-    "bot.bench",
     "bot.channels.cli",
     "bot.catalogue_cli",
     "bot.scheduler.cli",
     "bot.simulation.cli",
 )
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """The benchmarks live in the checkout's benchmarks/, beside tests/: not in the package."""
+    if not (PROJECT_ROOT / "benchmarks" / "runner.py").is_file():
+        print(
+            f"guichet bench: no benchmarks/ in {PROJECT_ROOT}: the benchmarks run from a checkout "
+            "of the repository (git clone, then `make bench`), not from an installed package",
+            file=sys.stderr,
+        )
+        return 2
+    # An editable install puts bot and actions on the path, not the checkout's root.
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from benchmarks.runner import run
+
+    return run(args.names)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
+    bench = subparsers.add_parser("bench", help="print the benchmarks' figures (from a checkout)")
+    bench.add_argument("names", nargs="*", help="only these benchmarks (e.g. booking)")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

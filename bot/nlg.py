@@ -19,8 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -138,50 +137,3 @@ async def nlg(request: Request) -> JSONResponse:
         # Last resort: Rasa would drop the message on a 500; the person still gets a sentence.
         log.exception("nlg: failed to render %r", body.get("response"))
         return JSONResponse(render(MISSING_RESPONSE, SOURCE_LANGUAGE, {}))
-
-
-def run_benchmark() -> None:
-    """`guichet bench nlg`: what rendering costs per Rasa response, and loading the catalogues."""
-    import statistics
-    import time
-
-    from babel.support import Translations
-
-    from bot.i18n import (
-        SUPPORTED_LANGUAGES,
-        _translations_from_po,
-        mo_path,
-        po_path,
-        reload_translations,
-    )
-
-    def _load_mo(path: Path) -> Translations:
-        with path.open("rb") as handle:
-            return Translations(fp=handle)
-
-    def median_us(action: Callable[[], object], repeat: int = 2000) -> float:
-        samples = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            action()
-            samples.append(time.perf_counter() - started)
-        return statistics.median(samples) * 1e6
-
-    tracker = {
-        "slots": {"language": None, "when": "2025-01-14T13:20:00+00:00", "code": "K7P2QX4M"},
-        "latest_message": {"metadata": {"channel": "sms"}},
-    }
-    for lang in SUPPORTED_LANGUAGES:
-        tracker["slots"]["language"] = lang
-        body = {"response": "utter_help", "arguments": {}, "tracker": tracker}
-        print(
-            f"    generate utter_help [{lang}, sms]: median {median_us(lambda body=body: generate(body)):.0f} µs"
-        )
-    reload_translations()
-    for lang in SUPPORTED_LANGUAGES[1:]:
-        cold_po = median_us(lambda lang=lang: _translations_from_po(po_path(lang)), repeat=20)
-        mo = mo_path(lang)
-        if mo.exists():
-            from_mo = median_us(lambda mo=mo: _load_mo(mo), repeat=20)
-            print(f"    load {lang} catalogue from .mo: median {from_mo / 1000:.2f} ms")
-        print(f"    load {lang} catalogue from .po (no .mo): median {cold_po / 1000:.1f} ms")

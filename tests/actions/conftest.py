@@ -15,8 +15,7 @@ from bot.booking import demo
 from bot.booking.engine import EngineConfig
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
-from bot.gateway.threaded import serve_in_thread
-from bot.ports import free_port
+from tests.support.servers import free_port, serve_in_thread
 
 
 @pytest.fixture(scope="session")

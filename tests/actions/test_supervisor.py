@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.ports import free_port
 from bot.supervisor import ChildSpec, Supervisor, stack_children
+from tests.support.servers import free_port
 
 
 def _wait_for(predicate, timeout: float = 10.0) -> bool:

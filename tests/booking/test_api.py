@@ -9,8 +9,8 @@ from bot.booking import services
 from bot.booking.services import BookRequest
 from bot.config import Settings
 from bot.gateway.app import create_app
-from tests.booking import world
-from tests.booking.world import PHONE_A, PHONE_B, RESIDENT
+from tests.support import world
+from tests.support.world import PHONE_A, PHONE_B, RESIDENT
 
 ADMIN = {"Authorization": "Bearer s3cret"}
 

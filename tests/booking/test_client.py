@@ -10,20 +10,9 @@ import pytest
 from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable
 from bot.config import Settings
 from bot.gateway.app import create_app
-from bot.gateway.threaded import serve_in_thread
-from bot.ports import free_port
-from tests.booking import world
-from tests.booking.world import PHONE_A, PHONE_B, RESIDENT
-
-
-@pytest.fixture
-def server(sqlite_factory, clock):
-    with sqlite_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
-    settings = Settings(database_url="sqlite://", secret_key="test-key", admin_token="s3cret")
-    app = create_app(settings, sqlite_factory, clock=clock)
-    with serve_in_thread(app, free_port(), lifespan="off") as base:
-        yield f"{base}/api"
+from tests.support import world
+from tests.support.servers import free_port, serve_in_thread
+from tests.support.world import PHONE_A, PHONE_B, RESIDENT
 
 
 def test_client_round_trip(server):

@@ -10,11 +10,10 @@ from sqlalchemy import select
 from bot.booking.client import BookingClient, BookingRefused
 from bot.deadlines import assess
 from bot.scheduler.models import DeadlineSubscription
-from tests.booking.test_client import server  # noqa: F401  (the fixture)
-from tests.booking.world import PHONE_A, RESIDENT
+from tests.support.world import PHONE_A, RESIDENT
 
 
-def test_agree_then_stop_deadline_alerts(server, sqlite_factory, clock):  # noqa: F811
+def test_agree_then_stop_deadline_alerts(server, sqlite_factory, clock):
     with BookingClient(server) as client:
         agreed = client.agree_to_deadline_alerts(PHONE_A, RESIDENT, date(2026, 6, 30), language="ar")
         # Renewal of a carte de résident: file from two months before the expiry (seed 002).
@@ -31,7 +30,7 @@ def test_agree_then_stop_deadline_alerts(server, sqlite_factory, clock):  # noqa
         assert session.scalars(select(DeadlineSubscription)).one().cancelled_at is not None
 
 
-def test_deadline_alert_refusals_are_typed(server):  # noqa: F811
+def test_deadline_alert_refusals_are_typed(server):
     with BookingClient(server) as client:
         with pytest.raises(BookingRefused) as refused:
             client.agree_to_deadline_alerts(PHONE_A, "naturalisation", date(2026, 6, 30))

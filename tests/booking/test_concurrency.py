@@ -17,8 +17,8 @@ from bot.booking.errors import BookingError
 from bot.booking.models import Booking, BookingStatus, OpeningRange, Slot, WaitlistOffer
 from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
-from tests.booking import world
-from tests.booking.world import CONFIG, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, RESIDENT
 
 ATTEMPTS = 200
 PLACES = 10

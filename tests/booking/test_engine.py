@@ -11,8 +11,8 @@ from bot.booking import services
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, AvailabilityCheck, Booking, BookingStatus, Slot
 from bot.booking.services import BookRequest, SearchRequest
-from tests.booking import world
-from tests.booking.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
 
 
 @pytest.fixture

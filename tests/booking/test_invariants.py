@@ -26,8 +26,8 @@ from bot.booking.models import (
 from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
 from bot.db import make_engine, make_session_factory
-from tests.booking import world
-from tests.booking.world import CONFIG, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, RESIDENT
 
 PHONES = [f"+3361234{i:04d}" for i in range(6)]
 NUMEROS = [None, "1234567890", "9876543210"]

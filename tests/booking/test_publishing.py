@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.booking import publishing
 from bot.booking.models import OpeningRange, Slot
 from bot.timezone import PARIS
-from tests.booking import world
-from tests.booking.world import CONFIG, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, RESIDENT
 
 
 def times(weekday, date_from, date_to, departement="24", **kw):

@@ -15,7 +15,7 @@ from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche, Slot
 from bot.booking.services import BookRequest
 from bot.cli import main
 from bot.db import Base, make_engine, make_session_factory
-from tests.booking.world import CONFIG
+from tests.support.world import CONFIG
 
 # The staff commands use the real clock, so the demo is seeded for the real coming weeks.
 NOW = datetime.now(timezone.utc)

@@ -19,8 +19,8 @@ from bot.booking.models import (
 )
 from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
-from tests.booking import world
-from tests.booking.world import CONFIG, PHONE_A, PHONE_B, PHONE_C, RESIDENT
+from tests.support import world
+from tests.support.world import CONFIG, PHONE_A, PHONE_B, PHONE_C, RESIDENT
 
 PHONE_D = "+33622334455"
 

@@ -16,7 +16,7 @@ import pytest
 from bot.catalogue import Localized, get_catalogue
 from bot.catalogue.models import Provenance
 from bot.i18n import SUPPORTED_LANGUAGES
-from tests.support import unavailable
+from tests.support.skips import unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = Path(os.environ.get("GUICHET_SEEDS_DIR") or PROJECT_ROOT.parent / "shared" / "seeds")

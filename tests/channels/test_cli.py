@@ -6,7 +6,8 @@ from bot.channels import messages
 from bot.channels.cli import cmd_chat  # noqa: F401  (the module registers itself)
 from bot.cli import main
 from bot.i18n import translate
-from tests.channels.conftest import TELEGRAM_SECRET, closed_port
+from tests.support.channels import TELEGRAM_SECRET
+from tests.support.servers import closed_port
 
 
 def test_set_webhook_registers_url_secret_and_allowed_updates(monkeypatch, telegram_api, capsys):

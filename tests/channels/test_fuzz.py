@@ -8,7 +8,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.channels.conftest import TELEGRAM_SECRET, SmsPhone
+from tests.support.channels import TELEGRAM_SECRET, SmsPhone
 
 _ids = itertools.count()
 

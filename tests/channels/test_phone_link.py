@@ -22,9 +22,8 @@ from bot.scheduler.models import PreferredChannel
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.recipients import Recipient, phone_of, recipient_for
 from bot.scheduler.worker import Worker
-from tests.channels.conftest import TELEGRAM_SECRET
-from tests.channels.stack import CODE, stack_with_fakes
-from tests.channels.test_with_rasa import TelegramUser
+from tests.support.channels import TELEGRAM_SECRET
+from tests.support.stack import CODE, TelegramUser, stack_with_fakes
 
 PHONE = "+33611110077"
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.channels.conversation import Conversations, Incoming
 from bot.channels.models import InboundMessage, OutboundMessage
-from tests.channels.conftest import PHONE, RecordingOutbox
+from tests.support.channels import PHONE, RecordingOutbox
 
 
 def _workers(settings, factory, count: int) -> list[Conversations]:

@@ -9,7 +9,7 @@ from bot.channels import messages
 from bot.channels.models import Contact, InboundMessage, OutboundMessage
 from bot.channels.outbound import TwilioSender
 from bot.i18n import translate
-from tests.channels.conftest import PHONE, PUBLIC_URL, SmsPhone
+from tests.support.channels import PHONE, PUBLIC_URL, SmsPhone
 
 
 def replies(response) -> list[str]:
@@ -177,10 +177,11 @@ def test_database_down_gives_a_clear_answer(make_client, settings):
     from sqlalchemy.orm import sessionmaker
 
     from bot.db import make_engine
-    from tests.channels.conftest import build_app, closed_port
+    from bot.gateway.app import create_app
+    from tests.support.servers import closed_port
 
     broken = sessionmaker(bind=make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/none"))
     from fastapi.testclient import TestClient
 
-    with TestClient(build_app(settings, broken)) as client:
+    with TestClient(create_app(settings, broken)) as client:
         assert replies(SmsPhone(client).send("Bonjour")) == [fr(messages.DATABASE_DOWN)]

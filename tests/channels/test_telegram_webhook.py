@@ -5,7 +5,7 @@ from sqlalchemy import select
 from bot.channels import messages
 from bot.channels.models import Contact, InboundMessage, OutboundMessage
 from bot.i18n import translate
-from tests.channels.conftest import TELEGRAM_SECRET
+from tests.support.channels import TELEGRAM_SECRET
 
 CHAT_ID = 987654321
 

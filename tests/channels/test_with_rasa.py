@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
-import time
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -23,9 +21,8 @@ from bot.channels.rasa_client import RasaClient
 from bot.channels.shaping import sms_text
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.i18n import translate
-from tests.channels import fakes
-from tests.channels.conftest import TELEGRAM_SECRET, RecordingOutbox
-from tests.channels.stack import CODE, Phone, book_by_sms, stack_with_fakes
+from tests.support.channels import RecordingOutbox
+from tests.support.stack import CODE, Phone, TelegramUser, book_by_sms, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
 
@@ -67,42 +64,6 @@ def test_signed_sms_conversation_books_then_cancels(stack):
         assert api.verify(code)["valid"] is False
     segments = sum(gsm7.sms_info(r).segments for r in transcript if not r.startswith("> "))
     assert segments <= 20, "\n".join(transcript)
-
-
-class TelegramUser:
-    def __init__(self, gateway: str, api: fakes._Recorder, chat_id: int):
-        self.gateway, self.api, self.chat_id = gateway, api, chat_id
-        self.update_id = chat_id * 1000
-
-    def _post(self, body: dict) -> list[dict]:
-        before = len(self._mine())
-        response = httpx.post(f"{self.gateway}/telegram/webhook", json=body,
-                              headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=60)
-        assert response.status_code == 200
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(self._mine()) == before:
-            time.sleep(0.05)
-        time.sleep(0.3)  # the rest of this turn's messages
-        return self._mine()[before:]
-
-    def _mine(self) -> list[dict]:
-        return [c for c in self.api.calls_to("/sendMessage") if str(c["chat_id"]) == str(self.chat_id)]
-
-    def say(self, text: str) -> list[dict]:
-        self.update_id += 1
-        return self._post({"update_id": self.update_id, "message": {
-            "message_id": self.update_id, "date": 0, "chat": {"id": self.chat_id, "type": "private"},
-            "text": text, "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"}}})
-
-    def press(self, sent: list[dict], index: int) -> list[dict]:
-        markup = sent[-1]["reply_markup"]
-        markup = json.loads(markup) if isinstance(markup, str) else markup
-        data = markup["inline_keyboard"][index - 1][0]["callback_data"]
-        self.update_id += 1
-        return self._post({"update_id": self.update_id, "callback_query": {
-            "id": f"cb{self.update_id}", "chat_instance": "c", "data": data,
-            "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"},
-            "message": {"message_id": 1, "date": 0, "chat": {"id": self.chat_id, "type": "private"}, "text": "."}}})
 
 
 def test_sms_expiry_date_then_rappel_agrees_to_the_deadline_alerts(stack):

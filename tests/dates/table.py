@@ -2,7 +2,7 @@
 
 Each case has its own fixed "now" (Europe/Paris). `expect` is "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD"
 (inclusive range); `part` and `at` (HH:MM) are the part of day and time, None when absent.
-The benchmark (bot/dates_bench.py) times the whole table too.
+The benchmark (benchmarks/dates.py) times the whole table too.
 """
 
 from __future__ import annotations

@@ -14,11 +14,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.formatting import FSI, LRM, PDI
-from bot.gateway.threaded import serve_in_thread
 from bot.nlg import router
-from bot.ports import free_port
 from bot.responses import MISSING_RESPONSE, RESPONSES, Response
-from tests.support import unavailable
+from tests.support.servers import free_port, serve_in_thread
+from tests.support.skips import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import unavailable
+from tests.support.skips import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -1,62 +1,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking.engine import EngineConfig
-from bot.booking.models import OpeningRange, SiteDemarche
-from bot.booking.publishing import publish
 from bot.config import Settings
 from bot.gateway.app import create_app
-from bot.ports import free_port
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.worker import Worker
-from tests.booking import world as booking_world
-from tests.channels.conftest import AUTH_TOKEN, PUBLIC_URL
-from tests.channels.fakes import _Recorder
-from tests.scheduler.fakes import telegram_with_documents, twilio_with_list
-
-CONFIG = EngineConfig(secret_key="test-key", offer_hold=timedelta(hours=12))
-RESIDENT = booking_world.RESIDENT
-# Tuesday 20 January 2026, 14h00 Paris (13h00 UTC): the one place of this small world.
-APPOINTMENT_DAY = date(2026, 1, 20)
-
-
-def one_place_world(session: Session, *, now, guichets: int = 1) -> None:
-    """pref-24, renewal of the carte de résident, Tuesdays 14h00-14h20: a single published slot."""
-    session.add_all([booking_world.dordogne(), booking_world.resident_renewal()])
-    session.flush()
-    session.add_all(
-        [
-            SiteDemarche(site_code="pref-24", demarche_code=RESIDENT),
-            OpeningRange(
-                site_code="pref-24",
-                demarche_code=RESIDENT,
-                weekday=1,
-                start_time=time(14),
-                end_time=time(14, 20),
-                guichets=guichets,
-                valid_from=date(2026, 1, 1),
-            ),
-        ]
-    )
-    session.flush()
-    publish(session, CONFIG, now=now, date_from=APPOINTMENT_DAY, date_to=APPOINTMENT_DAY)
+from tests.support.channels import AUTH_TOKEN, PUBLIC_URL
+from tests.support.providers import Recorder, telegram_with_documents, twilio_with_list
+from tests.support.servers import free_port
+from tests.support.world import CONFIG, one_place_world
 
 
 @pytest.fixture
-def twilio() -> Iterator[_Recorder]:
+def twilio() -> Iterator[Recorder]:
     server = twilio_with_list()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def telegram() -> Iterator[_Recorder]:
+def telegram() -> Iterator[Recorder]:
     server = telegram_with_documents()
     yield server
     server.stop()

@@ -23,13 +23,12 @@ from starlette.routing import BaseRoute
 from bot.booking.api import TransactionalRoute, unit
 from bot.config import Settings
 from bot.gateway.app import create_app
-from bot.gateway.threaded import serve_in_thread
-from bot.ports import free_port
 from bot.scheduler.models import DeadlineSubscription
+from tests.support.servers import free_port, serve_in_thread
+from tests.support.world import RESIDENT
 
 CLIENTS = 60
 PHONE = "+33612345678"
-RESIDENT = "carte_resident_renouvellement"
 
 
 def _uses_unit(dependant: Dependant) -> bool:

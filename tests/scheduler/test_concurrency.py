@@ -13,7 +13,7 @@ from bot.booking.models import Slot
 from bot.scheduler.models import ScheduledMessage
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.worker import Worker
-from tests.scheduler.conftest import CONFIG, one_place_world
+from tests.support.world import CONFIG, one_place_world
 
 PEOPLE = 12
 

@@ -7,7 +7,7 @@ import pytest
 from bot.deadlines import NoDeadline
 from bot.scheduler.planning import subscribe_deadline
 from bot.scheduler.quiet import end_of_quiet, is_quiet, may_send
-from tests.scheduler.fakes import sms_to
+from tests.support.providers import sms_to
 
 PHONE = "+33612345678"
 

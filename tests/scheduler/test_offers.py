@@ -12,9 +12,9 @@ from bot.booking import services, waitlist
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, BookingStatus, OfferStatus, Slot, WaitlistOffer
 from bot.scheduler.models import ScheduledMessage
-from tests.channels.conftest import SmsPhone
-from tests.scheduler.conftest import CONFIG
-from tests.scheduler.fakes import sms_to
+from tests.support.channels import SmsPhone
+from tests.support.providers import sms_to
+from tests.support.world import CONFIG
 
 HOLDER, FIRST, SECOND, THIRD = "+33612345678", "+33698765432", "+33755667788", "+33644332211"
 

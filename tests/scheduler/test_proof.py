@@ -14,7 +14,7 @@ from bot.booking import services
 from bot.proof import journal, proof_pdf, proof_text
 from bot.scheduler.models import ScheduledMessage
 from bot.scheduler.recipients import prefer
-from tests.channels.conftest import SmsPhone
+from tests.support.channels import SmsPhone
 
 PHONE = "+33612345678"
 CHAT = "987654321"

@@ -13,9 +13,9 @@ from bot.catalogue import get_catalogue
 from bot.channels.models import Contact
 from bot.scheduler.models import ScheduledMessage
 from bot.scheduler.notifier import Envelope, Receipt
-from tests.channels.conftest import SmsPhone
-from tests.scheduler.conftest import CONFIG
-from tests.scheduler.fakes import sms_to
+from tests.support.channels import SmsPhone
+from tests.support.providers import sms_to
+from tests.support.world import CONFIG
 
 PHONE = "+33612345678"
 STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc)  # Tuesday 14h00 Paris

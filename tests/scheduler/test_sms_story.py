@@ -21,8 +21,8 @@ from bot.db import make_engine, make_session_factory, utcnow
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.quiet import end_of_quiet, is_quiet
 from bot.scheduler.worker import TickReport, Worker
-from tests.channels.stack import Phone, book_by_sms, stack_with_fakes
-from tests.scheduler.fakes import sms_to
+from tests.support.providers import sms_to
+from tests.support.stack import Phone, book_by_sms, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
 

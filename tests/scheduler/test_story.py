@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bot.booking import waitlist
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, BookingStatus
-from tests.channels.conftest import SmsPhone
-from tests.scheduler.conftest import CONFIG
-from tests.scheduler.fakes import sms_to
+from tests.support.channels import SmsPhone
+from tests.support.providers import sms_to
+from tests.support.world import CONFIG
 
 HOLDER, WAITING = "+447911123456", "+33698765432"
 STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from tests.support import unavailable
+from tests.support.skips import unavailable
 
 pytestmark = pytest.mark.rasa
 

@@ -1,13 +1,35 @@
-"""An ASGI app served by uvicorn in a daemon thread of this process: the channels benchmark
-drives its own gateway this way, and tests run real HTTP servers (gateway, NLG) beside them."""
+"""Servers a test or a benchmark starts beside itself: a free TCP port, and an ASGI app (the
+gateway, the NLG endpoint) served by uvicorn in a daemon thread of this process."""
 
 from __future__ import annotations
 
 import contextlib
+import random
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from typing import Literal
+
+
+def free_port() -> int:
+    """A port free on every interface, below the kernel's ephemeral range: a port the kernel
+    hands out (bind to 0) can be taken again by any outgoing connection before the server that
+    was meant to use it binds it, which made stacks fail with 'address already in use'."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free TCP port between 20000 and 32000")
+
+
+# A port nothing listens on: a server "down" is a real refused connection.
+closed_port = free_port
 
 
 @contextlib.contextmanager

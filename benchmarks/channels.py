@@ -20,10 +20,10 @@ from pathlib import Path
 import httpx
 from twilio.request_validator import RequestValidator
 
+from benchmarks.timing import percentile
 from bot.channels import gsm7
 from bot.config import Settings
-from bot.gateway.threaded import serve_in_thread
-from bot.ports import free_port
+from tests.support.servers import free_port, serve_in_thread
 
 CONVERSATIONS = 20
 # A full French booking then its cancellation, answered as a person would by SMS
@@ -43,11 +43,6 @@ SCRIPT = (
 )
 BOOKED_AT = 9  # the messages of SCRIPT up to the convocation; the rest cancels it
 BENCH_TOKEN = "bench-auth-token"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 # How long a person takes to read an SMS and answer it: a quick typist on a basic phone. The

@@ -27,10 +27,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, func, select, text
 
+from benchmarks.timing import percentile
 from bot.booking import schema
 from bot.booking.models import Booking, BookingStatus, Demarche, Site, SiteDemarche, Slot
 from bot.db import make_engine, make_session_factory, utcnow
-from bot.ports import free_port
+from tests.support.servers import free_port
 
 ATTEMPTS = 2_000
 CLIENTS = 50
@@ -54,7 +55,7 @@ class BurstResult:
 
     def lines(self) -> list[str]:
         lat = sorted(self.latencies_ms)
-        p95 = lat[int(len(lat) * 0.95) - 1] if lat else float("nan")
+        p95 = percentile(lat, 0.95) if lat else float("nan")
         return [
             f"{self.backend:10} attempts/s {len(lat) / self.seconds:7.0f}   "
             f"p50 {statistics.median(lat):6.1f} ms   p95 {p95:6.1f} ms",

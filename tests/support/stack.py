@@ -1,10 +1,11 @@
 """The real stack for end-to-end channel tests: the gateway (uvicorn), the action server
 (rasa-sdk) and the Rasa server (.venv-rasa) with the project's trained model, on free ports.
-Only Twilio's and Telegram's servers are played locally (tests/channels/fakes.py)."""
+Only Twilio's and Telegram's servers are played locally (tests/support/providers.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import subprocess
@@ -18,11 +19,10 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.gateway.threaded import serve_in_thread
-from bot.ports import free_port
-from tests.channels import fakes
-from tests.channels.conftest import AUTH_TOKEN, TELEGRAM_SECRET
-from tests.support import unavailable
+from tests.support import providers
+from tests.support.channels import AUTH_TOKEN, TELEGRAM_SECRET
+from tests.support.servers import free_port, serve_in_thread
+from tests.support.skips import unavailable
 
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 
@@ -141,12 +141,12 @@ def running_stack(
 @contextlib.contextmanager
 def stack_with_fakes(
     tmp: Path,
-) -> Iterator[tuple[Settings, RasaServer, str, fakes._Recorder, fakes._Recorder]]:
+) -> Iterator[tuple[Settings, RasaServer, str, providers.Recorder, providers.Recorder]]:
     """running_stack with its fake Twilio and Telegram servers; skips when Rasa cannot run."""
     model = trained_model()
     if model is None or not RASA.exists():
         unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
-    twilio, telegram = fakes.twilio_server(), fakes.telegram_server()
+    twilio, telegram = providers.twilio_server(), providers.telegram_server()
     try:
         with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
             settings, rasa, gateway
@@ -173,6 +173,45 @@ class Phone:
                               headers={"X-Twilio-Signature": signature}, timeout=60)
         assert response.status_code == 200, response.text
         return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+
+
+class TelegramUser:
+    """A Telegram chat posting to the running gateway's webhook; its answers are what the fake
+    Bot API received for this chat."""
+
+    def __init__(self, gateway: str, api: providers.Recorder, chat_id: int):
+        self.gateway, self.api, self.chat_id = gateway, api, chat_id
+        self.update_id = chat_id * 1000
+
+    def _post(self, body: dict) -> list[dict]:
+        before = len(self._mine())
+        response = httpx.post(f"{self.gateway}/telegram/webhook", json=body,
+                              headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=60)
+        assert response.status_code == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(self._mine()) == before:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the rest of this turn's messages
+        return self._mine()[before:]
+
+    def _mine(self) -> list[dict]:
+        return [c for c in self.api.calls_to("/sendMessage") if str(c["chat_id"]) == str(self.chat_id)]
+
+    def say(self, text: str) -> list[dict]:
+        self.update_id += 1
+        return self._post({"update_id": self.update_id, "message": {
+            "message_id": self.update_id, "date": 0, "chat": {"id": self.chat_id, "type": "private"},
+            "text": text, "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"}}})
+
+    def press(self, sent: list[dict], index: int) -> list[dict]:
+        markup = sent[-1]["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        data = markup["inline_keyboard"][index - 1][0]["callback_data"]
+        self.update_id += 1
+        return self._post({"update_id": self.update_id, "callback_query": {
+            "id": f"cb{self.update_id}", "chat_instance": "c", "data": data,
+            "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": self.chat_id, "type": "private"}, "text": "."}}})
 
 
 # A French booking by SMS, answered the way a person on a basic phone would: menu numbers,

@@ -1,4 +1,5 @@
-"""A small booking world built directly (independent of the catalogue's YAML)."""
+"""A small booking world built directly (independent of the catalogue's YAML), and the
+scheduler's smaller one: a single place to give, take back and offer."""
 
 from __future__ import annotations
 
@@ -109,3 +110,29 @@ def slots(session: Session, demarche: str = RESIDENT, site: str = "pref-24") -> 
             .order_by(Slot.starts_at)
         )
     )
+
+
+# Tuesday 20 January 2026, 14h00 Paris (13h00 UTC): the one place of the scheduler's world.
+APPOINTMENT_DAY = date(2026, 1, 20)
+
+
+def one_place_world(session: Session, *, now: datetime, guichets: int = 1) -> None:
+    """pref-24, renewal of the carte de résident, Tuesdays 14h00-14h20: a single published slot."""
+    session.add_all([dordogne(), resident_renewal()])
+    session.flush()
+    session.add_all(
+        [
+            SiteDemarche(site_code="pref-24", demarche_code=RESIDENT),
+            OpeningRange(
+                site_code="pref-24",
+                demarche_code=RESIDENT,
+                weekday=1,
+                start_time=time(14),
+                end_time=time(14, 20),
+                guichets=guichets,
+                valid_from=date(2026, 1, 1),
+            ),
+        ]
+    )
+    session.flush()
+    publish(session, CONFIG, now=now, date_from=APPOINTMENT_DAY, date_to=APPOINTMENT_DAY)

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from datetime import date
 
-
-def _median_us(func: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1e6
+from benchmarks.timing import median_us
 
 
 def run_benchmark() -> None:
@@ -24,7 +15,7 @@ def run_benchmark() -> None:
     from bot.routing import route
 
     directory = catalogue_dir()
-    load = _median_us(lambda: load_catalogue(directory), 9)
+    load = median_us(lambda: load_catalogue(directory), 9)
     print(f"    load + validate data/catalogue (7 files): median {load / 1000:.1f} ms", flush=True)
     catalogue = get_catalogue()
     cases: list[tuple[str, Callable[[], object], int]] = [
@@ -56,4 +47,4 @@ def run_benchmark() -> None:
         ),
     ]
     for label, func, repeat in cases:
-        print(f"    {label}: median {_median_us(func, repeat):.1f} µs", flush=True)
+        print(f"    {label}: median {median_us(func, repeat):.1f} µs", flush=True)

@@ -1,0 +1,223 @@
+"""Local HTTP servers playing Twilio's REST API and Telegram's Bot API (servers we cannot
+reach from here: faked at the HTTP boundary only, the real client libraries talk to them).
+The scheduler's variants also list the messages sent (a crash recovery searches them) and accept
+documents (the proof PDF)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+class Recorder(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
+        super().__init__(("127.0.0.1", 0), handler)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> Recorder:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def calls_to(self, suffix: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [params for path, params in self.calls if path.endswith(suffix)]
+
+    def wait_for(self, suffix: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.calls_to(suffix)
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.02)
+        return self.calls_to(suffix)
+
+
+def _params(handler: BaseHTTPRequestHandler) -> dict[str, Any]:
+    length = int(handler.headers.get("Content-Length") or 0)
+    raw = handler.rfile.read(length).decode() if length else ""
+    if "json" in (handler.headers.get("Content-Type") or ""):
+        return json.loads(raw or "{}")
+    return {key: values[-1] for key, values in parse_qs(raw).items()}
+
+
+class _TwilioHandler(BaseHTTPRequestHandler):
+    server: Recorder
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        params = _params(self)
+        with self.server.lock:
+            self.server.calls.append((self.path, params))
+            sid = f"SM{next(self.server.ids):032d}"
+        body = json.dumps(
+            {
+                "sid": sid,
+                "status": "queued",
+                "to": params.get("To"),
+                "from": params.get("From"),
+                "body": params.get("Body"),
+                "num_segments": "1",
+                "account_sid": "ACtest",
+                "date_created": "Mon, 23 Nov 2026 16:00:00 +0000",
+                "uri": f"/2010-04-01/Accounts/ACtest/Messages/{sid}.json",
+            }
+        ).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _TelegramHandler(BaseHTTPRequestHandler):
+    server: Recorder
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        params = _params(self)
+        method = self.path.rsplit("/", 1)[-1]
+        with self.server.lock:
+            self.server.calls.append((self.path, params))
+            message_id = next(self.server.ids)
+        result: Any = True
+        if method == "getMe":
+            result = {"id": 42, "is_bot": True, "first_name": "Guichet", "username": "guichet_bot"}
+        elif method == "sendMessage":
+            result = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": params.get("text", ""),
+            }
+        body = json.dumps({"ok": True, "result": result}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+
+def twilio_server() -> Recorder:
+    return Recorder(_TwilioHandler).start()
+
+
+def telegram_server() -> Recorder:
+    return Recorder(_TelegramHandler).start()
+
+class TwilioWithList(_TwilioHandler):
+    """Accepts messages like Twilio (201 + sid) and lists them back (GET …/Messages.json)."""
+
+    def do_POST(self) -> None:
+        super().do_POST()
+        with self.server.lock:
+            path, params = self.server.calls[-1]
+            sid = f"SM{len([c for c in self.server.calls if c[0].endswith('Messages.json')]):032d}"
+            self.server.messages.append(  # type: ignore[attr-defined]
+                {
+                    "sid": sid,
+                    "to": params.get("To"),
+                    "body": params.get("Body"),
+                    "status": "queued",
+                    "date_created": format_datetime(datetime.now(timezone.utc)),
+                }
+            )
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlparse(self.path).query)
+        to = query.get("To", [None])[-1]
+        with self.server.lock:
+            found = [m for m in self.server.messages if to is None or m["to"] == to]  # type: ignore[attr-defined]
+        body = json.dumps(
+            {
+                "messages": [dict(m, account_sid="ACtest") for m in reversed(found)],
+                "page": 0,
+                "page_size": 50,
+                "first_page_uri": self.path,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "uri": self.path,
+                "start": 0,
+                "end": len(found),
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def twilio_with_list() -> Recorder:
+    server = Recorder(TwilioWithList)
+    server.messages = []  # type: ignore[attr-defined]
+    return server.start()
+
+
+def sms_to(server: Recorder, phone: str) -> list[str]:
+    return [c["Body"] for c in server.calls_to("Messages.json") if c.get("To") == phone]
+
+
+class TelegramWithDocuments(_TelegramHandler):
+    """The Bot API, also accepting sendDocument (multipart): the PDF bytes are kept for the test."""
+
+    def do_POST(self) -> None:
+        if not self.path.endswith("/sendDocument"):
+            super().do_POST()
+            return
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        chat = re.search(rb'name="chat_id"\r\n(?:[^\r\n]*\r\n)*\r\n(-?\d+)', raw)
+        start, end = raw.find(b"%PDF"), raw.rfind(b"%%EOF")
+        params = {
+            "chat_id": chat.group(1).decode() if chat else None,
+            "pdf": raw[start : end + 5] if start >= 0 else b"",
+        }
+        with self.server.lock:
+            self.server.calls.append((self.path, params))
+            message_id = next(self.server.ids)
+        body = json.dumps(
+            {
+                "ok": True,
+                "result": {
+                    "message_id": message_id,
+                    "date": 0,
+                    "chat": {"id": int(params["chat_id"] or 0), "type": "private"},
+                    "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "proof.pdf"},
+                },
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def telegram_with_documents() -> Recorder:
+    return Recorder(TelegramWithDocuments).start()
