@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking.client import BookingClient
 from bot.booking.engine import EngineConfig
 from bot.booking.models import Booking
 from bot.channels.models import InboundMessage
@@ -25,6 +24,7 @@ from bot.scheduler.worker import Worker
 from tests.channels.conftest import TELEGRAM_SECRET
 from tests.channels.stack import CODE, stack_with_fakes
 from tests.channels.test_with_rasa import TelegramUser
+from tests.support import booking_call
 
 PHONE = "+33611110077"
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc)
@@ -111,8 +111,7 @@ def test_telegram_booking_links_the_chat_and_the_reminder_comes_to_telegram(stac
     sent = user.press(sent, 1)  # Oui, je réserve
     match = CODE.search("\n".join(m["text"] for m in sent))
     assert match, sent
-    with BookingClient(settings.api_url) as api:
-        assert api.verify(match.group(1))["valid"] is True
+    assert booking_call(settings.api_url, lambda api: api.verify(match.group(1))).valid is True
     with factory() as session:
         assert recipient_for(session, PHONE) == Recipient("telegram", "5151", PHONE)
         starts_at = session.scalars(select(Booking)).one().slot.starts_at
