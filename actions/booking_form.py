@@ -1,5 +1,6 @@
-"""The booking form: démarche → documents → site → day → slot → phone → numéro étranger →
-confirmation, then one submit action that acts on how the form ended.
+"""The booking form's validation: démarche → documents → site → day → slot → phone → numéro
+étranger → confirmation. Its questions are in booking_questions.py, its outcome is acted on by
+booking_submit.py.
 
 The form ends early, on purpose, in four cases that `required_slots` detects: the démarche is
 not booked at the préfecture (the submit shows the right door), the documents are not ready,
@@ -9,37 +10,31 @@ submit keep every path visible in data/rules.yml.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
+from actions.booking_search import (
+    ATTEMPT_SLOTS,
+    FACT_SLOTS,
+    SEARCH_STEP,
+    facts_of,
+    search_slots,
+)
 from actions.common import (
-    AWAIT_WAITLIST,
     NO_BOOKING,
     NO_SLOT,
     catalogue,
-    client,
     demarche_of,
-    iso,
     language,
     now,
-    parse_iso,
-    phone,
-    say_refusal,
-    say_unavailable,
-    slot_summary,
-    step,
+    pending_retry,
 )
-from actions.documents import show_documents_step
-from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.identity import (
     InvalidNumeroEtranger,
     InvalidPhone,
@@ -48,25 +43,9 @@ from bot.booking.identity import (
 )
 from bot.catalogue import resolve_site
 from bot.dates import understand
-from bot.formatting import format_when
 from bot.routing import RouteStatus, route
 from bot.text import ascii_digits
 
-log = logging.getLogger(__name__)
-
-FORM = "booking_form"
-MAX_PROPOSED = 3
-FACT_SLOTS = ("procedure_kind", "title_type", "topic")
-# Slots emptied once the form's outcome is acted on (démarche, site, phone stay for next time).
-ATTEMPT_SLOTS = (
-    "date_text",
-    "date_request",
-    "proposed_slots",
-    "chosen_slot",
-    "booking_confirmed",
-    "reschedule_code",
-    "retry_text",
-)
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
 # one ("la semaine prochaine" misread as goodbye is still a day): see _free_text_answer.
@@ -77,10 +56,6 @@ SWITCH_INTENTS = frozenset(
         "need_procedure",
     }
 )
-
-
-def facts_of(tracker: Tracker) -> dict[str, str]:
-    return {name: tracker.get_slot(name) for name in FACT_SLOTS if tracker.get_slot(name)}
 
 
 def _facts_changed_now(tracker: Tracker) -> bool:
@@ -112,10 +87,6 @@ def _free_text_answer(
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", ascii_digits(text))
-
-
-def _reset(names: tuple[str, ...]) -> list[EventType]:
-    return [SlotSet(name, None) for name in names]
 
 
 class ValidateBookingForm(FormValidationAction):
@@ -275,8 +246,9 @@ class ValidateBookingForm(FormValidationAction):
         if value is None:
             return {"date_text": None}
         text = str(value)
-        if _latest_intent(tracker) == "affirm" and tracker.get_slot("retry_text"):
-            text = tracker.get_slot("retry_text")  # "OUI" after an outage: search again
+        kept = pending_retry(tracker, SEARCH_STEP)
+        if _latest_intent(tracker) == "affirm" and kept:
+            text = kept  # "OUI" after an outage: search the kept day again
         return await search_slots(text, dispatcher, tracker)
 
     async def validate_chosen_slot(
@@ -335,266 +307,3 @@ def _pick(text: str, proposed: list[dict[str, Any]]) -> dict[str, Any] | None:
     if match and 1 <= int(match.group(1)) <= len(proposed):
         return proposed[int(match.group(1)) - 1]
     return None
-
-
-async def search_slots(
-    text: str, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> dict[str, Any]:
-    """Reads the day asked for, and asks the engine (one call, journaled as proof)."""
-    lang = language(tracker)
-    request = understand(text, lang, now())
-    if request is None:
-        dispatcher.utter_message(response="utter_date_not_understood")
-        return {"date_text": None}
-    try:
-        with client(lang) as api:
-            result = api.search(
-                demarche=tracker.get_slot("demarche"),
-                site=tracker.get_slot("site"),
-                date_from=request.start,
-                date_to=request.end,
-                part_of_day=request.part_of_day,
-                limit=MAX_PROPOSED,
-                phone=phone(tracker),
-                language=lang,
-            )
-    except BookingUnavailable as error:
-        # In the form, "OUI" comes back as the answer to the same question: retry_text holds
-        # what to search again (validate_date_text), instead of the `awaiting` slot.
-        say_unavailable(dispatcher, error, "search", tracker)
-        return {"date_text": None, "retry_text": text}
-    except BookingRefused as refusal:
-        say_refusal(dispatcher, refusal, lang)
-        return {"date_text": None}
-    date_request = {
-        "not_before": iso(request.start),
-        "not_after": iso(request.end),
-        "part_of_day": request.part_of_day,
-        "checked_at": result["checked_at"],
-    }
-    if not result["slots"]:
-        return {
-            "date_text": text,
-            "date_request": date_request,
-            "proposed_slots": [],
-            "chosen_slot": NO_SLOT,
-            "retry_text": None,
-        }
-    return {
-        "date_text": text,
-        "date_request": date_request,
-        "proposed_slots": [slot_summary(s) for s in result["slots"][:MAX_PROPOSED]],
-        "chosen_slot": None,
-        "retry_text": None,
-    }
-
-
-# -- ask actions -------------------------------------------------------------------------
-
-
-class AskForSlot(Action, ABC):
-    """Asks for a form slot with its `utter_ask_<slot>` response (rendered by the NLG)."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str: ...
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
-        return []
-
-
-class ActionAskSite(AskForSlot):
-    slot = "site"
-
-
-class ActionAskDateText(AskForSlot):
-    slot = "date_text"
-
-
-class ActionAskPhone(AskForSlot):
-    slot = "phone"
-
-
-class ActionAskNumeroEtranger(AskForSlot):
-    slot = "numero_etranger"
-
-
-class ActionAskDemarche(Action):
-    """The routing core's one numbered question, or an open question when nothing is known."""
-
-    def name(self) -> str:
-        return "action_ask_demarche"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        lang = language(tracker)
-        result = route(facts_of(tracker), tracker.get_slot("site"))
-        if result.question is None:
-            dispatcher.utter_message(response="utter_ask_demarche")
-            return []
-        dispatcher.utter_message(
-            response="utter_route_question",
-            question=result.question.render(lang),
-            buttons=[{"title": o.render(lang), "payload": o.payload} for o in result.question.options],
-        )
-        return []
-
-
-class ActionAskDocumentsConfirmed(Action):
-    def name(self) -> str:
-        return "action_ask_documents_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        return show_documents_step(dispatcher, tracker, in_form=True)
-
-
-class ActionAskChosenSlot(Action):
-    def name(self) -> str:
-        return "action_ask_chosen_slot"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        lang = language(tracker)
-        proposed = tracker.get_slot("proposed_slots") or []
-        site = catalogue().sites.get(tracker.get_slot("site") or "")
-        dispatcher.utter_message(
-            response="utter_ask_chosen_slot",
-            site_name=site.name if site else "",
-            buttons=[
-                {
-                    "title": format_when(parse_iso(p["starts_at"]), lang),
-                    "payload": f'/inform{{"slot_ref":"{p["id"]}"}}',
-                }
-                for p in proposed
-            ],
-        )
-        return []
-
-
-class ActionAskBookingConfirmed(Action):
-    def name(self) -> str:
-        return "action_ask_booking_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        lang = language(tracker)
-        chosen = _chosen(tracker)
-        demarche = demarche_of(tracker)
-        site = catalogue().sites.get(tracker.get_slot("site") or "")
-        params = {
-            "when": chosen["starts_at"] if chosen else None,
-            "site_name": site.name if site else "",
-            "demarche_name": demarche.name(lang) if demarche else "",
-            "code": tracker.get_slot("reschedule_code"),
-        }
-        name = "utter_ask_reschedule_confirmed" if tracker.get_slot("reschedule_code") else "utter_ask_booking_confirmed"
-        dispatcher.utter_message(response=name, **params)
-        return []
-
-
-def _chosen(tracker: Tracker) -> dict[str, Any] | None:
-    wanted = tracker.get_slot("chosen_slot")
-    for proposed in tracker.get_slot("proposed_slots") or []:
-        if str(proposed["id"]) == str(wanted):
-            return proposed
-    return None
-
-
-def _idempotency_key(tracker: Tracker, slot_id: str) -> str:
-    """Same conversation, person and slot → same key: a retried "OUI" never books twice."""
-    raw = f"{tracker.sender_id}|{phone(tracker)}|{slot_id}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:40]
-
-
-# -- submit ------------------------------------------------------------------------------
-
-
-@step("submit_booking")
-async def submit_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    lang = language(tracker)
-    demarche = demarche_of(tracker)
-    done = _reset(ATTEMPT_SLOTS)
-    if tracker.get_slot("reschedule_code") == NO_BOOKING:
-        return done
-    if demarche is None:
-        dispatcher.utter_message(response="utter_menu")
-        return done
-    if demarche.booking is None:
-        # Not booked at the préfecture: the routing core says where it is done instead.
-        result = route(facts_of(tracker) or {}, tracker.get_slot("site"))
-        text = result.render(lang) if result.demarche is demarche else demarche.where_detail.what_to_do(lang)
-        dispatcher.utter_message(
-            response="utter_demarche_elsewhere", demarche_name=demarche.name(lang), route_text=text
-        )
-        return [*done, SlotSet("demarche", None), *_reset(FACT_SLOTS)]
-    if tracker.get_slot("documents_confirmed") is False:
-        dispatcher.utter_message(
-            response="utter_documents_missing",
-            items="\n".join(f"- {r.document.label(lang)}" for r in demarche.documents),
-        )
-        return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
-    site = catalogue().sites.get(tracker.get_slot("site") or "")
-    if tracker.get_slot("chosen_slot") == NO_SLOT:
-        checked_at = (tracker.get_slot("date_request") or {}).get("checked_at")
-        dispatcher.utter_message(
-            response="utter_no_slot", site_name=site.name if site else "", checked_at=checked_at
-        )
-        # Kept for the waitlist: the day asked for and the site.
-        return [
-            SlotSet("chosen_slot", None),
-            SlotSet("proposed_slots", None),
-            SlotSet("awaiting", AWAIT_WAITLIST),
-        ]
-    if not tracker.get_slot("booking_confirmed"):
-        dispatcher.utter_message(response="utter_booking_aborted")
-        return done
-    chosen = tracker.get_slot("chosen_slot")
-    code = tracker.get_slot("reschedule_code")
-    try:
-        with client(lang) as api:
-            if code:
-                booking = api.reschedule(code, int(chosen), phone=phone(tracker))
-            else:
-                booking = api.book(
-                    slot_id=int(chosen),
-                    phone=phone(tracker),
-                    numero_etranger=tracker.get_slot("numero_etranger"),
-                    language=lang,
-                    idempotency_key=_idempotency_key(tracker, chosen),
-                )
-    except BookingUnavailable as error:
-        return say_unavailable(dispatcher, error, "submit_booking", tracker)
-    except BookingRefused as refusal:
-        say_refusal(dispatcher, refusal, lang)
-        return done
-    dispatcher.utter_message(
-        response="utter_rescheduled" if code else "utter_convocation",
-        code=booking["display_code"],
-        when=booking["slot"]["starts_at"],
-        site_name=booking["slot"]["site_name"],
-        address=site.address if site else "",
-        demarche_name=demarche.name(lang),
-    )
-    return [*done, SlotSet("booking_code", booking["code"])]
-
-
-class ActionSubmitBooking(Action):
-    def name(self) -> str:
-        return "action_submit_booking"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        return await submit_booking(dispatcher, tracker)
-

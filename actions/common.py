@@ -1,5 +1,6 @@
-"""What every action needs: the conversation's language, the booking API client, and the two
-ways a call can fail (a refusal with the engine's reason, or a service that does not answer).
+"""What every action needs: the one way to declare it, the conversation's language, the booking
+API client, the two ways a call can fail (a refusal with the engine's reason, or a service that
+does not answer), and the pending question "OUI" answers (`awaiting`).
 
 Actions stay thin: read slots, make one call, dispatch response names (the texts live in
 bot/responses.py and are rendered by the gateway's NLG endpoint in the person's language).
@@ -10,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Awaitable, Callable
-from typing import Any
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable
+from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable, shared_client
 from bot.booking.identity import mask_phone
+from bot.booking.schemas import SlotOut
 from bot.catalogue import Catalogue, Demarche, get_catalogue
 from bot.config import Settings
 from bot.i18n import normalise_language
@@ -26,13 +28,69 @@ from bot.i18n import normalise_language
 log = logging.getLogger(__name__)
 
 # Sentinels stored in slots when the form ends early (see validate_booking_form.required_slots).
-NO_SLOT = "none"
-NO_BOOKING = "none"
+NO_SLOT = "no_free_slot"
+NO_BOOKING = "no_booking_to_move"
 
-# `awaiting` values: the yes/no question an action asked, answered through action_confirm.
+# `awaiting` values: the one question pending on Rasa's side, answered through action_confirm.
 AWAIT_CANCEL = "cancel"
 AWAIT_WAITLIST = "waitlist"
-AWAIT_RETRY = "retry:"  # + the action to run again
+AWAIT_RETRY = "retry:"  # + the step to run again (+ ":" + what it needs, see `retry`)
+
+
+class GuichetAction(Action, ABC):
+    """The one way to write an action here: its Rasa name, and `act`.
+
+        class ActionMyProof(GuichetAction, action="action_my_proof", step="my_proof"):
+            async def act(self, dispatcher, tracker) -> list[EventType]: ...
+
+    `step` registers `act` as what "OUI" (action_confirm) runs: again after the apology for an
+    outage, or as the answer to the question the action asked. Confirming thus never needs a
+    FollowupAction (whose next prediction Rasa's policies would have to learn).
+    """
+
+    action_name: ClassVar[str]
+
+    def __init_subclass__(
+        cls, *, action: str | None = None, step: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if action is not None:
+            cls.action_name = action
+        if step is not None:
+            STEPS[step] = cls
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return await self.act(dispatcher, tracker)
+
+    @abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]: ...
+
+
+# What "OUI" can run: step name -> the action doing it (see GuichetAction).
+STEPS: dict[str, type[GuichetAction]] = {}
+
+
+def retry(step: str, detail: str | None = None) -> str:
+    """The `awaiting` value after an outage: "OUI" runs `step` again, with `detail` if given."""
+    return AWAIT_RETRY + step + (f":{detail}" if detail else "")
+
+
+def pending_retry(tracker: Tracker, step: str) -> str | None:
+    """The detail kept by `retry(step, detail)` when that retry is the pending question."""
+    prefix = retry(step) + ":"
+    awaiting = tracker.get_slot("awaiting") or ""
+    return awaiting.removeprefix(prefix) if awaiting.startswith(prefix) else None
+
+
+def step_of(awaiting: str) -> type[GuichetAction] | None:
+    """The action a pending question runs on "OUI" (none when nothing is registered for it)."""
+    name = awaiting.removeprefix(AWAIT_RETRY).split(":", 1)[0]
+    return STEPS.get(name)
 
 
 def language(tracker: Tracker) -> str:
@@ -61,14 +119,13 @@ def demarche_of(tracker: Tracker) -> Demarche | None:
     return catalogue().demarches.get(code) if code else None
 
 
-def client(lang: str) -> BookingClient:
-    """A client whose refusals come back in the person's language (Accept-Language).
+def client() -> BookingClient:
+    """The action server's booking client, shared by every action (3 s timeout: past that the
+    person gets an apology and can retry with one word). Each call passes the person's language.
 
-    3 s timeout: past that the person gets an apology and can retry with one word.
     `guichet run` gives the action server GUICHET_API_URL (bot/supervisor.py).
     """
-    base_url = os.environ.get("GUICHET_API_URL") or Settings.from_env().api_url
-    return BookingClient(base_url, timeout=3.0, language=lang)
+    return shared_client(os.environ.get("GUICHET_API_URL") or Settings.from_env().api_url)
 
 
 def now() -> dt.datetime:
@@ -81,11 +138,11 @@ def iso(moment: dt.datetime | dt.date | None) -> str | None:
 
 
 def parse_iso(value: str) -> dt.datetime:
-    """An API datetime ("...Z" included: Python 3.10's fromisoformat does not read it)."""
+    """A datetime kept in a slot ("...Z" included: Python 3.10's fromisoformat does not read it)."""
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def say_refusal(dispatcher: CollectingDispatcher, refusal: BookingRefused, lang: str) -> None:
+def say_refusal(dispatcher: CollectingDispatcher, refusal: BookingRefused) -> None:
     log.info("booking refused: %s", refusal.code)
     dispatcher.utter_message(
         response="utter_booking_refused",
@@ -95,32 +152,19 @@ def say_refusal(dispatcher: CollectingDispatcher, refusal: BookingRefused, lang:
 
 
 def say_unavailable(
-    dispatcher: CollectingDispatcher, error: BookingUnavailable, retry_action: str, tracker: Tracker
-) -> list[EventType]:
-    """Apologises and remembers what to retry: "OUI" (action_confirm) runs it again, every
-    slot of the conversation is kept as it was."""
-    log.warning(
-        "booking API unavailable during %s for %s: %s", retry_action, mask_phone(phone(tracker)), error
-    )
+    dispatcher: CollectingDispatcher,
+    error: BookingUnavailable,
+    tracker: Tracker,
+    step: str,
+    detail: str | None = None,
+) -> str:
+    """Apologises; returns the `awaiting` value that makes "OUI" run `step` again (every slot of
+    the conversation is kept as it was)."""
+    log.warning("booking API unavailable during %s for %s: %s", step, mask_phone(phone(tracker)), error)
     dispatcher.utter_message(response="utter_booking_service_down")
-    return [SlotSet("awaiting", AWAIT_RETRY + retry_action)]
+    return retry(step, detail)
 
 
-# What "OUI" can run again (or confirm): step name -> the coroutine doing it. Action modules
-# register their steps; action_confirm runs them, so confirming never needs a FollowupAction
-# (whose next prediction Rasa's policies would have to learn).
-Step = Callable[[CollectingDispatcher, Tracker], Awaitable[list[EventType]]]
-STEPS: dict[str, Step] = {}
-
-
-def step(name: str) -> Callable[[Step], Step]:
-    def register(func: Step) -> Step:
-        STEPS[name] = func
-        return func
-
-    return register
-
-
-def slot_summary(slot: dict[str, Any]) -> dict[str, Any]:
-    """What the `proposed_slots` slot keeps about one engine slot (API JSON, ISO dates)."""
-    return {key: slot[key] for key in ("id", "starts_at", "site", "site_name")}
+def slot_summary(slot: SlotOut) -> dict[str, Any]:
+    """What the `proposed_slots` slot keeps about one engine slot (ISO dates)."""
+    return {"id": slot.id, "starts_at": iso(slot.starts_at), "site": slot.site, "site_name": slot.site_name}

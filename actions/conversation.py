@@ -3,13 +3,11 @@ answers to a yes/no question an action asked (`awaiting`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import AWAIT_RETRY, STEPS
+from actions.common import GuichetAction, step_of
 from bot.i18n import SUPPORTED_LANGUAGES
 
 # Metadata the gateway sends with each message (REST channel) that become slots.
@@ -18,13 +16,8 @@ _METADATA_SLOTS = ("language", "phone", "channel")
 _CARRIED_SLOTS = ("language", "phone", "channel", "demarche", "site", "expiry_date", "numero_etranger")
 
 
-class ActionSessionStart(Action):
-    def name(self) -> str:
-        return "action_session_start"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+class ActionSessionStart(GuichetAction, action="action_session_start"):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         events: list[EventType] = [SessionStarted()]
         carried = {slot: tracker.get_slot(slot) for slot in _CARRIED_SLOTS}
         metadata = tracker.get_slot("session_started_metadata") or {}
@@ -55,16 +48,11 @@ def _consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
-class ActionFallback(Action):
+class ActionFallback(GuichetAction, action="action_fallback"):
     """First miss: ask to rephrase (or answer the insult / the off-topic). Second miss in a row:
     the menu, so the person always has numbered choices and never loops on "I did not get it"."""
 
-    def name(self) -> str:
-        return "action_fallback"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if _consecutive_fallbacks(tracker) % 2 == 1:
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_menu")
@@ -79,33 +67,22 @@ class ActionFallback(Action):
         return []
 
 
-class ActionConfirm(Action):
+class ActionConfirm(GuichetAction, action="action_confirm"):
     """"Oui" to the pending question: run what it was about."""
 
-    def name(self) -> str:
-        return "action_confirm"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        awaiting = tracker.get_slot("awaiting") or ""
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         cleared: list[EventType] = [SlotSet("awaiting", None)]
-        run_step = STEPS.get(awaiting.removeprefix(AWAIT_RETRY))
-        if run_step is None:
+        step = step_of(tracker.get_slot("awaiting") or "")
+        if step is None:
             dispatcher.utter_message(response="utter_menu")
             return cleared
         # The step may set `awaiting` again (the service is still down): its events come last.
-        return [*cleared, *await run_step(dispatcher, tracker)]
+        return [*cleared, *await step().act(dispatcher, tracker)]
 
 
-class ActionDecline(Action):
+class ActionDecline(GuichetAction, action="action_decline"):
     """"Non" to the pending question: nothing changes."""
 
-    def name(self) -> str:
-        return "action_decline"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         dispatcher.utter_message(response="utter_kept")
         return [SlotSet("awaiting", None)]

@@ -4,20 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    GuichetAction,
     client,
+    iso,
     language,
     now,
     phone,
     say_refusal,
     say_unavailable,
-    step,
 )
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.dates import parse_expiry
@@ -41,13 +41,8 @@ def rights_end(expiry: str | None, demarche: str | None) -> str | None:
     return expiry
 
 
-class ActionCheckExpiry(Action):
-    def name(self) -> str:
-        return "action_check_expiry"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         lang = language(tracker)
         expiry = parse_expiry(tracker.latest_message.get("text") or "", lang, now())
         if expiry is None:
@@ -91,51 +86,41 @@ def offer_alerts(dispatcher: CollectingDispatcher, assessment: DeadlineAssessmen
         )
 
 
-class ActionAgreeDeadlineAlerts(Action):
+class ActionAgreeDeadlineAlerts(
+    GuichetAction, action="action_agree_deadline_alerts", step=ALERTS_STEP
+):
     """ "RAPPEL" (REMINDER, تذكير): SMS when the filing window opens, two weeks before it closes."""
 
-    def name(self) -> str:
-        return "action_agree_deadline_alerts"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        return await agree_to_alerts(dispatcher, tracker)
-
-
-@step(ALERTS_STEP)
-async def agree_to_alerts(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    lang = language(tracker)
-    demarche, expiry = tracker.get_slot("demarche"), tracker.get_slot("expiry_date")
-    number = phone(tracker)
-    if not demarche or not expiry:
-        dispatcher.utter_message(response="utter_alert_needs_expiry")
-        return []
-    if not number:
-        dispatcher.utter_message(response="utter_alert_needs_phone")
-        return []
-    try:
-        with client(lang) as api:
-            alert = api.agree_to_deadline_alerts(
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        lang = language(tracker)
+        demarche, expiry = tracker.get_slot("demarche"), tracker.get_slot("expiry_date")
+        number = phone(tracker)
+        if not demarche or not expiry:
+            dispatcher.utter_message(response="utter_alert_needs_expiry")
+            return []
+        if not number:
+            dispatcher.utter_message(response="utter_alert_needs_phone")
+            return []
+        try:
+            alert = await client().agree_to_deadline_alerts(
                 number, demarche, dt.date.fromisoformat(expiry), language=lang
             )
-    except BookingUnavailable as error:
-        return say_unavailable(dispatcher, error, ALERTS_STEP, tracker)
-    except BookingRefused as refusal:
-        say_refusal(dispatcher, refusal, lang)
+        except BookingUnavailable as error:
+            return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, ALERTS_STEP))]
+        except BookingRefused as refusal:
+            say_refusal(dispatcher, refusal)
+            return []
+        if alert.window_opens > now().astimezone(PARIS).date():
+            dispatcher.utter_message(
+                response="utter_alerts_on",
+                opens=iso(alert.window_opens),
+                alert_on=iso(alert.closing_alert_on),
+                closes=iso(alert.window_closes),
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_alert_closing_on",
+                alert_on=iso(alert.closing_alert_on),
+                closes=iso(alert.window_closes),
+            )
         return []
-    today = now().astimezone(PARIS).date()
-    if dt.date.fromisoformat(alert["window_opens"]) > today:
-        dispatcher.utter_message(
-            response="utter_alerts_on",
-            opens=alert["window_opens"],
-            alert_on=alert["closing_alert_on"],
-            closes=alert["window_closes"],
-        )
-    else:
-        dispatcher.utter_message(
-            response="utter_alert_closing_on",
-            alert_on=alert["closing_alert_on"],
-            closes=alert["window_closes"],
-        )
-    return []

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import demarche_of, language
+from actions.common import GuichetAction, demarche_of, language
 from bot.catalogue import Demarche, DocumentRequirement
 
 PAGE_SIZE = 4
@@ -58,29 +56,19 @@ def _in_form(tracker: Tracker) -> bool:
     return (tracker.active_loop or {}).get("name") == "booking_form"
 
 
-class ActionShowDocuments(Action):
+class ActionShowDocuments(GuichetAction, action="action_show_documents"):
     """The checklist from its first page, asked for in the middle of something else (in the
     form, the form's own question follows, so none is added here)."""
 
-    def name(self) -> str:
-        return "action_show_documents"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         tracker.slots["documents_page"] = 0
         return show_documents_step(dispatcher, tracker, in_form=False, question=not _in_form(tracker))
 
 
-class ActionMoreDocuments(Action):
+class ActionMoreDocuments(GuichetAction, action="action_more_documents"):
     """SUITE outside the form: the next page (in the form, validate_booking_form turns it)."""
 
-    def name(self) -> str:
-        return "action_more_documents"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         demarche = demarche_of(tracker)
         if demarche is None:
             dispatcher.utter_message(response="utter_menu")

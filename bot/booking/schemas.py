@@ -287,6 +287,21 @@ class StatsOut(BaseModel):
     places_free: int
 
 
+class AlertOut(BaseModel):
+    """The deadline alerts a person agreed to (served by bot/scheduler/api.py)."""
+
+    id: int
+    demarche: str
+    expiry: date
+    window_opens: date
+    window_closes: date
+    closing_alert_on: date  # the day of the "about to close" SMS
+
+
+class StopOut(BaseModel):
+    cancelled: int
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

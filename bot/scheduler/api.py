@@ -8,12 +8,12 @@ from datetime import date
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import update
 
 from bot.booking.api import TransactionalRoute, UnitDep
 from bot.booking.engine import phone_or_refuse
-from bot.booking.schemas import DemarcheCode, Phone, Strict
+from bot.booking.schemas import AlertOut, DemarcheCode, Phone, StopOut, Strict
 from bot.deadlines import NoDeadline, assess
 from bot.i18n import normalise_language, translate
 from bot.scheduler import messages
@@ -33,22 +33,9 @@ class AlertIn(Strict):
     language: str | None = Field(default=None, max_length=8)
 
 
-class AlertOut(BaseModel):
-    id: int
-    demarche: str
-    expiry: date
-    window_opens: date
-    window_closes: date
-    closing_alert_on: date  # the day of the "about to close" SMS
-
-
 class StopIn(Strict):
     phone: str = Phone
     demarche: str = DemarcheCode
-
-
-class StopOut(BaseModel):
-    cancelled: int
 
 
 @router.post("/deadline-alerts", response_model=AlertOut, status_code=201)

@@ -11,6 +11,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.booking.client import close_shared_clients
 from bot.config import PROJECT_ROOT
 
 PHONE = "+33612345678"
@@ -80,9 +81,17 @@ class Run:
 
 
 def run(action: Action, state: Tracker) -> Run:
+    """Runs the action in its own event loop, as the action server would, then closes the
+    loop's shared booking client (the action server does that at shutdown)."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, state, domain()))
-    return Run(dispatcher, events)
+
+    async def once() -> list[dict[str, Any]]:
+        try:
+            return await action.run(dispatcher, state, domain())
+        finally:
+            await close_shared_clients()
+
+    return Run(dispatcher, asyncio.run(once()))
 
 
 def entity(name: str, value: str) -> dict[str, Any]:

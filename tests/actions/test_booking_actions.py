@@ -9,14 +9,14 @@ import time
 
 import pytest
 
-from actions.booking_form import (
+from actions.booking_form import ValidateBookingForm
+from actions.booking_questions import (
     ActionAskBookingConfirmed,
     ActionAskChosenSlot,
     ActionAskDemarche,
     ActionAskDocumentsConfirmed,
-    ActionSubmitBooking,
-    ValidateBookingForm,
 )
+from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, NO_SLOT
 from actions.conversation import ActionConfirm, ActionDecline
 from actions.manage import (
@@ -217,15 +217,15 @@ def test_a_slow_booking_api_answers_with_an_apology_within_the_timeout(silent_ap
     day = validate(slots, {"date_text": "mardi"}, requested="date_text", text="mardi")
     elapsed = time.monotonic() - started
     assert day.responses == ["utter_booking_service_down"]
-    assert day.slots["date_text"] is None and day.slots["retry_text"] == "mardi"
+    assert day.slots["date_text"] is None and day.slots["awaiting"] == "retry:search:mardi"
     assert 2.5 < elapsed < 6
 
 
 def test_oui_after_an_outage_in_the_form_searches_the_kept_day_again(api_url):
-    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "retry_text": "dans les 2 mois"}
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "awaiting": "retry:search:dans les 2 mois"}
     again = validate(slots, {"date_text": "oui"}, requested="date_text", text="oui", intent="affirm")
     assert again.slots["date_text"] == "dans les 2 mois"
-    assert again.slots["proposed_slots"] and again.slots["retry_text"] is None
+    assert again.slots["proposed_slots"] and again.slots["awaiting"] is None
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from actions import deadlines
 from actions.booking_form import SWITCH_INTENTS
 from actions.conversation import ActionConfirm
 from actions.deadlines import ActionAgreeDeadlineAlerts, ActionCheckExpiry
-from bot.booking.client import BookingClient
 from tests.actions.helpers import apply, domain, run, tracker
+from tests.support.booking import booking_call
 
 RESIDENT = "carte_resident_renouvellement"
 TODAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
@@ -66,8 +66,8 @@ def test_rappel_records_both_alerts_and_says_when(api_url):
     assert agreed.messages[0]["alert_on"] == "2027-03-01"
     assert agreed.messages[0]["closes"] == "2027-03-15"
     assert agreed.events == []  # the form, if one is running, goes on where it was
-    with BookingClient(api_url) as api:  # recorded: stopping them finds exactly one
-        assert api.stop_deadline_alerts(phone, RESIDENT)["cancelled"] == 1
+    # recorded: stopping them finds exactly one
+    assert booking_call(api_url, lambda api: api.stop_deadline_alerts(phone, RESIDENT)).cancelled == 1
 
 
 def test_rappel_inside_the_window_promises_only_the_reminder(api_url):

@@ -1,4 +1,4 @@
-"""BookingClient against a real gateway served by uvicorn (and against dead/slow servers)."""
+"""The async BookingClient against a real gateway served by uvicorn (and against dead/slow servers)."""
 
 from __future__ import annotations
 
@@ -15,52 +15,54 @@ from tests.support.servers import free_port, serve_in_thread
 from tests.support.world import PHONE_A, PHONE_B, RESIDENT
 
 
-def test_client_round_trip(server):
-    with BookingClient(server, admin_token="s3cret") as client:
-        assert [s["code"] for s in client.resolve_site("Périgueux", RESIDENT)] == ["pref-24"]
-        found = client.search(RESIDENT, "pref-24", phone=PHONE_A, limit=2)
-        booking = client.book(found["slots"][0]["id"], PHONE_A, idempotency_key="k1")
-        assert client.verify(booking["code"])["valid"] is True
-        assert [b["code"] for b in client.my_bookings(PHONE_A)] == [booking["code"]]
-        moved = client.reschedule(booking["code"], found["slots"][1]["id"], phone=PHONE_A)
-        assert moved["slot"]["id"] == found["slots"][1]["id"]
-        assert client.cancel(booking["code"], phone=PHONE_A)["status"] == "cancelled"
-        assert len(client.proof(PHONE_A)) == 1
-        assert client.stats()["bookings_total"] == 1
+@pytest.mark.anyio
+async def test_client_round_trip(server):
+    async with BookingClient(server, admin_token="s3cret") as client:
+        assert [s.code for s in await client.resolve_site("Périgueux", RESIDENT)] == ["pref-24"]
+        found = await client.search(RESIDENT, "pref-24", phone=PHONE_A, limit=2)
+        booking = await client.book(found.slots[0].id, PHONE_A, idempotency_key="k1")
+        assert (await client.verify(booking.code)).valid is True
+        assert [b.code for b in await client.my_bookings(PHONE_A)] == [booking.code]
+        moved = await client.reschedule(booking.code, found.slots[1].id, phone=PHONE_A)
+        assert moved.slot.id == found.slots[1].id
+        assert (await client.cancel(booking.code, phone=PHONE_A)).status == "cancelled"
+        assert len(await client.proof(PHONE_A)) == 1
+        assert (await client.stats()).bookings_total == 1
 
 
-def test_client_raises_typed_refusals(server):
-    with BookingClient(server) as client:
-        slot_id = client.search(RESIDENT, "pref-24")["slots"][0]["id"]
-        client.book(slot_id, PHONE_A)
+@pytest.mark.anyio
+async def test_client_raises_typed_refusals(server):
+    async with BookingClient(server) as client:
+        slot_id = (await client.search(RESIDENT, "pref-24")).slots[0].id
+        await client.book(slot_id, PHONE_A)
         with pytest.raises(BookingRefused) as refused:
-            client.book(slot_id, PHONE_B)
+            await client.book(slot_id, PHONE_B)
         assert refused.value.code == "slot_full" and refused.value.status == 409
         assert "créneau" in refused.value.message
         with pytest.raises(BookingRefused) as refused:
-            client.book(slot_id, "garbage")
+            await client.book(slot_id, "garbage")
         assert refused.value.code == "invalid_phone"
 
 
-def test_client_unavailable_when_nobody_listens():
-    with (
-        BookingClient(f"http://127.0.0.1:{free_port()}/api", timeout=0.5) as client,
-        pytest.raises(BookingUnavailable),
-    ):
-        client.demarches()
+@pytest.mark.anyio
+async def test_client_unavailable_when_nobody_listens():
+    async with BookingClient(f"http://127.0.0.1:{free_port()}/api", timeout=0.5) as client:
+        with pytest.raises(BookingUnavailable):
+            await client.demarches()
 
 
-def test_client_unavailable_on_timeout():
+@pytest.mark.anyio
+async def test_client_unavailable_on_timeout():
     """A server that accepts the connection and never answers."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)
     try:
         port = listener.getsockname()[1]
-        with BookingClient(f"http://127.0.0.1:{port}/api", timeout=0.3) as client:
+        async with BookingClient(f"http://127.0.0.1:{port}/api", timeout=0.3) as client:
             started = time.monotonic()
             with pytest.raises(BookingUnavailable):
-                client.demarches()
+                await client.demarches()
             assert time.monotonic() - started < 3
     finally:
         listener.close()

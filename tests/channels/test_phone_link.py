@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking.client import BookingClient
 from bot.booking.engine import EngineConfig
 from bot.booking.models import Booking
 from bot.channels.models import InboundMessage
@@ -22,6 +21,7 @@ from bot.scheduler.models import PreferredChannel
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.recipients import Recipient, phone_of, recipient_for
 from bot.scheduler.worker import Worker
+from tests.support.booking import booking_call
 from tests.support.channels import TELEGRAM_SECRET
 from tests.support.stack import CODE, TelegramUser, stack_with_fakes
 
@@ -110,8 +110,7 @@ def test_telegram_booking_links_the_chat_and_the_reminder_comes_to_telegram(stac
     sent = user.press(sent, 1)  # Oui, je réserve
     match = CODE.search("\n".join(m["text"] for m in sent))
     assert match, sent
-    with BookingClient(settings.api_url) as api:
-        assert api.verify(match.group(1))["valid"] is True
+    assert booking_call(settings.api_url, lambda api: api.verify(match.group(1))).valid is True
     with factory() as session:
         assert recipient_for(session, PHONE) == Recipient("telegram", "5151", PHONE)
         starts_at = session.scalars(select(Booking)).one().slot.starts_at

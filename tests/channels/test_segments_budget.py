@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from actions.booking_form import MAX_PROPOSED
+from actions.booking_search import MAX_PROPOSED
 from actions.documents import PAGE_SIZE, document_line, pages
 from bot.catalogue import get_catalogue
 from bot.channels import gsm7

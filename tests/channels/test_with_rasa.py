@@ -13,7 +13,6 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bot.booking.client import BookingClient
 from bot.channels import gsm7, messages
 from bot.channels.conversation import Conversations, Incoming
 from bot.channels.models import Contact, InboundMessage
@@ -21,6 +20,7 @@ from bot.channels.rasa_client import RasaClient
 from bot.channels.shaping import sms_text
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.i18n import translate
+from tests.support.booking import booking_call
 from tests.support.channels import RecordingOutbox
 from tests.support.stack import CODE, Phone, TelegramUser, book_by_sms, stack_with_fakes
 
@@ -53,15 +53,13 @@ def test_signed_sms_conversation_books_then_cancels(stack):
     rasa.start()
     phone = Phone(gateway, settings.public_url, "+33611110003")
     code, transcript = book_by_sms(phone)
-    with BookingClient(settings.api_url) as api:
-        assert api.verify(code)["valid"] is True
+    assert booking_call(settings.api_url, lambda api: api.verify(code)).valid is True
 
     transcript += phone.send("Je veux annuler mon rendez-vous")
     assert code in transcript[-1], "\n".join(transcript)
     transcript += phone.send("1")  # Oui, annuler
     assert any("annulé" in r for r in transcript[-2:]), "\n".join(transcript)
-    with BookingClient(settings.api_url) as api:
-        assert api.verify(code)["valid"] is False
+    assert booking_call(settings.api_url, lambda api: api.verify(code)).valid is False
     segments = sum(gsm7.sms_info(r).segments for r in transcript if not r.startswith("> "))
     assert segments <= 20, "\n".join(transcript)
 
@@ -79,8 +77,10 @@ def test_sms_expiry_date_then_rappel_agrees_to_the_deadline_alerts(stack):
     assert any("Envoyez RAPPEL" in r for r in transcript[-3:]), "\n".join(transcript)
     transcript += phone.send("RAPPEL")
     assert any(r.startswith("C'est noté : un SMS le") for r in transcript[-3:]), "\n".join(transcript)
-    with BookingClient(settings.api_url) as api:
-        assert api.stop_deadline_alerts(number, "carte_resident_renouvellement")["cancelled"] == 1
+    stopped = booking_call(
+        settings.api_url, lambda api: api.stop_deadline_alerts(number, "carte_resident_renouvellement")
+    )
+    assert stopped.cancelled == 1
 
 
 class _HeldAtTheDoor(RasaClient):
@@ -165,13 +165,11 @@ def test_telegram_conversation_books_then_cancels(stack):
     texts = "\n".join(m["text"] for m in sent)
     match = CODE.search(texts)
     assert match, texts
-    with BookingClient(settings.api_url) as api:
-        assert api.verify(match.group(1))["valid"] is True
+    assert booking_call(settings.api_url, lambda api: api.verify(match.group(1))).valid is True
     sent = user.say("Je veux annuler mon rendez-vous")
     sent = user.press(sent, 1)
     assert any("annulé" in m["text"] for m in sent), sent
-    with BookingClient(settings.api_url) as api:
-        assert api.verify(match.group(1))["valid"] is False
+    assert booking_call(settings.api_url, lambda api: api.verify(match.group(1))).valid is False
     assert telegram.calls_to("/answerCallbackQuery")
 
 

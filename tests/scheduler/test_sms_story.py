@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.booking.client import BookingClient
 from bot.booking.codes import display_code
 from bot.booking.engine import EngineConfig
+from bot.booking.schemas import SlotOut
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.quiet import end_of_quiet, is_quiet
 from bot.scheduler.worker import TickReport, Worker
+from tests.support.booking import booking_call
 from tests.support.providers import sms_to
 from tests.support.stack import Phone, book_by_sms, stack_with_fakes
 
@@ -42,24 +44,22 @@ def stack(tmp_path_factory):
         yield settings, gateway, twilio
 
 
-def _instant(iso: str) -> datetime:
-    # Python 3.10's fromisoformat does not read the API's trailing "Z".
-    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-
-
-def _fill_the_rest_of_the_day(settings: Settings, slot: dict) -> int:
+def _fill_the_rest_of_the_day(settings: Settings, slot: SlotOut) -> int:
     """Every other place of that day taken by other applicants (through the API), so that B,
     who asks for that day only, can only wait."""
-    day = _instant(slot["local_start"]).date()
-    taken = 0
-    with BookingClient(settings.api_url) as api:
-        found = api.search(slot["demarche"], slot["site"], date_from=day, date_to=day, limit=50)
-        for free in found["slots"]:
-            for _ in range(free["places_left"]):
+    day = slot.local_start.date()
+
+    async def fill(api: BookingClient) -> int:
+        taken = 0
+        found = await api.search(slot.demarche, slot.site, date_from=day, date_to=day, limit=50)
+        for free in found.slots:
+            for _ in range(free.places_left):
                 taken += 1
-                api.book(free["id"], f"+336222{taken:05d}", numero_etranger=f"76{taken:08d}")
-        assert api.search(slot["demarche"], slot["site"], date_from=day, date_to=day)["slots"] == []
-    return taken
+                await api.book(free.id, f"+336222{taken:05d}", numero_etranger=f"76{taken:08d}")
+        assert (await api.search(slot.demarche, slot.site, date_from=day, date_to=day)).slots == []
+        return taken
+
+    return booking_call(settings.api_url, fill)
 
 
 def _worker_tick(settings: Settings, factory: sessionmaker[Session], at: datetime) -> TickReport:
@@ -76,7 +76,7 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
     settings, gateway, twilio = stack
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
-    api = BookingClient(settings.api_url)
+    url = settings.api_url
     holder, waiting = (
         Phone(gateway, settings.public_url, HOLDER),
         Phone(gateway, settings.public_url, WAITING),
@@ -84,18 +84,20 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
 
     # A books by SMS conversation (Rasa understands, the action server books through the API).
     code, transcript = book_by_sms(holder, "7501234561")
-    [held] = api.my_bookings(HOLDER)
-    slot = held["slot"]
-    assert (slot["site"], slot["demarche"]) == ("pref-38", "carte_resident_renouvellement"), (
+    [held] = booking_call(url, lambda api: api.my_bookings(HOLDER))
+    slot = held.slot
+    assert (slot.site, slot.demarche) == ("pref-38", "carte_resident_renouvellement"), (
         transcript
     )
-    starts_at = _instant(slot["starts_at"])
-    day = _instant(slot["local_start"]).date()
+    starts_at = slot.starts_at
+    day = slot.local_start.date()
 
     # B waits for that very day (through the booking API, as the waitlist action does).
     _fill_the_rest_of_the_day(settings, slot)
-    api.join_waitlist(WAITING, slot["demarche"], slot["site"], not_before=day, not_after=day)
-    assert api.my_offers(WAITING) == []  # nothing free that day: B waits
+    booking_call(
+        url, lambda api: api.join_waitlist(WAITING, slot.demarche, slot.site, not_before=day, not_after=day)
+    )
+    assert booking_call(url, lambda api: api.my_offers(WAITING)) == []  # nothing free that day: B waits
     assert sms_to(twilio, HOLDER) == []  # the conversation answered in TwiML, nothing pushed yet
 
     # The worker 48 h before the appointment, and again an hour later: one reminder only.
@@ -111,9 +113,9 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
     # A replies ANNULER (signed SMS): the place is freed and offered to B in the same transaction.
     [answer] = holder.send("ANNULER")
     assert code in answer, answer
-    assert api.verify(code)["valid"] is False
-    [offer] = api.my_offers(WAITING)
-    assert offer["slot"]["id"] == slot["id"]
+    assert booking_call(url, lambda api: api.verify(code)).valid is False
+    [offer] = booking_call(url, lambda api: api.my_offers(WAITING))
+    assert offer.slot.id == slot.id
 
     # The worker pushes the offer (after the night's quiet hours if the test runs at night).
     now = utcnow()
@@ -123,10 +125,9 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
 
     # B replies OUI (signed SMS) and now holds A's former place.
     [confirmation] = waiting.send("OUI")
-    [mine] = api.my_bookings(WAITING)
-    assert mine["slot"]["id"] == slot["id"] and display_code(mine["code"]) in confirmation, (
+    [mine] = booking_call(url, lambda api: api.my_bookings(WAITING))
+    assert mine.slot.id == slot.id and display_code(mine.code) in confirmation, (
         confirmation
     )
-    assert api.verify(mine["code"])["valid"] is True
-    api.close()
+    assert booking_call(url, lambda api: api.verify(mine.code)).valid is True
     engine.dispose()

@@ -1,4 +1,4 @@
-"""Helpers shared by test modules (fixtures live in conftest.py)."""
+"""Skipping a test whose real dependency is missing."""
 
 from __future__ import annotations
 

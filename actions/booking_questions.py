@@ -1,0 +1,82 @@
+"""The booking form's questions that need more than their `utter_ask_<slot>` response: the
+routing core's numbered question, the documents checklist, the slots found, the summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.booking_search import facts_of
+from actions.common import GuichetAction, catalogue, demarche_of, language, parse_iso
+from actions.documents import show_documents_step
+from bot.formatting import format_when
+from bot.routing import route
+
+
+class ActionAskDemarche(GuichetAction, action="action_ask_demarche"):
+    """The routing core's one numbered question, or an open question when nothing is known."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        lang = language(tracker)
+        result = route(facts_of(tracker), tracker.get_slot("site"))
+        if result.question is None:
+            dispatcher.utter_message(response="utter_ask_demarche")
+            return []
+        dispatcher.utter_message(
+            response="utter_route_question",
+            question=result.question.render(lang),
+            buttons=[{"title": o.render(lang), "payload": o.payload} for o in result.question.options],
+        )
+        return []
+
+
+class ActionAskDocumentsConfirmed(GuichetAction, action="action_ask_documents_confirmed"):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        return show_documents_step(dispatcher, tracker, in_form=True)
+
+
+class ActionAskChosenSlot(GuichetAction, action="action_ask_chosen_slot"):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        lang = language(tracker)
+        proposed = tracker.get_slot("proposed_slots") or []
+        site = catalogue().sites.get(tracker.get_slot("site") or "")
+        dispatcher.utter_message(
+            response="utter_ask_chosen_slot",
+            site_name=site.name if site else "",
+            buttons=[
+                {
+                    "title": format_when(parse_iso(p["starts_at"]), lang),
+                    "payload": f'/inform{{"slot_ref":"{p["id"]}"}}',
+                }
+                for p in proposed
+            ],
+        )
+        return []
+
+
+class ActionAskBookingConfirmed(GuichetAction, action="action_ask_booking_confirmed"):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        lang = language(tracker)
+        chosen = _chosen(tracker)
+        demarche = demarche_of(tracker)
+        site = catalogue().sites.get(tracker.get_slot("site") or "")
+        params = {
+            "when": chosen["starts_at"] if chosen else None,
+            "site_name": site.name if site else "",
+            "demarche_name": demarche.name(lang) if demarche else "",
+            "code": tracker.get_slot("reschedule_code"),
+        }
+        name = "utter_ask_reschedule_confirmed" if tracker.get_slot("reschedule_code") else "utter_ask_booking_confirmed"
+        dispatcher.utter_message(response=name, **params)
+        return []
+
+
+def _chosen(tracker: Tracker) -> dict[str, Any] | None:
+    wanted = tracker.get_slot("chosen_slot")
+    for proposed in tracker.get_slot("proposed_slots") or []:
+        if str(proposed["id"]) == str(wanted):
+            return proposed
+    return None

@@ -1,0 +1,108 @@
+"""The booking form's outcome, acted on: the convocation (or the move), or the reason the form
+ended early (another door, documents missing, no free slot: the waitlist is offered)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.booking_search import ATTEMPT_SLOTS, FACT_SLOTS, facts_of
+from actions.common import (
+    AWAIT_WAITLIST,
+    NO_BOOKING,
+    NO_SLOT,
+    GuichetAction,
+    catalogue,
+    client,
+    demarche_of,
+    iso,
+    language,
+    phone,
+    say_refusal,
+    say_unavailable,
+)
+from bot.booking.client import BookingRefused, BookingUnavailable
+from bot.routing import route
+
+SUBMIT_STEP = "submit_booking"
+
+
+def _reset(names: tuple[str, ...]) -> list[EventType]:
+    return [SlotSet(name, None) for name in names]
+
+
+def _idempotency_key(tracker: Tracker, slot_id: str) -> str:
+    """Same conversation, person and slot → same key: a retried "OUI" never books twice."""
+    raw = f"{tracker.sender_id}|{phone(tracker)}|{slot_id}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SUBMIT_STEP):
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        lang = language(tracker)
+        demarche = demarche_of(tracker)
+        done = _reset(ATTEMPT_SLOTS)
+        if tracker.get_slot("reschedule_code") == NO_BOOKING:
+            return done
+        if demarche is None:
+            dispatcher.utter_message(response="utter_menu")
+            return done
+        if demarche.booking is None:
+            # Not booked at the préfecture: the routing core says where it is done instead.
+            result = route(facts_of(tracker) or {}, tracker.get_slot("site"))
+            text = result.render(lang) if result.demarche is demarche else demarche.where_detail.what_to_do(lang)
+            dispatcher.utter_message(
+                response="utter_demarche_elsewhere", demarche_name=demarche.name(lang), route_text=text
+            )
+            return [*done, SlotSet("demarche", None), *_reset(FACT_SLOTS)]
+        if tracker.get_slot("documents_confirmed") is False:
+            dispatcher.utter_message(
+                response="utter_documents_missing",
+                items="\n".join(f"- {r.document.label(lang)}" for r in demarche.documents),
+            )
+            return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
+        site = catalogue().sites.get(tracker.get_slot("site") or "")
+        if tracker.get_slot("chosen_slot") == NO_SLOT:
+            checked_at = (tracker.get_slot("date_request") or {}).get("checked_at")
+            dispatcher.utter_message(
+                response="utter_no_slot", site_name=site.name if site else "", checked_at=checked_at
+            )
+            # Kept for the waitlist: the day asked for and the site.
+            return [
+                SlotSet("chosen_slot", None),
+                SlotSet("proposed_slots", None),
+                SlotSet("awaiting", AWAIT_WAITLIST),
+            ]
+        if not tracker.get_slot("booking_confirmed"):
+            dispatcher.utter_message(response="utter_booking_aborted")
+            return done
+        chosen = tracker.get_slot("chosen_slot")
+        code = tracker.get_slot("reschedule_code")
+        try:
+            if code:
+                booking = await client().reschedule(code, int(chosen), phone=phone(tracker), language=lang)
+            else:
+                booking = await client().book(
+                    slot_id=int(chosen),
+                    phone=phone(tracker),
+                    numero_etranger=tracker.get_slot("numero_etranger"),
+                    language=lang,
+                    idempotency_key=_idempotency_key(tracker, chosen),
+                )
+        except BookingUnavailable as error:
+            return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, SUBMIT_STEP))]
+        except BookingRefused as refusal:
+            say_refusal(dispatcher, refusal)
+            return done
+        dispatcher.utter_message(
+            response="utter_rescheduled" if code else "utter_convocation",
+            code=booking.display_code,
+            when=iso(booking.slot.starts_at),
+            site_name=booking.slot.site_name,
+            address=site.address if site else "",
+            demarche_name=demarche.name(lang),
+        )
+        return [*done, SlotSet("booking_code", booking.code)]
