@@ -1,6 +1,7 @@
 """What the channels remember: contacts (opt-out, language, last menu, pages left),
 every inbound message (its provider id is the de-duplication key, its status the replay
-queue) and every outbound message (segments, encoding, provider id, delivery status)."""
+queue), every outbound message (segments, encoding, provider id, delivery status) and the chat
+a phone prefers to be reached on."""
 
 from __future__ import annotations
 
@@ -84,3 +85,14 @@ class OutboundMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("channel_inbound.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PreferredChannel(Base):
+    """Where to reach a phone's owner when they prefer Telegram to SMS (bot.channels.phone_link)."""
+
+    __tablename__ = "preferred_channel"
+
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column()

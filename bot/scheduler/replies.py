@@ -23,13 +23,13 @@ from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, Booking, BookingStatus, Slot
 from bot.channels.keywords import normalise
 from bot.channels.models import Channel
+from bot.channels.phone_link import phone_of
 from bot.formatting import format_when
 from bot.i18n import normalise_language, translate
 from bot.proof import journal, proof_text
 from bot.scheduler import messages
 from bot.scheduler.models import MessageKind
 from bot.scheduler.planning import enqueue
-from bot.scheduler.recipients import phone_of
 
 YES = frozenset({"OUI", "YES", "نعم"})
 NO = frozenset({"NON", "NO", "لا"})
@@ -39,7 +39,7 @@ PROOF = frozenset({"PREUVE", "PROOF", "إثبات", "اثبات"})
 
 
 class TurnLike(Protocol):
-    """What the conversation knows of the message's sender (bot.channels.conversation._Turn)."""
+    """What the conversation knows of the message's sender (bot.channels.turn.Turn)."""
 
     channel: str
     address: str
