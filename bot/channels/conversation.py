@@ -45,6 +45,7 @@ from bot.channels.turn import Converse, Drop, Incoming, Say, ShowPage, Turn, cle
 from bot.config import Settings
 from bot.db import utcnow
 from bot.i18n import translate
+from bot.words import Question, Word
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,9 +66,10 @@ class Conversations:
         self.rasa = RasaClient(settings.rasa_url, actions_url(settings))
         self.flood = FloodGate(settings.flood_per_minute, clock)
         self.replay = Replay(self)
-        # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…), tried before Rasa;
-        # set by bot.scheduler.gateway.install. Returns the reply texts, or None to go on to Rasa.
-        self.quick_reply: Callable[[Turn, str], list[str] | None] | None = None
+        # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…) for the reply words
+        # that bot.channels.turn.route gives them; set by bot.scheduler.gateway.install.
+        # Returns the reply texts, or None to go on to Rasa.
+        self.quick_reply: Callable[[Turn, Word], list[str] | None] | None = None
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
@@ -168,7 +170,7 @@ class Conversations:
             await self.db(self.inbox.keep, turn.inbound_id, action.text)
             return []  # the sender already heard the apology for the first kept message
         try:
-            return await self.converse(turn, action.text)
+            return await self.converse(turn, action)
         except RasaUnavailable as exc:
             metrics.RASA_ERRORS.inc()
             metrics.QUEUED.labels("rasa").inc()
@@ -176,10 +178,14 @@ class Conversations:
             await self.db(self.inbox.keep, turn.inbound_id, action.text)
             return await self._say(turn, Say(messages.BUSY, keep=True))
 
-    async def converse(self, turn: Turn, text: str) -> list[Outgoing]:
-        """The conversation's answer to `text` (a reply to a message sent first, or Rasa's),
-        shaped for the channel and recorded."""
-        quick = None if self.quick_reply is None else await self.db(self.quick_reply, turn, text)
+    async def converse(self, turn: Turn, to: Converse) -> list[Outgoing]:
+        """The conversation's answer (to a message sent first, or Rasa's), shaped for the
+        channel and recorded."""
+        text = to.text
+        quick = None
+        if to.reply is not None and self.quick_reply is not None:
+            quick = await self.db(self.quick_reply, turn, to.reply)
+        asked = None  # an answer to a message sent first asks nothing new
         if quick is not None:
             reply = BotReply(texts=quick)
         else:
@@ -190,6 +196,7 @@ class Conversations:
             if turn.channel == Channel.TELEGRAM.value and phone_link.confirms_phone(responses):
                 await self._link_phone(turn, sender)
             reply = from_rasa(responses)
+            asked = Question.ASSISTANT
         language = reply.language or language_in_payload(text) or turn.language
         if turn.channel == Channel.TELEGRAM.value:
             shaped = shape_telegram(reply) if not reply.empty else []
@@ -200,7 +207,9 @@ class Conversations:
             outgoing = [Outgoing(turn.channel, turn.address, page) for page in shape.pages[:1]]
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
-        return await self.db(self.inbox.conclude, turn, language, menu, pages_left, outgoing)
+        return await self.db(
+            self.inbox.conclude, turn, language, menu, pages_left, outgoing, asked
+        )
 
     async def _link_phone(self, turn: Turn, sender: str) -> None:
         """Reminders and offers for the phone just used in this chat come to the chat from now

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +16,7 @@ from bot.channels.phone_link import prefer
 from bot.channels.turn import Incoming, Turn
 from bot.db import utcnow
 from bot.i18n import normalise_language
+from bot.words import Question
 
 WAITING_STATUSES = (InboundStatus.QUEUED.value, InboundStatus.WAITING.value)
 
@@ -30,6 +31,7 @@ def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
         opted_out=contact.opted_out,
         last_menu=list(contact.last_menu or []),
         pages_left=list(contact.pages_left or []),
+        pending=contact.pending_question,
         **more,
     )
 
@@ -249,18 +251,33 @@ class Inbox:
         menu: list[str],
         pages_left: list[str],
         outgoing: list[Outgoing],
+        asked: Question | None = None,
     ) -> list[Outgoing]:
-        """A conversation's answer: recorded, with what the next message may refer to."""
+        """A conversation's answer: recorded, with what the next message may refer to (`asked`:
+        the question it leaves pending, if it changes)."""
         with self.session_factory.begin() as session:
             contact = session.get(Contact, turn.contact_id)
             if contact is not None:
                 contact.language = language
                 contact.last_menu = menu
                 contact.pages_left = pages_left
+                if asked is not None:
+                    contact.pending_question = asked.value
             for message in outgoing:
                 record(session, message, turn.inbound_id)
             _finish(session, turn.inbound_id)
         return outgoing
+
+
+def ask(session: Session, channel: str, address: str, question: Question) -> None:
+    """A message sent first to this contact asks `question`: their next reply word answers it.
+    No contact yet means nothing was asked here before: no row is needed for that."""
+    session.execute(
+        update(Contact)
+        .where(Contact.channel == channel, Contact.address == address)
+        .values(pending_question=question.value)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _finish(session: Session, inbound_id: int) -> None:

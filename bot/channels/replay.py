@@ -16,7 +16,7 @@ from bot.channels.flood import FloodGate
 from bot.channels.inbox import Inbox
 from bot.channels.outbound import Outbox, Outgoing
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
-from bot.channels.turn import Incoming, Turn
+from bot.channels.turn import Converse, Incoming, Turn, route
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,7 +38,7 @@ class Answering(Protocol):
 
     async def process(self, incoming: Incoming, turn: Turn) -> list[Outgoing]: ...
 
-    async def converse(self, turn: Turn, text: str) -> list[Outgoing]: ...
+    async def converse(self, turn: Turn, to: Converse) -> list[Outgoing]: ...
 
 
 class Replay:
@@ -69,7 +69,7 @@ class Replay:
             if use_flood and not c.flood.allow((turn.channel, turn.address)):
                 return False
             try:
-                replies = await c.converse(turn, text)
+                replies = await c.converse(turn, route(text, turn.pending))
             except RasaUnavailable:
                 metrics.RASA_ERRORS.inc()
                 return False

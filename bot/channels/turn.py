@@ -2,7 +2,9 @@
 no database, no network, so that every rule of the conversation can be read and tested here.
 
 `plan` says what the gateway answers itself (keywords, opt-out, paging, menu numbers) and what
-goes on to the conversation; the caller (bot.channels.conversation) carries it out.
+goes on to the conversation; the caller (bot.channels.conversation) carries it out. `route` is
+the one place that reads the question last asked of the person (Contact.pending_question): a
+reply word (OUI, NON, ANNULER, DOCS) answers that question, PREUVE is answered at any time.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.channels import messages
-from bot.channels.keywords import Keyword, keyword_of, menu_choice
+from bot.words import REPLY_WORDS, Question, Word, menu_choice, word_of
 
 MENU_PAYLOAD = "/menu"
 MAX_TEXT = 1600  # ten concatenated SMS: more is not a message a person typed
@@ -46,6 +48,7 @@ class Turn:
     opted_out: bool
     last_menu: list[str] = field(default_factory=list)
     pages_left: list[str] = field(default_factory=list)
+    pending: str | None = None  # the question last asked of the sender (bot.words.Question)
     queued_before: bool = False
     phone: str | None = None
     lease: str | None = None  # this process answers the sender; None: another one does
@@ -78,9 +81,12 @@ class ShowPage:
 
 @dataclass(frozen=True)
 class Converse:
-    """The text goes on to the conversation (a menu number already replaced by its payload)."""
+    """The text goes on to the conversation (a menu number already replaced by its payload).
+    With `reply`, it answers a message sent first (bot.scheduler.replies) — or goes on to Rasa
+    when that message has nothing left to answer."""
 
     text: str
+    reply: Word | None = None
 
 
 Action = Say | Drop | ShowPage | Converse
@@ -95,33 +101,46 @@ class Plan:
 
 
 def plan(incoming: Incoming, turn: Turn) -> Plan:
-    keyword = None if incoming.payload else keyword_of(incoming.text)
-    if keyword is Keyword.STOP:
+    word = None if incoming.payload else word_of(incoming.text)
+    if word is Word.STOP:
         return Plan(Say(messages.OPTED_OUT, force=True), opted_out=True)
-    opting_in = keyword is Keyword.START or incoming.opt_in
-    if keyword is Keyword.START:
+    opting_in = word is Word.START or incoming.opt_in
+    if word is Word.START:
         return Plan(Say(messages.OPTED_IN), opted_out=False)
     change = False if opting_in else None
     if turn.opted_out and not opting_in:
         return Plan(Drop())
-    return Plan(_answer(incoming, turn, keyword), opted_out=change)
+    return Plan(_answer(incoming, turn, word), opted_out=change)
 
 
-def _answer(incoming: Incoming, turn: Turn, keyword: Keyword | None) -> Action:
-    if keyword is Keyword.HELP:
+def _answer(incoming: Incoming, turn: Turn, word: Word | None) -> Action:
+    if word is Word.HELP:
         return Say(messages.HELP)
-    if keyword is Keyword.MORE and turn.pages_left:
+    if word is Word.MORE and turn.pages_left:
         return ShowPage(turn.pages_left[0])
     # No page of ours left: "more" is Rasa's (the next part of a document checklist).
     if incoming.payload is None and not incoming.text.strip():
         return Say(messages.TEXT_ONLY)  # a photo, an empty MMS
-    resolved = _resolve(incoming, turn.last_menu, keyword)
+    resolved = _resolve(incoming, turn.last_menu, word)
     if isinstance(resolved, int):
         return Say(messages.NOT_IN_MENU, count=resolved)
-    return Converse(resolved)
+    return route(resolved, turn.pending)
 
 
-def _resolve(incoming: Incoming, last_menu: list[str], keyword: Keyword | None) -> str | int:
+def route(text: str, pending: str | None) -> Converse:
+    """Who the text is for. A reply word answers the question last asked: after the assistant's
+    answer, OUI is the assistant's even if an offer is waiting too; after an offer or a reminder
+    (or when nothing was asked here yet), the messages sent first get it, and Rasa only if none
+    of them can take it (no offer pending, no booking to cancel)."""
+    word = word_of(text)
+    if word not in REPLY_WORDS:
+        return Converse(text)
+    if word is not Word.PROOF and pending == Question.ASSISTANT.value:
+        return Converse(text)
+    return Converse(text, reply=word)
+
+
+def _resolve(incoming: Incoming, last_menu: list[str], word: Word | None) -> str | int:
     """The text for Rasa; an int (the menu's length) when the number is not in the menu."""
     if incoming.payload is not None:
         if incoming.payload.startswith("menu:") and incoming.payload[5:].isdigit():
@@ -130,7 +149,7 @@ def _resolve(incoming: Incoming, last_menu: list[str], keyword: Keyword | None) 
                 return last_menu[index - 1]
             return len(last_menu)
         return incoming.payload
-    if keyword is Keyword.MENU:
+    if word is Word.MENU:
         return MENU_PAYLOAD
     choice = menu_choice(incoming.text)
     if choice is not None and last_menu:
