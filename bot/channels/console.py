@@ -11,9 +11,10 @@ from typing import TextIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import gsm7
-from bot.channels.conversation import Conversations, Incoming
+from bot.channels.conversation import Conversations
 from bot.channels.models import Channel
 from bot.channels.outbound import Outgoing
+from bot.channels.turn import Incoming
 from bot.config import Settings
 
 

@@ -1,6 +1,8 @@
-"""What the channels remember: contacts (opt-out, language, last menu, pages left),
+"""What the channels remember: contacts (opt-out, language, last menu, pages left, the question
+last asked),
 every inbound message (its provider id is the de-duplication key, its status the replay
-queue) and every outbound message (segments, encoding, provider id, delivery status)."""
+queue), every outbound message (segments, encoding, provider id, delivery status) and the chat
+a phone prefers to be reached on."""
 
 from __future__ import annotations
 
@@ -39,6 +41,9 @@ class Contact(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(default=None)
     last_menu: Mapped[list[str]] = mapped_column(JSON, default=list)
     pages_left: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The question last asked of this person here (bot.words.Question): who a bare OUI, NON,
+    # ANNULER or DOCS is for (read in bot.channels.turn.route).
+    pending_question: Mapped[str | None] = mapped_column(String(16), default=None)
     # The lease of the gateway process answering this sender now (one at a time, in order,
     # across processes); a crashed holder's lease simply runs out.
     busy_until: Mapped[datetime | None] = mapped_column(default=None)
@@ -84,3 +89,14 @@ class OutboundMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("channel_inbound.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PreferredChannel(Base):
+    """Where to reach a phone's owner when they prefer Telegram to SMS (bot.channels.phone_link)."""
+
+    __tablename__ = "preferred_channel"
+
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column()

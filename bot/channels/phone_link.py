@@ -1,5 +1,6 @@
 """Which phone a Telegram chat speaks for, so that reminders and waitlist offers for that phone
-reach the chat instead of an SMS (bot.scheduler.recipients.prefer).
+reach the chat instead of an SMS (`prefer`; the scheduler reads it back through
+bot.scheduler.recipients).
 
 Telegram gives no phone number: the person types it in the booking form, and only Rasa keeps it
 (the `phone` slot). When Rasa's answer shows that the phone was just used for a booking, a move
@@ -18,16 +19,38 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking.identity import InvalidPhone, mask_phone, normalise_phone
 from bot.channels.masking import mask
-from bot.scheduler.recipients import prefer
+from bot.channels.models import Channel, PreferredChannel
 
 log = logging.getLogger(__name__)
 
 # The answers that follow a successful use of the form's phone (bot/responses.py).
 LINKING_RESPONSES = frozenset({"utter_convocation", "utter_rescheduled", "utter_waitlist_joined"})
+
+
+def prefer(session: Session, phone: str, channel: str, address: str, *, now: datetime) -> None:
+    """Sends this phone's reminders and offers to `channel`/`address` from now on."""
+    row = session.get(PreferredChannel, phone)
+    if row is None:
+        session.add(PreferredChannel(phone=phone, channel=channel, address=address, updated_at=now))
+    else:
+        row.channel, row.address, row.updated_at = channel, address, now
+    session.flush()
+
+
+def phone_of(session: Session, channel: str, address: str) -> str | None:
+    """The phone behind a chat: the address itself for SMS, the linked phone for Telegram."""
+    if channel == Channel.SMS.value:
+        return address
+    return session.scalar(
+        select(PreferredChannel.phone).where(
+            PreferredChannel.channel == channel, PreferredChannel.address == address
+        )
+    )
 
 
 def confirms_phone(responses: Iterable[Mapping[str, Any]]) -> bool:

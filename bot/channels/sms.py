@@ -14,12 +14,12 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels import messages, metrics
-from bot.channels.conversation import Incoming
+from bot.channels.hub import ChannelService
 from bot.channels.masking import mask
 from bot.channels.models import Channel, OutboundMessage
 from bot.channels.outbound import Outgoing, count_sms, update_status
-from bot.channels.service import ChannelService
 from bot.channels.shaping import sms_text
+from bot.channels.turn import Incoming
 from bot.i18n import translate
 
 log = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from telegram.error import TelegramError
 
 from bot.booking.identity import InvalidPhone, normalise_phone
 from bot.channels import messages, metrics
-from bot.channels.conversation import Incoming
+from bot.channels.hub import ChannelService
 from bot.channels.masking import mask
 from bot.channels.models import Channel
-from bot.channels.service import ChannelService
+from bot.channels.turn import Incoming
 from bot.i18n import translate
 
 log = logging.getLogger(__name__)

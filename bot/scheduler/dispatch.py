@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import waitlist
 from bot.booking.models import Booking, BookingStatus, OfferStatus, WaitlistOffer
+from bot.channels.inbox import ask
 from bot.channels.masking import mask
 from bot.proof import proof_pdf_for_phone
 from bot.scheduler.models import DeadlineSubscription, MessageKind, ScheduledMessage, SendStatus
@@ -37,6 +38,7 @@ from bot.scheduler.notifier import (
 )
 from bot.scheduler.quiet import may_send
 from bot.scheduler.recipients import Recipient, silenced
+from bot.words import Question
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +78,20 @@ def still_relevant(session: Session, row: ScheduledMessage, now: datetime) -> bo
     return True
 
 
+# What a message sent first asks: the person's next reply word answers it (bot.channels.turn).
+QUESTIONS = {
+    MessageKind.OFFER: Question.OFFER,
+    MessageKind.OFFER_REMINDER: Question.OFFER,
+    MessageKind.REMINDER: Question.REMINDER,
+}
+
+
 def after_sent(session: Session, row: ScheduledMessage, now: datetime) -> None:
-    """Tells the engine what the person now knows."""
+    """Tells the engine and the channels what the person now knows."""
     kind = MessageKind(row.kind)
+    question = QUESTIONS.get(kind)
+    if question is not None:
+        ask(session, row.channel, row.address, question)
     if kind is MessageKind.OFFER and row.ref_id is not None:
         waitlist.mark_offer_notified(session, row.ref_id, now=now)
     elif kind is MessageKind.REMINDER:

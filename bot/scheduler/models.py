@@ -1,6 +1,6 @@
-"""The scheduler's tables: the outbox of messages the assistant sends first, the people who
-asked to be told when their renewal window opens, and the chat a phone prefers to be reached on.
-"""
+"""The scheduler's tables: the outbox of messages the assistant sends first and the people who
+asked to be told when their renewal window opens. (The chat a phone prefers to be reached on is
+the channels': bot.channels.models.PreferredChannel.)"""
 
 from __future__ import annotations
 
@@ -81,13 +81,3 @@ class DeadlineSubscription(Base):
 
     __table_args__ = (UniqueConstraint("phone", "demarche_code", "expiry"),)
 
-
-class PreferredChannel(Base):
-    """Where to reach a phone's owner when they prefer Telegram to SMS (set by the channels)."""
-
-    __tablename__ = "preferred_channel"
-
-    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column()

@@ -1,9 +1,10 @@
-"""Answers to the messages the assistant sent first, understood from the reply alone: OUI/NON to
-a waitlist offer, ANNULER and DOCS after a reminder, PREUVE at any time. The sender is known by
-their phone (SMS) or the phone their Telegram chat is linked to; nothing else is needed.
+"""Answers to the messages the assistant sent first, understood from the reply word alone: OUI/NON
+to a waitlist offer, ANNULER and DOCS after a reminder, PREUVE at any time. The sender is known by
+their phone (SMS) or the phone their Telegram chat is linked to; nothing else is needed. Which
+reply words come here is decided by bot.channels.turn.route (the question last asked).
 
-`answer` returns None when the word is not one of ours or there is nothing it could refer to
-(a bare "oui" with no pending offer belongs to the conversation, i.e. to Rasa).
+`answer` returns None when there is nothing the word could refer to (a bare "oui" with no
+pending offer belongs to the conversation, i.e. to Rasa).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,30 +21,16 @@ from bot.booking.codes import display_code
 from bot.booking.engine import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, Booking, BookingStatus, Slot
-from bot.channels.keywords import normalise
 from bot.channels.models import Channel
+from bot.channels.phone_link import phone_of
+from bot.channels.turn import Turn
 from bot.formatting import format_when
 from bot.i18n import normalise_language, translate
 from bot.proof import journal, proof_text
 from bot.scheduler import messages
 from bot.scheduler.models import MessageKind
 from bot.scheduler.planning import enqueue
-from bot.scheduler.recipients import phone_of
-
-YES = frozenset({"OUI", "YES", "نعم"})
-NO = frozenset({"NON", "NO", "لا"})
-CANCEL = frozenset({"ANNULER", "CANCEL", "الغاء", "إلغاء"})
-DOCS = frozenset({"DOCS", "DOCUMENTS", "وثائق"})
-PROOF = frozenset({"PREUVE", "PROOF", "إثبات", "اثبات"})
-
-
-class TurnLike(Protocol):
-    """What the conversation knows of the message's sender (bot.channels.conversation._Turn)."""
-
-    channel: str
-    address: str
-    phone: str | None
-    language: str
+from bot.words import Word
 
 
 @dataclass(frozen=True)
@@ -154,26 +140,26 @@ def _proof(session: Session, context: ReplyContext, phone: str, now: datetime) -
 
 
 def answer(
-    session: Session, config: EngineConfig, context: ReplyContext, text: str, *, now: datetime
+    session: Session, config: EngineConfig, context: ReplyContext, word: Word, *, now: datetime
 ) -> list[str] | None:
-    word = normalise(text)
-    if word not in YES | NO | CANCEL | DOCS | PROOF:
-        return None
     phone = context.phone or phone_of(session, context.channel, context.address)
     if phone is None:
         return None
     lang = normalise_language(context.language)
-    if word in YES or word in NO:
-        return _answer_offer(session, config, phone, word in YES, lang, now)
-    if word in CANCEL:
+    if word in (Word.YES, Word.NO):
+        return _answer_offer(session, config, phone, word is Word.YES, lang, now)
+    if word is Word.CANCEL:
         return _cancel(session, config, phone, lang, now)
-    if word in DOCS:
+    if word is Word.DOCS:
         return _documents(session, phone, lang, now)
-    return _proof(session, context, phone, now)
+    if word is Word.PROOF:
+        return _proof(session, context, phone, now)
+    return None
 
 
 class QuickReplies:
-    """The gateway's hook: called by the conversation with the turn and the text, before Rasa."""
+    """The gateway's hook: called by the conversation with the turn and the reply word, before
+    Rasa."""
 
     def __init__(
         self,
@@ -185,13 +171,11 @@ class QuickReplies:
         self.config = config
         self.clock = clock
 
-    def __call__(self, turn: TurnLike, text: str) -> list[str] | None:
+    def __call__(self, turn: Turn, word: Word) -> list[str] | None:
         context = ReplyContext(turn.channel, turn.address, turn.phone, turn.language)
-        if normalise(text) not in YES | NO | CANCEL | DOCS | PROOF:
-            return None  # most messages: no database round trip
         with self.session_factory() as session:
             try:
-                replies = answer(session, self.config, context, text, now=self.clock())
+                replies = answer(session, self.config, context, word, now=self.clock())
             except BookingError as refusal:
                 session.rollback()
                 return [refusal.message(context.language)]

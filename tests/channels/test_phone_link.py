@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.engine import EngineConfig
 from bot.booking.models import Booking
-from bot.channels.models import InboundMessage
-from bot.channels.phone_link import confirms_phone, link_chat
+from bot.channels.models import InboundMessage, PreferredChannel
+from bot.channels.phone_link import confirms_phone, link_chat, phone_of
 from bot.db import make_engine, make_session_factory
-from bot.scheduler.models import PreferredChannel
 from bot.scheduler.notifier import ChannelsNotifier
-from bot.scheduler.recipients import Recipient, phone_of, recipient_for
+from bot.scheduler.recipients import Recipient, recipient_for
 from bot.scheduler.worker import Worker
 from tests.support.booking import booking_call
 from tests.support.channels import TELEGRAM_SECRET

@@ -4,8 +4,9 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.channels.conversation import Conversations, Incoming
+from bot.channels.conversation import Conversations
 from bot.channels.models import InboundMessage, OutboundMessage
+from bot.channels.turn import Incoming
 from tests.support.channels import PHONE, RecordingOutbox
 
 

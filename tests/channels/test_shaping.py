@@ -1,5 +1,4 @@
 from bot.channels import gsm7, messages
-from bot.channels.keywords import Keyword, keyword_of, menu_choice
 from bot.channels.shaping import (
     BotReply,
     Button,
@@ -11,20 +10,21 @@ from bot.channels.shaping import (
     sms_text,
 )
 from bot.i18n import translate
+from bot.words import Word, menu_choice, word_of
 
 
 def test_keywords_are_recognised_in_every_language_and_only_alone():
     for word in ["STOP", "stop", " Stop. ", "Arrêt", "ARRET", "STOPALL", "unsubscribe", "توقف"]:
-        assert keyword_of(word) is Keyword.STOP, word
+        assert word_of(word) is Word.STOP, word
     for word in ["START", "start", "ابدأ"]:
-        assert keyword_of(word) is Keyword.START
+        assert word_of(word) is Word.START
     for word in ["AIDE", "help", "مساعدة"]:
-        assert keyword_of(word) is Keyword.HELP
+        assert word_of(word) is Word.HELP
     for word in ["SUITE", "more", "التالي"]:
-        assert keyword_of(word) is Keyword.MORE
-    assert keyword_of("0") is Keyword.MENU
-    assert keyword_of("stop my appointment") is None
-    assert keyword_of("arrête de m'écrire demain") is None
+        assert word_of(word) is Word.MORE
+    assert word_of("0") is Word.MENU
+    assert word_of("stop my appointment") is None
+    assert word_of("arrête de m'écrire demain") is None
 
 
 def test_numbered_replies_are_read_leniently():

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels import gsm7, messages
-from bot.channels.conversation import Conversations, Incoming
+from bot.channels.conversation import Conversations
 from bot.channels.models import Contact, InboundMessage
 from bot.channels.rasa_client import RasaClient
 from bot.channels.shaping import sms_text
+from bot.channels.turn import Incoming
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.i18n import translate
 from tests.support.booking import booking_call
@@ -139,11 +140,11 @@ def test_a_message_left_to_a_dead_gateway_process_is_answered_once_its_lease_run
                             pages_left=[], busy_until=utcnow() + datetime.timedelta(minutes=1),
                             busy_by="dead"))
     assert asyncio.run(worker.handle(Incoming("sms", number, "SMdead1", "Bonjour", phone=number))) == []
-    assert asyncio.run(worker.replay_queued()) == 0 and sent.texts == []  # its lease still runs
+    assert asyncio.run(worker.replay.queued()) == 0 and sent.texts == []  # its lease still runs
     with factory.begin() as session:
         contact = session.scalar(select(Contact).where(Contact.address == number))
         contact.busy_until = utcnow() - datetime.timedelta(seconds=1)
-    assert asyncio.run(worker.replay_queued()) == 1
+    assert asyncio.run(worker.replay.queued()) == 1
     assert len(sent.texts) == 1 and sent.texts[0].startswith("Bonjour")
 
 

@@ -4,16 +4,21 @@ by signed SMS webhooks (no other context than the phone), expiry passing the pla
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.booking import services, waitlist
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, BookingStatus, OfferStatus, Slot, WaitlistOffer
+from bot.gateway.app import create_app
 from bot.scheduler.models import ScheduledMessage
 from tests.support.channels import SmsPhone
-from tests.support.providers import sms_to
+from tests.support.providers import Recorder, rasa_heard, rasa_with_script, sms_to
 from tests.support.world import CONFIG
 
 HOLDER, FIRST, SECOND, THIRD = "+33612345678", "+33698765432", "+33755667788", "+33644332211"
@@ -150,3 +155,64 @@ def test_short_offer_at_night_is_sent_at_once(world, make_worker, twilio, clock)
     with world() as session:
         row = session.scalars(select(ScheduledMessage)).one()
         assert row.key.startswith("offer:") and row.status == "sent"
+
+
+ASK_CANCEL = "Annuler votre rendez-vous du mardi 20 janvier ? Répondez OUI ou NON."
+CANCELLED = "Votre rendez-vous est annulé."
+GREETING = "Bonjour ! Que voulez-vous faire ?"
+
+
+@pytest.fixture
+def rasa() -> Iterator[Recorder]:
+    server = rasa_with_script(
+        {"annuler mon rendez-vous": ASK_CANCEL, "OUI": CANCELLED, "bonjour": GREETING}
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway_with_rasa(world, settings, clock, rasa) -> Iterator[TestClient]:
+    with TestClient(create_app(replace(settings, rasa_url=rasa.url), world, clock=clock)) as client:
+        yield client
+
+
+def offer_to_first(world, gateway, make_worker, twilio, clock) -> None:
+    """HOLDER frees the one place, which is offered to FIRST by SMS."""
+    with world.begin() as session:
+        slot = session.scalars(select(Slot)).one()
+        services.book(session, CONFIG, services.BookRequest(slot.id, HOLDER), now=clock())
+    join(world, clock, FIRST, date(2026, 2, 1))
+    clock.now = datetime(2026, 1, 14, 9, 0, tzinfo=timezone.utc)  # Wednesday 10h Paris
+    replies(SmsPhone(gateway, HOLDER).send("annuler", sid="SMholder"))
+    make_worker().tick()
+    [offer_sms] = sms_to(twilio, FIRST)
+    assert "Répondez OUI" in offer_sms
+
+
+def test_oui_answers_the_assistants_question_asked_after_the_offer(
+    world, gateway_with_rasa, make_worker, twilio, clock, rasa
+):
+    offer_to_first(world, gateway_with_rasa, make_worker, twilio, clock)
+    first = SmsPhone(gateway_with_rasa, FIRST)
+    clock.advance(minutes=5)
+    assert replies(first.send("annuler mon rendez-vous", sid="SM1")) == [ASK_CANCEL]
+
+    # OUI answers the question last asked — the assistant's — not the offer still pending.
+    assert replies(first.send("OUI", sid="SM2")) == [CANCELLED]
+    assert rasa_heard(rasa) == ["annuler mon rendez-vous", "OUI"]
+    assert offers(world) == [(FIRST, "pending")]
+
+
+def test_oui_accepts_the_offer_sent_after_the_assistants_question(
+    world, gateway_with_rasa, make_worker, twilio, clock, rasa
+):
+    first = SmsPhone(gateway_with_rasa, FIRST)
+    assert replies(first.send("annuler mon rendez-vous", sid="SM1")) == [ASK_CANCEL]
+    offer_to_first(world, gateway_with_rasa, make_worker, twilio, clock)
+
+    clock.advance(minutes=5)
+    [answer] = replies(first.send("OUI", sid="SM2"))
+    assert answer.startswith("C'est réservé : mardi 20 janvier à 14 h 00")
+    assert rasa_heard(rasa) == ["annuler mon rendez-vous"]
+    assert offers(world) == [(FIRST, "accepted")]

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.booking import services
+from bot.channels.phone_link import prefer
 from bot.proof import journal, proof_pdf, proof_text
 from bot.scheduler.models import ScheduledMessage
-from bot.scheduler.recipients import prefer
 from tests.support.channels import SmsPhone
 
 PHONE = "+33612345678"

@@ -28,7 +28,7 @@ from tests.support.stack import Phone, book_by_sms, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
 
-HOLDER, WAITING = "+33611110061", "+33611110062"
+HOLDER, WAITING, BOTH = "+33611110061", "+33611110062", "+33611110063"
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +44,23 @@ def stack(tmp_path_factory):
         yield settings, gateway, twilio
 
 
-def _fill_the_rest_of_the_day(settings: Settings, slot: SlotOut) -> int:
+def _fill_the_rest_of_the_day(
+    settings: Settings, slot: SlotOut, phones: str = "+336222", numeros: str = "76"
+) -> list[tuple[str, str]]:
     """Every other place of that day taken by other applicants (through the API), so that B,
-    who asks for that day only, can only wait."""
+    who asks for that day only, can only wait. Returns their (code, phone)."""
     day = slot.local_start.date()
 
-    async def fill(api: BookingClient) -> int:
-        taken = 0
+    async def fill(api: BookingClient) -> list[tuple[str, str]]:
+        taken: list[tuple[str, str]] = []
         found = await api.search(slot.demarche, slot.site, date_from=day, date_to=day, limit=50)
         for free in found.slots:
             for _ in range(free.places_left):
-                taken += 1
-                await api.book(free.id, f"+336222{taken:05d}", numero_etranger=f"76{taken:08d}")
+                phone = f"{phones}{len(taken) + 1:05d}"
+                booked = await api.book(
+                    free.id, phone, numero_etranger=f"{numeros}{len(taken) + 1:08d}"
+                )
+                taken.append((booked.code, phone))
         assert (await api.search(slot.demarche, slot.site, date_from=day, date_to=day)).slots == []
         return taken
 
@@ -130,4 +135,50 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
         confirmation
     )
     assert booking_call(url, lambda api: api.verify(mine.code)).valid is True
+    engine.dispose()
+
+
+def test_oui_after_the_assistants_question_is_the_assistants_even_with_an_offer_pending(stack):
+    """Issue 14: a reply word answers the question last asked. C holds an appointment and waits
+    for an earlier place; the place comes (offer by SMS), then C asks the assistant to cancel the
+    appointment: the OUI that follows answers the assistant, not the offer."""
+    settings, gateway, twilio = stack
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    url = settings.api_url
+    person = Phone(gateway, settings.public_url, BOTH)
+
+    # C holds a duplicata appointment and waits for a renewal day that is full.
+    duplicata = booking_call(url, lambda api: api.search("duplicata_titre", "pref-38")).slots[0]
+    held = booking_call(url, lambda api: api.book(duplicata.id, BOTH, numero_etranger="7509999991"))
+    renewal = booking_call(
+        url, lambda api: api.search("carte_resident_renouvellement", "pref-38")
+    ).slots[0]
+    day = renewal.local_start.date()
+    fillers = _fill_the_rest_of_the_day(settings, renewal, phones="+336333", numeros="77")
+    booking_call(
+        url,
+        lambda api: api.join_waitlist(
+            BOTH, "carte_resident_renouvellement", "pref-38", not_before=day, not_after=day
+        ),
+    )
+    code, phone = fillers[0]
+    booking_call(url, lambda api: api.cancel(code, phone=phone))
+    now = utcnow()
+    _worker_tick(settings, factory, end_of_quiet(now) if is_quiet(now) else now)
+    [offer_sms] = sms_to(twilio, BOTH)
+    assert "OUI" in offer_sms, offer_sms
+
+    # Then C talks to the assistant, which asks whether to cancel the duplicata appointment.
+    transcript = [f"> {text}\n" + "\n".join(person.send(text)) for text in ("Bonjour", "1")]
+    question = person.send("Je veux annuler mon rendez-vous")
+    transcript.append("\n".join(question))
+    assert display_code(held.code) in "\n".join(question), "\n".join(transcript)
+
+    # OUI answers the assistant: the duplicata is cancelled, the offer still waits for C.
+    answer = person.send("OUI")
+    assert any("annulé" in r for r in answer), "\n".join([*transcript, *answer])
+    assert booking_call(url, lambda api: api.verify(held.code)).valid is False
+    assert [o.status for o in booking_call(url, lambda api: api.my_offers(BOTH))] == ["pending"]
+    assert booking_call(url, lambda api: api.my_bookings(BOTH)) == []
     engine.dispose()

@@ -221,3 +221,41 @@ class TelegramWithDocuments(_TelegramHandler):
 
 def telegram_with_documents() -> Recorder:
     return Recorder(TelegramWithDocuments).start()
+
+
+class RasaScript(BaseHTTPRequestHandler):
+    """Rasa's REST channel and its status page, answering each message from a script (the text
+    the person sent → the assistant's answer) and recording what reached it."""
+
+    server: Recorder
+    script: dict[str, str] = {}
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._reply(200, {"version": "3.6.21"})
+
+    def do_POST(self) -> None:
+        params = _params(self)
+        with self.server.lock:
+            self.server.calls.append((self.path, params))
+        text = self.script.get(str(params.get("message")), "Je n'ai pas compris.")
+        self._reply(200, [{"recipient_id": params.get("sender"), "text": text}])
+
+    def _reply(self, status: int, body: object) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def rasa_with_script(script: dict[str, str]) -> Recorder:
+    handler = type("Script", (RasaScript,), {"script": script})
+    return Recorder(handler).start()
+
+
+def rasa_heard(server: Recorder) -> list[str]:
+    return [str(call["message"]) for call in server.calls_to("/webhooks/rest/webhook")]

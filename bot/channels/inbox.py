@@ -1,0 +1,295 @@
+"""The channels' database steps on contacts and inbound messages. Each runs in a worker thread
+and is one transaction: the conversation (bot.channels.conversation) calls them in turn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels import lease as leases
+from bot.channels.models import Channel, Contact, InboundMessage, InboundStatus
+from bot.channels.outbound import Outgoing, record
+from bot.channels.phone_link import prefer
+from bot.channels.turn import Incoming, Turn
+from bot.db import utcnow
+from bot.i18n import normalise_language
+from bot.words import Question
+
+WAITING_STATUSES = (InboundStatus.QUEUED.value, InboundStatus.WAITING.value)
+
+
+def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
+    return Turn(
+        inbound_id=inbound_id,
+        contact_id=contact.id,
+        channel=contact.channel,
+        address=contact.address,
+        language=contact.language,
+        opted_out=contact.opted_out,
+        last_menu=list(contact.last_menu or []),
+        pages_left=list(contact.pages_left or []),
+        pending=contact.pending_question,
+        **more,
+    )
+
+
+class Inbox:
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self.session_factory = session_factory
+
+    # -- a new message ----------------------------------------------------------------------
+
+    def receive(self, incoming: Incoming) -> Turn | None:
+        """The message recorded, with its sender's lease if free; None when already received."""
+        # A unique constraint refused the insert: either another worker created this new
+        # contact at the same moment (the second try finds it) or it recorded this very
+        # message (the second try sees the duplicate).
+        try:
+            return self._receive_once(incoming)
+        except IntegrityError:
+            try:
+                return self._receive_once(incoming)
+            except IntegrityError:
+                return None
+
+    def _receive_once(self, incoming: Incoming) -> Turn | None:
+        with self.session_factory.begin() as session:
+            contact = session.scalar(
+                select(Contact).where(
+                    Contact.channel == incoming.channel, Contact.address == incoming.address
+                )
+            )
+            if contact is None:
+                contact = Contact(
+                    channel=incoming.channel,
+                    address=incoming.address,
+                    language=normalise_language(incoming.language_hint),
+                    last_menu=[],
+                    pages_left=[],
+                )
+                session.add(contact)
+                session.flush()
+            duplicate = session.scalar(
+                select(InboundMessage.id).where(
+                    InboundMessage.channel == incoming.channel,
+                    InboundMessage.external_id == incoming.external_id,
+                )
+            )
+            if duplicate is not None:
+                return None
+            if incoming.phone is not None and incoming.channel != Channel.SMS.value:
+                # A chat that gave its own phone (a shared Telegram contact) gets that phone's
+                # reminders and offers from now on.
+                prefer(session, incoming.phone, incoming.channel, incoming.address, now=utcnow())
+            row = InboundMessage(
+                channel=incoming.channel,
+                external_id=incoming.external_id,
+                contact_id=contact.id,
+                body=incoming.text,
+            )
+            session.add(row)
+            session.flush()
+            queued_before = _waiting_row(session, contact.id, WAITING_STATUSES) is not None
+            lease = leases.take(session, contact.id)
+            if lease is None:
+                row.status = InboundStatus.WAITING.value
+                row.details = {
+                    "payload": incoming.payload,
+                    "opt_in": incoming.opt_in,
+                    "phone": incoming.phone,
+                }
+            return turn_of(
+                contact, row.id, queued_before=queued_before, phone=incoming.phone, lease=lease
+            )
+
+    # -- kept and waiting messages -------------------------------------------------------------
+
+    def contacts_with_queue(self) -> list[tuple[int, str, str]]:
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(Contact.id, Contact.channel, Contact.address)
+                .join(InboundMessage, InboundMessage.contact_id == Contact.id)
+                .where(
+                    or_(
+                        InboundMessage.status == InboundStatus.WAITING.value,
+                        # Kept messages of an opted-out sender stay kept until START.
+                        (InboundMessage.status == InboundStatus.QUEUED.value)
+                        & Contact.opted_out.is_(False),
+                    )
+                )
+                .group_by(Contact.id, Contact.channel, Contact.address)
+                .order_by(Contact.id)
+            ).all()
+            return [(row[0], row[1], row[2]) for row in rows]
+
+    def next_kept(
+        self, contact_id: int, lease: str | None, before: int | None = None
+    ) -> tuple[Turn, Incoming | None, str] | None:
+        """The sender's oldest kept or waiting message, with the lease renewed: a waiting one
+        as an Incoming to answer in full, a kept one as the text for Rasa. None when there is
+        none (kept messages of an opted-out sender stay kept) or the lease was lost."""
+        with self.session_factory.begin() as session:
+            if lease is not None and not leases.renew(session, contact_id, lease):
+                return None
+            contact = session.get(Contact, contact_id)
+            if contact is None:
+                return None
+            statuses = [InboundStatus.WAITING.value]
+            if not contact.opted_out:
+                statuses.append(InboundStatus.QUEUED.value)
+            query = select(InboundMessage).where(
+                InboundMessage.contact_id == contact_id, InboundMessage.status.in_(statuses)
+            )
+            if before is not None:
+                query = query.where(InboundMessage.id < before)
+            row = session.scalars(query.order_by(InboundMessage.id).limit(1)).first()
+            if row is None:
+                return None
+            turn = turn_of(
+                contact,
+                row.id,
+                phone=contact.address if contact.channel == Channel.SMS.value else None,
+                lease=lease,
+            )
+            if row.status == InboundStatus.QUEUED.value:
+                return turn, None, row.resolved if row.resolved is not None else row.body
+            details = row.details or {}
+            row.status = InboundStatus.RECEIVED.value  # answered now, like any new message
+            phone = details.get("phone")
+            turn.phone = phone if isinstance(phone, str) else turn.phone
+            payload = details.get("payload")
+            incoming = Incoming(
+                channel=contact.channel,
+                address=contact.address,
+                external_id=row.external_id,
+                text=row.body,
+                phone=turn.phone,
+                payload=payload if isinstance(payload, str) else None,
+                opt_in=bool(details.get("opt_in")),
+            )
+            return turn, incoming, row.body
+
+    def is_kept(self, inbound_id: int) -> bool:
+        with self.session_factory() as session:
+            row = session.get(InboundMessage, inbound_id)
+            return row is not None and row.status == InboundStatus.QUEUED.value
+
+    def has_waiting(self, contact_id: int) -> bool:
+        with self.session_factory() as session:
+            return _waiting_row(session, contact_id, (InboundStatus.WAITING.value,)) is not None
+
+    def keep(self, inbound_id: int, resolved: str) -> None:
+        """Kept for later (Rasa away, flood), with the text it stands for."""
+        with self.session_factory.begin() as session:
+            row = session.get(InboundMessage, inbound_id)
+            if row is not None:
+                row.status = InboundStatus.QUEUED.value
+                row.resolved = resolved
+
+    # -- the lease, with what waits for it --------------------------------------------------
+
+    def lease_if_waiting(self, contact_id: int, kept_too: bool = False) -> str | None:
+        """The sender's lease, if a message waits for it (or, with kept_too, is kept) and no
+        other process holds it."""
+        statuses = WAITING_STATUSES if kept_too else (InboundStatus.WAITING.value,)
+        with self.session_factory.begin() as session:
+            if _waiting_row(session, contact_id, statuses) is None:
+                return None
+            return leases.take(session, contact_id)
+
+    def release(self, contact_id: int, lease: str | None) -> bool:
+        """Gives the sender back; True when a message is waiting for whoever takes it next."""
+        if lease is None:
+            return False
+        with self.session_factory.begin() as session:
+            leases.release(session, contact_id, lease)
+            return (
+                _waiting_row(session, contact_id, (InboundStatus.WAITING.value,)) is not None
+            )
+
+    # -- the answer -------------------------------------------------------------------------
+
+    def finish(self, inbound_id: int) -> None:
+        with self.session_factory.begin() as session:
+            _finish(session, inbound_id)
+
+    def set_opt_out(self, contact_id: int, opted_out: bool) -> None:
+        with self.session_factory.begin() as session:
+            contact = session.get(Contact, contact_id)
+            if contact is not None and contact.opted_out != opted_out:
+                contact.opted_out = opted_out
+                contact.opted_out_at = utcnow() if opted_out else None
+
+    def record_replies(
+        self, turn: Turn, outgoing: list[Outgoing], finish: bool = True
+    ) -> list[Outgoing]:
+        with self.session_factory.begin() as session:
+            for message in outgoing:
+                record(session, message, turn.inbound_id)
+            if finish:
+                _finish(session, turn.inbound_id)
+        return outgoing
+
+    def show_page(self, turn: Turn, outgoing: list[Outgoing]) -> list[Outgoing]:
+        """The first page left is being sent: the next MORE shows the one after it."""
+        with self.session_factory.begin() as session:
+            contact = session.get(Contact, turn.contact_id)
+            if contact is not None:
+                contact.pages_left = list(contact.pages_left or [])[1:]
+            for message in outgoing:
+                record(session, message, turn.inbound_id)
+            _finish(session, turn.inbound_id)
+        return outgoing
+
+    def conclude(
+        self,
+        turn: Turn,
+        language: str,
+        menu: list[str],
+        pages_left: list[str],
+        outgoing: list[Outgoing],
+        asked: Question | None = None,
+    ) -> list[Outgoing]:
+        """A conversation's answer: recorded, with what the next message may refer to (`asked`:
+        the question it leaves pending, if it changes)."""
+        with self.session_factory.begin() as session:
+            contact = session.get(Contact, turn.contact_id)
+            if contact is not None:
+                contact.language = language
+                contact.last_menu = menu
+                contact.pages_left = pages_left
+                if asked is not None:
+                    contact.pending_question = asked.value
+            for message in outgoing:
+                record(session, message, turn.inbound_id)
+            _finish(session, turn.inbound_id)
+        return outgoing
+
+
+def ask(session: Session, channel: str, address: str, question: Question) -> None:
+    """A message sent first to this contact asks `question`: their next reply word answers it.
+    No contact yet means nothing was asked here before: no row is needed for that."""
+    session.execute(
+        update(Contact)
+        .where(Contact.channel == channel, Contact.address == address)
+        .values(pending_question=question.value)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _finish(session: Session, inbound_id: int) -> None:
+    row = session.get(InboundMessage, inbound_id)
+    if row is not None:
+        row.status = InboundStatus.DONE.value
+        row.processed_at = utcnow()
+
+
+def _waiting_row(session: Session, contact_id: int, statuses: tuple[str, ...]) -> int | None:
+    return session.scalar(
+        select(InboundMessage.id)
+        .where(InboundMessage.contact_id == contact_id, InboundMessage.status.in_(statuses))
+        .limit(1)
+    )

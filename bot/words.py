@@ -1,0 +1,81 @@
+"""Every word a person may send alone that the assistant reads without Rasa, in every supported
+language, and the questions that reply words answer.
+
+A word counts only when it is the whole message ("stop" stops, "stop my booking" goes to Rasa),
+whatever the case, accents or trailing punctuation. Who acts on it is decided in one place,
+bot.channels.turn, from the question last asked of the person.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+
+from bot.text import ascii_digits
+
+
+class Word(enum.Enum):
+    # Read by the gateway itself, whatever was asked.
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+    MORE = "more"
+    MENU = "menu"
+    # Replies to a question: to the one last asked of the person.
+    YES = "yes"
+    NO = "no"
+    CANCEL = "cancel"
+    DOCS = "docs"
+    PROOF = "proof"  # the dated searches that found no slot: asked at any time
+
+
+WORDS: dict[Word, frozenset[str]] = {
+    Word.STOP: frozenset(
+        {"STOP", "ARRET", "ARRETER", "STOPALL", "UNSUBSCRIBE", "توقف", "ايقاف", "إيقاف"}
+    ),
+    Word.START: frozenset({"START", "UNSTOP", "ابدأ", "ابدا"}),
+    Word.HELP: frozenset({"AIDE", "HELP", "مساعدة"}),
+    Word.MORE: frozenset({"SUITE", "MORE", "التالي"}),
+    Word.MENU: frozenset({"MENU", "0", "القائمة"}),
+    Word.YES: frozenset({"OUI", "YES", "نعم"}),
+    Word.NO: frozenset({"NON", "NO", "لا"}),
+    Word.CANCEL: frozenset({"ANNULER", "CANCEL", "الغاء", "إلغاء"}),
+    Word.DOCS: frozenset({"DOCS", "DOCUMENTS", "وثائق"}),
+    Word.PROOF: frozenset({"PREUVE", "PROOF", "إثبات", "اثبات"}),
+}
+REPLY_WORDS = frozenset({Word.YES, Word.NO, Word.CANCEL, Word.DOCS, Word.PROOF})
+_BY_SPELLING = {spelling: word for word, spellings in WORDS.items() for spelling in spellings}
+
+
+class Question(str, enum.Enum):
+    """What was last asked of a person (stored on their contact), and so who their reply word
+    is for."""
+
+    OFFER = "offer"  # a waitlist offer or its reminder: OUI / NON
+    REMINDER = "reminder"  # an appointment reminder: ANNULER / DOCS
+    ASSISTANT = "assistant"  # Rasa's last answer; its `awaiting` slot says which question
+
+
+_TRAILING = " \t\r\n.!?,;:)-"
+
+
+def normalise(text: str) -> str:
+    """Upper case, Latin accents removed, digits made ASCII, surrounding punctuation dropped."""
+    text = ascii_digits(text).strip().strip("\u200f\u200e").rstrip(_TRAILING).strip()
+    decomposed = unicodedata.normalize("NFKD", text)
+    latin_plain = "".join(
+        c for c in decomposed if not (unicodedata.combining(c) and ord(c) < 0x0600)
+    )
+    return unicodedata.normalize("NFC", latin_plain).upper()
+
+
+def word_of(text: str) -> Word | None:
+    return _BY_SPELLING.get(normalise(text))
+
+
+def menu_choice(text: str) -> int | None:
+    """The number in a reply like "2", "2.", " 2 " or "٢" (1-based), or None."""
+    word = normalise(text)
+    if word.isascii() and word.isdigit() and len(word) <= 2 and int(word) > 0:
+        return int(word)
+    return None
