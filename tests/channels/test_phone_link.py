@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.client import BookingClient
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.models import Booking
 from bot.channels.models import InboundMessage
 from bot.channels.phone_link import confirms_phone, link_chat

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.models import OpeningRange, SiteDemarche
 from bot.booking.publishing import publish
 from bot.config import Settings
