@@ -95,8 +95,6 @@ class DemarcheRow(Base):
     horizon_days: Mapped[int] = mapped_column()
     needs_numero_etranger: Mapped[bool] = mapped_column(default=False)
 
-    sites: Mapped[list[SiteRow]] = relationship(secondary="site_demarche", order_by="SiteRow.code")
-
     __table_args__ = (
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
         CheckConstraint("horizon_days > 0", name="horizon_days_positive"),

@@ -1,5 +1,5 @@
-"""One policy, simulated: a discrete-event loop drives the real booking engine (services,
-waitlist, publishing) on a private SQLite database with a simulated clock. The simulator only
+"""One policy, simulated: a discrete-event loop drives the real booking engine (slots,
+bookings, waitlist, offers, publishing) on a private SQLite database with a simulated clock. The simulator only
 decides who acts when; whether a search finds a place, a booking is refused, an offer goes to
 whom, expires or is accepted — the engine decides, with its own rules and queries.
 
