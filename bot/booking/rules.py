@@ -1,5 +1,6 @@
 """The rules that take and release places: the capacity counter moved by conditional UPDATEs,
-what makes a slot bookable, and the anti-resale rules checked before a booking is written.
+what makes a slot bookable (the démarche, the site and the slot looked up or refused), and the
+anti-resale rules checked before a booking is written.
 Bookings and the waitlist are built from these; nothing else writes `Slot.places_taken`.
 
 Every function takes the caller's session and never commits: one request, one transaction,
@@ -25,6 +26,7 @@ from bot.booking.models import (
     Booking,
     BookingStatus,
     DemarcheRow,
+    SiteDemarche,
     SiteRow,
     Slot,
 )
@@ -65,6 +67,15 @@ def get_site(session: Session, code: str) -> SiteRow:
     if site is None:
         raise BookingError("unknown_site")
     return site
+
+
+def offered_at(session: Session, demarche_code: str, site_code: str) -> tuple[DemarcheRow, SiteRow]:
+    """The démarche and the site, refused unless both exist and the site offers the démarche."""
+    demarche = get_demarche(session, demarche_code)
+    site = get_site(session, site_code)
+    if session.get(SiteDemarche, (site.code, demarche.code)) is None:
+        raise BookingError("demarche_not_offered")
+    return demarche, site
 
 
 def get_slot(session: Session, slot_id: int) -> Slot:

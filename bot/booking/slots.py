@@ -14,7 +14,7 @@ from bot.booking.applicants import get_or_create_applicant, phone_or_refuse
 from bot.booking.errors import BookingError
 from bot.booking.models import AvailabilityCheck, SiteDemarche, SiteRow, Slot
 from bot.booking.parts_of_day import in_part_of_day
-from bot.booking.rules import get_demarche, get_site
+from bot.booking.rules import get_demarche, offered_at
 
 MAX_SEARCH_LIMIT = 50
 
@@ -52,10 +52,7 @@ class SearchResult:
 def search(session: Session, request: SearchRequest, *, now: datetime) -> SearchResult:
     """Free slots, earliest first, within the démarche's horizon; every search is journaled as an
     AvailabilityCheck, the applicant's dated proof (even, above all, when nothing is found)."""
-    demarche = get_demarche(session, request.demarche_code)
-    site = get_site(session, request.site_code)
-    if session.get(SiteDemarche, (site.code, demarche.code)) is None:
-        raise BookingError("demarche_not_offered")
+    demarche, site = offered_at(session, request.demarche_code, request.site_code)
     tz = ZoneInfo(site.timezone)
     today = now.astimezone(tz).date()
     horizon_end = today + timedelta(days=demarche.horizon_days)

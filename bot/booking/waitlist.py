@@ -21,14 +21,12 @@ from bot.booking.models import (
     Applicant,
     BookedBy,
     OfferStatus,
-    SiteDemarche,
     WaitlistEntry,
     WaitlistStatus,
 )
 from bot.booking.offers import ACTIVE, close_offer, offer_to_entry, pending_offer_of
 from bot.booking.rules import (
-    get_demarche,
-    get_site,
+    offered_at,
     refuse_if_already_booked,
     refuse_if_recently_served,
 )
@@ -63,13 +61,9 @@ def join(
 ) -> WaitlistEntry:
     phone = phone_or_refuse(request.phone)
     numero = numero_or_refuse(request.numero_etranger, config.secret_key)
-    demarche = get_demarche(session, request.demarche_code)
-    get_site(session, request.site_code)
-    if session.get(SiteDemarche, (request.site_code, demarche.code)) is None:
-        raise BookingError("demarche_not_offered")
+    demarche, site = offered_at(session, request.demarche_code, request.site_code)
     if request.not_before and request.not_after and request.not_after < request.not_before:
         raise BookingError("invalid_dates", detail="not_after < not_before")
-    site = get_site(session, request.site_code)
     today = now.astimezone(ZoneInfo(site.timezone)).date()
     if request.not_after and request.not_after < today:
         raise BookingError("invalid_dates", detail="not_after is in the past")
