@@ -28,9 +28,8 @@ import httpx
 from sqlalchemy import Engine, func, select, text
 
 from benchmarks.timing import percentile
-from bot.booking import schema
-from bot.booking.models import Booking, BookingStatus, Demarche, Site, SiteDemarche, Slot
-from bot.db import make_engine, make_session_factory, utcnow
+from bot.booking.models import Booking, BookingStatus, DemarcheRow, SiteDemarche, SiteRow, Slot
+from bot.db import make_engine, make_session_factory, upgrade, utcnow
 from tests.support.servers import free_port
 
 ATTEMPTS = 2_000
@@ -66,13 +65,13 @@ class BurstResult:
 
 
 def _prepare(engine: Engine) -> list[int]:
-    schema.upgrade(engine)
+    upgrade(engine)
     factory = make_session_factory(engine)
     start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
     with factory.begin() as session:
         session.add_all(
             [
-                Site(
+                SiteRow(
                     code="bench-site",
                     name="Préfecture de banc d'essai",
                     departement="99",
@@ -81,7 +80,7 @@ def _prepare(engine: Engine) -> list[int]:
                     postal_codes=[],
                     address="",
                 ),
-                Demarche(code=DEMARCHE, name="Banc d'essai", slot_minutes=20, horizon_days=60),
+                DemarcheRow(code=DEMARCHE, name="Banc d'essai", slot_minutes=20, horizon_days=60),
             ]
         )
         session.flush()

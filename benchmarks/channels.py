@@ -164,8 +164,7 @@ def _compare(title: str, gateway: Run, direct: Run) -> float:
 
 
 def run_benchmark() -> None:
-    from bot.booking import schema
-    from bot.db import make_engine, make_session_factory
+    from bot.db import make_engine, make_session_factory, upgrade
     from bot.gateway.app import create_app
 
     settings = Settings.from_env()
@@ -187,7 +186,7 @@ def run_benchmark() -> None:
     segments = [0] * len(SCRIPT)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        schema.upgrade(engine)
+        upgrade(engine)
         bench_settings = replace(
             settings,
             public_url=f"http://127.0.0.1:{port}",

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.booking import publishing, schema, services
-from bot.booking.engine import EngineConfig
-from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche, Slot
-from bot.db import make_engine, make_session_factory
+from bot.booking import bookings, publishing
+from bot.booking.config import EngineConfig
+from bot.booking.models import DemarcheRow, OpeningRange, SiteDemarche, SiteRow, Slot
+from bot.db import make_engine, make_session_factory, upgrade
 from bot.scheduler.notifier import Envelope, Receipt
 from bot.scheduler.worker import Worker
 
@@ -40,13 +40,13 @@ class InstantProvider:
 
 def _outbox_per_message(path: Path) -> tuple[float, int]:
     engine = make_engine(f"sqlite:///{path}")
-    schema.upgrade(engine)
+    upgrade(engine)
     factory = make_session_factory(engine)
     now = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
     with factory.begin() as session:
         session.add_all([
-            Site(code="pref-38", name="Préfecture de l'Isère", departement="38", address="Grenoble"),
-            Demarche(code="carte_resident_renouvellement", name="Carte de résident",
+            SiteRow(code="pref-38", name="Préfecture de l'Isère", departement="38", address="Grenoble"),
+            DemarcheRow(code="carte_resident_renouvellement", name="Carte de résident",
                      slot_minutes=20, horizon_days=60),
         ])
         session.flush()
@@ -60,7 +60,7 @@ def _outbox_per_message(path: Path) -> tuple[float, int]:
         slot = session.scalars(select(Slot).order_by(Slot.starts_at)).first()
         assert slot is not None
         for index in range(BOOKINGS):
-            services.book(session, CONFIG, services.BookRequest(slot.id, f"+3361{index:07d}"), now=now)
+            bookings.book(session, CONFIG, bookings.BookRequest(slot.id, f"+3361{index:07d}"), now=now)
     provider = InstantProvider()
     worker = Worker(factory, CONFIG, provider, clock=lambda: datetime(2026, 1, 12, 9, 0, tzinfo=timezone.utc))
     started = time.perf_counter()

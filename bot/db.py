@@ -1,4 +1,5 @@
-"""The database foundation every ORM model shares: `Base`, engines and sessions.
+"""The database foundation every ORM model shares: `Base`, engines, sessions, and the schema
+brought up to date through Alembic (never `create_all`: the same path in tests, demo and prod).
 
 SQLite (the default, embedded) and PostgreSQL are both first-class. SQLite needs WAL and a
 busy timeout so that concurrent writers wait for each other instead of failing at once.
@@ -7,14 +8,19 @@ busy timeout so that concurrent writers wait for each other instead of failing a
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.orm import Session as Session
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from bot.config import PROJECT_ROOT
 
 # Deterministic constraint names keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -26,6 +32,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -106,3 +113,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    if url:
+        # ConfigParser interpolation: a literal % in a password must be doubled.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Brings the database behind `engine` to `revision` (creating the SQLite file's folder)."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def is_empty(engine: Engine) -> bool:
+    return not inspect(engine).has_table("slot")

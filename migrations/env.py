@@ -1,7 +1,7 @@
 """Alembic environment: one metadata (bot.db.Base) for every area's tables.
 
 The URL is, in order: a connection handed over in `config.attributes["connection"]` (tests),
-`sqlalchemy.url` set by the caller (bot.booking.schema.upgrade), else GUICHET_DATABASE_URL.
+`sqlalchemy.url` set by the caller (bot.db.upgrade), else GUICHET_DATABASE_URL.
 """
 
 from __future__ import annotations

@@ -47,11 +47,11 @@ def clock() -> Clock:
 @pytest.fixture(scope="session")
 def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrating once and copying the file keeps each test's fresh database cheap."""
-    from bot.booking import schema
+    from bot.db import upgrade
 
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    schema.upgrade(engine)
+    upgrade(engine)
     # Closing the last connection checkpoints the WAL into the file, which is then complete.
     engine.dispose()
     return path
@@ -77,7 +77,7 @@ def _postgres_unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
-    from bot.booking import schema
+    from bot.db import upgrade
 
     url = os.environ.get("GUICHET_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -93,7 +93,7 @@ def postgres_engine() -> Iterator[Engine]:
         url, connect_args={"options": f"-csearch_path={name}"}, pool_size=50, max_overflow=0
     )
     try:
-        schema.upgrade(engine)
+        upgrade(engine)
         yield engine
     finally:
         engine.dispose()

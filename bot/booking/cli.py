@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.booking import demo, publishing, schema, services, waitlist
+from bot.booking import bookings, demo, offers, publishing, reports
 from bot.booking.codes import display_code
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.messages import VERIFY_INVALID, VERIFY_VALID
 from bot.config import Settings
-from bot.db import make_engine, make_session_factory, utcnow
+from bot.db import make_engine, make_session_factory, upgrade, utcnow
 from bot.i18n import translate
 
 
@@ -27,7 +27,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     engine = _engine(settings)
     print(f"upgrading {engine.url.render_as_string(hide_password=True)} to {args.revision}")
-    schema.upgrade(engine, args.revision)
+    upgrade(engine, args.revision)
     print("done")
     return 0
 
@@ -63,9 +63,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
     with factory() as session:
-        result = services.verify(session, args.code, now=utcnow())
+        result = bookings.verify(session, args.code, now=utcnow())
         if args.json:
-            from bot.booking.api import verification_out
+            from bot.booking.api.bookings import verification_out
 
             print(json.dumps(verification_out(result).model_dump(mode="json"), ensure_ascii=False))
         elif result.valid and result.booking is not None:
@@ -90,8 +90,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
     with factory() as session:
-        figures = services.stats(session, now=utcnow(), site_code=args.site)
-    for name, value in figures.__dict__.items():
+        figures = reports.stats(session, now=utcnow(), site_code=args.site)
+    for name, value in figures.model_dump().items():
         print(f"{name:40} {value}")
     return 0
 
@@ -100,7 +100,7 @@ def cmd_expire(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
     with factory.begin() as session:
-        expired = waitlist.expire_offers(
+        expired = offers.expire_offers(
             session, EngineConfig.from_settings(settings), now=utcnow()
         )
     print(f"{len(expired)} offers expired and passed on")

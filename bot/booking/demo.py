@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.booking import publishing, schema
-from bot.booking.engine import EngineConfig
+from bot.booking import publishing
+from bot.booking.config import EngineConfig
 from bot.booking.sync import CatalogueLike, SyncResult, sync_catalogue
-from bot.db import make_session_factory
+from bot.db import make_session_factory, upgrade
 from bot.timezone import PARIS
 
 
@@ -32,7 +32,7 @@ def seed(
     progress: Callable[[str], None] = lambda _line: None,
 ) -> SeedReport:
     progress("migrating the database schema (alembic upgrade head)")
-    schema.upgrade(engine)
+    upgrade(engine)
     if catalogue is None:
         from bot.catalogue import get_catalogue
 

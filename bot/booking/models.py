@@ -60,8 +60,14 @@ class OfferStatus(str, enum.Enum):
     EXPIRED = "expired"
 
 
-class Site(Base):
-    """A préfecture or sous-préfecture, synced from the catalogue (same codes)."""
+class SiteRow(Base):
+    """The stored form of a catalogue site (`bot.catalogue.models.Site`), same code.
+
+    The concept has one model, the catalogue's; this row is the copy `sync.py` writes so that
+    slots, bookings and the waitlist can point at a site with a foreign key and the API can
+    answer without loading the YAML. Hence the `Row` in its name: never build one by hand
+    outside tests and the sync.
+    """
 
     __tablename__ = "site"
 
@@ -75,8 +81,11 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
 
 
-class Demarche(Base):
-    """A démarche as far as booking needs it; the catalogue holds the rest (documents, routing)."""
+class DemarcheRow(Base):
+    """The stored form of a bookable catalogue démarche (`bot.catalogue.models.Demarche`), same
+    code, trimmed to what booking needs (duration, horizon, numéro étranger); the catalogue keeps
+    the rest (documents, routing). Written by `sync.py`, like `SiteRow`.
+    """
 
     __tablename__ = "demarche"
 
@@ -85,8 +94,6 @@ class Demarche(Base):
     slot_minutes: Mapped[int] = mapped_column()
     horizon_days: Mapped[int] = mapped_column()
     needs_numero_etranger: Mapped[bool] = mapped_column(default=False)
-
-    sites: Mapped[list[Site]] = relationship(secondary="site_demarche", order_by="Site.code")
 
     __table_args__ = (
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
@@ -154,8 +161,8 @@ class Slot(Base):
     published_at: Mapped[datetime] = mapped_column()
     opening_range_id: Mapped[int | None] = mapped_column(ForeignKey("opening_range.id"))
 
-    site: Mapped[Site] = relationship(lazy="joined")
-    demarche: Mapped[Demarche] = relationship(lazy="joined")
+    site: Mapped[SiteRow] = relationship(lazy="joined")
+    demarche: Mapped[DemarcheRow] = relationship(lazy="joined")
 
     __table_args__ = (
         UniqueConstraint(

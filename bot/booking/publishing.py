@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.booking import waitlist
-from bot.booking.engine import EngineConfig
-from bot.booking.models import Demarche, OpeningRange, Site, Slot
+from bot.booking import offers
+from bot.booking.config import EngineConfig
+from bot.booking.models import DemarcheRow, OpeningRange, SiteRow, Slot
 
 # Départements with public holidays of their own (Alsace-Moselle, overseas), as `holidays` names them.
 _HOLIDAY_SUBDIVISIONS = {
@@ -115,7 +115,7 @@ def publish(
 ) -> PublishResult:
     """Publishes the slots of every matching opening range from `date_from` (default: today in
     Paris) to `date_to` (default: the end of each démarche's horizon)."""
-    query = select(OpeningRange, Demarche, Site).join(Demarche).join(Site)
+    query = select(OpeningRange, DemarcheRow, SiteRow).join(DemarcheRow).join(SiteRow)
     if site_code:
         query = query.where(OpeningRange.site_code == site_code)
     if demarche_code:
@@ -171,6 +171,6 @@ def publish(
         result.created_slot_ids.extend(created)
     if result.created_slot_ids:
         result.offers_made = len(
-            waitlist.offer_places(session, config, now=now, slot_ids=result.created_slot_ids)
+            offers.offer_places(session, config, now=now, slot_ids=result.created_slot_ids)
         )
     return result

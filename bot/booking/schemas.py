@@ -11,7 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.booking.codes import display_code
 from bot.booking.identity import mask_phone
-from bot.booking.models import AvailabilityCheck, Booking, Site, Slot, WaitlistEntry, WaitlistOffer
+from bot.booking.models import (
+    AvailabilityCheck,
+    Booking,
+    SiteRow,
+    Slot,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from bot.dates import PartOfDay
 
 DB_INT_MAX = 2**31 - 1
@@ -98,7 +105,7 @@ class SiteOut(BaseModel):
     address: str
 
     @classmethod
-    def of(cls, site: Site) -> SiteOut:
+    def of(cls, site: SiteRow) -> SiteOut:
         return cls(
             code=site.code,
             name=site.name,

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche
+from bot.booking.models import DemarcheRow, OpeningRange, SiteDemarche, SiteRow
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -69,7 +69,7 @@ def sync_catalogue(session: Session, catalogue: CatalogueLike, *, valid_from: da
     }
     for code, demarche in bookable.items():
         booking = _get(demarche, "booking")
-        row = session.get(Demarche, code) or Demarche(code=code)
+        row = session.get(DemarcheRow, code) or DemarcheRow(code=code)
         row.name = _name_fr(demarche)[:200]
         row.slot_minutes = int(_get(booking, "slot_minutes"))
         row.horizon_days = int(_get(booking, "horizon_days"))
@@ -77,7 +77,7 @@ def sync_catalogue(session: Session, catalogue: CatalogueLike, *, valid_from: da
         session.add(row)
         result.demarches += 1
     for code, site in catalogue.sites.items():
-        row = session.get(Site, code) or Site(code=code)
+        row = session.get(SiteRow, code) or SiteRow(code=code)
         row.name = str(_get(site, "name"))
         row.departement = str(_get(site, "departement"))
         row.departement_name = str(_get(site, "departement_name", "") or "")

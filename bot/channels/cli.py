@@ -12,14 +12,13 @@ DEFAULT_CHAT_ID = "100000001"
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.booking import schema
     from bot.channels.console import chat
     from bot.channels.masking import mask
-    from bot.db import make_engine, make_session_factory
+    from bot.db import make_engine, make_session_factory, upgrade
 
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
-    schema.upgrade(engine)
+    upgrade(engine)
     address = args.sender or (DEFAULT_PHONE if args.channel == "sms" else DEFAULT_CHAT_ID)
     shown = mask(address) if args.channel == "sms" else address
     print(f"guichet chat · {args.channel} · {shown} · {args.lang} · Rasa {settings.rasa_url}")

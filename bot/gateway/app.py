@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import api as booking_api
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.channels import service as channels_service
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow

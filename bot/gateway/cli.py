@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from bot.booking import demo
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.identity import mask_phone
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import make_engine, make_session_factory, utcnow

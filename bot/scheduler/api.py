@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import update
 
-from bot.booking.api import TransactionalRoute, UnitDep
-from bot.booking.engine import phone_or_refuse
+from bot.booking.api.deps import API_PREFIX, VERSIONED_PREFIX, TransactionalRoute, UnitDep
+from bot.booking.applicants import phone_or_refuse
 from bot.booking.schemas import AlertOut, DemarcheCode, Phone, StopOut, Strict
 from bot.deadlines import NoDeadline, assess
 from bot.i18n import normalise_language, translate
@@ -21,7 +21,7 @@ from bot.scheduler.models import DeadlineSubscription
 from bot.scheduler.planning import subscribe_deadline
 from bot.timezone import PARIS
 
-# Commits in the endpoint's thread, like the booking API's routes (see bot/booking/api.py): a
+# Commits in the endpoint's thread, like the booking API's routes (see bot/booking/api/deps.py): a
 # commit left to the dependency's teardown can wait for a worker while holding row locks.
 router = APIRouter(tags=["deadline alerts"], route_class=TransactionalRoute)
 
@@ -70,7 +70,5 @@ def stop(body: StopIn, u: UnitDep) -> StopOut:
 
 
 def install(app: FastAPI) -> None:
-    from bot.booking.api import API_PREFIX, VERSIONED_PREFIX
-
     app.include_router(router, prefix=VERSIONED_PREFIX)
     app.include_router(router, prefix=API_PREFIX, include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
 from bot.scheduler.notifier import ChannelsNotifier

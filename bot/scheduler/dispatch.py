@@ -22,11 +22,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking import waitlist
 from bot.booking.models import Booking, BookingStatus, OfferStatus, WaitlistOffer
+from bot.booking.proof import proof_pdf_for_phone
 from bot.channels.inbox import ask
 from bot.channels.masking import mask
-from bot.proof import proof_pdf_for_phone
 from bot.scheduler.models import DeadlineSubscription, MessageKind, ScheduledMessage, SendStatus
 from bot.scheduler.notifier import (
     CannotTell,
@@ -86,6 +85,14 @@ QUESTIONS = {
 }
 
 
+def mark_offer_notified(session: Session, offer_id: int, *, now: datetime) -> None:
+    session.execute(
+        update(WaitlistOffer)
+        .where(WaitlistOffer.id == offer_id, WaitlistOffer.notified_at.is_(None))
+        .values(notified_at=now)
+    )
+
+
 def after_sent(session: Session, row: ScheduledMessage, now: datetime) -> None:
     """Tells the engine and the channels what the person now knows."""
     kind = MessageKind(row.kind)
@@ -93,7 +100,7 @@ def after_sent(session: Session, row: ScheduledMessage, now: datetime) -> None:
     if question is not None:
         ask(session, row.channel, row.address, question)
     if kind is MessageKind.OFFER and row.ref_id is not None:
-        waitlist.mark_offer_notified(session, row.ref_id, now=now)
+        mark_offer_notified(session, row.ref_id, now=now)
     elif kind is MessageKind.REMINDER:
         session.execute(
             update(Booking)

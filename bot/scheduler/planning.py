@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.booking import services, waitlist
 from bot.booking.codes import display_code
 from bot.booking.models import (
     Applicant,
     Booking,
     BookingStatus,
     OfferStatus,
+    Slot,
     WaitlistOffer,
 )
 from bot.channels.outbound import shaped_for
@@ -103,11 +103,44 @@ def reminder_text(booking: Booking, lang: str) -> str:
     )
 
 
+# The scheduler's own bookkeeping on the engine's rows (`reminder_sent_at`, `notified_at`):
+# what is still to tell is a question of planning, not a booking rule.
+def bookings_due_for_reminder(
+    session: Session, *, now: datetime, ahead: timedelta
+) -> list[Booking]:
+    """Active bookings starting within `ahead` whose reminder has not gone out (for the scheduler)."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(
+                Booking.status == BookingStatus.BOOKED,
+                Booking.reminder_sent_at.is_(None),
+                Slot.starts_at > now,
+                Slot.starts_at <= now + ahead,
+            )
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
+def offers_to_notify(session: Session, *, limit: int = 100) -> list[WaitlistOffer]:
+    """Pending offers nobody has told the applicant about yet (for the scheduler)."""
+    return list(
+        session.scalars(
+            select(WaitlistOffer)
+            .where(WaitlistOffer.status == OfferStatus.PENDING, WaitlistOffer.notified_at.is_(None))
+            .order_by(WaitlistOffer.offered_at)
+            .limit(limit)
+        )
+    )
+
+
 def plan_reminders(session: Session, *, now: datetime, ahead: timedelta) -> int:
     """One reminder per booking `ahead` before it; a booking made inside that window already
     got its convocation minutes ago and is not reminded again."""
     planned = 0
-    due = services.bookings_due_for_reminder(session, now=now, ahead=ahead)
+    due = bookings_due_for_reminder(session, now=now, ahead=ahead)
     # Rendering is the costly part: bookings already in the outbox (waiting for the morning,
     # or sent and not yet marked) are skipped before it.
     known = (
@@ -181,7 +214,7 @@ def plan_offers(session: Session, *, now: datetime) -> tuple[int, int]:
     """The offer itself at once; a second word 2 h before it expires (if the hold is longer)."""
     offers = sum(
         _enqueue_offer(session, offer, MessageKind.OFFER, messages.OFFER, now=now)
-        for offer in waitlist.offers_to_notify(session)
+        for offer in offers_to_notify(session)
     )
     closing = session.scalars(
         select(WaitlistOffer).where(

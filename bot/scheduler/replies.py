@@ -16,17 +16,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking import services, waitlist
+from bot.booking import bookings, offers
 from bot.booking.codes import display_code
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, Booking, BookingStatus, Slot
+from bot.booking.proof import ProofJournal, journal
 from bot.channels.models import Channel
 from bot.channels.phone_link import phone_of
 from bot.channels.turn import Turn
-from bot.formatting import format_when
+from bot.formatting import format_date, format_when
 from bot.i18n import normalise_language, translate
-from bot.proof import journal, proof_text
 from bot.scheduler import messages
 from bot.scheduler.models import MessageKind
 from bot.scheduler.planning import enqueue
@@ -44,15 +44,15 @@ class ReplyContext:
 def _answer_offer(
     session: Session, config: EngineConfig, phone: str, accept: bool, lang: str, now: datetime
 ) -> list[str] | None:
-    pending = [o for o in waitlist.offers_of(session, phone) if o.expires_at > now]
+    pending = [o for o in offers.offers_of(session, phone) if o.expires_at > now]
     if not pending:
         return None
     offer = pending[0]  # the one that expires first is the one the person was last asked about
     try:
         if not accept:
-            waitlist.decline(session, config, offer.id, phone, now=now)
+            offers.decline(session, config, offer.id, phone, now=now)
             return [translate(messages.OFFER_DECLINED, lang)]
-        booking = waitlist.accept(session, config, offer.id, phone, now=now)
+        booking = offers.accept(session, config, offer.id, phone, now=now)
     except BookingError as refusal:
         if refusal.code in ("offer_expired", "offer_closed"):
             return [translate(messages.OFFER_GONE, lang)]
@@ -98,7 +98,7 @@ def _cancel(
         return None
     when = format_when(booking.slot.starts_at, lang)
     try:
-        services.cancel(session, config, booking.code, phone=phone, now=now)
+        bookings.cancel(session, config, booking.code, phone=phone, now=now)
     except BookingError as refusal:
         return [refusal.message(lang)]
     return [translate(messages.CANCELLED, lang, when=when, code=display_code(booking.code))]
@@ -119,6 +119,31 @@ def _documents(session: Session, phone: str, lang: str, now: datetime) -> list[s
     for requirement in demarche.documents:
         lines.append(f"- {requirement.document.label(lang)}")
     return ["\n".join(lines)]
+
+
+def proof_text(proof: ProofJournal, lang: str) -> str:
+    """Count, first and last dates, then the list (the channel pages it)."""
+    if not proof.entries:
+        return translate(messages.PROOF_NONE, lang)
+    summary = translate(
+        messages.PROOF_SUMMARY,
+        lang,
+        count=proof.count,
+        first=format_date(proof.entries[0].checked_at, lang),
+        last=format_date(proof.entries[-1].checked_at, lang),
+    )
+    lines = [
+        translate(
+            messages.PROOF_LINE,
+            lang,
+            number=index,
+            when=format_when(entry.checked_at, lang),
+            demarche=entry.demarche,
+            site=entry.site,
+        )
+        for index, entry in enumerate(proof.entries, start=1)
+    ]
+    return "\n".join([summary, *lines])
 
 
 def _proof(session: Session, context: ReplyContext, phone: str, now: datetime) -> list[str]:

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking import waitlist
-from bot.booking.engine import EngineConfig
+from bot.booking import offers
+from bot.booking.config import EngineConfig
 from bot.db import utcnow
 from bot.scheduler.dispatch import Dispatcher, DispatchReport
 from bot.scheduler.notifier import Notifier
@@ -74,7 +74,7 @@ class Worker:
             report.recovered = self.dispatcher.recover(stale_after=STALE_AFTER)
         now = self.clock()
         with self.session_factory.begin() as session:
-            report.expired_offers = len(waitlist.expire_offers(session, self.config, now=now))
+            report.expired_offers = len(offers.expire_offers(session, self.config, now=now))
         with self.session_factory.begin() as session:
             report.planned = plan_all(session, now=now, reminder_ahead=self.reminder_ahead)
         report.dispatched = self.dispatcher.dispatch_due()

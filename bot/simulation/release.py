@@ -1,5 +1,5 @@
-"""One policy, simulated: a discrete-event loop drives the real booking engine (services,
-waitlist, publishing) on a private SQLite database with a simulated clock. The simulator only
+"""One policy, simulated: a discrete-event loop drives the real booking engine (slots,
+bookings, waitlist, offers, publishing) on a private SQLite database with a simulated clock. The simulator only
 decides who acts when; whether a search finds a place, a booking is refused, an offer goes to
 whom, expires or is accepted — the engine decides, with its own rules and queries.
 
@@ -24,23 +24,23 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from bot.booking import publishing, schema, services, waitlist
-from bot.booking.engine import EngineConfig
+from bot.booking import bookings, offers, publishing, slots, waitlist
+from bot.booking.config import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import (
     Applicant,
     Booking,
     BookingStatus,
-    Demarche,
+    DemarcheRow,
     OfferStatus,
     OpeningRange,
-    Site,
     SiteDemarche,
+    SiteRow,
     Slot,
     WaitlistEntry,
     WaitlistOffer,
 )
-from bot.db import make_engine, make_session_factory
+from bot.db import make_engine, make_session_factory, upgrade
 from bot.scheduler.quiet import end_of_quiet, is_quiet
 from bot.simulation.population import Agent, Params, make_population
 
@@ -92,13 +92,13 @@ class PolicyResult:
 
 
 def _build_world(engine: Engine, params: Params) -> None:
-    schema.upgrade(engine)
+    upgrade(engine)
     with make_session_factory(engine).begin() as session:
         session.add_all([
-            Site(code=SITE, name="Préfecture de l'Isère", departement="38",
+            SiteRow(code=SITE, name="Préfecture de l'Isère", departement="38",
                  departement_name="Isère", city="Grenoble", postal_codes=["38000"],
                  address="12 place de Verdun, 38000 Grenoble"),
-            Demarche(code=DEMARCHE, name="Renouvellement de la carte de résident",
+            DemarcheRow(code=DEMARCHE, name="Renouvellement de la carte de résident",
                      slot_minutes=20, horizon_days=params.horizon_days),
         ])
         session.flush()
@@ -219,11 +219,11 @@ class Simulation:
             return False
 
         def search_and_book(session: Session) -> Held | None:
-            found = services.search(session, services.SearchRequest(DEMARCHE, SITE, limit=1), now=now)
+            found = slots.search(session, slots.SearchRequest(DEMARCHE, SITE, limit=1), now=now)
             if not found.slots:
                 return None
-            return held(services.book(session, self.config,
-                                      services.BookRequest(found.slots[0].id, agent.phone), now=now))
+            return held(bookings.book(session, self.config,
+                                      bookings.BookRequest(found.slots[0].id, agent.phone), now=now))
 
         booking = self.write(now, search_and_book, may_offer=False)
         if booking is None:
@@ -334,15 +334,15 @@ class Simulation:
         agent, offer_id, accept = payload
         if accept and agent.booking_code is None:
             booking = self.write(now, lambda s: held(
-                waitlist.accept(s, self.config, offer_id, agent.phone, now=now)), may_offer=False)
+                offers.accept(s, self.config, offer_id, agent.phone, now=now)), may_offer=False)
             if booking is not None:
                 self.booked(agent, booking, now)
                 return
-        self.write(now, lambda s: waitlist.decline(s, self.config, offer_id, agent.phone, now=now))
+        self.write(now, lambda s: offers.decline(s, self.config, offer_id, agent.phone, now=now))
         self.released(now)
 
     def on_expire(self, now: datetime, _: Any) -> None:
-        if self.write(now, lambda s: waitlist.expire_offers(s, self.config, now=now)):
+        if self.write(now, lambda s: offers.expire_offers(s, self.config, now=now)):
             self.released(now)
 
     # -- after booking --------------------------------------------------------------------
@@ -351,7 +351,7 @@ class Simulation:
         agent, code = payload
         if agent.booking_code != code:
             return
-        if self.write(now, lambda s: services.cancel(s, self.config, code, phone=agent.phone, now=now)) is None:
+        if self.write(now, lambda s: bookings.cancel(s, self.config, code, phone=agent.phone, now=now)) is None:
             return
         agent.booking_code = agent.appointment = agent.booked_at = None
         self.released(now)
@@ -377,7 +377,7 @@ class Simulation:
         # Recorded in the engine: the identity is free for another resale unless a rule says
         # otherwise (the cooldown after an appointment does).
         later = now + timedelta(minutes=1)
-        self.write(later, lambda s: services.mark_attendance(s, code, honoured, now=later),
+        self.write(later, lambda s: bookings.mark_attendance(s, code, honoured, now=later),
                    may_offer=False)
         agent.booking_code = agent.appointment = agent.booked_at = None
         if self.policy == "waitlist":

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.booking import demo
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
 from tests.support.servers import free_port, serve_in_thread

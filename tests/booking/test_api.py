@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.booking import services
-from bot.booking.services import BookRequest
+from bot.booking import bookings
+from bot.booking.bookings import BookRequest
 from bot.config import Settings
 from bot.gateway.app import create_app
 from tests.support import world
@@ -40,7 +40,7 @@ def fill_every_slot(api, clock) -> list[str]:
     with api.factory.begin() as session:
         for i, slot in enumerate(world.slots(session)):
             phones.append(f"+3361000{i:04d}")
-            services.book(
+            bookings.book(
                 session, world.CONFIG, BookRequest(slot_id=slot.id, phone=phones[-1]), now=clock()
             )
     return phones

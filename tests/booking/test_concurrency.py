@@ -12,10 +12,10 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.booking import publishing, services, waitlist
+from bot.booking import bookings, offers, publishing, waitlist
+from bot.booking.bookings import BookRequest
 from bot.booking.errors import BookingError
 from bot.booking.models import Booking, BookingStatus, OpeningRange, Slot, WaitlistOffer
-from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
 from tests.support import world
 from tests.support.world import CONFIG, RESIDENT
@@ -47,7 +47,7 @@ def _race(factory, clock, slot_id: int, phones: list[str]) -> Counter[str]:
             barrier.wait(timeout=30)
         try:
             with factory.begin() as session:
-                services.book(
+                bookings.book(
                     session, CONFIG, BookRequest(slot_id=slot_id, phone=phone), now=clock()
                 )
             return "booked"
@@ -97,14 +97,14 @@ def test_concurrent_decline_and_expiry_settle_the_offer_once(postgres_factory, c
     slot_id = _one_slot_world(postgres_factory, clock, guichets=2)
     keeper, leaver, waiter = "+33611111111", "+33612345678", "+33698765432"
     with postgres_factory.begin() as session:
-        services.book(session, CONFIG, BookRequest(slot_id=slot_id, phone=keeper), now=clock())
-        booking = services.book(
+        bookings.book(session, CONFIG, BookRequest(slot_id=slot_id, phone=keeper), now=clock())
+        booking = bookings.book(
             session, CONFIG, BookRequest(slot_id=slot_id, phone=leaver), now=clock()
         )
     with postgres_factory.begin() as session:
         waitlist.join(session, CONFIG, WaitlistRequest(waiter, RESIDENT, "pref-24"), now=clock())
     with postgres_factory.begin() as session:
-        services.cancel(
+        bookings.cancel(
             session, CONFIG, booking.code, phone=leaver, now=clock()
         )  # offered to waiter
     with postgres_factory() as session:
@@ -115,14 +115,14 @@ def test_concurrent_decline_and_expiry_settle_the_offer_once(postgres_factory, c
     def decline() -> str:
         try:
             with postgres_factory.begin() as session:
-                waitlist.decline(session, CONFIG, offer_id, waiter, now=just_before)
+                offers.decline(session, CONFIG, offer_id, waiter, now=just_before)
             return "declined"
         except BookingError as refusal:
             return refusal.code
 
     def expire() -> str:
         with postgres_factory.begin() as session:
-            return f"expired:{len(waitlist.expire_offers(session, CONFIG, now=expiry))}"
+            return f"expired:{len(offers.expire_offers(session, CONFIG, now=expiry))}"
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = [

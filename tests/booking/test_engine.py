@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.booking import services
+from bot.booking import bookings, proof, reports, slots
+from bot.booking.bookings import BookRequest
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, AvailabilityCheck, Booking, BookingStatus, Slot
-from bot.booking.services import BookRequest, SearchRequest
+from bot.booking.slots import SearchRequest
 from tests.support import world
 from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
 
@@ -28,7 +29,7 @@ def refused(code: str):
 
 def book(factory, clock, slot_id, phone=PHONE_A, **kw):
     with factory.begin() as session:
-        return services.book(
+        return bookings.book(
             session, CONFIG, BookRequest(slot_id=slot_id, phone=phone, **kw), now=clock()
         )
 
@@ -124,7 +125,7 @@ def test_a_cancelled_booking_allows_a_new_one(db, clock):
         first, second = world.slots(session)[:2]
     booking = book(db, clock, first.id, PHONE_A)
     with db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
     assert book(db, clock, second.id, PHONE_A).status == BookingStatus.BOOKED
 
 
@@ -182,14 +183,14 @@ def test_cancel_needs_the_phone_that_booked_and_frees_the_place(db, clock):
     slot_id = first_slot_id(db)
     booking = book(db, clock, slot_id, PHONE_A)
     with refused("not_your_booking"), db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone=PHONE_B, now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_B, now=clock())
     with refused("not_your_booking"), db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone=None, now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone=None, now=clock())
     with db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone="06 12 34 56 78", now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone="06 12 34 56 78", now=clock())
     assert places_taken(db, slot_id) == 0
     with refused("booking_not_active"), db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
     assert book(db, clock, slot_id, PHONE_B).status == BookingStatus.BOOKED
 
 
@@ -197,12 +198,12 @@ def test_mediator_who_booked_can_cancel(db, clock):
     booking = book(db, clock, first_slot_id(db), PHONE_A, mediator_ref="pan-24-marie")
     assert booking.booked_by.value == "mediator"
     with refused("not_your_booking"), db.begin() as session:
-        services.cancel(
+        bookings.cancel(
             session, CONFIG, booking.code, phone=None, mediator_ref="pan-38-paul", now=clock()
         )
     with db.begin() as session:
         assert (
-            services.cancel(
+            bookings.cancel(
                 session, CONFIG, booking.code, phone=None, mediator_ref="pan-24-marie", now=clock()
             ).status
             == BookingStatus.CANCELLED
@@ -211,11 +212,11 @@ def test_mediator_who_booked_can_cancel(db, clock):
 
 def test_cancel_unknown_and_malformed_codes(db, clock):
     with refused("invalid_code"), db.begin() as session:
-        services.cancel(session, CONFIG, "O0O0", phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, "O0O0", phone=PHONE_A, now=clock())
     from bot.booking.codes import new_code
 
     with refused("booking_not_found"), db.begin() as session:
-        services.cancel(session, CONFIG, new_code(), phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, new_code(), phone=PHONE_A, now=clock())
 
 
 def test_reschedule_takes_new_place_then_releases_old(db, clock):
@@ -223,7 +224,7 @@ def test_reschedule_takes_new_place_then_releases_old(db, clock):
         first, second = world.slots(session)[:2]
     booking = book(db, clock, first.id, PHONE_A)
     with db.begin() as session:
-        moved = services.reschedule(
+        moved = bookings.reschedule(
             session, CONFIG, booking.code, second.id, phone=PHONE_A, now=clock()
         )
         assert moved.code == booking.code and moved.slot_id == second.id
@@ -237,7 +238,7 @@ def test_failed_reschedule_leaves_the_old_booking_standing(db, clock):
     booking = book(db, clock, first.id, PHONE_A)
     book(db, clock, second.id, PHONE_B)
     with refused("slot_full"), db.begin() as session:
-        services.reschedule(session, CONFIG, booking.code, second.id, phone=PHONE_A, now=clock())
+        bookings.reschedule(session, CONFIG, booking.code, second.id, phone=PHONE_A, now=clock())
     with db() as session:
         again = session.scalars(select(Booking).where(Booking.code == booking.code)).one()
         assert again.slot_id == first.id and again.status == BookingStatus.BOOKED
@@ -255,40 +256,40 @@ def test_reschedule_refusals(db, clock):
         (999_999, "slot_not_found"),
     ):
         with refused(code), db.begin() as session:
-            services.reschedule(session, CONFIG, booking.code, slot_id, phone=PHONE_A, now=clock())
+            bookings.reschedule(session, CONFIG, booking.code, slot_id, phone=PHONE_A, now=clock())
     with refused("not_your_booking"), db.begin() as session:
-        services.reschedule(session, CONFIG, booking.code, first.id + 1, phone=PHONE_B, now=clock())
+        bookings.reschedule(session, CONFIG, booking.code, first.id + 1, phone=PHONE_B, now=clock())
 
 
 def test_verify_says_valid_with_the_slot_and_never_the_phone(db, clock):
     booking = book(db, clock, first_slot_id(db), PHONE_A)
     with db() as session:
-        result = services.verify(
+        result = bookings.verify(
             session, booking.code.lower()[:4] + "-" + booking.code[4:], now=clock()
         )
         assert result.valid and result.booking.slot.site.code == "pref-24"
-        assert not services.verify(session, "ABCDEFGH", now=clock()).valid
+        assert not bookings.verify(session, "ABCDEFGH", now=clock()).valid
     with db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
     with db() as session:
-        result = services.verify(session, booking.code, now=clock())
+        result = bookings.verify(session, booking.code, now=clock())
         assert not result.valid and result.reason == "cancelled"
 
 
 def test_search_journals_every_check_even_when_nothing_is_found(db, clock):
     with db.begin() as session:
-        found = services.search(
+        found = slots.search(
             session, SearchRequest(RESIDENT, "pref-24", phone=PHONE_A), now=clock()
         )
         assert found.check.slots_found == 54 and len(found.slots) == 10
-        empty = services.search(
+        empty = slots.search(
             session,
             SearchRequest(RESIDENT, "pref-24", phone=PHONE_A, part_of_day="morning"),
             now=clock(),
         )
         assert empty.check.slots_found == 0 and empty.check.earliest_start is None
     with db() as session:
-        journal = services.proof_journal(session, PHONE_A)
+        journal = proof.searches_of(session, PHONE_A)
         assert [c.slots_found for c in journal] == [54, 0]
         assert journal[0].earliest_start == found.slots[0].starts_at
 
@@ -297,7 +298,7 @@ def test_search_filters_dates_and_full_slots(db, clock):
     slot_id = first_slot_id(db)
     book(db, clock, slot_id, PHONE_A)
     with db.begin() as session:
-        result = services.search(
+        result = slots.search(
             session,
             SearchRequest(
                 RESIDENT, "pref-24", date_from=date(2026, 1, 13), date_to=date(2026, 1, 13)
@@ -329,7 +330,7 @@ def test_search_refusals(db, clock):
     ]
     for request, code in cases:
         with refused(code), db.begin() as session:
-            services.search(session, request, now=clock())
+            slots.search(session, request, now=clock())
 
 
 def test_attendance_and_stats(db, clock):
@@ -338,23 +339,23 @@ def test_attendance_and_stats(db, clock):
     one = book(db, clock, first.id, PHONE_A)
     two = book(db, clock, second.id, PHONE_B)
     with refused("invalid_attendance"), db.begin() as session:
-        services.mark_attendance(session, one.code, True, now=clock())
+        bookings.mark_attendance(session, one.code, True, now=clock())
     clock.now = second.ends_at
     with db.begin() as session:
-        services.mark_attendance(session, one.code, True, now=clock())
-        services.mark_attendance(session, two.code, False, now=clock())
+        bookings.mark_attendance(session, one.code, True, now=clock())
+        bookings.mark_attendance(session, two.code, False, now=clock())
     with db() as session:
-        figures = services.stats(session, now=clock())
+        figures = reports.stats(session, now=clock())
         assert figures.no_show_rate == 0.5 and figures.bookings_total == 2
         assert figures.publication_to_booking_days_median == 0.0
-        day = services.convocations(session, "pref-24", date(2026, 1, 13))
+        day = reports.convocations(session, "pref-24", date(2026, 1, 13))
         assert [b.code for b in day] == [one.code, two.code]
 
 
 def test_bookings_of_lists_active_future_bookings(db, clock):
     booking = book(db, clock, first_slot_id(db), PHONE_A)
     with db() as session:
-        assert [b.code for b in services.bookings_of(session, "0612345678", now=clock())] == [
+        assert [b.code for b in bookings.bookings_of(session, "0612345678", now=clock())] == [
             booking.code
         ]
-        assert services.bookings_of(session, PHONE_B, now=clock()) == []
+        assert bookings.bookings_of(session, PHONE_B, now=clock()) == []

@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.booking import publishing, services, waitlist
-from bot.booking.engine import EngineConfig
+from bot.booking import bookings, offers, publishing, waitlist
+from bot.booking.bookings import BookRequest
+from bot.booking.config import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import Slot, WaitlistEntry, WaitlistOffer
-from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
 from bot.config import Settings
 from bot.timezone import PARIS
@@ -43,7 +43,7 @@ def first_free_slot(factory, now: datetime, demarche=RESIDENT) -> Slot:
 def book(factory, now: datetime, phone=PHONE_A, demarche=RESIDENT, config=CONFIG, **kw) -> str:
     slot = first_free_slot(factory, now, demarche)
     with factory.begin() as session:
-        return services.book(
+        return bookings.book(
             session, config, BookRequest(slot_id=slot.id, phone=phone, **kw), now=now
         ).code
 
@@ -51,10 +51,10 @@ def book(factory, now: datetime, phone=PHONE_A, demarche=RESIDENT, config=CONFIG
 def served(factory, clock, code: str, *, honoured: bool) -> None:
     """The appointment takes place and the agent records it."""
     with factory() as session:
-        starts_at = services.find_by_code(session, code).slot.starts_at
+        starts_at = bookings.find_by_code(session, code).slot.starts_at
     clock.now = starts_at + timedelta(minutes=30)
     with factory.begin() as session:
-        services.mark_attendance(session, code, honoured, now=clock())
+        bookings.mark_attendance(session, code, honoured, now=clock())
     with factory.begin() as session:
         publishing.publish(session, CONFIG, now=clock())
 
@@ -114,13 +114,13 @@ def test_the_cooldown_bars_joining_the_waitlist_and_accepting_an_offer(db, clock
             select(WaitlistOffer).where(WaitlistOffer.entry_id == entry_id)
         ).one()
     with refused("recently_served"), db.begin() as session:
-        waitlist.accept(session, CONFIG, offer.id, PHONE_A, now=clock())
+        offers.accept(session, CONFIG, offer.id, PHONE_A, now=clock())
 
 
 def test_a_cancellation_is_never_punished(db, clock):
     code = book(db, clock())
     with db.begin() as session:
-        services.cancel(session, CONFIG, code, phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, code, phone=PHONE_A, now=clock())
     assert book(db, clock())
 
 
@@ -192,7 +192,7 @@ def test_accept_refuses_a_slot_that_has_started(unpublished, clock):
         starts_at, offer_id = offer.slot.starts_at, offer.id
     clock.now = starts_at + timedelta(minutes=5)
     with refused("slot_in_past"), unpublished.begin() as session:
-        waitlist.accept(session, CONFIG, offer_id, PHONE_A, now=clock())
+        offers.accept(session, CONFIG, offer_id, PHONE_A, now=clock())
 
 
 # -- the priority date -----------------------------------------------------------------------

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.booking import publishing, services, waitlist
+from bot.booking import bookings, offers, publishing, waitlist
+from bot.booking.bookings import BookRequest
 from bot.booking.errors import BookingError
 from bot.booking.models import (
     Booking,
@@ -23,7 +24,6 @@ from bot.booking.models import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
 from bot.db import make_engine, make_session_factory
 from tests.support import world
@@ -77,7 +77,7 @@ def run(factory, clock: list[datetime], op: tuple) -> None:
             (b.code, b.applicant.phone)
             for b in session.scalars(select(Booking).order_by(Booking.id))
         ]
-        offers = [
+        held_offers = [
             (o.id, o.entry.applicant.phone)
             for o in session.scalars(select(WaitlistOffer).order_by(WaitlistOffer.id))
         ]
@@ -89,7 +89,7 @@ def run(factory, clock: list[datetime], op: tuple) -> None:
     with factory() as session:
         try:
             if kind == "book" and slot_ids:
-                services.book(
+                bookings.book(
                     session,
                     CONFIG,
                     BookRequest(
@@ -101,12 +101,12 @@ def run(factory, clock: list[datetime], op: tuple) -> None:
                 )
             elif kind == "cancel" and codes:
                 code, owner = pick(codes, args[0])
-                services.cancel(
+                bookings.cancel(
                     session, CONFIG, code, phone=owner if args[1] else PHONES[0], now=now
                 )
             elif kind == "reschedule" and codes and slot_ids:
                 code, owner = pick(codes, args[0])
-                services.reschedule(
+                bookings.reschedule(
                     session, CONFIG, code, pick(slot_ids, args[1]), phone=owner, now=now
                 )
             elif kind == "join":
@@ -117,15 +117,15 @@ def run(factory, clock: list[datetime], op: tuple) -> None:
                     WaitlistRequest(PHONES[args[0]], RESIDENT, "pref-24", rights_end=rights),
                     now=now,
                 )
-            elif kind in ("accept", "decline") and offers:
-                offer_id, owner = pick(offers, args[0])
-                getattr(waitlist, kind)(session, CONFIG, offer_id, owner, now=now)
+            elif kind in ("accept", "decline") and held_offers:
+                offer_id, owner = pick(held_offers, args[0])
+                getattr(offers, kind)(session, CONFIG, offer_id, owner, now=now)
             elif kind == "leave" and entries:
                 entry_id, owner = pick(entries, args[0])
                 waitlist.leave(session, CONFIG, entry_id, owner, now=now)
             elif kind == "advance":
                 clock[0] = now + timedelta(hours=args[0])
-                waitlist.expire_offers(session, CONFIG, now=clock[0])
+                offers.expire_offers(session, CONFIG, now=clock[0])
             elif kind == "publish_week":
                 publishing.publish(
                     session,

@@ -10,11 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from bot.booking import demo, schema, services
-from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche, Slot
-from bot.booking.services import BookRequest
+from bot.booking import bookings, demo
+from bot.booking.bookings import BookRequest
+from bot.booking.models import DemarcheRow, OpeningRange, SiteDemarche, SiteRow, Slot
 from bot.cli import main
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import Base, alembic_config, is_empty, make_engine, make_session_factory, upgrade
 from tests.support.world import CONFIG
 
 # The staff commands use the real clock, so the demo is seeded for the real coming weeks.
@@ -34,10 +34,10 @@ def test_seed_loads_the_catalogue_sites_and_the_dordogne_schedule(seeded):
     assert report.sync.sites == 3 and report.publish.created > 0
     factory = make_session_factory(engine)
     with factory() as session:
-        assert {s.code for s in session.scalars(select(Site))} == {"pref-24", "pref-38", "pref-93"}
-        demarches = {d.code for d in session.scalars(select(Demarche))}
+        assert {s.code for s in session.scalars(select(SiteRow))} == {"pref-24", "pref-38", "pref-93"}
+        demarches = {d.code for d in session.scalars(select(DemarcheRow))}
         assert "carte_resident_renouvellement" in demarches and "naturalisation" not in demarches
-        resident = session.get(Demarche, "carte_resident_renouvellement")
+        resident = session.get(DemarcheRow, "carte_resident_renouvellement")
         assert (resident.slot_minutes, resident.horizon_days) == (20, 60)  # seed 000
         dordogne = session.scalars(
             select(OpeningRange).where(
@@ -81,7 +81,7 @@ def test_guichet_verify_command(seeded, monkeypatch, capsys):
             select(Slot).where(Slot.starts_at > now).order_by(Slot.starts_at)
         ).first()
         request = BookRequest(slot_id=slot.id, phone="0612345678", numero_etranger="1234567890")
-        code = services.book(session, CONFIG, request, now=now).code
+        code = bookings.book(session, CONFIG, request, now=now).code
     assert main(["verify", code.lower()]) == 0
     out = capsys.readouterr().out
     assert out.startswith("VALIDE") and "Préfecture" in out
@@ -105,7 +105,7 @@ def test_staff_commands_run(seeded, monkeypatch, capsys):
 
 def test_migrations_match_the_models_and_downgrade(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    schema.upgrade(engine)
+    upgrade(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     booking_tables = {
@@ -128,9 +128,9 @@ def test_migrations_match_the_models_and_downgrade(tmp_path):
     assert len(booking_tables) == 10
     ours = [d for d in diff if any(name in repr(d) for name in booking_tables)]
     assert ours == []
-    config = schema.alembic_config()
+    config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
-    assert schema.is_empty(engine)
+    assert is_empty(engine)
     engine.dispose()

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.booking import publishing, services, waitlist
+from bot.booking import bookings, offers, publishing, waitlist
+from bot.booking.bookings import BookRequest
 from bot.booking.errors import BookingError
 from bot.booking.models import (
     OfferStatus,
@@ -17,8 +18,8 @@ from bot.booking.models import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from bot.booking.services import BookRequest
 from bot.booking.waitlist import WaitlistRequest
+from bot.scheduler import dispatch, planning
 from tests.support import world
 from tests.support.world import CONFIG, PHONE_A, PHONE_B, PHONE_C, RESIDENT
 
@@ -61,7 +62,7 @@ def publish(factory, clock, **kw):
 
 def pending(factory, phone):
     with factory() as session:
-        return waitlist.offers_of(session, phone)
+        return offers.offers_of(session, phone)
 
 
 def test_priority_rights_end_first_then_request_time(db, clock):
@@ -97,7 +98,7 @@ def test_a_held_place_cannot_be_booked_by_someone_else(db, clock):
     publish(db, clock, date_from=date(2026, 1, 13), date_to=date(2026, 1, 13))
     offer = pending(db, PHONE_A)[0]
     with refused("slot_full"), db.begin() as session:
-        services.book(
+        bookings.book(
             session, CONFIG, BookRequest(slot_id=offer.slot_id, phone=PHONE_B), now=clock()
         )
 
@@ -107,9 +108,9 @@ def test_accept_turns_the_offer_into_a_booking(db, clock):
     publish(db, clock)
     offer = pending(db, PHONE_A)[0]
     with refused("offer_not_found"), db.begin() as session:
-        waitlist.accept(session, CONFIG, offer.id, PHONE_B, now=clock())
+        offers.accept(session, CONFIG, offer.id, PHONE_B, now=clock())
     with db.begin() as session:
-        booking = waitlist.accept(session, CONFIG, offer.id, PHONE_A, now=clock())
+        booking = offers.accept(session, CONFIG, offer.id, PHONE_A, now=clock())
         assert booking.slot_id == offer.slot_id
     with db() as session:
         assert session.get(WaitlistEntry, entry_id).status == WaitlistStatus.BOOKED
@@ -118,7 +119,7 @@ def test_accept_turns_the_offer_into_a_booking(db, clock):
         )  # the held place, not a second one
         assert session.get(WaitlistOffer, offer.id).status == OfferStatus.ACCEPTED
     with refused("offer_closed"), db.begin() as session:
-        waitlist.accept(session, CONFIG, offer.id, PHONE_A, now=clock())
+        offers.accept(session, CONFIG, offer.id, PHONE_A, now=clock())
 
 
 def test_decline_passes_the_place_to_the_next_and_keeps_the_rank(db, clock):
@@ -129,7 +130,7 @@ def test_decline_passes_the_place_to_the_next_and_keeps_the_rank(db, clock):
     # Six places, two people: each holds one; A declines hers.
     first_a = pending(db, PHONE_A)[0]
     with db.begin() as session:
-        waitlist.decline(session, CONFIG, first_a.id, PHONE_A, now=clock())
+        offers.decline(session, CONFIG, first_a.id, PHONE_A, now=clock())
     # A keeps her rank and is offered another free slot; the declined one is free again.
     [again] = pending(db, PHONE_A)
     assert again.slot_id != first_a.slot_id
@@ -144,12 +145,12 @@ def test_offer_expires_after_the_hold_and_cannot_be_accepted(db, clock):
     offer_a = pending(db, PHONE_A)[0]
     clock.advance(hours=11, minutes=59)
     with db.begin() as session:
-        assert waitlist.expire_offers(session, CONFIG, now=clock()) == []
+        assert offers.expire_offers(session, CONFIG, now=clock()) == []
     clock.advance(minutes=2)
     with refused("offer_expired"), db.begin() as session:
-        waitlist.accept(session, CONFIG, offer_a.id, PHONE_A, now=clock())
+        offers.accept(session, CONFIG, offer_a.id, PHONE_A, now=clock())
     with db.begin() as session:
-        expired = waitlist.expire_offers(session, CONFIG, now=clock())
+        expired = offers.expire_offers(session, CONFIG, now=clock())
         assert [o.id for o in expired] == [offer_a.id]
     with db() as session:
         assert session.get(Slot, offer_a.slot_id).places_taken == 0
@@ -172,11 +173,11 @@ def test_single_place_offered_once_then_to_next_after_expiry(db, clock):
     assert len(pending(db, PHONE_A)) == 1 and pending(db, PHONE_B) == []
     clock.advance(hours=13)
     with db.begin() as session:
-        waitlist.expire_offers(session, CONFIG, now=clock())
+        offers.expire_offers(session, CONFIG, now=clock())
     assert pending(db, PHONE_A) == []
     offer_b = pending(db, PHONE_B)[0]
     with db.begin() as session:
-        waitlist.accept(session, CONFIG, offer_b.id, PHONE_B, now=clock())
+        offers.accept(session, CONFIG, offer_b.id, PHONE_B, now=clock())
     with db() as session:
         slot = session.get(Slot, offer_b.slot_id)
         assert slot.places_taken == slot.capacity == 1
@@ -194,17 +195,17 @@ def test_freed_place_is_offered_before_anyone_can_race_for_it(db, clock):
     with db() as session:
         slot_id = world.slots(session)[0].id
     with db.begin() as session:
-        booking = services.book(
+        booking = bookings.book(
             session, CONFIG, BookRequest(slot_id=slot_id, phone=PHONE_A), now=clock()
         )
     join(db, clock, PHONE_B)  # nothing free: B waits
     assert pending(db, PHONE_B) == []
     with db.begin() as session:
-        services.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
+        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
     offer = pending(db, PHONE_B)[0]
     assert offer.slot_id == slot_id
     with refused("slot_full"), db.begin() as session:
-        services.book(session, CONFIG, BookRequest(slot_id=slot_id, phone=PHONE_C), now=clock())
+        bookings.book(session, CONFIG, BookRequest(slot_id=slot_id, phone=PHONE_C), now=clock())
 
 
 def test_join_with_a_free_place_gets_an_offer_at_once(db, clock):
@@ -239,7 +240,7 @@ def test_join_refusals(db, clock):
     with db() as session:
         slot_id = world.slots(session)[-1].id
     with db.begin() as session:
-        services.book(session, CONFIG, BookRequest(slot_id=slot_id, phone=PHONE_C), now=clock())
+        bookings.book(session, CONFIG, BookRequest(slot_id=slot_id, phone=PHONE_C), now=clock())
     with refused("already_booked"):
         join(db, clock, PHONE_C)
 
@@ -267,8 +268,8 @@ def test_offers_to_notify_for_the_scheduler(db, clock):
     join(db, clock, PHONE_A)
     publish(db, clock)
     with db() as session:
-        [offer] = waitlist.offers_to_notify(session)
+        [offer] = planning.offers_to_notify(session)
     with db.begin() as session:
-        waitlist.mark_offer_notified(session, offer.id, now=clock())
+        dispatch.mark_offer_notified(session, offer.id, now=clock())
     with db() as session:
-        assert waitlist.offers_to_notify(session) == []
+        assert planning.offers_to_notify(session) == []

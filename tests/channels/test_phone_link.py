@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.models import Booking
 from bot.channels.models import InboundMessage, PreferredChannel
 from bot.channels.phone_link import confirms_phone, link_chat, phone_of

@@ -20,7 +20,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from bot.booking.api import TransactionalRoute, unit
+from bot.booking.api.deps import TransactionalRoute, unit
 from bot.config import Settings
 from bot.gateway.app import create_app
 from bot.scheduler.models import DeadlineSubscription

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.booking import services
+from bot.booking import bookings
 from bot.booking.models import Slot
 from bot.scheduler.models import ScheduledMessage
 from bot.scheduler.notifier import ChannelsNotifier
@@ -24,8 +24,8 @@ def test_two_workers_racing_send_each_reminder_once(postgres_factory, settings, 
         one_place_world(session, now=clock(), guichets=PEOPLE)
         slot = session.scalars(select(Slot)).one()
         for index in range(PEOPLE):
-            services.book(
-                session, CONFIG, services.BookRequest(slot.id, f"+3361000{index:04d}"), now=clock()
+            bookings.book(
+                session, CONFIG, bookings.BookRequest(slot.id, f"+3361000{index:04d}"), now=clock()
             )
     clock.now = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc) - timedelta(hours=47)
     notifiers = [ChannelsNotifier(settings, postgres_factory) for _ in range(2)]

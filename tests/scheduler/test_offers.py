@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.booking import services, waitlist
+from bot.booking import bookings, waitlist
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, BookingStatus, OfferStatus, Slot, WaitlistOffer
 from bot.gateway.app import create_app
@@ -52,8 +52,8 @@ def offers(factory) -> list[tuple[str, str]]:
 def test_cancel_offer_decline_expire_accept(world, gateway, make_worker, twilio, clock):
     with world.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        code = services.book(
-            session, CONFIG, services.BookRequest(slot.id, HOLDER), now=clock()
+        code = bookings.book(
+            session, CONFIG, bookings.BookRequest(slot.id, HOLDER), now=clock()
         ).code
     # Rights running out first are served first, whatever the order of the requests.
     join(world, clock, THIRD, date(2026, 3, 1))
@@ -122,15 +122,15 @@ def test_offer_made_at_night_goes_out_only_if_its_deadline_would_pass(
 ):
     with world.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        code = services.book(
-            session, CONFIG, services.BookRequest(slot.id, HOLDER), now=clock()
+        code = bookings.book(
+            session, CONFIG, bookings.BookRequest(slot.id, HOLDER), now=clock()
         ).code
     join(world, clock, FIRST, date(2026, 2, 1))
     worker = make_worker()
     # Cancelled at 23h Paris: a 12 h hold ends at 11h, the morning leaves time → wait for 8h.
     clock.now = datetime(2026, 1, 14, 22, 0, tzinfo=timezone.utc)
     with world.begin() as session:
-        services.cancel(session, CONFIG, code, phone=HOLDER, now=clock())
+        bookings.cancel(session, CONFIG, code, phone=HOLDER, now=clock())
     assert worker.tick().dispatched.deferred == 1 and sms_to(twilio, FIRST) == []
     clock.now = datetime(2026, 1, 15, 7, 0, tzinfo=timezone.utc)
     worker.tick()
@@ -140,13 +140,13 @@ def test_offer_made_at_night_goes_out_only_if_its_deadline_would_pass(
 def test_short_offer_at_night_is_sent_at_once(world, make_worker, twilio, clock):
     with world.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        code = services.book(
-            session, CONFIG, services.BookRequest(slot.id, HOLDER), now=clock()
+        code = bookings.book(
+            session, CONFIG, bookings.BookRequest(slot.id, HOLDER), now=clock()
         ).code
     join(world, clock, FIRST, date(2026, 2, 1))
     clock.now = datetime(2026, 1, 14, 22, 0, tzinfo=timezone.utc)  # 23h Paris
     with world.begin() as session:
-        services.cancel(session, CONFIG, code, phone=HOLDER, now=clock())
+        bookings.cancel(session, CONFIG, code, phone=HOLDER, now=clock())
         # A hold ending at 8h30 Paris: waiting for 8h would leave half an hour.
         offer = session.scalars(select(WaitlistOffer)).one()
         offer.expires_at = datetime(2026, 1, 15, 7, 30, tzinfo=timezone.utc)
@@ -181,7 +181,7 @@ def offer_to_first(world, gateway, make_worker, twilio, clock) -> None:
     """HOLDER frees the one place, which is offered to FIRST by SMS."""
     with world.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        services.book(session, CONFIG, services.BookRequest(slot.id, HOLDER), now=clock())
+        bookings.book(session, CONFIG, bookings.BookRequest(slot.id, HOLDER), now=clock())
     join(world, clock, FIRST, date(2026, 2, 1))
     clock.now = datetime(2026, 1, 14, 9, 0, tzinfo=timezone.utc)  # Wednesday 10h Paris
     replies(SmsPhone(gateway, HOLDER).send("annuler", sid="SMholder"))

@@ -10,10 +10,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot.booking import services
+from bot.booking import slots
+from bot.booking.proof import journal, proof_pdf
 from bot.channels.phone_link import prefer
-from bot.proof import journal, proof_pdf, proof_text
 from bot.scheduler.models import ScheduledMessage
+from bot.scheduler.replies import proof_text
 from tests.support.channels import SmsPhone
 
 PHONE = "+33612345678"
@@ -25,9 +26,9 @@ def searches(factory, clock, count: int, phone: str = PHONE) -> None:
     for index in range(count):
         clock.now = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc) + timedelta(hours=7 * index)
         with factory.begin() as session:
-            services.search(
+            slots.search(
                 session,
-                services.SearchRequest(
+                slots.SearchRequest(
                     "carte_resident_renouvellement",
                     "pref-24",
                     date_from=date(2026, 1, 21),
@@ -41,9 +42,9 @@ def searches(factory, clock, count: int, phone: str = PHONE) -> None:
 def test_journal_keeps_only_searches_that_found_nothing(world, clock):
     searches(world, clock, 3)
     with world.begin() as session:  # this one finds the 20 January slot: not a proof
-        services.search(
+        slots.search(
             session,
-            services.SearchRequest("carte_resident_renouvellement", "pref-24", phone=PHONE),
+            slots.SearchRequest("carte_resident_renouvellement", "pref-24", phone=PHONE),
             now=clock(),
         )
     with world() as session:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.booking import services
+from bot.booking import bookings
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, Slot
 from bot.catalogue import get_catalogue
@@ -28,8 +28,8 @@ class Crash(BaseException):
 def book(factory, clock, phone: str = PHONE) -> str:
     with factory.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        return services.book(
-            session, CONFIG, services.BookRequest(slot.id, phone), now=clock()
+        return bookings.book(
+            session, CONFIG, bookings.BookRequest(slot.id, phone), now=clock()
         ).code
 
 
@@ -156,7 +156,7 @@ def test_cancelled_booking_is_not_reminded(world, make_worker, twilio, clock):
     clock.now = STARTS - timedelta(hours=47)
     worker = make_worker()
     with world.begin() as session:
-        services.cancel(session, CONFIG, code, phone=PHONE, now=clock())
+        bookings.cancel(session, CONFIG, code, phone=PHONE, now=clock())
     worker.tick()
     assert sms_to(twilio, PHONE) == []
 
@@ -164,8 +164,8 @@ def test_cancelled_booking_is_not_reminded(world, make_worker, twilio, clock):
 def test_reminder_in_the_applicants_language(world, make_worker, twilio, clock):
     with world.begin() as session:
         slot = session.scalars(select(Slot)).one()
-        services.book(
-            session, CONFIG, services.BookRequest(slot.id, PHONE, language="en"), now=clock()
+        bookings.book(
+            session, CONFIG, bookings.BookRequest(slot.id, PHONE, language="en"), now=clock()
         )
     clock.now = STARTS - timedelta(hours=47)
     make_worker().tick()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.client import BookingClient
 from bot.booking.codes import display_code
-from bot.booking.engine import EngineConfig
+from bot.booking.config import EngineConfig
 from bot.booking.schemas import SlotOut
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow

@@ -88,9 +88,9 @@ class RasaServer:
 def running_stack(
     tmp: Path, model: Path, twilio_url: str, telegram_url: str, auth_token: str, secret: str
 ) -> Iterator[tuple[Settings, RasaServer, str]]:
-    from bot.booking import demo, schema
-    from bot.booking.engine import EngineConfig
-    from bot.db import make_engine, make_session_factory, utcnow
+    from bot.booking import demo
+    from bot.booking.config import EngineConfig
+    from bot.db import make_engine, make_session_factory, upgrade, utcnow
     from bot.gateway.app import create_app
 
     gateway_port, actions_port, rasa_port = free_port(), free_port(), free_port()
@@ -112,7 +112,7 @@ def running_stack(
         sms_reply_deadline_seconds=20.0,
     )
     engine = make_engine(settings.database_url)
-    schema.upgrade(engine)
+    upgrade(engine)
     demo.seed(engine, EngineConfig.from_settings(settings), now=utcnow())
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(

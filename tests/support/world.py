@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking.engine import EngineConfig
-from bot.booking.models import Demarche, OpeningRange, Site, SiteDemarche, Slot
+from bot.booking.config import EngineConfig
+from bot.booking.models import DemarcheRow, OpeningRange, SiteDemarche, SiteRow, Slot
 from bot.booking.publishing import publish
 
 CONFIG = EngineConfig(secret_key="test-key", offer_hold=timedelta(hours=12))
@@ -21,8 +21,8 @@ PHONE_C = "+33755667788"
 NUMERO = "1234567890"
 
 
-def dordogne() -> Site:
-    return Site(
+def dordogne() -> SiteRow:
+    return SiteRow(
         code="pref-24",
         name="Préfecture de la Dordogne",
         departement="24",
@@ -33,8 +33,8 @@ def dordogne() -> Site:
     )
 
 
-def resident_renewal(horizon_days: int = 60) -> Demarche:
-    return Demarche(
+def resident_renewal(horizon_days: int = 60) -> DemarcheRow:
+    return DemarcheRow(
         code=RESIDENT,
         name="Renouvellement carte de résident",
         slot_minutes=20,
@@ -47,7 +47,7 @@ def build(session: Session, *, guichets: int = 1, now: datetime, horizon_days: i
     session.add_all(
         [
             dordogne(),
-            Site(
+            SiteRow(
                 code="pref-38",
                 name="Préfecture de l'Isère",
                 departement="38",
@@ -57,7 +57,7 @@ def build(session: Session, *, guichets: int = 1, now: datetime, horizon_days: i
                 address="Grenoble",
             ),
             resident_renewal(horizon_days),
-            Demarche(
+            DemarcheRow(
                 code=DUPLICATA,
                 name="Duplicata",
                 slot_minutes=20,

@@ -1,6 +1,7 @@
-"""The engine's primitives: taking and releasing a place, knowing the applicant, checking a
-slot is bookable. Services and the waitlist are built from these; nothing else writes
-`Slot.places_taken`.
+"""The rules that take and release places: the capacity counter moved by conditional UPDATEs,
+what makes a slot bookable (the démarche, the site and the slot looked up or refused), and the
+anti-resale rules checked before a booking is written.
+Bookings and the waitlist are built from these; nothing else writes `Slot.places_taken`.
 
 Every function takes the caller's session and never commits: one request, one transaction,
 so a refusal half-way rolls everything back (a reschedule that fails leaves the old booking).
@@ -12,53 +13,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.booking.codes import new_code
+from bot.booking.config import EngineConfig
 from bot.booking.errors import BookingError
-from bot.booking.identity import (
-    InvalidNumeroEtranger,
-    InvalidPhone,
-    NumeroEtranger,
-    normalise_phone,
-    protect_numero_etranger,
-)
 from bot.booking.models import (
     Applicant,
     BookedBy,
     Booking,
     BookingStatus,
-    Demarche,
-    Site,
+    DemarcheRow,
+    SiteDemarche,
+    SiteRow,
     Slot,
 )
-from bot.i18n import normalise_language
 from bot.timezone import PARIS
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    secret_key: str
-    offer_hold: timedelta = timedelta(hours=12)
-    # After an appointment (honoured or missed) the same phone or numéro étranger cannot book
-    # or queue for the same démarche for this long. A title démarche is needed once in years,
-    # so a person never meets it; an identity reused to book for client after client (the
-    # resale cycle, seed 004: "une seule réservation par usager", fight resale) does.
-    rebook_cooldown: timedelta = timedelta(days=90)
-    # An offer must end early enough for the person to reach the préfecture with their
-    # documents; a place too close to its start for that is left to search instead.
-    offer_start_margin: timedelta = timedelta(hours=2)
-    offer_min_hold: timedelta = timedelta(minutes=30)
-
-    @classmethod
-    def from_settings(cls, settings: object) -> EngineConfig:
-        return cls(
-            secret_key=settings.secret_key,  # type: ignore[attr-defined]
-            offer_hold=timedelta(hours=settings.offer_hold_hours),  # type: ignore[attr-defined]
-            rebook_cooldown=timedelta(days=settings.rebook_cooldown_days),  # type: ignore[attr-defined]
-        )
 
 
 def take_place(session: Session, slot_id: int) -> bool:
@@ -82,70 +53,27 @@ def release_place(session: Session, slot_id: int) -> None:
     )
 
 
-def phone_or_refuse(raw: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except InvalidPhone:
-        raise BookingError("invalid_phone") from None
-
-
-def numero_or_refuse(raw: str | None, secret_key: str) -> NumeroEtranger | None:
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return protect_numero_etranger(raw, secret_key)
-    except InvalidNumeroEtranger:
-        raise BookingError("invalid_numero_etranger") from None
-
-
-def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(Applicant).values(**values).on_conflict_do_nothing(index_elements=["phone"])
-    )
-
-
-def find_applicant(session: Session, phone: str) -> Applicant | None:
-    return session.scalars(select(Applicant).where(Applicant.phone == phone)).one_or_none()
-
-
-def get_or_create_applicant(
-    session: Session,
-    phone: str,
-    now: datetime,
-    language: str | None = None,
-    numero: NumeroEtranger | None = None,
-) -> Applicant:
-    """The applicant with this (already normalised) phone, created on first contact. Two first
-    contacts racing each other both end up with the same row."""
-    applicant = find_applicant(session, phone)
-    if applicant is None:
-        _insert_ignoring_duplicates(
-            session,
-            {"phone": phone, "language": normalise_language(language), "created_at": now},
-        )
-        applicant = find_applicant(session, phone)
-        assert applicant is not None
-    if language:
-        applicant.language = normalise_language(language)
-    if numero is not None:
-        applicant.numero_etranger_hash = numero.hash
-        applicant.numero_etranger_last = numero.last_digits
-    return applicant
-
-
-def get_demarche(session: Session, code: str) -> Demarche:
-    demarche = session.get(Demarche, code)
+def get_demarche(session: Session, code: str) -> DemarcheRow:
+    demarche = session.get(DemarcheRow, code)
     if demarche is None:
         raise BookingError("unknown_demarche")
     return demarche
 
 
-def get_site(session: Session, code: str) -> Site:
-    site = session.get(Site, code)
+def get_site(session: Session, code: str) -> SiteRow:
+    site = session.get(SiteRow, code)
     if site is None:
         raise BookingError("unknown_site")
     return site
+
+
+def offered_at(session: Session, demarche_code: str, site_code: str) -> tuple[DemarcheRow, SiteRow]:
+    """The démarche and the site, refused unless both exist and the site offers the démarche."""
+    demarche = get_demarche(session, demarche_code)
+    site = get_site(session, site_code)
+    if session.get(SiteDemarche, (site.code, demarche.code)) is None:
+        raise BookingError("demarche_not_offered")
+    return demarche, site
 
 
 def get_slot(session: Session, slot_id: int) -> Slot:

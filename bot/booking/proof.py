@@ -1,9 +1,10 @@
-"""The applicant's proof: the dated searches that found no slot, as short texts and as a PDF.
+"""The applicant's proof: the journal of their dated searches, and those that found no slot as
+a PDF (the scheduler's replies write them as a short text).
 
 A référé "mesures utiles" (art. L521-3 of the code de justice administrative) needs dated proof
 that no appointment could be had (seed 002_15568d8a3b154eb0.txt: one applicant won with 31 dated
-screenshots). Every search the engine runs is journaled (`AvailabilityCheck`); this module
-writes those that found nothing. The PDF is in French, for a French court, whatever the
+screenshots). Every search the engine runs is journaled (`AvailabilityCheck`); this module is
+the one place that journal is read. The PDF is in French, for a French court, whatever the
 conversation's language; the phone and the numéro étranger appear masked.
 """
 
@@ -16,14 +17,31 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking.engine import find_applicant, phone_or_refuse
+from bot.booking.applicants import find_applicant, phone_or_refuse
 from bot.booking.identity import mask_numero_etranger, mask_phone
-from bot.booking.models import AvailabilityCheck, Demarche, Site
-from bot.formatting import format_date, format_when, to_paris
-from bot.i18n import translate
-from bot.scheduler import messages
+from bot.booking.models import AvailabilityCheck, DemarcheRow, SiteRow
+from bot.formatting import format_when, to_paris
 
+API_LIMIT = 200
 JOURNAL_LIMIT = 1000
+
+
+def searches_of(
+    session: Session, phone: str, *, found_nothing: bool = False, limit: int = API_LIMIT
+) -> list[AvailabilityCheck]:
+    """This phone's journaled searches, oldest first: all of them (the API's `/proof`), or only
+    those that found no slot (the proof proper)."""
+    applicant = find_applicant(session, phone_or_refuse(phone))
+    if applicant is None:
+        return []
+    query = select(AvailabilityCheck).where(AvailabilityCheck.applicant_id == applicant.id)
+    if found_nothing:
+        query = query.where(AvailabilityCheck.slots_found == 0)
+    return list(
+        session.scalars(
+            query.order_by(AvailabilityCheck.checked_at, AvailabilityCheck.id).limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -47,51 +65,28 @@ class ProofJournal:
 
 
 def journal(session: Session, phone: str) -> ProofJournal:
-    """The searches of this phone's applicant that found no slot, oldest first."""
+    """The searches of this phone's applicant that found no slot, oldest first, with the names
+    a reader needs (the démarche's, else its code; the site's)."""
     phone = phone_or_refuse(phone)
     applicant = find_applicant(session, phone)
     if applicant is None:
         return ProofJournal(mask_phone(phone), "-", [])
-    rows = session.execute(
-        select(AvailabilityCheck, Demarche.name, Site.name)
-        .join(Demarche, Demarche.code == AvailabilityCheck.demarche_code)
-        .join(Site, Site.code == AvailabilityCheck.site_code)
-        .where(AvailabilityCheck.applicant_id == applicant.id, AvailabilityCheck.slots_found == 0)
-        .order_by(AvailabilityCheck.checked_at, AvailabilityCheck.id)
-        .limit(JOURNAL_LIMIT)
-    ).all()
+    checks = searches_of(session, phone, found_nothing=True, limit=JOURNAL_LIMIT)
+    demarches = dict(session.execute(select(DemarcheRow.code, DemarcheRow.name)).tuples().all())
+    sites = dict(session.execute(select(SiteRow.code, SiteRow.name)).tuples().all())
     entries = [
-        ProofEntry(check.checked_at, demarche or check.demarche_code, site, check.date_from, check.date_to)
-        for check, demarche, site in rows
+        ProofEntry(
+            check.checked_at,
+            demarches[check.demarche_code] or check.demarche_code,
+            sites[check.site_code],
+            check.date_from,
+            check.date_to,
+        )
+        for check in checks
     ]
     return ProofJournal(
         mask_phone(phone), mask_numero_etranger(applicant.numero_etranger_last), entries
     )
-
-
-def proof_text(proof: ProofJournal, lang: str) -> str:
-    """Count, first and last dates, then the list (the channel pages it)."""
-    if not proof.entries:
-        return translate(messages.PROOF_NONE, lang)
-    summary = translate(
-        messages.PROOF_SUMMARY,
-        lang,
-        count=proof.count,
-        first=format_date(proof.entries[0].checked_at, lang),
-        last=format_date(proof.entries[-1].checked_at, lang),
-    )
-    lines = [
-        translate(
-            messages.PROOF_LINE,
-            lang,
-            number=index,
-            when=format_when(entry.checked_at, lang),
-            demarche=entry.demarche,
-            site=entry.site,
-        )
-        for index, entry in enumerate(proof.entries, start=1)
-    ]
-    return "\n".join([summary, *lines])
 
 
 # The PDF core fonts know Latin-1 only; typographic signs outside it get their plain form.

@@ -1,0 +1,87 @@
+"""The préfecture's side, behind the admin token: publishing, expiring offers, the day's
+convocations, attendance and the figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from bot.booking import bookings, offers, publishing, reports
+from bot.booking.api.deps import (
+    REFUSAL_RESPONSES,
+    CodePath,
+    TransactionalRoute,
+    UnitDep,
+    require_admin,
+)
+from bot.booking.codes import display_code
+from bot.booking.schemas import (
+    AttendanceIn,
+    BookingOut,
+    ConvocationOut,
+    ExpireOut,
+    PublishIn,
+    PublishOut,
+    SlotOut,
+    StatsOut,
+)
+
+router = APIRouter(
+    prefix="/admin", tags=["admin"], responses=REFUSAL_RESPONSES, route_class=TransactionalRoute
+)
+
+
+@router.post("/publish", response_model=PublishOut, dependencies=[Depends(require_admin)])
+def publish(body: PublishIn, u: UnitDep) -> PublishOut:
+    result = publishing.publish(
+        u.session,
+        u.config,
+        now=u.now,
+        date_from=body.date_from,
+        date_to=body.date_to,
+        site_code=body.site,
+        demarche_code=body.demarche,
+    )
+    return PublishOut(
+        created=result.created,
+        already_published=result.already_published,
+        offers_made=result.offers_made,
+    )
+
+
+@router.post("/offers/expire", response_model=ExpireOut, dependencies=[Depends(require_admin)])
+def expire_offers(u: UnitDep) -> ExpireOut:
+    return ExpireOut(expired=len(offers.expire_offers(u.session, u.config, now=u.now)))
+
+
+@router.get(
+    "/convocations", response_model=list[ConvocationOut], dependencies=[Depends(require_admin)]
+)
+def convocations(
+    site: Annotated[str, Query(max_length=32)], day: date, u: UnitDep
+) -> list[ConvocationOut]:
+    return [
+        ConvocationOut(
+            code=b.code,
+            display_code=display_code(b.code),
+            status=b.status.value,
+            demarche=b.demarche_code,
+            local_start=SlotOut.of(b.slot).local_start,
+            booked_by=b.booked_by.value,
+        )
+        for b in reports.convocations(u.session, site, day)
+    ]
+
+
+@router.post(
+    "/bookings/{code}/attendance", response_model=BookingOut, dependencies=[Depends(require_admin)]
+)
+def attendance(code: CodePath, body: AttendanceIn, u: UnitDep) -> BookingOut:
+    return BookingOut.of(bookings.mark_attendance(u.session, code, body.honoured, now=u.now))
+
+
+@router.get("/stats", response_model=StatsOut, dependencies=[Depends(require_admin)])
+def stats(u: UnitDep, site: Annotated[str | None, Query(max_length=32)] = None) -> StatsOut:
+    return reports.stats(u.session, now=u.now, site_code=site)

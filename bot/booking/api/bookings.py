@@ -1,0 +1,90 @@
+"""Bookings: book, the applicant's own, verify (for a guichet agent), cancel, reschedule."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from bot.booking import bookings
+from bot.booking.api.deps import CodePath, TransactionalRoute, UnitDep
+from bot.booking.schemas import (
+    BookIn,
+    BookingOut,
+    OwnerIn,
+    PhoneIn,
+    RescheduleIn,
+    SiteOut,
+    SlotOut,
+    VerificationOut,
+)
+
+router = APIRouter(tags=["bookings"], route_class=TransactionalRoute)
+
+
+@router.post("/bookings", response_model=BookingOut, status_code=201)
+def book(
+    body: BookIn, u: UnitDep, idempotency_key: Annotated[str | None, Header(max_length=64)] = None
+) -> BookingOut:
+    """Books a place. The same `Idempotency-Key` (header or body) twice gives one booking."""
+    booking = bookings.book(
+        u.session,
+        u.config,
+        bookings.BookRequest(
+            slot_id=body.slot_id,
+            phone=body.phone,
+            numero_etranger=body.numero_etranger,
+            language=body.language,
+            mediator_ref=body.mediator_ref,
+            idempotency_key=body.idempotency_key or idempotency_key,
+        ),
+        now=u.now,
+    )
+    return BookingOut.of(booking)
+
+
+@router.post("/bookings/mine", response_model=list[BookingOut])
+def my_bookings(body: PhoneIn, u: UnitDep) -> list[BookingOut]:
+    return [BookingOut.of(b) for b in bookings.bookings_of(u.session, body.phone, now=u.now)]
+
+
+@router.get("/bookings/{code}/verify", response_model=VerificationOut)
+def verify(code: CodePath, u: UnitDep) -> VerificationOut:
+    """For a guichet agent: valid/invalid with the slot, the site and the démarche (no phone)."""
+    return verification_out(bookings.verify(u.session, code, now=u.now))
+
+
+def verification_out(result: bookings.Verification) -> VerificationOut:
+    booking = result.booking
+    return VerificationOut(
+        code=result.code,
+        valid=result.valid,
+        reason=result.reason,
+        status=booking.status.value if booking else None,
+        demarche=booking.demarche_code if booking else None,
+        slot=SlotOut.of(booking.slot) if booking else None,
+        site=SiteOut.of(booking.slot.site) if booking else None,
+    )
+
+
+@router.post("/bookings/{code}/cancel", response_model=BookingOut)
+def cancel(code: CodePath, body: OwnerIn, u: UnitDep) -> BookingOut:
+    booking = bookings.cancel(
+        u.session, u.config, code, phone=body.phone, mediator_ref=body.mediator_ref, now=u.now
+    )
+    return BookingOut.of(booking)
+
+
+@router.post("/bookings/{code}/reschedule", response_model=BookingOut)
+def reschedule(code: CodePath, body: RescheduleIn, u: UnitDep) -> BookingOut:
+    booking = bookings.reschedule(
+        u.session,
+        u.config,
+        code,
+        body.new_slot_id,
+        phone=body.phone,
+        mediator_ref=body.mediator_ref,
+        now=u.now,
+    )
+    u.session.refresh(booking)
+    return BookingOut.of(booking)

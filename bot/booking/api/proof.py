@@ -1,0 +1,17 @@
+"""The applicant's journal of searches."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from bot.booking import proof
+from bot.booking.api.deps import TransactionalRoute, UnitDep
+from bot.booking.schemas import CheckOut, PhoneIn
+
+router = APIRouter(tags=["proof"], route_class=TransactionalRoute)
+
+
+@router.post("/proof", response_model=list[CheckOut])
+def proof_journal(body: PhoneIn, u: UnitDep) -> list[CheckOut]:
+    """Every dated search this phone made: evidence for a référé « mesures utiles »."""
+    return [CheckOut.of(c) for c in proof.searches_of(u.session, body.phone)]

@@ -1,0 +1,53 @@
+"""The waitlist: join (with an offer at once if a fitting place is free), one's entries, leave."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from bot.booking import offers, waitlist
+from bot.booking.api.deps import IdPath, TransactionalRoute, UnitDep
+from bot.booking.schemas import JoinOut, OfferOut, PhoneIn, WaitlistEntryOut, WaitlistIn
+
+router = APIRouter(tags=["waitlist"], route_class=TransactionalRoute)
+
+
+@router.post("/waitlist", response_model=JoinOut, status_code=201)
+def join_waitlist(body: WaitlistIn, u: UnitDep) -> JoinOut:
+    """Joins the waitlist; if a fitting place is already free it is offered at once."""
+    entry = waitlist.join(
+        u.session,
+        u.config,
+        waitlist.WaitlistRequest(
+            phone=body.phone,
+            demarche_code=body.demarche,
+            site_code=body.site,
+            not_before=body.not_before,
+            not_after=body.not_after,
+            part_of_day=body.part_of_day,
+            rights_end=body.rights_end,
+            numero_etranger=body.numero_etranger,
+            language=body.language,
+            mediator_ref=body.mediator_ref,
+        ),
+        now=u.now,
+    )
+    offer = offers.pending_offer_of(u.session, entry.id)
+    return JoinOut(
+        entry=WaitlistEntryOut.of(entry, waitlist.position(u.session, entry)),
+        offer=OfferOut.of(offer) if offer else None,
+    )
+
+
+@router.post("/waitlist/mine", response_model=list[WaitlistEntryOut])
+def my_waitlist(body: PhoneIn, u: UnitDep) -> list[WaitlistEntryOut]:
+    return [
+        WaitlistEntryOut.of(e, waitlist.position(u.session, e))
+        for e in waitlist.entries_of(u.session, body.phone)
+    ]
+
+
+@router.post("/waitlist/{entry_id}/leave", response_model=WaitlistEntryOut)
+def leave_waitlist(entry_id: IdPath, body: PhoneIn, u: UnitDep) -> WaitlistEntryOut:
+    return WaitlistEntryOut.of(
+        waitlist.leave(u.session, u.config, entry_id, body.phone, now=u.now), None
+    )
