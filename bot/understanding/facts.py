@@ -1,0 +1,68 @@
+"""What a message says of the routing facts (topic, procedure_kind, title_type), from the whole
+sentence rather than from entity spans: "J'ai perdu mon titre de séjour", "bghit njadad la carte
+de 10 ans", "وصلتني رسالة أن بطاقة إقامتي جاهزة".
+
+The words live in `cues/<lang>.yml`, so a new language is a new file. Values and group names are
+those of data/catalogue/routing.yml; bot.routing.route() takes the result as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.catalogue import get_catalogue
+from bot.understanding.cuebook import CueBook, Reading, books_for, words
+
+DIMENSIONS = ("topic", "procedure_kind", "title_type")
+
+
+@dataclass(frozen=True)
+class Facts:
+    topic: str | None = None
+    procedure_kind: str | None = None
+    title_type: str | None = None
+
+    def as_slots(self) -> dict[str, str]:
+        """The facts said, as routing and the Rasa slots name them (nothing for the unsaid)."""
+        return {name: value for name in DIMENSIONS if (value := getattr(self, name))}
+
+    def __bool__(self) -> bool:
+        return bool(self.as_slots())
+
+
+def read_facts(text: str, lang: str | None) -> Facts:
+    """The routing facts a message states; `lang` is the message's language (None: any)."""
+    tokens = words(text)
+    if not tokens:
+        return Facts()
+    said: dict[str, str] = {}
+    for book in books_for(lang):
+        for dimension, value in _values(book, tokens).items():
+            said.setdefault(dimension, value)
+    return Facts(**said)
+
+
+def _values(book: CueBook, tokens: Sequence[str]) -> dict[str, str]:
+    """Per dimension, the value its strongest cue says; a hint only where no cue spoke, or
+    where it narrows a group ("married to a French citizen … my card": conjoint_francais)."""
+    chosen = _best(book.read(book.facts, tokens))
+    for dimension, value in _best(book.read(book.hints, tokens)).items():
+        if dimension not in chosen or _narrows(dimension, value, chosen[dimension]):
+            chosen[dimension] = value
+    return chosen
+
+
+def _narrows(dimension: str, value: str, than: str) -> bool:
+    routing = get_catalogue().routing
+    narrow, wide = routing.expand(dimension, value), routing.expand(dimension, than)
+    return bool(narrow) and bool(wide) and narrow < wide
+
+
+def _best(readings: Sequence[Reading]) -> dict[str, str]:
+    best: dict[str, Reading] = {}
+    for reading in readings:
+        current = best.get(reading.dimension)
+        if current is None or reading.rank < current.rank:
+            best[reading.dimension] = reading
+    return {dimension: reading.value for dimension, reading in best.items()}
