@@ -76,6 +76,7 @@ class CueBook:
     wants: tuple[tuple[str, tuple[Cue, ...]], ...]
     expiry: tuple[Cue, ...]
     place_markers: frozenset[str]
+    number_markers: frozenset[str]
     ambiguous_places: frozenset[str]
     home_only: frozenset[str]
     prefixes: tuple[str, ...]
@@ -97,6 +98,7 @@ class CueBook:
             keep(self.wants),
             self.expiry,
             self.place_markers,
+            self.number_markers,
             self.ambiguous_places,
             self.home_only,
             self.prefixes,
@@ -244,6 +246,7 @@ def load_book(path: Path) -> CueBook:
         wants=_table(raw.get("wants")),
         expiry=_cues(raw.get("expiry") or ()),
         place_markers=_folded_set(raw.get("place_markers")),
+        number_markers=_folded_set(raw.get("number_markers")),
         ambiguous_places=_folded_set(raw.get("ambiguous_places")),
         home_only=_folded_set(raw.get("home_only")),
         prefixes=tuple(sorted(_folded_set(raw.get("prefixes")), key=len, reverse=True)),

@@ -27,11 +27,8 @@ _CLAUSE = re.compile(r"[,.;!?\n،؛؟]+|\s(?:et|mais|and|but|w|ou)\s")
 _DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
-# Words that make a bare number a département in any language ("dep 38", "ديبارتمون 24").
-_DEPARTEMENT_WORDS = frozenset(
-    {"departement", "department", "dept", "dep", "dpt", "deprt", "ديبارتمون", "ديبارطمون",
-     "مقاطعه", "المقاطعه", "الاقليم", "اقليم", "عماله", "ولايه"}
-)
+# Articles that may stand between a number marker and the number ("dans LE 38").
+_ARTICLES = frozenset({"le", "la", "l", "the", "al"})
 _SHORT_MESSAGE = 3  # words: a message this short naming a place is the place
 
 
@@ -143,8 +140,9 @@ def read_place(text: str, lang: str | None) -> Place | None:
     markers = frozenset().union(*(b.place_markers for b in books))
     ambiguous = frozenset().union(*(b.ambiguous_places for b in books))
     short = len(tokens) <= _SHORT_MESSAGE
+    number_markers = frozenset().union(*(b.number_markers for b in books))
     codes = _named_place(tokens, books, markers, ambiguous, short) or _numbered_place(
-        tokens, markers, lang, short
+        tokens, number_markers, lang, short
     )
     if codes is None:
         return None
@@ -219,10 +217,12 @@ def _numbered_place(
         if not _DEPARTEMENT_CODE.match(token):
             continue
         before = tokens[k - 1] if k else ""
+        if before in _ARTICLES and k >= 2:
+            before = tokens[k - 2]
         after = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if after and _is_date_word(after, lang):
-            continue
-        if not (short or before in _DEPARTEMENT_WORDS or (before in markers and before.isalpha())):
+        if after.isdigit() or (after and _is_date_word(after, lang)):
+            continue  # a date ("12 05 2027", "24 mars") or a phone number
+        if not (short or before in markers):
             continue
         code = token.upper()
         code = code.zfill(2) if code.isdigit() else code
