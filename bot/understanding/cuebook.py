@@ -21,8 +21,8 @@ CUES_DIR = Path(__file__).resolve().parent / "cues"
 
 _WORD = re.compile(r"[^\W_]+")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-# Latin words shorter than this must be spelt exactly: "vol" one typo away is "bol", "col"…
-_FUZZY_MIN = 6
+# Latin words shorter than this must be spelt exactly: "permit" one typo away is "permis".
+_FUZZY_MIN = 7
 # Consecutive cue words may have one word between them ("carte DE résident", "my STUDENT card").
 _MAX_GAP = 2
 
@@ -109,23 +109,10 @@ class CueBook:
 
     def forms(self, word: str) -> tuple[str, ...]:
         """The word and the word without one clitic prefix of this language (Arabic "وبالكارط")."""
-        found = [word]
-        for prefix in self.prefixes:
-            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-                found.append(word[len(prefix) :])
-        return tuple(found)
+        return _forms(self.prefixes, word)
 
     def word_matches(self, pattern: Pattern, word: str) -> bool:
-        for form in self.forms(word):
-            if pattern.stem and form.startswith(pattern.text):
-                return True
-            if form == pattern.text:
-                return True
-            if form.startswith(pattern.text) and form[len(pattern.text) :] in self.suffixes:
-                return True
-            if _close(pattern, form):
-                return True
-        return False
+        return _word_matches(self.prefixes, self.suffixes, pattern, word)
 
     def find(self, cue: Cue, tokens: Sequence[str], used: frozenset[int]) -> frozenset[int] | None:
         """The positions of the cue's words in `tokens` (avoiding `used`), or None."""
@@ -181,6 +168,33 @@ class CueBook:
 
     def says_expiry(self, tokens: Sequence[str]) -> bool:
         return any(self.find(cue, tokens, frozenset()) is not None for cue in self.expiry)
+
+
+@cache
+def _forms(prefixes: tuple[str, ...], word: str) -> tuple[str, ...]:
+    found = [word]
+    for prefix in prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            found.append(word[len(prefix) :])
+    return tuple(found)
+
+
+@cache
+def _word_matches(
+    prefixes: tuple[str, ...], suffixes: frozenset[str], pattern: Pattern, word: str
+) -> bool:
+    # An Arabic ة (folded ه) is written ت before a suffix: بطاقه → بطاقتي.
+    bound = pattern.text[:-1] + "ت" if pattern.text.endswith("ه") and suffixes else None
+    for form in _forms(prefixes, word):
+        if form.startswith(pattern.text):
+            rest = form[len(pattern.text) :]
+            if pattern.stem or not rest or rest in suffixes:
+                return True
+        if bound and form.startswith(bound) and form[len(bound) :] in suffixes:
+            return True
+        if _close(pattern, form):
+            return True
+    return False
 
 
 def _close(pattern: Pattern, word: str) -> bool:

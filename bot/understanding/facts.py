@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.catalogue import get_catalogue
+from bot.routing import candidates, possible_values
 from bot.understanding.cuebook import CueBook, Reading, books_for, words
 
 DIMENSIONS = ("topic", "procedure_kind", "title_type")
@@ -40,7 +41,23 @@ def read_facts(text: str, lang: str | None) -> Facts:
     for book in books_for(lang):
         for dimension, value in _values(book, tokens).items():
             said.setdefault(dimension, value)
-    return Facts(**said)
+    return Facts(**_consistent(said))
+
+
+def _consistent(said: dict[str, str]) -> dict[str, str]:
+    """Facts that leave no démarche ("admission exceptionnelle au séjour" read as a title too)
+    lose the one fact whose removal leaves the fewest démarches: the stray reading."""
+    catalogue = get_catalogue()
+    if not said or candidates(possible_values(said, catalogue.routing), catalogue):
+        return said
+    best: tuple[int, dict[str, str]] | None = None
+    for dimension in ("title_type", "procedure_kind", "topic"):
+        if dimension in said:
+            rest = {k: v for k, v in said.items() if k != dimension}
+            left = len(candidates(possible_values(rest, catalogue.routing), catalogue))
+            if left and (best is None or left < best[0]):
+                best = (left, rest)
+    return best[1] if best else {}
 
 
 def _values(book: CueBook, tokens: Sequence[str]) -> dict[str, str]:
