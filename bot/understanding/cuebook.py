@@ -148,8 +148,10 @@ class CueBook:
         self,
         table: dict[str, tuple[tuple[str, tuple[Cue, ...]], ...]],
         tokens: Sequence[str],
+        used: frozenset[int] = frozenset(),
     ) -> list[Reading]:
-        """Every value the table's cues find, longest cues first, no word used twice."""
+        """Every value the table's cues find, longest cues first, no word used twice (nor the
+        words in `used`, taken by another language's cues)."""
         options = [
             (cue.size, dimension, rank, value, cue)
             for dimension, values in table.items()
@@ -157,7 +159,6 @@ class CueBook:
             for cue in cues
         ]
         options.sort(key=lambda o: (-o[0], o[2]))
-        used: frozenset[int] = frozenset()
         readings = []
         for _, dimension, rank, value, cue in options:
             found = self.find(cue, tokens, used)

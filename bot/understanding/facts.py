@@ -38,8 +38,10 @@ def read_facts(text: str, lang: str | None) -> Facts:
     if not tokens:
         return Facts()
     said: dict[str, str] = {}
+    used: frozenset[int] = frozenset()
     for book in books_for(lang):
-        for dimension, value in _values(book, tokens).items():
+        values, used = _values(book, tokens, used)
+        for dimension, value in values.items():
             said.setdefault(dimension, value)
     return Facts(**_consistent(said))
 
@@ -60,14 +62,18 @@ def _consistent(said: dict[str, str]) -> dict[str, str]:
     return best[1] if best else {}
 
 
-def _values(book: CueBook, tokens: Sequence[str]) -> dict[str, str]:
+def _values(
+    book: CueBook, tokens: Sequence[str], used: frozenset[int]
+) -> tuple[dict[str, str], frozenset[int]]:
     """Per dimension, the value its strongest cue says; a hint only where no cue spoke, or
-    where it narrows a group ("married to a French citizen … my card": conjoint_francais)."""
-    chosen = _best(book.read(book.facts, tokens))
-    for dimension, value in _best(book.read(book.hints, tokens)).items():
+    where it narrows a group ("married to a French citizen … my card": conjoint_francais).
+    Also the words now used: a language read later may not read them again."""
+    readings = book.read(book.facts, tokens, used)
+    chosen = _best(readings)
+    for dimension, value in _best(book.read(book.hints, tokens, used)).items():
         if dimension not in chosen or _narrows(dimension, value, chosen[dimension]):
             chosen[dimension] = value
-    return chosen
+    return chosen, used.union(*(r.positions for r in readings))
 
 
 def _narrows(dimension: str, value: str, than: str) -> bool:
@@ -76,9 +82,15 @@ def _narrows(dimension: str, value: str, than: str) -> bool:
     return bool(narrow) and bool(wide) and narrow < wide
 
 
+# The value of cues that only take their words: see cues/fr.yml.
+NOTHING = "-"
+
+
 def _best(readings: Sequence[Reading]) -> dict[str, str]:
     best: dict[str, Reading] = {}
     for reading in readings:
+        if reading.value == NOTHING:
+            continue
         current = best.get(reading.dimension)
         if current is None or reading.rank < current.rank:
             best[reading.dimension] = reading

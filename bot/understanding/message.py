@@ -29,7 +29,6 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
 # Articles that may stand between a number marker and the number ("dans LE 38").
 _ARTICLES = frozenset({"le", "la", "l", "the", "al"})
-_NOT_A_WISH = "none"
 _SHORT_MESSAGE = 3  # words: a message this short naming a place is the place
 
 
@@ -100,8 +99,7 @@ def read_wants(text: str, lang: str | None) -> str | None:
     for book in books_for(lang):
         said = _best(book.read({"wants": book.wants}, tokens)).get("wants")
         if said:
-            # `none` cues hold words that only look like a wish ("permis annulé").
-            return None if said == _NOT_A_WISH else said
+            return said
     return None
 
 
