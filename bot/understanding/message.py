@@ -96,10 +96,13 @@ def read_numero_etranger(text: str) -> str | None:
 def read_wants(text: str, lang: str | None) -> str | None:
     """cancel / reschedule / check an existing appointment, book a new one, or None."""
     tokens = words(text)
+    used: frozenset[int] = frozenset()
     for book in books_for(lang):
-        said = _best(book.read({"wants": book.wants}, tokens)).get("wants")
+        readings = book.read({"wants": book.wants}, tokens, used)
+        said = _best(readings).get("wants")
         if said:
             return said
+        used = used.union(*(r.positions for r in readings))
     return None
 
 
