@@ -86,7 +86,9 @@ def _count_routing(tally: Tally, entry: Mapping[str, Any], facts: dict[str, str]
     expected = _expected_candidates(entry)
     result = route(facts)
     got = frozenset(result.candidates)
-    first = got == expected and (result.resolved or len(expected) > 1)
+    # Facts the catalogue has no démarche for (a VPF renewal that is not a spouse's) are right
+    # when they leave none either: the reply says so.
+    first = got == expected and (result.resolved or len(expected) != 1)
     within = first
     if not first and result.status is RouteStatus.QUESTION and result.question is not None:
         within = any(frozenset(o.candidates) == expected for o in result.question.options)

@@ -47,19 +47,21 @@ def read_facts(text: str, lang: str | None) -> Facts:
 
 
 def _consistent(said: dict[str, str]) -> dict[str, str]:
-    """Facts that leave no démarche ("admission exceptionnelle au séjour" read as a title too)
-    lose the one fact whose removal leaves the fewest démarches: the stray reading."""
+    """Facts that leave no démarche because of a vague reading ("admission exceptionnelle au
+    séjour": "séjour" read as "a title") lose it, the vague group whose removal leaves the
+    fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
+    renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
     best: tuple[int, dict[str, str]] | None = None
     for dimension in ("title_type", "procedure_kind", "topic"):
-        if dimension in said:
+        if dimension in said and said[dimension] in catalogue.routing.groups.get(dimension, {}):
             rest = {k: v for k, v in said.items() if k != dimension}
             left = len(candidates(possible_values(rest, catalogue.routing), catalogue))
             if left and (best is None or left < best[0]):
                 best = (left, rest)
-    return best[1] if best else {}
+    return best[1] if best else said
 
 
 def _values(
