@@ -204,12 +204,12 @@ def _close(pattern: Pattern, word: str) -> bool:
     if len(text) < _FUZZY_MIN or _ARABIC.search(text):
         return False
     if pattern.stem:
-        return any(_one_edit(text, word[:n]) for n in (len(text) - 1, len(text), len(text) + 1))
-    return _one_edit(text, word)
+        return any(one_edit(text, word[:n]) for n in (len(text) - 1, len(text), len(text) + 1))
+    return one_edit(text, word)
 
 
 @cache
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """Levenshtein distance ≤ 1, or one swap of neighbouring letters."""
     if a == b:
         return True

@@ -71,8 +71,8 @@ def _values(
     where it narrows a group ("married to a French citizen … my card": conjoint_francais).
     Also the words now used: a language read later may not read them again."""
     readings = book.read(book.facts, tokens, used)
-    chosen = _best(readings)
-    for dimension, value in _best(book.read(book.hints, tokens, used)).items():
+    chosen = strongest(readings)
+    for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
         if dimension not in chosen or _narrows(dimension, value, chosen[dimension]):
             chosen[dimension] = value
     return chosen, used.union(*(r.positions for r in readings))
@@ -88,7 +88,7 @@ def _narrows(dimension: str, value: str, than: str) -> bool:
 NOTHING = "-"
 
 
-def _best(readings: Sequence[Reading]) -> dict[str, str]:
+def strongest(readings: Sequence[Reading]) -> dict[str, str]:
     best: dict[str, Reading] = {}
     for reading in readings:
         if reading.value == NOTHING:

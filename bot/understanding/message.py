@@ -16,8 +16,8 @@ from bot.catalogue import departement_of_postal_code, get_catalogue, place_names
 from bot.catalogue.places import place_key
 from bot.dates import DateRequest, parse_expiry, tokenise, understand
 from bot.text import ascii_digits
-from bot.understanding.cuebook import CueBook, books_for, words
-from bot.understanding.facts import Facts, _best, read_facts
+from bot.understanding.cuebook import CueBook, books_for, one_edit, words
+from bot.understanding.facts import Facts, read_facts, strongest
 
 # 10 digits, not starting with 0 (French phones do), grouped as people type them.
 _NUMERO = re.compile(r"(?<![\d+])([1-9](?:[ .\-]?\d){9})(?![ .\-]?\d)")
@@ -99,7 +99,7 @@ def read_wants(text: str, lang: str | None) -> str | None:
     used: frozenset[int] = frozenset()
     for book in books_for(lang):
         readings = book.read({"wants": book.wants}, tokens, used)
-        said = _best(readings).get("wants")
+        said = strongest(readings).get("wants")
         if said:
             return said
         used = used.union(*(r.positions for r in readings))
@@ -198,10 +198,8 @@ def _close_arabic_name(key: str, names: dict[str, frozenset[str]]) -> frozenset[
     """Arabic spellings of French names vary by a letter ("دوردوني" for "دوردون")."""
     if not _ARABIC.search(key) or len(key) < 4:
         return None
-    from bot.understanding.cuebook import _one_edit
-
     for name, codes in names.items():
-        if _ARABIC.search(name) and len(name) >= 4 and _one_edit(key, name):
+        if _ARABIC.search(name) and len(name) >= 4 and one_edit(key, name):
             return codes
     return None
 
