@@ -18,7 +18,12 @@ from bot.catalogue.models import (
     SiteService,
     add_months,
 )
-from bot.catalogue.places import resolve_departement, resolve_site
+from bot.catalogue.places import (
+    departement_of_postal_code,
+    place_names,
+    resolve_departement,
+    resolve_site,
+)
 from bot.catalogue.schema import CatalogueError
 
 __all__ = [
@@ -38,8 +43,10 @@ __all__ = [
     "SiteService",
     "add_months",
     "catalogue_dir",
+    "departement_of_postal_code",
     "get_catalogue",
     "load_catalogue",
+    "place_names",
     "resolve_departement",
     "resolve_site",
 ]

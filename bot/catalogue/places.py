@@ -51,6 +51,11 @@ def _index(catalogue: Catalogue) -> _Index:
     return index
 
 
+def place_names(catalogue: Catalogue | None = None) -> dict[str, frozenset[str]]:
+    """Every place name the catalogue knows (place_key form) → its département codes."""
+    return _index(catalogue or get_catalogue()).names
+
+
 def departement_of_postal_code(
     postal_code: str, catalogue: Catalogue | None = None
 ) -> Departement | None:

@@ -1,0 +1,26 @@
+"""Reading a whole message for what the assistant needs: routing facts, expiry date, place, day
+wish, numéro étranger, and whether it is about an appointment already made. Pure core: no web,
+no database, no Rasa. The words are data: `cues/<lang>.yml`."""
+
+from bot.understanding.facts import Facts, read_facts
+from bot.understanding.message import (
+    Place,
+    Understanding,
+    Wants,
+    read_numero_etranger,
+    read_place,
+    read_wants,
+    understand_message,
+)
+
+__all__ = [
+    "Facts",
+    "Place",
+    "Understanding",
+    "Wants",
+    "read_facts",
+    "read_numero_etranger",
+    "read_place",
+    "read_wants",
+    "understand_message",
+]

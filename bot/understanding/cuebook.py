@@ -1,0 +1,288 @@
+"""Cue files (`cues/<lang>.yml`) and how their phrases are found in a message.
+
+A cue is matched on folded words (bot.text.fold), so accents, case, Arabic letter variants and
+Arabic-Indic digits never matter. The syntax is described at the top of `cues/fr.yml`. Pure core:
+reads the YAML files once, no I/O after that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.text import fold
+
+CUES_DIR = Path(__file__).resolve().parent / "cues"
+
+_WORD = re.compile(r"[^\W_]+")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Latin words shorter than this must be spelt exactly: "permit" one typo away is "permis".
+_FUZZY_MIN = 7
+# Consecutive cue words may have one word between them ("carte DE résident", "my STUDENT card").
+_MAX_GAP = 2
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a message, digits and Arabizi 3/7/9 kept inside words."""
+    return _WORD.findall(fold(text))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One cue word: exact, or a stem (`stem*`)."""
+
+    text: str
+    stem: bool
+
+    @classmethod
+    def parse(cls, raw: str) -> Pattern:
+        return cls(raw[:-1], True) if raw.endswith("*") else cls(raw, False)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A phrase (`a b`) or a conjunction of phrases (`a + b`) meaning one value."""
+
+    source: str
+    parts: tuple[tuple[Pattern, ...], ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A cue found in a message: what it says and which words it used."""
+
+    dimension: str
+    value: str
+    rank: int  # position of the value in its dimension: lower wins
+    positions: frozenset[int]
+
+
+@dataclass(frozen=True)
+class CueBook:
+    """One language's cues; `prefixes`/`suffixes` are the clitics its words may carry."""
+
+    lang: str
+    facts: dict[str, tuple[tuple[str, tuple[Cue, ...]], ...]]
+    hints: dict[str, tuple[tuple[str, tuple[Cue, ...]], ...]]
+    wants: tuple[tuple[str, tuple[Cue, ...]], ...]
+    expiry: tuple[Cue, ...]
+    place_markers: frozenset[str]
+    number_markers: frozenset[str]
+    ambiguous_places: frozenset[str]
+    home_only: frozenset[str]
+    prefixes: tuple[str, ...]
+    suffixes: frozenset[str]
+
+    def borrowed(self) -> CueBook:
+        """The same book without the cues that mean something else in other languages."""
+
+        def keep(table: tuple[tuple[str, tuple[Cue, ...]], ...]) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
+            return tuple(
+                (value, tuple(c for c in cues if c.source not in self.home_only))
+                for value, cues in table
+            )
+
+        return CueBook(
+            self.lang,
+            {dim: keep(table) for dim, table in self.facts.items()},
+            {dim: keep(table) for dim, table in self.hints.items()},
+            keep(self.wants),
+            self.expiry,
+            self.place_markers,
+            self.number_markers,
+            self.ambiguous_places,
+            self.home_only,
+            self.prefixes,
+            self.suffixes,
+        )
+
+    # -- matching ------------------------------------------------------------------------
+
+    def forms(self, word: str) -> tuple[str, ...]:
+        """The word and the word without one clitic prefix of this language (Arabic "وبالكارط")."""
+        return _forms(self.prefixes, word)
+
+    def word_matches(self, pattern: Pattern, word: str) -> bool:
+        return _word_matches(self.prefixes, self.suffixes, pattern, word)
+
+    def find(self, cue: Cue, tokens: Sequence[str], used: frozenset[int]) -> frozenset[int] | None:
+        """The positions of the cue's words in `tokens` (avoiding `used`), or None."""
+        positions: set[int] = set()
+        for part in cue.parts:
+            found = self._find_phrase(part, tokens, used | positions)
+            if found is None:
+                return None
+            positions |= set(found)
+        return frozenset(positions)
+
+    def _find_phrase(
+        self, phrase: Sequence[Pattern], tokens: Sequence[str], used: frozenset[int] | set[int]
+    ) -> tuple[int, ...] | None:
+        def extend(start: int, k: int) -> tuple[int, ...] | None:
+            if k == len(phrase):
+                return ()
+            for i in range(start, min(start + _MAX_GAP, len(tokens))):
+                if i not in used and self.word_matches(phrase[k], tokens[i]):
+                    rest = extend(i + 1, k + 1)
+                    if rest is not None:
+                        return (i, *rest)
+            return None
+
+        for i, token in enumerate(tokens):
+            if i not in used and self.word_matches(phrase[0], token):
+                rest = extend(i + 1, 1)
+                if rest is not None:
+                    return (i, *rest)
+        return None
+
+    def read(
+        self,
+        table: dict[str, tuple[tuple[str, tuple[Cue, ...]], ...]],
+        tokens: Sequence[str],
+        used: frozenset[int] = frozenset(),
+    ) -> list[Reading]:
+        """Every value the table's cues find, longest cues first, no word used twice (nor the
+        words in `used`, taken by another language's cues)."""
+        options = [
+            (cue.size, dimension, rank, value, cue)
+            for dimension, values in table.items()
+            for rank, (value, cues) in enumerate(values)
+            for cue in cues
+        ]
+        options.sort(key=lambda o: (-o[0], o[2]))
+        readings = []
+        for _, dimension, rank, value, cue in options:
+            found = self.find(cue, tokens, used)
+            if found is not None:
+                used |= found
+                readings.append(Reading(dimension, value, rank, found))
+        return readings
+
+    def says_expiry(self, tokens: Sequence[str]) -> bool:
+        return any(self.find(cue, tokens, frozenset()) is not None for cue in self.expiry)
+
+
+@cache
+def _forms(prefixes: tuple[str, ...], word: str) -> tuple[str, ...]:
+    found = [word]
+    for prefix in prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            found.append(word[len(prefix) :])
+    return tuple(found)
+
+
+@cache
+def _word_matches(
+    prefixes: tuple[str, ...], suffixes: frozenset[str], pattern: Pattern, word: str
+) -> bool:
+    # An Arabic ة (folded ه) is written ت before a suffix: بطاقه → بطاقتي.
+    bound = pattern.text[:-1] + "ت" if pattern.text.endswith("ه") and suffixes else None
+    for form in _forms(prefixes, word):
+        if form.startswith(pattern.text):
+            rest = form[len(pattern.text) :]
+            if pattern.stem or not rest or rest in suffixes:
+                return True
+        if bound and form.startswith(bound) and form[len(bound) :] in suffixes:
+            return True
+        if _close(pattern, form):
+            return True
+    return False
+
+
+def _close(pattern: Pattern, word: str) -> bool:
+    """One typo away, for Latin words long enough that a typo cannot make another word."""
+    text = pattern.text
+    if len(text) < _FUZZY_MIN or _ARABIC.search(text):
+        return False
+    if pattern.stem:
+        return any(one_edit(text, word[:n]) for n in (len(text) - 1, len(text), len(text) + 1))
+    return one_edit(text, word)
+
+
+@cache
+def one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance ≤ 1, or one swap of neighbouring letters."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+def _cues(raw: Iterable[object]) -> tuple[Cue, ...]:
+    found = []
+    for item in raw:
+        source = fold(str(item)).strip()
+        parts = tuple(
+            tuple(Pattern.parse(w) for w in _pattern_words(part)) for part in source.split(" + ")
+        )
+        if all(parts):
+            found.append(Cue(source, parts))
+    return tuple(found)
+
+
+def _pattern_words(text: str) -> list[str]:
+    # Same split as the message's words, keeping the stem mark.
+    return [w + ("*" if star else "") for w, star in re.findall(r"([^\W_]+)(\*?)", text)]
+
+
+def _table(raw: dict[str, object] | None) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
+    return tuple((str(value), _cues(cues or ())) for value, cues in (raw or {}).items())  # type: ignore[union-attr]
+
+
+def _folded_set(raw: Iterable[object] | None) -> frozenset[str]:
+    return frozenset(fold(str(w)).strip() for w in raw or ())
+
+
+def load_book(path: Path) -> CueBook:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return CueBook(
+        lang=str(raw["lang"]),
+        facts={dim: _table(values) for dim, values in (raw.get("facts") or {}).items()},
+        hints={dim: _table(values) for dim, values in (raw.get("hints") or {}).items()},
+        wants=_table(raw.get("wants")),
+        expiry=_cues(raw.get("expiry") or ()),
+        place_markers=_folded_set(raw.get("place_markers")),
+        number_markers=_folded_set(raw.get("number_markers")),
+        ambiguous_places=_folded_set(raw.get("ambiguous_places")),
+        home_only=_folded_set(raw.get("home_only")),
+        prefixes=tuple(sorted(_folded_set(raw.get("prefixes")), key=len, reverse=True)),
+        suffixes=_folded_set(raw.get("suffixes")),
+    )
+
+
+@cache
+def books() -> dict[str, CueBook]:
+    """Every language's cue book, by language code (one file per language)."""
+    return {book.lang: book for book in map(load_book, sorted(CUES_DIR.glob("*.yml")))}
+
+
+@cache
+def books_for(lang: str | None) -> tuple[CueBook, ...]:
+    """The message language's book first, then the others without their false friends.
+
+    People mix: English with "titre de séjour", Darija with "la carte de 10 ans".
+    """
+    every = books()
+    primary = every.get((lang or "").split("-")[0].lower())
+    if primary is None:
+        return tuple(every.values())
+    return (primary, *(book.borrowed() for code, book in every.items() if code != primary.lang))

@@ -1,0 +1,99 @@
+"""What a message says of the routing facts (topic, procedure_kind, title_type), from the whole
+sentence rather than from entity spans: "J'ai perdu mon titre de séjour", "bghit njadad la carte
+de 10 ans", "وصلتني رسالة أن بطاقة إقامتي جاهزة".
+
+The words live in `cues/<lang>.yml`, so a new language is a new file. Values and group names are
+those of data/catalogue/routing.yml; bot.routing.route() takes the result as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.catalogue import get_catalogue
+from bot.routing import candidates, possible_values
+from bot.understanding.cuebook import CueBook, Reading, books_for, words
+
+DIMENSIONS = ("topic", "procedure_kind", "title_type")
+
+
+@dataclass(frozen=True)
+class Facts:
+    topic: str | None = None
+    procedure_kind: str | None = None
+    title_type: str | None = None
+
+    def as_slots(self) -> dict[str, str]:
+        """The facts said, as routing and the Rasa slots name them (nothing for the unsaid)."""
+        return {name: value for name in DIMENSIONS if (value := getattr(self, name))}
+
+    def __bool__(self) -> bool:
+        return bool(self.as_slots())
+
+
+def read_facts(text: str, lang: str | None) -> Facts:
+    """The routing facts a message states; `lang` is the message's language (None: any)."""
+    tokens = words(text)
+    if not tokens:
+        return Facts()
+    said: dict[str, str] = {}
+    used: frozenset[int] = frozenset()
+    for book in books_for(lang):
+        values, used = _values(book, tokens, used)
+        for dimension, value in values.items():
+            said.setdefault(dimension, value)
+    return Facts(**_consistent(said))
+
+
+def _consistent(said: dict[str, str]) -> dict[str, str]:
+    """Facts that leave no démarche because of a vague reading ("admission exceptionnelle au
+    séjour": "séjour" read as "a title") lose it, the vague group whose removal leaves the
+    fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
+    renewal that is not a spouse's): the reply then says so."""
+    catalogue = get_catalogue()
+    if not said or candidates(possible_values(said, catalogue.routing), catalogue):
+        return said
+    best: tuple[int, dict[str, str]] | None = None
+    for dimension in ("title_type", "procedure_kind", "topic"):
+        if dimension in said and said[dimension] in catalogue.routing.groups.get(dimension, {}):
+            rest = {k: v for k, v in said.items() if k != dimension}
+            left = len(candidates(possible_values(rest, catalogue.routing), catalogue))
+            if left and (best is None or left < best[0]):
+                best = (left, rest)
+    return best[1] if best else said
+
+
+def _values(
+    book: CueBook, tokens: Sequence[str], used: frozenset[int]
+) -> tuple[dict[str, str], frozenset[int]]:
+    """Per dimension, the value its strongest cue says; a hint only where no cue spoke, or
+    where it narrows a group ("married to a French citizen … my card": conjoint_francais).
+    Also the words now used: a language read later may not read them again."""
+    readings = book.read(book.facts, tokens, used)
+    chosen = strongest(readings)
+    for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
+        if dimension not in chosen or _narrows(dimension, value, chosen[dimension]):
+            chosen[dimension] = value
+    return chosen, used.union(*(r.positions for r in readings))
+
+
+def _narrows(dimension: str, value: str, than: str) -> bool:
+    routing = get_catalogue().routing
+    narrow, wide = routing.expand(dimension, value), routing.expand(dimension, than)
+    return bool(narrow) and bool(wide) and narrow < wide
+
+
+# The value of cues that only take their words: see cues/fr.yml.
+NOTHING = "-"
+
+
+def strongest(readings: Sequence[Reading]) -> dict[str, str]:
+    best: dict[str, Reading] = {}
+    for reading in readings:
+        if reading.value == NOTHING:
+            continue
+        current = best.get(reading.dimension)
+        if current is None or reading.rank < current.rank:
+            best[reading.dimension] = reading
+    return {dimension: reading.value for dimension, reading in best.items()}

@@ -1,0 +1,236 @@
+"""Everything one message says that the assistant can use, at any step of the conversation:
+routing facts, the title's expiry date, a place, a wished day, a numéro étranger, and whether it
+is about an appointment already made (cancel, move, check) or a new booking.
+
+"salam عندي موعد f prefecture بغيت نلغيه" is a cancellation, not a booking; "it expires on 15
+March" is an expiry date, not the wished day; "دوردوني", "٢٤" and "7501 234 568" are read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.catalogue import departement_of_postal_code, get_catalogue, place_names
+from bot.catalogue.places import place_key
+from bot.dates import DateRequest, parse_expiry, tokenise, understand
+from bot.text import ascii_digits
+from bot.understanding.cuebook import CueBook, books_for, one_edit, words
+from bot.understanding.facts import Facts, read_facts, strongest
+
+# 10 digits, not starting with 0 (French phones do), grouped as people type them.
+_NUMERO = re.compile(r"(?<![\d+])([1-9](?:[ .\-]?\d){9})(?![ .\-]?\d)")
+_POSTAL = re.compile(r"(?<![\d ])(\d{2}) ?(\d{3})(?![\d])")
+# Where one clause ends: "ma carte expire le 3 mars, je veux un rdv mardi".
+_CLAUSE = re.compile(r"[,.;!?\n،؛؟]+|\s(?:et|mais|and|but|w|ou)\s")
+_DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
+# Articles that may stand between a number marker and the number ("dans LE 38").
+_ARTICLES = frozenset({"le", "la", "l", "the", "al"})
+_SHORT_MESSAGE = 3  # words: a message this short naming a place is the place
+
+
+class Wants:
+    BOOK = "book"
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Place:
+    text: str  # the words as the person wrote them (folded)
+    departements: tuple[str, ...]  # codes, most specific reading first
+    sites: tuple[str, ...]  # demo préfecture site ids there
+
+
+@dataclass(frozen=True)
+class Understanding:
+    facts: Facts = field(default_factory=Facts)
+    wants: str | None = None  # Wants.*: None when the message does not say
+    expiry: date | None = None
+    expiry_text: str | None = None
+    day_wish: DateRequest | None = None
+    place: Place | None = None
+    numero_etranger: str | None = None
+
+
+def understand_message(text: str, lang: str | None, now: datetime) -> Understanding:
+    """What `text` says, read with the cues of `lang` (None: every language) at time `now`."""
+    if not text or not text.strip():
+        return Understanding()
+    plain = ascii_digits(text)
+    numero = read_numero_etranger(plain)
+    rest = plain.replace(numero_span(plain) or "\0", " ")
+    expiry, expiry_text, day_wish = _read_dates(rest, lang, now)
+    return Understanding(
+        facts=read_facts(text, lang),
+        wants=read_wants(text, lang),
+        expiry=expiry,
+        expiry_text=expiry_text,
+        day_wish=day_wish,
+        place=read_place(rest, lang),
+        numero_etranger=numero,
+    )
+
+
+# -- numéro étranger ---------------------------------------------------------------------
+
+
+def numero_span(text: str) -> str | None:
+    found = _NUMERO.search(ascii_digits(text))
+    return found.group(1) if found else None
+
+
+def read_numero_etranger(text: str) -> str | None:
+    """The 10 digits of a numéro étranger, whatever the spacing or digits ("٧٥٠١ ٢٣٤ ٥٦٨")."""
+    span = numero_span(text)
+    return re.sub(r"\D", "", span) if span else None
+
+
+# -- what the message is about -----------------------------------------------------------
+
+
+def read_wants(text: str, lang: str | None) -> str | None:
+    """cancel / reschedule / check an existing appointment, book a new one, or None."""
+    tokens = words(text)
+    used: frozenset[int] = frozenset()
+    for book in books_for(lang):
+        readings = book.read({"wants": book.wants}, tokens, used)
+        said = strongest(readings).get("wants")
+        if said:
+            return said
+        used = used.union(*(r.positions for r in readings))
+    return None
+
+
+# -- dates -------------------------------------------------------------------------------
+
+
+def _read_dates(
+    text: str, lang: str | None, now: datetime
+) -> tuple[date | None, str | None, DateRequest | None]:
+    """Clause by clause: one that speaks of expiry gives the expiry date, another the wish."""
+    date_lang = lang or "fr"
+    books = books_for(lang)
+    expiry: date | None = None
+    expiry_text: str | None = None
+    wish: DateRequest | None = None
+    for clause in _CLAUSE.split(text):
+        if not clause.strip():
+            continue
+        tokens = words(clause)
+        if any(book.says_expiry(tokens) for book in books):
+            if expiry is None:
+                expiry = parse_expiry(clause, date_lang, now)
+                expiry_text = clause.strip() if expiry else None
+        elif wish is None:
+            wish = understand(clause, date_lang, now)
+    return expiry, expiry_text, wish
+
+
+# -- place -------------------------------------------------------------------------------
+
+
+def read_place(text: str, lang: str | None) -> Place | None:
+    """The town or département named in the message, with the demo sites there."""
+    tokens = place_key(ascii_digits(text)).split()
+    if not tokens:
+        return None
+    books = books_for(lang)
+    markers = frozenset().union(*(b.place_markers for b in books))
+    ambiguous = frozenset().union(*(b.ambiguous_places for b in books))
+    short = len(tokens) <= _SHORT_MESSAGE
+    number_markers = frozenset().union(*(b.number_markers for b in books))
+    codes = _named_place(tokens, books, markers, ambiguous, short) or _numbered_place(
+        tokens, number_markers, lang, short
+    )
+    if codes is None:
+        return None
+    found_text, departements = codes
+    catalogue = get_catalogue()
+    sites = tuple(
+        site_id
+        for code in departements
+        for site_id, site in catalogue.sites.items()
+        if site.departement == code
+    )
+    return Place(found_text, departements, sites)
+
+
+def _named_place(
+    tokens: list[str],
+    books: tuple[CueBook, ...],
+    markers: frozenset[str],
+    ambiguous: frozenset[str],
+    short: bool,
+) -> tuple[str, tuple[str, ...]] | None:
+    names = place_names()
+    longest = max((len(n.split()) for n in names), default=1)
+    for size in range(min(longest, len(tokens)), 0, -1):
+        for start in range(len(tokens) - size + 1):
+            window = tokens[start : start + size]
+            for key in _keys(window, books):
+                codes = names.get(key) or _close_arabic_name(key, names)
+                if not codes:
+                    continue
+                before = tokens[start - 1] if start else ""
+                if key in ambiguous and not short and before not in markers:
+                    continue
+                return " ".join(window), tuple(sorted(codes))
+    return None
+
+
+def _keys(window: list[str], books: tuple[CueBook, ...]) -> list[str]:
+    """The window, and the window without a clitic on its first word ("بدوردوني", "fgrenoble")."""
+    first, rest = window[0], window[1:]
+    keys = [" ".join(window)]
+    for book in books:
+        for form in book.forms(first)[1:]:
+            if _ARABIC.search(form):
+                keys.append(" ".join([form, *rest]))
+    return keys
+
+
+def _close_arabic_name(key: str, names: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    """Arabic spellings of French names vary by a letter ("دوردوني" for "دوردون")."""
+    if not _ARABIC.search(key) or len(key) < 4:
+        return None
+    for name, codes in names.items():
+        if _ARABIC.search(name) and len(name) >= 4 and one_edit(key, name):
+            return codes
+    return None
+
+
+def _numbered_place(
+    tokens: list[str], markers: frozenset[str], lang: str | None, short: bool
+) -> tuple[str, tuple[str, ...]] | None:
+    catalogue = get_catalogue()
+    joined = " ".join(tokens)
+    postal = _POSTAL.search(joined)
+    if postal:
+        found = departement_of_postal_code(postal.group(1) + postal.group(2), catalogue)
+        if found:
+            return postal.group(0), (found.code,)
+    for k, token in enumerate(tokens):
+        if not _DEPARTEMENT_CODE.match(token):
+            continue
+        before = tokens[k - 1] if k else ""
+        if before in _ARTICLES and k >= 2:
+            before = tokens[k - 2]
+        after = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if after.isdigit() or (after and _is_date_word(after, lang)):
+            continue  # a date ("12 05 2027", "24 mars") or a phone number
+        if not (short or before in markers):
+            continue
+        code = token.upper()
+        code = code.zfill(2) if code.isdigit() else code
+        if code in catalogue.departements:
+            return token, (code,)
+    return None
+
+
+def _is_date_word(word: str, lang: str | None) -> bool:
+    return any(t.kind in _DATE_KINDS for t in tokenise(word, lang or "fr"))
