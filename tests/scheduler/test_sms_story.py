@@ -42,15 +42,10 @@ def stack(tmp_path_factory):
         yield settings, gateway, twilio
 
 
-def _instant(iso: str) -> datetime:
-    # Python 3.10's fromisoformat does not read the API's trailing "Z".
-    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-
-
 def _fill_the_rest_of_the_day(settings: Settings, slot: dict) -> int:
     """Every other place of that day taken by other applicants (through the API), so that B,
     who asks for that day only, can only wait."""
-    day = _instant(slot["local_start"]).date()
+    day = datetime.fromisoformat(slot["local_start"]).date()
     taken = 0
     with BookingClient(settings.api_url) as api:
         found = api.search(slot["demarche"], slot["site"], date_from=day, date_to=day, limit=50)
@@ -89,8 +84,8 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
     assert (slot["site"], slot["demarche"]) == ("pref-38", "carte_resident_renouvellement"), (
         transcript
     )
-    starts_at = _instant(slot["starts_at"])
-    day = _instant(slot["local_start"]).date()
+    starts_at = datetime.fromisoformat(slot["starts_at"])
+    day = datetime.fromisoformat(slot["local_start"]).date()
 
     # B waits for that very day (through the booking API, as the waitlist action does).
     _fill_the_rest_of_the_day(settings, slot)
