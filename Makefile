@@ -5,12 +5,20 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Rasa 3.6 and rasa-sdk 3.6 need Python 3.10: taken from PATH, then from pyenv.
-PYTHON310 ?= $(shell scripts/find-python310)
+# Two environments (DESIGN.md, "Two Python environments"), each Python taken from PATH, then pyenv.
+# Ours (gateway, engine, actions on rasa-sdk 3.21, scheduler): a supported Python, first found of
+# PYTHON_VERSIONS. Rasa 3.6 alone needs Python 3.10 and is reached only over localhost.
+PYTHON_VERSIONS := 3.13 3.12
+VENV_PYTHON ?= $(shell scripts/find-python $(PYTHON_VERSIONS))
+PYTHON310 ?= $(shell scripts/find-python 3.10)
 
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# A .venv made by another Python (every .venv was 3.10 before) is rebuilt, never reused: its
+# version, or "broken" when its interpreter no longer runs.
+VENV_VERSION := $(shell [ -e $(VENV) ] && { $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo broken; })
+STALE_VENV := $(if $(VENV_VERSION),$(filter-out $(PYTHON_VERSIONS),$(VENV_VERSION)))
 
 # Rasa lives in its own environment (it pins old libraries: DESIGN.md, "Two Python environments").
 VENV_RASA := .venv-rasa
@@ -27,7 +35,7 @@ I18N_LANGS := en ar
 POT := locales/guichet.pot
 MO_FILES := $(foreach lang,$(I18N_LANGS),locales/$(lang)/LC_MESSAGES/guichet.mo)
 
-.PHONY: help run test lint bench clean-venv
+.PHONY: help run test lint bench clean-venv FORCE
 
 help:
 	@echo "make run    start the whole stack on an embedded SQLite database with demo data"
@@ -36,11 +44,13 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make i18n   extract the French sentences and update locales/*/guichet.po for translators"
 
-$(INSTALLED): pyproject.toml constraints.txt
-	@if [ -z "$(PYTHON310)" ]; then \
-	  echo "error: Python 3.10 is needed (Rasa 3.6 requires it) and none was found on PATH or under pyenv." >&2; \
-	  echo "       Install it (e.g. 'pyenv install 3.10') or pass PYTHON310=/path/to/python3.10." >&2; exit 1; fi
-	@[ -x $(BIN)/python ] || { echo "==> creating $(VENV) with $(PYTHON310)"; $(PYTHON310) -m venv $(VENV); }
+$(INSTALLED): pyproject.toml constraints.txt $(if $(STALE_VENV),FORCE)
+	@if [ -z "$(VENV_PYTHON)" ]; then \
+	  echo "error: Python $(subst $() , or ,$(PYTHON_VERSIONS)) is needed for $(VENV) and none was found on PATH or under pyenv." >&2; \
+	  echo "       Install one (e.g. 'pyenv install 3.13') or pass VENV_PYTHON=/path/to/python3.13." >&2; exit 1; fi
+	@if [ -n "$(STALE_VENV)" ]; then \
+	  echo "==> $(VENV) runs Python $(STALE_VENV), not $(subst $() , or ,$(PYTHON_VERSIONS)): recreating it"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || { echo "==> creating $(VENV) with $(VENV_PYTHON)"; $(VENV_PYTHON) -m venv $(VENV); }
 	@echo "==> installing guichet and its dependencies into $(VENV)"
 	@$(BIN)/python -m pip install -q --upgrade "pip>=24,<26"
 	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
@@ -100,3 +110,5 @@ $(MODEL_STAMP): $(RASA_SOURCES) | $(RASA_INSTALLED)
 
 clean-venv:
 	rm -rf $(VENV)
+
+FORCE:

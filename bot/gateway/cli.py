@@ -54,8 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             if supervisor is not None:
                 supervisor.start_in_background()
-            # ws="none": the gateway serves no websockets, and the websockets version rasa-sdk
-            # pins is too old for uvicorn's implementation.
+            # ws="none": the gateway serves no websockets.
             uvicorn.run(
                 app, host=settings.host, port=settings.port, log_level=args.log_level, ws="none"
             )

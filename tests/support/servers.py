@@ -39,7 +39,7 @@ def serve_in_thread(
     """Serves `app` on 127.0.0.1:port until the block ends; yields its base URL."""
     import uvicorn
 
-    # ws="none": the websockets pinned for rasa-sdk is older than uvicorn's auto protocol wants.
+    # ws="none": none of the apps served here speaks websockets.
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan=lifespan
     )
