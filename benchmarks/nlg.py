@@ -14,7 +14,7 @@ from bot.i18n import (
     po_path,
     reload_translations,
 )
-from bot.nlg import generate
+from bot.gateway.nlg import generate
 
 
 def _load_mo(path: Path) -> Translations:

@@ -2,7 +2,7 @@
 
 Rasa decides *which* response to send; `render` decides *how* it reads in the conversation's
 language (gettext, `bot.i18n`), with the slots and arguments filled in and dates, times and
-numbers written by `bot.formatting`. The NLG endpoint (`bot.nlg`) and the gateway (the
+numbers written by `bot.formatting`. The NLG endpoint (`bot.gateway.nlg`) and the gateway (the
 "service unavailable" apology when Rasa is down) both go through `render`; sentences sent
 without Rasa (scheduler reminders, offers) go through `render_text`, the same path.
 

@@ -5,21 +5,26 @@ an unknown field is a 422, never a 500); outputs never carry a phone or numéro 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.booking.codes import display_code
 from bot.booking.identity import mask_phone
-from bot.booking.models import (
-    AvailabilityCheck,
-    Booking,
-    SiteRow,
-    Slot,
-    WaitlistEntry,
-    WaitlistOffer,
-)
 from bot.dates import PartOfDay
+
+if TYPE_CHECKING:
+    # Only the `of` constructors read these rows: the action server, which imports the shapes
+    # through the booking client, never loads the ORM.
+    from bot.booking.models import (
+        AvailabilityCheck,
+        Booking,
+        SiteRow,
+        Slot,
+        WaitlistEntry,
+        WaitlistOffer,
+    )
 
 DB_INT_MAX = 2**31 - 1
 

@@ -17,7 +17,7 @@ from bot.booking.config import EngineConfig
 from bot.channels import service as channels_service
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow
-from bot.nlg import router as nlg_router
+from bot.gateway.nlg import router as nlg_router
 from bot.scheduler import gateway as scheduler_gateway
 
 # A health check gets the app and returns (ok, detail); register yours with add_health_check.

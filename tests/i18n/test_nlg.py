@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.formatting import FSI, LRM, PDI
-from bot.nlg import router
+from bot.gateway.nlg import router
 from bot.responses import MISSING_RESPONSE, RESPONSES, Response
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.skips import unavailable
@@ -104,7 +104,7 @@ def test_french_when_nothing_says_otherwise(client: TestClient) -> None:
 def test_unknown_response_is_a_logged_error_and_a_polite_sentence(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.nlg"):
+    with caplog.at_level(logging.ERROR, logger="bot.gateway.nlg"):
         answer = client.post("/nlg", json=rasa_body("utter_nobody_wrote_this"))
     assert answer.status_code == 200
     assert answer.json()["text"] == RESPONSES[MISSING_RESPONSE].text
