@@ -51,8 +51,17 @@ from bot.text import ascii_digits
 # one ("la semaine prochaine" misread as goodbye is still a day): see _free_text_answer.
 SWITCH_INTENTS = frozenset(
     {
-        "help", "menu", "ask_documents", "give_expiry", "deadline_alerts", "change_language",
-        "cancel_appointment", "reschedule_appointment", "my_appointment", "my_proof", "goodbye",
+        "help",
+        "menu",
+        "ask_documents",
+        "give_expiry",
+        "deadline_alerts",
+        "change_language",
+        "cancel_appointment",
+        "reschedule_appointment",
+        "my_appointment",
+        "my_proof",
+        "goodbye",
         "need_procedure",
     }
 )
@@ -171,7 +180,9 @@ class ValidateBookingForm(FormValidationAction):
             code = result.demarche.code
         demarche = catalogue().demarches[code]
         if demarche.booking is not None:
-            dispatcher.utter_message(response="utter_demarche_found", demarche_name=demarche.name(lang))
+            dispatcher.utter_message(
+                response="utter_demarche_found", demarche_name=demarche.name(lang)
+            )
         return {"demarche": code, "documents_page": 0}
 
     # -- documents (capability 3) --------------------------------------------------------
@@ -184,7 +195,10 @@ class ValidateBookingForm(FormValidationAction):
         if isinstance(value, bool):
             return {"documents_confirmed": value}
         if _latest_intent(tracker) == "more":
-            return {"documents_confirmed": None, "documents_page": int(tracker.get_slot("documents_page") or 0) + 1}
+            return {
+                "documents_confirmed": None,
+                "documents_page": int(tracker.get_slot("documents_page") or 0) + 1,
+            }
         return {"documents_confirmed": None}
 
     # -- free-text answers ---------------------------------------------------------------
@@ -192,19 +206,25 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_site(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return _free_text_answer(tracker, "site", lambda text: bool(resolve_site(text, catalogue())))
+        return _free_text_answer(
+            tracker, "site", lambda text: bool(resolve_site(text, catalogue()))
+        )
 
     async def extract_date_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         lang = language(tracker)
-        return _free_text_answer(tracker, "date_text", lambda text: understand(text, lang, now()) is not None)
+        return _free_text_answer(
+            tracker, "date_text", lambda text: understand(text, lang, now()) is not None
+        )
 
     async def extract_chosen_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         proposed = tracker.get_slot("proposed_slots") or []
-        return _free_text_answer(tracker, "chosen_slot", lambda text: _pick(text, proposed) is not None)
+        return _free_text_answer(
+            tracker, "chosen_slot", lambda text: _pick(text, proposed) is not None
+        )
 
     async def extract_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -233,7 +253,9 @@ class ValidateBookingForm(FormValidationAction):
         if offering:
             return {"site": offering[0].code}
         if sites:
-            dispatcher.utter_message(response="utter_site_no_such_demarche", site_name=sites[0].name)
+            dispatcher.utter_message(
+                response="utter_site_no_such_demarche", site_name=sites[0].name
+            )
         else:
             dispatcher.utter_message(response="utter_site_not_found", query=text)
         return {"site": None}

@@ -28,7 +28,9 @@ class ActionAskDemarche(GuichetAction, action="action_ask_demarche"):
         dispatcher.utter_message(
             response="utter_route_question",
             question=result.question.render(lang),
-            buttons=[{"title": o.render(lang), "payload": o.payload} for o in result.question.options],
+            buttons=[
+                {"title": o.render(lang), "payload": o.payload} for o in result.question.options
+            ],
         )
         return []
 
@@ -69,7 +71,11 @@ class ActionAskBookingConfirmed(GuichetAction, action="action_ask_booking_confir
             "demarche_name": demarche.name(lang) if demarche else "",
             "code": tracker.get_slot("reschedule_code"),
         }
-        name = "utter_ask_reschedule_confirmed" if tracker.get_slot("reschedule_code") else "utter_ask_booking_confirmed"
+        name = (
+            "utter_ask_reschedule_confirmed"
+            if tracker.get_slot("reschedule_code")
+            else "utter_ask_booking_confirmed"
+        )
         dispatcher.utter_message(response=name, **params)
         return []
 

@@ -64,7 +64,10 @@ async def search_slots(
             language=lang,
         )
     except BookingUnavailable as error:
-        return {"date_text": None, "awaiting": say_unavailable(dispatcher, error, tracker, SEARCH_STEP, text)}
+        return {
+            "date_text": None,
+            "awaiting": say_unavailable(dispatcher, error, tracker, SEARCH_STEP, text),
+        }
     except BookingRefused as refusal:
         say_refusal(dispatcher, refusal)
         return {"date_text": None}

@@ -53,9 +53,15 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         if demarche.booking is None:
             # Not booked at the préfecture: the routing core says where it is done instead.
             result = route(facts_of(tracker) or {}, tracker.get_slot("site"))
-            text = result.render(lang) if result.demarche is demarche else demarche.where_detail.what_to_do(lang)
+            text = (
+                result.render(lang)
+                if result.demarche is demarche
+                else demarche.where_detail.what_to_do(lang)
+            )
             dispatcher.utter_message(
-                response="utter_demarche_elsewhere", demarche_name=demarche.name(lang), route_text=text
+                response="utter_demarche_elsewhere",
+                demarche_name=demarche.name(lang),
+                route_text=text,
             )
             return [*done, SlotSet("demarche", None), *_reset(FACT_SLOTS)]
         if tracker.get_slot("documents_confirmed") is False:
@@ -83,7 +89,9 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         code = tracker.get_slot("reschedule_code")
         try:
             if code:
-                booking = await client().reschedule(code, int(chosen), phone=phone(tracker), language=lang)
+                booking = await client().reschedule(
+                    code, int(chosen), phone=phone(tracker), language=lang
+                )
             else:
                 booking = await client().book(
                     slot_id=int(chosen),

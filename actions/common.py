@@ -129,7 +129,7 @@ def client() -> BookingClient:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso(moment: dt.datetime | dt.date | None) -> str | None:
@@ -160,11 +160,18 @@ def say_unavailable(
 ) -> str:
     """Apologises; returns the `awaiting` value that makes "OUI" run `step` again (every slot of
     the conversation is kept as it was)."""
-    log.warning("booking API unavailable during %s for %s: %s", step, mask_phone(phone(tracker)), error)
+    log.warning(
+        "booking API unavailable during %s for %s: %s", step, mask_phone(phone(tracker)), error
+    )
     dispatcher.utter_message(response="utter_booking_service_down")
     return retry(step, detail)
 
 
 def slot_summary(slot: SlotOut) -> dict[str, Any]:
     """What the `proposed_slots` slot keeps about one engine slot (ISO dates)."""
-    return {"id": slot.id, "starts_at": iso(slot.starts_at), "site": slot.site, "site_name": slot.site_name}
+    return {
+        "id": slot.id,
+        "starts_at": iso(slot.starts_at),
+        "site": slot.site,
+        "site_name": slot.site_name,
+    }

@@ -13,7 +13,15 @@ from bot.i18n import SUPPORTED_LANGUAGES
 # Metadata the gateway sends with each message (REST channel) that become slots.
 _METADATA_SLOTS = ("language", "phone", "channel")
 # Slots worth keeping across sessions: who the person is and what they were doing.
-_CARRIED_SLOTS = ("language", "phone", "channel", "demarche", "site", "expiry_date", "numero_etranger")
+_CARRIED_SLOTS = (
+    "language",
+    "phone",
+    "channel",
+    "demarche",
+    "site",
+    "expiry_date",
+    "numero_etranger",
+)
 
 
 class ActionSessionStart(GuichetAction, action="action_session_start"):
@@ -68,7 +76,7 @@ class ActionFallback(GuichetAction, action="action_fallback"):
 
 
 class ActionConfirm(GuichetAction, action="action_confirm"):
-    """"Oui" to the pending question: run what it was about."""
+    """ "Oui" to the pending question: run what it was about."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         cleared: list[EventType] = [SlotSet("awaiting", None)]
@@ -81,7 +89,7 @@ class ActionConfirm(GuichetAction, action="action_confirm"):
 
 
 class ActionDecline(GuichetAction, action="action_decline"):
-    """"Non" to the pending question: nothing changes."""
+    """ "Non" to the pending question: nothing changes."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         dispatcher.utter_message(response="utter_kept")

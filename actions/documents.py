@@ -62,7 +62,9 @@ class ActionShowDocuments(GuichetAction, action="action_show_documents"):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         tracker.slots["documents_page"] = 0
-        return show_documents_step(dispatcher, tracker, in_form=False, question=not _in_form(tracker))
+        return show_documents_step(
+            dispatcher, tracker, in_form=False, question=not _in_form(tracker)
+        )
 
 
 class ActionMoreDocuments(GuichetAction, action="action_more_documents"):

@@ -87,7 +87,9 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
         booking, events = await _find_booking(dispatcher, tracker, "prepare_cancel")
         if booking is None:
             return events
-        dispatcher.utter_message(response="utter_confirm_cancel", **_booking_params(booking, language(tracker)))
+        dispatcher.utter_message(
+            response="utter_confirm_cancel", **_booking_params(booking, language(tracker))
+        )
         return [SlotSet("booking_code", booking.code), SlotSet("awaiting", AWAIT_CANCEL)]
 
 
@@ -120,7 +122,9 @@ class ActionPrepareReschedule(
         booking, events = await _find_booking(dispatcher, tracker, "prepare_reschedule")
         if booking is None:
             return [*events, SlotSet("reschedule_code", NO_BOOKING)]
-        dispatcher.utter_message(response="utter_reschedule_intro", **_booking_params(booking, language(tracker)))
+        dispatcher.utter_message(
+            response="utter_reschedule_intro", **_booking_params(booking, language(tracker))
+        )
         return [
             SlotSet("reschedule_code", booking.code),
             SlotSet("demarche", booking.demarche),
@@ -136,7 +140,9 @@ class ActionMyAppointment(GuichetAction, action="action_my_appointment", step="m
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         bookings, events = await _active_bookings(dispatcher, tracker, "my_appointment")
         for booking in bookings:
-            dispatcher.utter_message(response="utter_my_appointment", **_booking_params(booking, language(tracker)))
+            dispatcher.utter_message(
+                response="utter_my_appointment", **_booking_params(booking, language(tracker))
+            )
         return events
 
 
@@ -164,7 +170,9 @@ class ActionMyProof(GuichetAction, action="action_my_proof", step="my_proof"):
             response="utter_my_proof",
             count=len(checks),
             without_slot=sum(1 for c in checks if not c.slots_found),
-            items="\n".join(f"- {format_when(c.checked_at, lang)} : {c.slots_found}" for c in latest),
+            items="\n".join(
+                f"- {format_when(c.checked_at, lang)} : {c.slots_found}" for c in latest
+            ),
         )
         return []
 
@@ -192,7 +200,9 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
                 language=lang,
             )
         except BookingUnavailable as error:
-            return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, AWAIT_WAITLIST))]
+            return [
+                SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, AWAIT_WAITLIST))
+            ]
         except BookingRefused as refusal:
             say_refusal(dispatcher, refusal)
             return []

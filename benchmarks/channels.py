@@ -138,7 +138,9 @@ async def _drive(
                 for i in range(CONVERSATIONS)
             ]
         else:
-            jobs = [_rasa_conversation(client, settings.rasa_url, run, i) for i in range(CONVERSATIONS)]
+            jobs = [
+                _rasa_conversation(client, settings.rasa_url, run, i) for i in range(CONVERSATIONS)
+            ]
         started = time.perf_counter()
         await asyncio.gather(*jobs)
         run.elapsed = time.perf_counter() - started
@@ -180,9 +182,18 @@ def run_benchmark() -> None:
     port = free_port()
     # Fresh identities on every run: 5 blocks of 1,000 numbers from a random start.
     first = random.SystemRandom().randrange(10**7) * 10
-    runs = {name: Run(first + 1000 * n, think) for n, (name, think) in enumerate([
-        ("warm-up", None), ("paced gateway", THINK_SECONDS), ("paced rasa", THINK_SECONDS),
-        ("saturated gateway", None), ("saturated rasa", None)])}
+    runs = {
+        name: Run(first + 1000 * n, think)
+        for n, (name, think) in enumerate(
+            [
+                ("warm-up", None),
+                ("paced gateway", THINK_SECONDS),
+                ("paced rasa", THINK_SECONDS),
+                ("saturated gateway", None),
+                ("saturated rasa", None),
+            ]
+        )
+    }
     segments = [0] * len(SCRIPT)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -214,13 +225,21 @@ def run_benchmark() -> None:
 
     low, high = THINK_SECONDS
     paced = runs["paced gateway"]
-    ratio = _compare(f"paced — each person answers {low:.0f}–{high:.0f} s after a reply:",
-                     paced, runs["paced rasa"])
-    _compare("saturated — every answer sent at once (capacity):",
-             runs["saturated gateway"], runs["saturated rasa"])
+    ratio = _compare(
+        f"paced — each person answers {low:.0f}–{high:.0f} s after a reply:",
+        paced,
+        runs["paced rasa"],
+    )
+    _compare(
+        "saturated — every answer sent at once (capacity):",
+        runs["saturated gateway"],
+        runs["saturated rasa"],
+    )
     print(f"    paced gateway overhead ratio: {ratio:.2f}  (target ≤ 1.3)")
-    print(f"    paced gateway p95: {percentile(paced.latencies, 0.95) * 1000:.0f} ms  "
-          f"(target ≤ 300 ms)")
+    print(
+        f"    paced gateway p95: {percentile(paced.latencies, 0.95) * 1000:.0f} ms  "
+        f"(target ≤ 300 ms)"
+    )
     count = after[2] - before[2]
     if count:
         own = ((after[0] - before[0]) - (after[1] - before[1])) / count

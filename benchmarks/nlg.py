@@ -7,6 +7,7 @@ from pathlib import Path
 from babel.support import Translations
 
 from benchmarks.timing import median_us
+from bot.gateway.nlg import generate
 from bot.i18n import (
     SUPPORTED_LANGUAGES,
     _translations_from_po,
@@ -14,7 +15,6 @@ from bot.i18n import (
     po_path,
     reload_translations,
 )
-from bot.gateway.nlg import generate
 
 
 def _load_mo(path: Path) -> Translations:

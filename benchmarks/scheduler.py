@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
@@ -42,27 +42,53 @@ def _outbox_per_message(path: Path) -> tuple[float, int]:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     factory = make_session_factory(engine)
-    now = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
     with factory.begin() as session:
-        session.add_all([
-            SiteRow(code="pref-38", name="Préfecture de l'Isère", departement="38", address="Grenoble"),
-            DemarcheRow(code="carte_resident_renouvellement", name="Carte de résident",
-                     slot_minutes=20, horizon_days=60),
-        ])
+        session.add_all(
+            [
+                SiteRow(
+                    code="pref-38",
+                    name="Préfecture de l'Isère",
+                    departement="38",
+                    address="Grenoble",
+                ),
+                DemarcheRow(
+                    code="carte_resident_renouvellement",
+                    name="Carte de résident",
+                    slot_minutes=20,
+                    horizon_days=60,
+                ),
+            ]
+        )
         session.flush()
-        session.add(SiteDemarche(site_code="pref-38", demarche_code="carte_resident_renouvellement"))
-        session.add(OpeningRange(site_code="pref-38", demarche_code="carte_resident_renouvellement",
-                                 weekday=2, start_time=clock_time(9), end_time=clock_time(17),
-                                 guichets=BOOKINGS, valid_from=date(2026, 1, 1)))
+        session.add(
+            SiteDemarche(site_code="pref-38", demarche_code="carte_resident_renouvellement")
+        )
+        session.add(
+            OpeningRange(
+                site_code="pref-38",
+                demarche_code="carte_resident_renouvellement",
+                weekday=2,
+                start_time=clock_time(9),
+                end_time=clock_time(17),
+                guichets=BOOKINGS,
+                valid_from=date(2026, 1, 1),
+            )
+        )
         session.flush()
-        publishing.publish(session, CONFIG, now=now, date_from=date(2026, 1, 14),
-                           date_to=date(2026, 1, 14))
+        publishing.publish(
+            session, CONFIG, now=now, date_from=date(2026, 1, 14), date_to=date(2026, 1, 14)
+        )
         slot = session.scalars(select(Slot).order_by(Slot.starts_at)).first()
         assert slot is not None
         for index in range(BOOKINGS):
-            bookings.book(session, CONFIG, bookings.BookRequest(slot.id, f"+3361{index:07d}"), now=now)
+            bookings.book(
+                session, CONFIG, bookings.BookRequest(slot.id, f"+3361{index:07d}"), now=now
+            )
     provider = InstantProvider()
-    worker = Worker(factory, CONFIG, provider, clock=lambda: datetime(2026, 1, 12, 9, 0, tzinfo=timezone.utc))
+    worker = Worker(
+        factory, CONFIG, provider, clock=lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+    )
     started = time.perf_counter()
     while provider.sent < BOOKINGS:
         worker.tick()
@@ -77,6 +103,8 @@ def run_benchmark() -> None:
         for run in range(3):
             ms, sent = _outbox_per_message(Path(folder) / f"bench{run}.db")
             per_message.append(ms)
-    print(f"outbox, {BOOKINGS} reminders planned+claimed+recorded: "
-          f"median {statistics.median(per_message):.2f} ms per message (3 runs, SQLite file)")
+    print(
+        f"outbox, {BOOKINGS} reminders planned+claimed+recorded: "
+        f"median {statistics.median(per_message):.2f} ms per message (3 runs, SQLite file)"
+    )
     print("fairness figures: `guichet simulate release --seed N` (a benchmark of its own)")

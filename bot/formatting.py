@@ -55,7 +55,7 @@ Channel = Literal["sms", "chat"]
 def to_paris(moment: dt.datetime) -> dt.datetime:
     """A stored UTC datetime (naive means UTC, as SQLite returns it) in Paris time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(PARIS)
 
 

@@ -177,7 +177,9 @@ RESPONSES: dict[str, Response] = {
         N_("Je n'ai pas compris la date. Écrivez-la comme sur votre titre, par exemple 15/03/2026.")
     ),
     "utter_offer_alert_opening": Response(
-        N_("Envoyez RAPPEL et nous vous écrirons par SMS le {opens}, quand vous pourrez déposer votre demande.")
+        N_(
+            "Envoyez RAPPEL et nous vous écrirons par SMS le {opens}, quand vous pourrez déposer votre demande."
+        )
     ),
     "utter_offer_alert_closing": Response(
         N_("Envoyez RAPPEL pour un SMS le {alert_on}, avant la date limite du {closes}.")
@@ -196,7 +198,9 @@ RESPONSES: dict[str, Response] = {
         )
     ),
     "utter_alert_needs_phone": Response(
-        N_("Les rappels partent par SMS : écrivez-nous depuis votre téléphone portable, puis envoyez RAPPEL.")
+        N_(
+            "Les rappels partent par SMS : écrivez-nous depuis votre téléphone portable, puis envoyez RAPPEL."
+        )
     ),
     # Booking form.
     "utter_ask_site": Response(

@@ -260,9 +260,7 @@ class Supervisor:
         )
         child.pump.start()
         if spec.ready_url is not None:
-            threading.Thread(
-                target=self._announce_ready, args=(spec, process), daemon=True
-            ).start()
+            threading.Thread(target=self._announce_ready, args=(spec, process), daemon=True).start()
 
     def _announce_ready(self, spec: ChildSpec, process: subprocess.Popen[str]) -> None:
         """One line when the child serves: until then `guichet chat` would only get apologies."""

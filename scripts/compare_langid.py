@@ -41,7 +41,11 @@ def letter_words(text: str) -> int:
 
 
 def load_sets(openings: Path) -> dict[str, list[tuple[str, str]]]:
-    sets = {"held-out NLU": [(t, lang) for lang in LANGS for t in nlu_lines(ROOT / "tests" / "nlu" / f"{lang}.yml")]}
+    sets = {
+        "held-out NLU": [
+            (t, lang) for lang in LANGS for t in nlu_lines(ROOT / "tests" / "nlu" / f"{lang}.yml")
+        ]
+    }
     if openings.is_dir():
         rows = []
         for path in sorted(openings.glob("*.yml")):
@@ -147,7 +151,9 @@ def rss_mb() -> float:
     return int(line.split()[1]) / 1e3
 
 
-def measure(name: str, load: Callable[[], Identify], sets: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+def measure(
+    name: str, load: Callable[[], Identify], sets: dict[str, list[tuple[str, str]]]
+) -> dict[str, str]:
     gc.collect()
     tracemalloc.start()
     rss_before = rss_mb()
@@ -194,14 +200,22 @@ def measure(name: str, load: Callable[[], Identify], sets: dict[str, list[tuple[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--openings", type=Path, default=ROOT / "tests" / "understanding" / "openings")
+    parser.add_argument(
+        "--openings", type=Path, default=ROOT / "tests" / "understanding" / "openings"
+    )
     parser.add_argument("--only", help="substring of a candidate's name")
     args = parser.parse_args()
     sets = load_sets(args.openings)
     for set_name, rows in sets.items():
-        counts = {lang: sum(1 for _, lg in rows if lg == lang and letter_words(_) >= 2) for lang in LANGS}
+        counts = {
+            lang: sum(1 for _, lg in rows if lg == lang and letter_words(_) >= 2) for lang in LANGS
+        }
         print(f"{set_name}: {len(rows)} messages, 2+ words per language {counts}")
-    rows = [measure(name, load, sets) for name, load in CANDIDATES.items() if not args.only or args.only in name]
+    rows = [
+        measure(name, load, sets)
+        for name, load in CANDIDATES.items()
+        if not args.only or args.only in name
+    ]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
@@ -210,7 +224,9 @@ def main() -> None:
     identifier = LanguageIdentifier.from_files()
     grams = sum(len(c) for m in identifier.models.values() for c in m.counts.values())
     size = len(pickle.dumps(identifier.models)) / 1e6
-    print(f"\nours: {grams} n-gram counts, {size:.1f} MB pickled; trained at first use from data/nlu")
+    print(
+        f"\nours: {grams} n-gram counts, {size:.1f} MB pickled; trained at first use from data/nlu"
+    )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
 
 

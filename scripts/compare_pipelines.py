@@ -33,36 +33,53 @@ def measure(config: Path, work_dir: Path) -> dict[str, Any]:
     model, wall = train_nlu(config, work_dir, name=config.stem)
     cpu = _children_cpu_seconds() - cpu_before
     figures = evaluate(model, [*held_out_files(), NOISE_FILE])
-    return {"config": str(config.relative_to(ROOT)), "train_wall_s": wall, "train_cpu_s": cpu,
-            "model_mb": model.stat().st_size / 1e6, "figures": figures}
+    return {
+        "config": str(config.relative_to(ROOT)),
+        "train_wall_s": wall,
+        "train_cpu_s": cpu,
+        "model_mb": model.stat().st_size / 1e6,
+        "figures": figures,
+    }
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    head = (["candidate", "train wall s", "train CPU s"]
-            + [f"intent F1 {lang}" for lang in LANGUAGES]
-            + [f"entity F1 {lang}" for lang in LANGUAGES]
-            + ["noise turned away", "latency median ms", "latency p95 ms", "model MB"])
+    head = (
+        ["candidate", "train wall s", "train CPU s"]
+        + [f"intent F1 {lang}" for lang in LANGUAGES]
+        + [f"entity F1 {lang}" for lang in LANGUAGES]
+        + ["noise turned away", "latency median ms", "latency p95 ms", "model MB"]
+    )
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         f = r["figures"]
         medians = sorted(f[lang]["latency_ms"]["median"] for lang in LANGUAGES)
         p95 = max(f[lang]["latency_ms"]["p95"] for lang in LANGUAGES)
-        cells = ([Path(r["config"]).stem, f"{r['train_wall_s']:.0f}", f"{r['train_cpu_s']:.0f}"]
-                 + [f"{f[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES]
-                 + [f"{f[lang]['entities']['f1']:.3f}" for lang in LANGUAGES]
-                 + [f"{f[NOISE_FILE.stem]['turned_away']:.1%}",
-                    f"{medians[len(medians) // 2]:.1f}", f"{p95:.1f}", f"{r['model_mb']:.1f}"])
+        cells = (
+            [Path(r["config"]).stem, f"{r['train_wall_s']:.0f}", f"{r['train_cpu_s']:.0f}"]
+            + [f"{f[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES]
+            + [f"{f[lang]['entities']['f1']:.3f}" for lang in LANGUAGES]
+            + [
+                f"{f[NOISE_FILE.stem]['turned_away']:.1%}",
+                f"{medians[len(medians) // 2]:.1f}",
+                f"{p95:.1f}",
+                f"{r['model_mb']:.1f}",
+            ]
+        )
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("configs", nargs="*", type=Path,
-                        help="pipeline configs (default: pipelines/*.yml)")
+    parser.add_argument(
+        "configs", nargs="*", type=Path, help="pipeline configs (default: pipelines/*.yml)"
+    )
     parser.add_argument("--json", type=Path, help="also write every figure here")
-    parser.add_argument("--models-dir", type=Path,
-                        help="keep the trained models here (default: a deleted temporary dir)")
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        help="keep the trained models here (default: a deleted temporary dir)",
+    )
     args = parser.parse_args(argv)
     configs = [c.resolve() for c in args.configs] or sorted((ROOT / "pipelines").glob("*.yml"))
     results = []
@@ -72,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {config.name}: training and evaluating…", flush=True)
             result = measure(config, models_dir)
             results.append(result)
-            print(f"   trained in {result['train_wall_s']:.0f} s wall / {result['train_cpu_s']:.0f} s CPU",
-                  flush=True)
+            print(
+                f"   trained in {result['train_wall_s']:.0f} s wall / {result['train_cpu_s']:.0f} s CPU",
+                flush=True,
+            )
     print()
     print(table(results))
     if args.json:

@@ -27,7 +27,9 @@ VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", action="store_true", help="the dev set instead of the held-out one")
+    parser.add_argument(
+        "--dev", action="store_true", help="the dev set instead of the held-out one"
+    )
     parser.add_argument("--misses", action="store_true", help="list the openings not routed right")
     parser.add_argument("--reader", choices=("cues", "classifier", "crf"), default="cues")
     parser.add_argument("--crf-facts", type=Path, help="JSON {text: facts} for --reader crf")
@@ -44,6 +46,7 @@ def main() -> None:
 
         def read(text: str, lang: str | None) -> dict[str, str]:
             return extracted.get(text, {})
+
     total_first = total_within = total = 0
     for variety in VARIETIES:
         path = directory / f"{variety}.yml"

@@ -58,7 +58,9 @@ def held_out_files() -> list[Path]:
     return [HELD_OUT_DIR / f"{lang}.yml" for lang in LANGUAGES]
 
 
-def _run(cmd: list[str], timeout: float, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], timeout: float, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
@@ -67,13 +69,24 @@ def _run(cmd: list[str], timeout: float, extra_env: dict[str, str] | None = None
     return proc
 
 
-def train_nlu(config: Path, out_dir: Path, name: str = "nlu", timeout: float = 900) -> tuple[Path, float]:
+def train_nlu(
+    config: Path, out_dir: Path, name: str = "nlu", timeout: float = 900
+) -> tuple[Path, float]:
     """Trains an NLU-only model from `config` + data/nlu; returns (model path, wall seconds)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
-        str(RASA_VENV_BIN / "rasa"), "train", "nlu",
-        "--config", str(config), "--nlu", str(NLU_DATA),
-        "--out", str(out_dir), "--fixed-model-name", name, "--quiet",
+        str(RASA_VENV_BIN / "rasa"),
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(NLU_DATA),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        name,
+        "--quiet",
     ]
     started = time.perf_counter()
     # Rasa's training cache (.rasa/cache, shared with everyone training in this tree) would turn
@@ -86,13 +99,22 @@ def train_nlu(config: Path, out_dir: Path, name: str = "nlu", timeout: float = 9
     return model, seconds
 
 
-def evaluate(model: Path, test_files: list[Path] | None = None, timeout: float = 600) -> dict[str, Any]:
+def evaluate(
+    model: Path, test_files: list[Path] | None = None, timeout: float = 600
+) -> dict[str, Any]:
     """Runs this file inside .venv-rasa on `model`; returns {lang: figures} (see _figures)."""
     files = test_files or held_out_files()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "figures.json"
-        cmd = [str(RASA_VENV_BIN / "python"), str(Path(__file__).resolve()),
-               "--model", str(model), "--json", str(out), *map(str, files)]
+        cmd = [
+            str(RASA_VENV_BIN / "python"),
+            str(Path(__file__).resolve()),
+            "--model",
+            str(model),
+            "--json",
+            str(out),
+            *map(str, files),
+        ]
         _run(cmd, timeout)
         return json.loads(out.read_text(encoding="utf-8"))
 
@@ -118,8 +140,11 @@ def falls_back(confidence: float, margin: float, threshold: float, ambiguity: fl
     return confidence < threshold or margin < ambiguity
 
 
-def sweep(figures: dict[str, Any], thresholds: tuple[float, ...] = SWEEP_THRESHOLDS,
-          ambiguities: tuple[float, ...] = SWEEP_AMBIGUITIES) -> list[dict[str, Any]]:
+def sweep(
+    figures: dict[str, Any],
+    thresholds: tuple[float, ...] = SWEEP_THRESHOLDS,
+    ambiguities: tuple[float, ...] = SWEEP_AMBIGUITIES,
+) -> list[dict[str, Any]]:
     """What each (threshold, ambiguity) would do, replayed on the raw classifier ranking: per
     language the share of held-out messages falling back (a "please rephrase"), the share given
     a wrong intent (a wrong next step: what a fallback is meant to turn into a rephrase) and the
@@ -130,16 +155,24 @@ def sweep(figures: dict[str, Any], thresholds: tuple[float, ...] = SWEEP_THRESHO
             row: dict[str, Any] = {"threshold": threshold, "ambiguity": ambiguity}
             for name, f in figures.items():
                 records = f["records"]
-                fallen = [falls_back(r["confidence"], r["margin"], threshold, ambiguity) for r in records]
-                predicted = [FALLBACK_INTENT if down else r["raw"] for r, down in zip(records, fallen, strict=True)]
+                fallen = [
+                    falls_back(r["confidence"], r["margin"], threshold, ambiguity) for r in records
+                ]
+                predicted = [
+                    FALLBACK_INTENT if down else r["raw"]
+                    for r, down in zip(records, fallen, strict=True)
+                ]
                 if name == NOISE_FILE.stem:
                     row["noise_caught"] = sum(p in TURNED_AWAY for p in predicted) / len(records)
                 else:
                     expected = [r["expected"] for r in records]
                     row[name] = {
                         "fallback_share": sum(fallen) / len(records),
-                        "misread_share": sum(p not in (e, FALLBACK_INTENT)
-                                             for e, p in zip(expected, predicted, strict=True)) / len(records),
+                        "misread_share": sum(
+                            p not in (e, FALLBACK_INTENT)
+                            for e, p in zip(expected, predicted, strict=True)
+                        )
+                        / len(records),
                         "macro_f1": macro_f1(expected, predicted),
                     }
             rows.append(row)
@@ -148,14 +181,22 @@ def sweep(figures: dict[str, Any], thresholds: tuple[float, ...] = SWEEP_THRESHO
 
 def format_sweep(rows: list[dict[str, Any]]) -> str:
     langs = [k for k in rows[0] if k in LANGUAGES]
-    head = (["threshold", "ambiguity"] + [f"{lang}: fallback / misread / macro-F1" for lang in langs]
-            + ["noise turned away"])
+    head = (
+        ["threshold", "ambiguity"]
+        + [f"{lang}: fallback / misread / macro-F1" for lang in langs]
+        + ["noise turned away"]
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        cells = ([f"{row['threshold']:.2f}", f"{row['ambiguity']:.2f}"]
-                 + [f"{row[lang]['fallback_share']:.1%} / {row[lang]['misread_share']:.1%} / "
-                    f"{row[lang]['macro_f1']:.3f}" for lang in langs]
-                 + [f"{row['noise_caught']:.1%}" if "noise_caught" in row else "-"])
+        cells = (
+            [f"{row['threshold']:.2f}", f"{row['ambiguity']:.2f}"]
+            + [
+                f"{row[lang]['fallback_share']:.1%} / {row[lang]['misread_share']:.1%} / "
+                f"{row[lang]['macro_f1']:.3f}"
+                for lang in langs
+            ]
+            + [f"{row['noise_caught']:.1%}" if "noise_caught" in row else "-"]
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -164,7 +205,9 @@ def format_figures(figures: dict[str, Any]) -> str:
     lines = ["lang  n    intent macro-F1  intent acc  entity F1 (P/R)        latency median/p95 ms"]
     for lang, f in figures.items():
         if lang == NOISE_FILE.stem:
-            lines.append(f"{lang:<5} {f['n']:<4} turned away (nlu_fallback/out_of_scope): {f['turned_away']:.1%}")
+            lines.append(
+                f"{lang:<5} {f['n']:<4} turned away (nlu_fallback/out_of_scope): {f['turned_away']:.1%}"
+            )
             continue
         ent = f["entities"]
         lines.append(
@@ -212,17 +255,30 @@ async def _figures(agent: Any, path: Path) -> dict[str, Any]:
         # what the sweep replays other thresholds on.
         ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
         scores = [float(r["confidence"]) for r in ranking[:2]] + [0.0, 0.0]
-        records.append({"text": text, "expected": expected, "predicted": predicted,
-                        "raw": ranking[0]["name"] if ranking else predicted,
-                        "confidence": scores[0], "margin": scores[0] - scores[1]})
+        records.append(
+            {
+                "text": text,
+                "expected": expected,
+                "predicted": predicted,
+                "raw": ranking[0]["name"] if ranking else predicted,
+                "confidence": scores[0],
+                "margin": scores[0] - scores[1],
+            }
+        )
         true_spans = _entity_spans(example.get("entities") or [])
         pred_spans = _entity_spans(parsed.get("entities") or [])
         tp += len(true_spans & pred_spans)
         n_pred += len(pred_spans)
         n_true += len(true_spans)
         if expected != predicted:
-            errors.append({"text": text, "expected": expected, "predicted": predicted,
-                           "confidence": round(float(parsed["intent"]["confidence"]), 3)})
+            errors.append(
+                {
+                    "text": text,
+                    "expected": expected,
+                    "predicted": predicted,
+                    "confidence": round(float(parsed["intent"]["confidence"]), 3),
+                }
+            )
     quantiles = statistics.quantiles(latencies, n=20)
     return {
         "n": len(examples),
@@ -251,10 +307,15 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--json", type=Path, help="write the figures (and misclassified lines) here")
+    parser.add_argument(
+        "--json", type=Path, help="write the figures (and misclassified lines) here"
+    )
     parser.add_argument("--errors", action="store_true", help="print every misclassified line")
-    parser.add_argument("--sweep", action="store_true",
-                        help="also print the FallbackClassifier threshold sweep (needs noise.yml among the files)")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also print the FallbackClassifier threshold sweep (needs noise.yml among the files)",
+    )
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
@@ -263,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         for lang, f in figures.items():
             for e in f["errors"]:
-                print(f"  [{lang}] {e['text']!r}: {e['expected']} -> {e['predicted']} ({e['confidence']})")
+                print(
+                    f"  [{lang}] {e['text']!r}: {e['expected']} -> {e['predicted']} ({e['confidence']})"
+                )
     if args.sweep:
         print()
         print(format_sweep(sweep(figures)))

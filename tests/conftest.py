@@ -11,7 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     # A Monday morning in Paris (08:00 UTC = 09:00 CET), far from DST changes.
-    return Clock(datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 1, 12, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +90,10 @@ def postgres_engine() -> Iterator[Engine]:
         _postgres_unavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     engine = make_engine(
         # 50 = the widest race in the tests; PostgreSQL's default max_connections is 100.
-        url, connect_args={"options": f"-csearch_path={name}"}, pool_size=50, max_overflow=0
+        url,
+        connect_args={"options": f"-csearch_path={name}"},
+        pool_size=50,
+        max_overflow=0,
     )
     try:
         upgrade(engine)

@@ -100,9 +100,7 @@ def cmd_expire(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
     with factory.begin() as session:
-        expired = offers.expire_offers(
-            session, EngineConfig.from_settings(settings), now=utcnow()
-        )
+        expired = offers.expire_offers(session, EngineConfig.from_settings(settings), now=utcnow())
     print(f"{len(expired)} offers expired and passed on")
     return 0
 

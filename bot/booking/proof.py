@@ -90,8 +90,21 @@ def journal(session: Session, phone: str) -> ProofJournal:
 
 
 # The PDF core fonts know Latin-1 only; typographic signs outside it get their plain form.
-_LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "œ": "oe",
-                         "Œ": "OE", "…": "...", "\u202f": " ", "\u2009": " "})
+_LATIN1 = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+        "œ": "oe",
+        "Œ": "OE",
+        "…": "...",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 
 
 def _pdf_text(text: str) -> str:
@@ -105,8 +118,15 @@ def proof_pdf(proof: ProofJournal, *, generated_at: datetime) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _pdf_text("Justificatif de recherches de rendez-vous en préfecture "
-                                   "sans créneau disponible"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        8,
+        _pdf_text(
+            "Justificatif de recherches de rendez-vous en préfecture sans créneau disponible"
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(2)
     pdf.set_font("Helvetica", size=10)
     header = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -86,8 +86,8 @@ def slot_times(
         while start + step <= close:
             result.append(
                 SlotTimes(
-                    start.astimezone(timezone.utc),
-                    (start + step).astimezone(timezone.utc),
+                    start.astimezone(UTC),
+                    (start + step).astimezone(UTC),
                     guichets,
                 )
             )

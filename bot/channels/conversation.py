@@ -207,9 +207,7 @@ class Conversations:
             outgoing = [Outgoing(turn.channel, turn.address, page) for page in shape.pages[:1]]
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
-        return await self.db(
-            self.inbox.conclude, turn, language, menu, pages_left, outgoing, asked
-        )
+        return await self.db(self.inbox.conclude, turn, language, menu, pages_left, outgoing, asked)
 
     async def _link_phone(self, turn: Turn, sender: str) -> None:
         """Reminders and offers for the phone just used in this chat come to the chat from now
@@ -218,7 +216,11 @@ class Conversations:
             phone = await phone_link.phone_in_tracker(self.http(), self.settings.rasa_url, sender)
             if phone is not None:
                 await self.db(
-                    phone_link.link_chat, self.session_factory, turn.channel, turn.address, phone,
+                    phone_link.link_chat,
+                    self.session_factory,
+                    turn.channel,
+                    turn.address,
+                    phone,
                     utcnow(),
                 )
         except Exception:

@@ -206,9 +206,7 @@ class Inbox:
             return False
         with self.session_factory.begin() as session:
             leases.release(session, contact_id, lease)
-            return (
-                _waiting_row(session, contact_id, (InboundStatus.WAITING.value,)) is not None
-            )
+            return _waiting_row(session, contact_id, (InboundStatus.WAITING.value,)) is not None
 
     # -- the answer -------------------------------------------------------------------------
 

@@ -175,7 +175,9 @@ class TwilioSender:
         """What the scheduler and the engine call: shaped (GSM-7 folding), recorded, and sent
         unless the number opted out."""
         with self.session_factory.begin() as session:
-            message = record(session, Outgoing(Channel.SMS.value, to, shaped_for(Channel.SMS.value, text, lang)))
+            message = record(
+                session, Outgoing(Channel.SMS.value, to, shaped_for(Channel.SMS.value, text, lang))
+            )
         self.send_sync(message)
         return message
 

@@ -84,4 +84,6 @@ def link_chat(
 ) -> None:
     with session_factory() as session, session.begin():
         prefer(session, phone, channel, address, now=now)
-    log.info("%s chat %s now receives the messages for %s", channel, mask(address), mask_phone(phone))
+    log.info(
+        "%s chat %s now receives the messages for %s", channel, mask(address), mask_phone(phone)
+    )

@@ -118,7 +118,7 @@ def build_sms_router(service: ChannelService) -> APIRouter:
             replies = await asyncio.wait_for(
                 asyncio.shield(task), timeout=settings.sms_reply_deadline_seconds
             )
-        except asyncio.TimeoutError:
+        except TimeoutError:
             # Twilio gives up after 15 s: answer now, the reply follows through the REST API.
             log.info("reply to %s not ready in time, will go by REST", mask(sender))
             task.add_done_callback(deliver_late)

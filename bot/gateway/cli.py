@@ -75,7 +75,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     run.add_argument(
         "--no-rasa", action="store_true", help="do not start Rasa and the action server"
     )
-    run.add_argument(
-        "--no-worker", action="store_true", help="do not start the scheduler worker"
-    )
+    run.add_argument("--no-worker", action="store_true", help="do not start the scheduler worker")
     run.set_defaults(func=cmd_run)

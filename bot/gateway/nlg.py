@@ -65,7 +65,7 @@ def parse_slot_value(value: Any) -> Any:
         if _ISO_DATETIME.match(text):
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             # Our convention: a naive datetime is UTC (that is how we store them).
-            return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+            return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
         if _ISO_DATE.match(text):
             return dt.date.fromisoformat(text)
     except ValueError:

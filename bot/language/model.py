@@ -36,7 +36,9 @@ class ScriptModel:
 
     @classmethod
     def train(cls, samples: dict[str, list[Word]]) -> ScriptModel:
-        counts = {lang: Counter(f for w in ws for f in features(w.text)) for lang, ws in samples.items()}
+        counts = {
+            lang: Counter(f for w in ws for f in features(w.text)) for lang, ws in samples.items()
+        }
         vocabulary = len(set().union(*counts.values())) if counts else 0
         return cls(counts, {lang: sum(c.values()) for lang, c in counts.items()}, vocabulary)
 

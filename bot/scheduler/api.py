@@ -45,14 +45,28 @@ def agree(body: AlertIn, u: UnitDep) -> AlertOut | JSONResponse:
     phone = phone_or_refuse(body.phone)
     lang = normalise_language(body.language)
     try:
-        row = subscribe_deadline(u.session, phone, body.demarche, body.expiry, language=lang, now=u.now)
+        row = subscribe_deadline(
+            u.session, phone, body.demarche, body.expiry, language=lang, now=u.now
+        )
     except (NoDeadline, KeyError):
-        return JSONResponse(status_code=422, content={"error": {
-            "code": "no_filing_window", "message": translate(messages.NO_FILING_WINDOW, lang)}})
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": {
+                    "code": "no_filing_window",
+                    "message": translate(messages.NO_FILING_WINDOW, lang),
+                }
+            },
+        )
     rule = assess(body.expiry, body.demarche, u.now.astimezone(PARIS).date())
-    return AlertOut(id=row.id, demarche=row.demarche_code, expiry=row.expiry,
-                    window_opens=rule.window_opens, window_closes=rule.window_closes,
-                    closing_alert_on=rule.closing_alert_on)
+    return AlertOut(
+        id=row.id,
+        demarche=row.demarche_code,
+        expiry=row.expiry,
+        window_opens=rule.window_opens,
+        window_closes=rule.window_closes,
+        closing_alert_on=rule.closing_alert_on,
+    )
 
 
 @router.post("/deadline-alerts/cancel", response_model=StopOut)

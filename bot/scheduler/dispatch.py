@@ -179,7 +179,9 @@ class Dispatcher:
             row.provider_id = receipt.provider_id
             after_sent(session, row, now)
 
-    def _set(self, row_id: int, status: SendStatus, error: str | None = None, **values: object) -> None:
+    def _set(
+        self, row_id: int, status: SendStatus, error: str | None = None, **values: object
+    ) -> None:
         with self.session_factory.begin() as session:
             session.execute(
                 update(ScheduledMessage)
@@ -247,7 +249,11 @@ class Dispatcher:
             except CannotTell:
                 self._set(row.id, SendStatus.UNCERTAIN, "provider_cannot_tell")
                 report.uncertain += 1
-                log.warning("%s to %s: outcome unknown after a crash, not resent", row.key, mask(row.address))
+                log.warning(
+                    "%s to %s: outcome unknown after a crash, not resent",
+                    row.key,
+                    mask(row.address),
+                )
                 continue
             if receipt is not None:
                 self._record(row.id, row.attempt_id, receipt)

@@ -28,7 +28,9 @@ DEADLINE_CLOSE = N_(
 OFFER_ACCEPTED = N_("C'est réservé : {when} à {site}. Code {code}. Gardez ce message.")
 OFFER_DECLINED = N_("Bien noté, la place passe à la personne suivante. Vous restez sur la liste.")
 OFFER_GONE = N_("Cette proposition n'est plus valable. Vous restez sur la liste d'attente.")
-CANCELLED = N_("Rendez-vous du {when} annulé (code {code}). Votre place est offerte à quelqu'un d'autre.")
+CANCELLED = N_(
+    "Rendez-vous du {when} annulé (code {code}). Votre place est offerte à quelqu'un d'autre."
+)
 DOCUMENTS_HEADER = N_("Documents pour votre rendez-vous du {when} :")
 PROOF_NONE = N_("Aucune recherche sans créneau n'est enregistrée pour ce numéro.")
 PROOF_SUMMARY = N_(

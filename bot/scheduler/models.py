@@ -80,4 +80,3 @@ class DeadlineSubscription(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (UniqueConstraint("phone", "demarche_code", "expiry"),)
-

@@ -105,7 +105,9 @@ class ChannelsNotifier:
         # Twilio lists the newest first; the same body to the same number after the claim is
         # ours. Its dates have whole seconds and its clock is not ours: hence the margin.
         after = since - CLOCK_MARGIN
-        for message in self.twilio.client.messages.list(to=envelope.address, limit=LOOKBACK_MESSAGES):
+        for message in self.twilio.client.messages.list(
+            to=envelope.address, limit=LOOKBACK_MESSAGES
+        ):
             created = message.date_created
             if (
                 message.body == envelope.text

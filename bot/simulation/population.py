@@ -84,6 +84,9 @@ def make_population(params: Params, start: datetime, rng: random.Random) -> list
             arrival = start
             if not params.bots_at_start and rng.random() >= backlog_share:
                 arrival = start + (end - start) * rng.random()
-            agents.append(Agent(len(agents), "bot", bot_phone(bot, identity), arrival,
-                                arrival + rights, bot=bot))
+            agents.append(
+                Agent(
+                    len(agents), "bot", bot_phone(bot, identity), arrival, arrival + rights, bot=bot
+                )
+            )
     return agents

@@ -18,7 +18,7 @@ import random
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -48,7 +48,7 @@ POLICIES = ("fcfs", "waitlist")
 DEMARCHE = "carte_resident_renouvellement"
 SITE = "pref-38"
 # A Monday, 9h in Paris; slots are published every Monday morning (seed 002).
-START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 SIM_SECRET = "simulation-only-key"
 # Refusals that bar one identity, not the search: a bot moves on to its next identity.
 IDENTITY_REFUSALS = frozenset({"recently_served", "already_booked", "already_waiting"})
@@ -94,20 +94,40 @@ class PolicyResult:
 def _build_world(engine: Engine, params: Params) -> None:
     upgrade(engine)
     with make_session_factory(engine).begin() as session:
-        session.add_all([
-            SiteRow(code=SITE, name="Préfecture de l'Isère", departement="38",
-                 departement_name="Isère", city="Grenoble", postal_codes=["38000"],
-                 address="12 place de Verdun, 38000 Grenoble"),
-            DemarcheRow(code=DEMARCHE, name="Renouvellement de la carte de résident",
-                     slot_minutes=20, horizon_days=params.horizon_days),
-        ])
+        session.add_all(
+            [
+                SiteRow(
+                    code=SITE,
+                    name="Préfecture de l'Isère",
+                    departement="38",
+                    departement_name="Isère",
+                    city="Grenoble",
+                    postal_codes=["38000"],
+                    address="12 place de Verdun, 38000 Grenoble",
+                ),
+                DemarcheRow(
+                    code=DEMARCHE,
+                    name="Renouvellement de la carte de résident",
+                    slot_minutes=20,
+                    horizon_days=params.horizon_days,
+                ),
+            ]
+        )
         session.flush()
         session.add(SiteDemarche(site_code=SITE, demarche_code=DEMARCHE))
         for weekday in range(5):  # Monday to Friday, 9h-12h: 9 slots a day per guichet
-            session.add(OpeningRange(site_code=SITE, demarche_code=DEMARCHE, weekday=weekday,
-                                     start_time=time(9), end_time=time(12),
-                                     guichets=params.guichets, valid_from=date(2026, 1, 1),
-                                     is_demo=True))
+            session.add(
+                OpeningRange(
+                    site_code=SITE,
+                    demarche_code=DEMARCHE,
+                    weekday=weekday,
+                    start_time=time(9),
+                    end_time=time(12),
+                    guichets=params.guichets,
+                    valid_from=date(2026, 1, 1),
+                    is_demo=True,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -134,8 +154,11 @@ class Simulation:
         self.by_phone = {a.phone: a for a in self.agents}
         self.bots = sorted({a.bot for a in self.agents if a.bot is not None})
         self.end = START + timedelta(weeks=params.weeks)
-        self.config = EngineConfig(SIM_SECRET, timedelta(hours=params.offer_hold_hours),
-                                   rebook_cooldown=timedelta(days=params.rebook_cooldown_days))
+        self.config = EngineConfig(
+            SIM_SECRET,
+            timedelta(hours=params.offer_hold_hours),
+            rebook_cooldown=timedelta(days=params.rebook_cooldown_days),
+        )
         self.engine = make_engine("sqlite://")
         _build_world(self.engine, params)
         self.factory = make_session_factory(self.engine)
@@ -161,9 +184,14 @@ class Simulation:
         for agent in self.agents:
             self.at(agent.arrival, "arrive", agent)
         handlers: dict[str, Callable[[datetime, Any], None]] = {
-            "publish": self.on_publish, "arrive": self.on_arrive, "check": self.on_check,
-            "bot_poll": self.on_bot_poll, "answer": self.on_answer, "expire": self.on_expire,
-            "attend": self.on_attend, "cancel": self.on_cancel,
+            "publish": self.on_publish,
+            "arrive": self.on_arrive,
+            "check": self.on_check,
+            "bot_poll": self.on_bot_poll,
+            "answer": self.on_answer,
+            "expire": self.on_expire,
+            "attend": self.on_attend,
+            "cancel": self.on_cancel,
         }
         while self.queue:
             when, _, kind, payload = heapq.heappop(self.queue)
@@ -172,7 +200,9 @@ class Simulation:
             handlers[kind](when, payload)
         return self.result()
 
-    def write(self, now: datetime, action: Callable[[Session], Any], *, may_offer: bool = True) -> Any:
+    def write(
+        self, now: datetime, action: Callable[[Session], Any], *, may_offer: bool = True
+    ) -> Any:
         """One engine call in one transaction; a refusal rolls it back and returns None (its reason
         code stays in `last_refusal`)."""
         self.nothing_free = False
@@ -191,8 +221,11 @@ class Simulation:
 
     def released(self, now: datetime) -> None:
         for bot in self.bots:
-            self.at(now + timedelta(seconds=self.rng.uniform(0, self.params.bot_poll_seconds)),
-                    "bot_poll", bot)
+            self.at(
+                now + timedelta(seconds=self.rng.uniform(0, self.params.bot_poll_seconds)),
+                "bot_poll",
+                bot,
+            )
 
     def on_publish(self, now: datetime, _: Any) -> None:
         # Steady state, as in seed 004 (publication → booking in 12–15 days): each Monday opens
@@ -200,16 +233,23 @@ class Simulation:
         # simulation starts; opening the whole horizon on day 0 would hand three weeks of places
         # to whoever is present that morning.
         last = now.date() + timedelta(days=self.params.horizon_days - 1)
-        self.write(now, lambda s: publishing.publish(
-            s, self.config, now=now, date_from=last - timedelta(days=6), date_to=last))
+        self.write(
+            now,
+            lambda s: publishing.publish(
+                s, self.config, now=now, date_from=last - timedelta(days=6), date_to=last
+            ),
+        )
         self.released(now)
 
     def free_places(self, now: datetime) -> bool:
         if self.nothing_free:
             return False
         with self.factory() as session:
-            free = session.scalar(select(func.count(Slot.id)).where(
-                Slot.starts_at > now, Slot.places_taken < Slot.capacity))
+            free = session.scalar(
+                select(func.count(Slot.id)).where(
+                    Slot.starts_at > now, Slot.places_taken < Slot.capacity
+                )
+            )
         self.nothing_free = not free
         return bool(free)
 
@@ -222,8 +262,14 @@ class Simulation:
             found = slots.search(session, slots.SearchRequest(DEMARCHE, SITE, limit=1), now=now)
             if not found.slots:
                 return None
-            return held(bookings.book(session, self.config,
-                                      bookings.BookRequest(found.slots[0].id, agent.phone), now=now))
+            return held(
+                bookings.book(
+                    session,
+                    self.config,
+                    bookings.BookRequest(found.slots[0].id, agent.phone),
+                    now=now,
+                )
+            )
 
         booking = self.write(now, search_and_book, may_offer=False)
         if booking is None:
@@ -233,7 +279,10 @@ class Simulation:
         if self.policy == "waitlist":
             # Booked by searching: the person leaves the waitlist, their entry would only block.
             for entry in self.read(lambda s: waitlist.entries_of(s, agent.phone)):
-                self.write(now, lambda s, e=entry: waitlist.leave(s, self.config, e.id, agent.phone, now=now))
+                self.write(
+                    now,
+                    lambda s, e=entry: waitlist.leave(s, self.config, e.id, agent.phone, now=now),
+                )
         return True
 
     def count_refusal(self, agent: Agent) -> None:
@@ -278,8 +327,11 @@ class Simulation:
             self.at(now, "check", agent)
         else:
             # A new client's title: the bot tries it on its next poll, seconds away.
-            self.at(now + timedelta(seconds=self.rng.uniform(0, self.params.bot_poll_seconds)),
-                    "bot_poll", agent.bot)
+            self.at(
+                now + timedelta(seconds=self.rng.uniform(0, self.params.bot_poll_seconds)),
+                "bot_poll",
+                agent.bot,
+            )
 
     def on_check(self, now: datetime, agent: Agent) -> None:
         if agent.booking_code is not None:
@@ -305,17 +357,23 @@ class Simulation:
 
     def notice_offers(self, now: datetime) -> None:
         """Offers the engine just made: each holder will answer (or not) in their own time."""
-        offers = self.read(lambda s: [
-            (o.id, o.entry.applicant.phone, o.expires_at)
-            for o in s.scalars(select(WaitlistOffer).where(WaitlistOffer.id > self.seen_offer)
-                               .order_by(WaitlistOffer.id))
-        ])
+        offers = self.read(
+            lambda s: [
+                (o.id, o.entry.applicant.phone, o.expires_at)
+                for o in s.scalars(
+                    select(WaitlistOffer)
+                    .where(WaitlistOffer.id > self.seen_offer)
+                    .order_by(WaitlistOffer.id)
+                )
+            ]
+        )
         for offer_id, phone, expires_at in offers:
             self.seen_offer = max(self.seen_offer, offer_id)
             agent = self.by_phone[phone]
             if agent.kind == "bot":
                 answer_at: datetime | None = now + timedelta(
-                    seconds=self.rng.uniform(0, self.params.bot_poll_seconds))
+                    seconds=self.rng.uniform(0, self.params.bot_poll_seconds)
+                )
                 accept = True
             elif self.rng.random() < self.params.human_answers_offer:
                 accept = self.rng.random() >= self.params.human_declines_offer
@@ -333,8 +391,11 @@ class Simulation:
     def on_answer(self, now: datetime, payload: tuple[Agent, int, bool]) -> None:
         agent, offer_id, accept = payload
         if accept and agent.booking_code is None:
-            booking = self.write(now, lambda s: held(
-                offers.accept(s, self.config, offer_id, agent.phone, now=now)), may_offer=False)
+            booking = self.write(
+                now,
+                lambda s: held(offers.accept(s, self.config, offer_id, agent.phone, now=now)),
+                may_offer=False,
+            )
             if booking is not None:
                 self.booked(agent, booking, now)
                 return
@@ -351,7 +412,12 @@ class Simulation:
         agent, code = payload
         if agent.booking_code != code:
             return
-        if self.write(now, lambda s: bookings.cancel(s, self.config, code, phone=agent.phone, now=now)) is None:
+        if (
+            self.write(
+                now, lambda s: bookings.cancel(s, self.config, code, phone=agent.phone, now=now)
+            )
+            is None
+        ):
             return
         agent.booking_code = agent.appointment = agent.booked_at = None
         self.released(now)
@@ -368,7 +434,9 @@ class Simulation:
             # Whether someone comes is their behaviour, not a rule: kept here, not in the engine.
             self.no_shows += self.rng.random() < self.params.human_no_show
             self.human_places += 1
-            agent.served_in_time = agent.appointment is not None and agent.appointment <= agent.rights_end
+            agent.served_in_time = (
+                agent.appointment is not None and agent.appointment <= agent.rights_end
+            )
             return
         self.bots_served.add(agent.id)
         honoured = self.rng.random() >= self.params.bot_unsold
@@ -377,8 +445,9 @@ class Simulation:
         # Recorded in the engine: the identity is free for another resale unless a rule says
         # otherwise (the cooldown after an appointment does).
         later = now + timedelta(minutes=1)
-        self.write(later, lambda s: bookings.mark_attendance(s, code, honoured, now=later),
-                   may_offer=False)
+        self.write(
+            later, lambda s: bookings.mark_attendance(s, code, honoured, now=later), may_offer=False
+        )
         agent.booking_code = agent.appointment = agent.booked_at = None
         if self.policy == "waitlist":
             self.join(agent, now)
@@ -393,23 +462,42 @@ class Simulation:
                 .join(Slot, Booking.slot_id == Slot.id)
                 .where(Booking.status != BookingStatus.CANCELLED, Slot.starts_at < self.end)
             ).all()
-            unused = session.scalar(
-                select(func.coalesce(func.sum(Slot.capacity - Slot.places_taken), 0))
-                .where(Slot.starts_at < self.end)) or 0
-            entries = session.execute(
-                select(Applicant.phone).join(WaitlistEntry, WaitlistEntry.applicant_id == Applicant.id)
-            ).scalars().all()
-            held_by_offers = session.scalar(
-                select(func.count(WaitlistOffer.id)).join(Slot, WaitlistOffer.slot_id == Slot.id)
-                .where(WaitlistOffer.status == OfferStatus.PENDING, Slot.starts_at < self.end)) or 0
+            unused = (
+                session.scalar(
+                    select(func.coalesce(func.sum(Slot.capacity - Slot.places_taken), 0)).where(
+                        Slot.starts_at < self.end
+                    )
+                )
+                or 0
+            )
+            entries = (
+                session.execute(
+                    select(Applicant.phone).join(
+                        WaitlistEntry, WaitlistEntry.applicant_id == Applicant.id
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            held_by_offers = (
+                session.scalar(
+                    select(func.count(WaitlistOffer.id))
+                    .join(Slot, WaitlistOffer.slot_id == Slot.id)
+                    .where(WaitlistOffer.status == OfferStatus.PENDING, Slot.starts_at < self.end)
+                )
+                or 0
+            )
         humans = [a for a in self.agents if a.kind == "human" and a.arrival < self.end]
         due = [a for a in humans if a.rights_end <= self.end]
         first_booking: dict[str, datetime] = {}
         for phone, created in rows:
             if self.by_phone[phone].kind == "human":
                 first_booking[phone] = min(created, first_booking.get(phone, created))
-        waits = [(first_booking[a.phone] - a.arrival).total_seconds() / 86400
-                 for a in humans if a.phone in first_booking]
+        waits = [
+            (first_booking[a.phone] - a.arrival).total_seconds() / 86400
+            for a in humans
+            if a.phone in first_booking
+        ]
         bot_identities = sum(1 for a in self.agents if a.kind == "bot")
         at_start = [a for a in humans if a.arrival == START]
         return PolicyResult(

@@ -112,10 +112,16 @@ def _count_intent(
         right = understanding.wants == _WANTS_OF_INTENT[intent]
         tally.managing_read += right
         if not right:
-            tally.misses.append(f"[wants] {entry['text']!r} → {understanding.wants} (want {intent})")
+            tally.misses.append(
+                f"[wants] {entry['text']!r} → {understanding.wants} (want {intent})"
+            )
         return
     tally.other_intents += 1
-    if facts and route(facts).resolved and intent in ("greet", "help", "out_of_scope", "change_language"):
+    if (
+        facts
+        and route(facts).resolved
+        and intent in ("greet", "help", "out_of_scope", "change_language")
+    ):
         tally.false_doors += 1
         tally.misses.append(f"[false door] {entry['text']!r} → {facts} (intent {intent})")
 
@@ -133,7 +139,9 @@ def _count_also(tally: Tally, also: Mapping[str, Any], understanding: Understand
         place = understanding.place
         tally.count_also("place", place is not None and str(departement) in place.departements)
     if "numero_etranger" in also:
-        tally.count_also("numero_etranger", understanding.numero_etranger == str(also["numero_etranger"]))
+        tally.count_also(
+            "numero_etranger", understanding.numero_etranger == str(also["numero_etranger"])
+        )
     if "day_wish" in also:
         tally.count_also("day_wish", understanding.day_wish is not None)
 
@@ -146,7 +154,9 @@ def report(variety: str, tally: Tally) -> str:
         f"{'':<10} cancel/move/check read {tally.managing_read}/{tally.managing}"
         f"  false doors on other intents {tally.false_doors}/{tally.other_intents}",
     ]
-    also = "  ".join(f"{name} {right}/{total}" for name, (right, total) in sorted(tally.also.items()))
+    also = "  ".join(
+        f"{name} {right}/{total}" for name, (right, total) in sorted(tally.also.items())
+    )
     if also:
         lines.append(f"{'':<10} also: {also}")
     return "\n".join(lines)

@@ -85,7 +85,9 @@ class CueBook:
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
 
-        def keep(table: tuple[tuple[str, tuple[Cue, ...]], ...]) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
+        def keep(
+            table: tuple[tuple[str, tuple[Cue, ...]], ...],
+        ) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
             return tuple(
                 (value, tuple(c for c in cues if c.source not in self.home_only))
                 for value, cues in table
@@ -219,7 +221,12 @@ def one_edit(a: str, b: str) -> bool:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:
             return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long_[i]:

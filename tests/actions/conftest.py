@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -29,7 +29,7 @@ def booking_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         database_url=f"sqlite:///{path}", port=port, api_url=f"http://127.0.0.1:{port}/api"
     )
     engine = make_engine(settings.database_url)
-    demo.seed(engine, EngineConfig.from_settings(settings), now=datetime.now(timezone.utc))
+    demo.seed(engine, EngineConfig.from_settings(settings), now=datetime.now(UTC))
     app = create_app(settings, make_session_factory(engine))
     with serve_in_thread(app, port, lifespan="off"):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)

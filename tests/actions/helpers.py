@@ -20,7 +20,13 @@ PHONE = "+33612345678"
 @lru_cache(maxsize=1)
 def domain() -> dict[str, Any]:
     """The domain/ files merged the way Rasa sends the domain to the action server."""
-    merged: dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}, "actions": [], "intents": []}
+    merged: dict[str, Any] = {
+        "slots": {},
+        "forms": {},
+        "responses": {},
+        "actions": [],
+        "intents": [],
+    }
     for path in sorted(Path(PROJECT_ROOT / "domain").glob("*.yml")):
         part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key in ("slots", "forms", "responses"):

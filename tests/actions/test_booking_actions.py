@@ -62,7 +62,13 @@ def book_until_confirmation(phone: str, lang: str = "fr", when: str = "dans les 
     assert started.slots["requested_slot"] == "documents_confirmed"
     slots = apply({**slots, "title_type": "carte_resident", "procedure_kind": "renewal"}, started)
 
-    documents = validate(slots, {"documents_confirmed": True}, requested="documents_confirmed", intent="affirm", language=lang)
+    documents = validate(
+        slots,
+        {"documents_confirmed": True},
+        requested="documents_confirmed",
+        intent="affirm",
+        language=lang,
+    )
     assert documents.slots["requested_slot"] == "site"
     slots = apply(slots, documents)
 
@@ -81,7 +87,13 @@ def book_until_confirmation(phone: str, lang: str = "fr", when: str = "dans les 
     assert len(buttons) == len(slots["proposed_slots"])
     assert buttons[0]["payload"] == f'/inform{{"slot_ref":"{slots["proposed_slots"][0]["id"]}"}}'
 
-    chosen = validate(slots, {"chosen_slot": "2" if len(buttons) > 1 else "1"}, requested="chosen_slot", text="2", language=lang)
+    chosen = validate(
+        slots,
+        {"chosen_slot": "2" if len(buttons) > 1 else "1"},
+        requested="chosen_slot",
+        text="2",
+        language=lang,
+    )
     expected = slots["proposed_slots"][1 if len(buttons) > 1 else 0]["id"]
     assert chosen.slots["chosen_slot"] == str(expected)
     # The démarche needs the numéro étranger (seed 004), the phone came with the SMS.
@@ -89,15 +101,26 @@ def book_until_confirmation(phone: str, lang: str = "fr", when: str = "dans les 
     slots = apply(slots, chosen)
 
     spaced = " ".join(numero_of(phone)[i : i + 2] for i in range(0, 10, 2))
-    numero = validate(slots, {"numero_etranger": spaced}, requested="numero_etranger", language=lang)
+    numero = validate(
+        slots, {"numero_etranger": spaced}, requested="numero_etranger", language=lang
+    )
     assert numero.slots["numero_etranger"] == numero_of(phone)
     assert numero.slots["requested_slot"] == "booking_confirmed"
     slots = apply(slots, numero)
 
     summary = run(ActionAskBookingConfirmed(), tracker(slots, language=lang))
     assert summary.responses == ["utter_ask_booking_confirmed"]
-    assert summary.messages[0]["when"] == slots["proposed_slots"][1 if len(buttons) > 1 else 0]["starts_at"]
-    confirmed = validate(slots, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm", language=lang)
+    assert (
+        summary.messages[0]["when"]
+        == slots["proposed_slots"][1 if len(buttons) > 1 else 0]["starts_at"]
+    )
+    confirmed = validate(
+        slots,
+        {"booking_confirmed": True},
+        requested="booking_confirmed",
+        intent="affirm",
+        language=lang,
+    )
     assert confirmed.slots["requested_slot"] is None  # the form is complete
     return apply(slots, confirmed)
 
@@ -122,23 +145,35 @@ def test_cancel_asks_first_and_a_no_keeps_the_booking(api_url):
     slots = book_until_confirmation(phone, lang="en")
     code = run(ActionSubmitBooking(), tracker(slots, language="en")).slots["booking_code"]
 
-    asked = run(ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language="en"))
+    asked = run(
+        ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language="en")
+    )
     assert asked.responses == ["utter_confirm_cancel"]
     assert asked.slots == {"booking_code": code, "awaiting": AWAIT_CANCEL}
 
-    kept = run(ActionDecline(), tracker({"phone": phone, **asked.slots}, intent="deny", language="en"))
+    kept = run(
+        ActionDecline(), tracker({"phone": phone, **asked.slots}, intent="deny", language="en")
+    )
     assert kept.responses == ["utter_kept"] and kept.slots == {"awaiting": None}
-    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == ["utter_my_appointment"]
+    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == [
+        "utter_my_appointment"
+    ]
 
-    cancelled = run(ActionConfirm(), tracker({"phone": phone, **asked.slots}, intent="affirm", language="en"))
+    cancelled = run(
+        ActionConfirm(), tracker({"phone": phone, **asked.slots}, intent="affirm", language="en")
+    )
     assert cancelled.responses == ["utter_cancelled"]
-    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == ["utter_no_booking_found"]
+    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == [
+        "utter_no_booking_found"
+    ]
 
 
 def test_second_booking_is_refused_with_the_engine_reason_in_arabic(api_url):
     phone = new_phone()
     first = book_until_confirmation(phone, lang="ar")
-    assert run(ActionSubmitBooking(), tracker(first, language="ar")).responses == ["utter_convocation"]
+    assert run(ActionSubmitBooking(), tracker(first, language="ar")).responses == [
+        "utter_convocation"
+    ]
     again = book_until_confirmation(phone, lang="ar")
     refused = run(ActionSubmitBooking(), tracker(again, language="ar"))
     assert refused.responses == ["utter_booking_refused"]
@@ -152,19 +187,28 @@ def test_move_is_the_form_with_only_day_slot_and_confirmation(api_url):
     booked = run(ActionSubmitBooking(), tracker(slots))
     old_when = booked.messages[0]["when"]
 
-    prepared = run(ActionPrepareReschedule(), tracker({"phone": phone}, intent="reschedule_appointment"))
+    prepared = run(
+        ActionPrepareReschedule(), tracker({"phone": phone}, intent="reschedule_appointment")
+    )
     assert prepared.responses == ["utter_reschedule_intro"]
     move = apply({"phone": phone}, prepared)
     assert move["reschedule_code"] == booked.slots["booking_code"]
 
-    day = validate(move, {"date_text": "dans les 2 mois"}, requested="date_text", text="dans les 2 mois")
+    day = validate(
+        move, {"date_text": "dans les 2 mois"}, requested="date_text", text="dans les 2 mois"
+    )
     move = apply(move, day)
     proposed = [p for p in move["proposed_slots"] if p["starts_at"] != old_when]
     choice = validate(move, {"chosen_slot": str(proposed[0]["id"])}, requested="chosen_slot")
     assert choice.slots["requested_slot"] == "booking_confirmed"  # no phone, no numéro asked again
     move = apply(move, choice)
-    assert run(ActionAskBookingConfirmed(), tracker(move)).responses == ["utter_ask_reschedule_confirmed"]
-    move = apply(move, validate(move, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm"))
+    assert run(ActionAskBookingConfirmed(), tracker(move)).responses == [
+        "utter_ask_reschedule_confirmed"
+    ]
+    move = apply(
+        move,
+        validate(move, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm"),
+    )
 
     moved = run(ActionSubmitBooking(), tracker(move))
     assert moved.responses == ["utter_rescheduled"]
@@ -174,7 +218,10 @@ def test_move_is_the_form_with_only_day_slot_and_confirmation(api_url):
 def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
     phone = new_phone()
     slots = {
-        "phone": phone, "demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24",
+        "phone": phone,
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-24",
         "numero_etranger": numero_of(phone),
     }
     # A Sunday: the préfecture receives nobody; the search is still journaled.
@@ -222,8 +269,15 @@ def test_a_slow_booking_api_answers_with_an_apology_within_the_timeout(silent_ap
 
 
 def test_oui_after_an_outage_in_the_form_searches_the_kept_day_again(api_url):
-    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "awaiting": "retry:search:dans les 2 mois"}
-    again = validate(slots, {"date_text": "oui"}, requested="date_text", text="oui", intent="affirm")
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-24",
+        "awaiting": "retry:search:dans les 2 mois",
+    }
+    again = validate(
+        slots, {"date_text": "oui"}, requested="date_text", text="oui", intent="affirm"
+    )
     assert again.slots["date_text"] == "dans les 2 mois"
     assert again.slots["proposed_slots"] and again.slots["awaiting"] is None
 
@@ -237,7 +291,9 @@ def test_oui_after_an_outage_in_the_form_searches_the_kept_day_again(api_url):
 )
 def test_demarche_not_booked_at_the_prefecture_ends_on_the_right_door(facts, expected):
     entities = [entity(k, v) for k, v in facts.items()]
-    started = validate({}, facts, requested=None, intent="need_procedure", entities=entities, text="...")
+    started = validate(
+        {}, facts, requested=None, intent="need_procedure", entities=entities, text="..."
+    )
     assert started.slots["demarche"] == expected
     assert started.slots["requested_slot"] is None  # nothing to book here
     door = run(ActionSubmitBooking(), tracker({**facts, **started.slots}))
@@ -247,7 +303,13 @@ def test_demarche_not_booked_at_the_prefecture_ends_on_the_right_door(facts, exp
 
 def test_ambiguous_demarche_is_one_numbered_question():
     slots = {"procedure_kind": "renewal"}
-    started = validate(slots, {}, requested=None, intent="need_procedure", entities=[entity("procedure_kind", "renewal")])
+    started = validate(
+        slots,
+        {},
+        requested=None,
+        intent="need_procedure",
+        entities=[entity("procedure_kind", "renewal")],
+    )
     assert started.slots.get("requested_slot") == "demarche"
     asked = run(ActionAskDemarche(), tracker(slots))
     message = asked.message("utter_route_question")
@@ -255,8 +317,10 @@ def test_ambiguous_demarche_is_one_numbered_question():
     assert '/inform{"title_type":"carte_resident"}' in payloads and len(payloads) <= 3
     # The answer (a button) brings the missing fact; the démarche is then known.
     answered = validate(
-        {**slots, "title_type": "carte_resident"}, {"demarche": '/inform{"title_type":"carte_resident"}'},
-        requested="demarche", entities=[entity("title_type", "carte_resident")],
+        {**slots, "title_type": "carte_resident"},
+        {"demarche": '/inform{"title_type":"carte_resident"}'},
+        requested="demarche",
+        entities=[entity("title_type", "carte_resident")],
     )
     assert answered.slots["demarche"] == RESIDENT
 
@@ -266,14 +330,27 @@ def test_documents_are_paged_and_not_yet_lists_them_back():
     first = run(ActionAskDocumentsConfirmed(), tracker(slots))
     assert first.responses == ["utter_documents_page", "utter_documents_more"]
     assert first.messages[0]["page"] == 1 and first.messages[0]["pages"] >= 2
-    last = run(ActionAskDocumentsConfirmed(), tracker({**slots, "documents_page": first.messages[0]["pages"] - 1}))
+    last = run(
+        ActionAskDocumentsConfirmed(),
+        tracker({**slots, "documents_page": first.messages[0]["pages"] - 1}),
+    )
     assert last.responses == ["utter_documents_page", "utter_ask_documents_confirmed"]
 
     # SUITE inside the form turns the page; the form's question then shows it.
-    suite = validate(slots, {"documents_confirmed": "suite"}, requested="documents_confirmed", intent="more")
-    assert suite.slots["documents_page"] == 1 and suite.slots["requested_slot"] == "documents_confirmed"
+    suite = validate(
+        slots, {"documents_confirmed": "suite"}, requested="documents_confirmed", intent="more"
+    )
+    assert (
+        suite.slots["documents_page"] == 1
+        and suite.slots["requested_slot"] == "documents_confirmed"
+    )
 
-    not_yet = validate(slots, {"documents_confirmed": False}, requested="documents_confirmed", intent="missing_documents")
+    not_yet = validate(
+        slots,
+        {"documents_confirmed": False},
+        requested="documents_confirmed",
+        intent="missing_documents",
+    )
     assert not_yet.slots["requested_slot"] is None  # the form stops here
     listed = run(ActionSubmitBooking(), tracker(apply(slots, not_yet)))
     assert listed.responses == ["utter_documents_missing"]
@@ -282,19 +359,33 @@ def test_documents_are_paged_and_not_yet_lists_them_back():
 
 def test_unknown_place_and_bad_numbers_are_asked_again_with_the_reason():
     slots = {"demarche": RESIDENT, "documents_confirmed": True}
-    assert validate(slots, {"site": "Lyon"}, requested="site", text="Lyon").responses == ["utter_site_not_found"]
+    assert validate(slots, {"site": "Lyon"}, requested="site", text="Lyon").responses == [
+        "utter_site_not_found"
+    ]
     bad_phone = validate({**slots, "site": "pref-24"}, {"phone": "12"}, requested="phone")
     assert bad_phone.responses == ["utter_phone_invalid"] and bad_phone.slots["phone"] is None
-    bad_numero = validate({**slots, "site": "pref-24"}, {"numero_etranger": "12345"}, requested="numero_etranger")
+    bad_numero = validate(
+        {**slots, "site": "pref-24"}, {"numero_etranger": "12345"}, requested="numero_etranger"
+    )
     assert bad_numero.responses == ["utter_numero_etranger_invalid"]
 
 
 def test_a_free_text_answer_misread_as_another_intent_is_still_the_answer(api_url):
-    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "phone": new_phone()}
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-24",
+        "phone": new_phone(),
+    }
     # The NLU once read "la semaine prochaine" as goodbye ("à la prochaine"): it is a day.
     day = validate(slots, requested="date_text", text="la semaine prochaine", intent="goodbye")
     assert day.slots["date_text"] == "la semaine prochaine" and day.slots["proposed_slots"]
-    place = validate({"demarche": RESIDENT, "documents_confirmed": True}, requested="site", text="isere", intent="my_proof")
+    place = validate(
+        {"demarche": RESIDENT, "documents_confirmed": True},
+        requested="site",
+        text="isere",
+        intent="my_proof",
+    )
     assert place.slots["site"] == "pref-38"
 
 

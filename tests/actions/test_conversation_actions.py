@@ -20,17 +20,27 @@ def _session_tracker(slots: dict, metadata: dict) -> Tracker:
 
 
 def test_session_start_takes_language_and_phone_from_the_gateway():
-    state = _session_tracker({"language": None, "phone": None}, {"language": "ar", "phone": "+33612345678", "channel": "sms"})
+    state = _session_tracker(
+        {"language": None, "phone": None},
+        {"language": "ar", "phone": "+33612345678", "channel": "sms"},
+    )
     result = run(ActionSessionStart(), state)
     assert result.events[0]["event"] == "session_started"
     assert result.slots == {"language": "ar", "phone": "+33612345678", "channel": "sms"}
-    assert result.events[-1] == {"event": "action", "name": "action_listen", "policy": None,
-                                 "confidence": None, "timestamp": None}
+    assert result.events[-1] == {
+        "event": "action",
+        "name": "action_listen",
+        "policy": None,
+        "confidence": None,
+        "timestamp": None,
+    }
 
 
 def test_session_start_keeps_a_language_chosen_in_the_conversation():
     # "English please" beats the gateway's first guess; the démarche in progress is carried over.
-    state = _session_tracker({"language": "en", "demarche": RESIDENT}, {"language": "fr", "phone": "+33612345678"})
+    state = _session_tracker(
+        {"language": "en", "demarche": RESIDENT}, {"language": "fr", "phone": "+33612345678"}
+    )
     slots = run(ActionSessionStart(), state).slots
     assert slots["language"] == "en" and slots["demarche"] == RESIDENT
 
@@ -38,18 +48,27 @@ def test_session_start_keeps_a_language_chosen_in_the_conversation():
 def _after(previous_actions: list[str], intent: str) -> Tracker:
     events = []
     for name in previous_actions:
-        events += [{"event": "user", "text": "?"}, {"event": "action", "name": name}, {"event": "action", "name": "action_listen"}]
+        events += [
+            {"event": "user", "text": "?"},
+            {"event": "action", "name": name},
+            {"event": "action", "name": "action_listen"},
+        ]
     events.append({"event": "user", "text": "?"})
     return tracker(text="??", intent=intent, events=events)
 
 
 def test_fallback_asks_to_rephrase_then_ends_on_the_menu_never_looping():
-    assert run(ActionFallback(), _after(["utter_greet"], "nlu_fallback")).responses == ["utter_ask_rephrase"]
-    assert run(ActionFallback(), _after(["action_fallback"], "nlu_fallback")).responses == ["utter_default", "utter_menu"]
-    # A third miss starts over with a rephrase request, not a third "not understood".
-    assert run(ActionFallback(), _after(["action_fallback", "action_fallback"], "nlu_fallback")).responses == [
+    assert run(ActionFallback(), _after(["utter_greet"], "nlu_fallback")).responses == [
         "utter_ask_rephrase"
     ]
+    assert run(ActionFallback(), _after(["action_fallback"], "nlu_fallback")).responses == [
+        "utter_default",
+        "utter_menu",
+    ]
+    # A third miss starts over with a rephrase request, not a third "not understood".
+    assert run(
+        ActionFallback(), _after(["action_fallback", "action_fallback"], "nlu_fallback")
+    ).responses == ["utter_ask_rephrase"]
 
 
 def test_fallback_answers_insults_and_off_topic_politely_first():
@@ -63,7 +82,10 @@ def test_a_yes_with_nothing_pending_shows_the_menu():
 
 
 def test_expiry_date_in_english_without_a_demarche_is_noted():
-    result = run(ActionCheckExpiry(), tracker({}, text="my card expires on 3 March 2027", intent="give_expiry", language="en"))
+    result = run(
+        ActionCheckExpiry(),
+        tracker({}, text="my card expires on 3 March 2027", intent="give_expiry", language="en"),
+    )
     assert result.responses == ["utter_expiry_noted"]
     assert result.slots["expiry_date"] == "2027-03-03"
 
@@ -74,10 +96,15 @@ def test_expiry_not_understood():
 
 
 def test_documents_outside_the_form_page_with_suite():
-    shown = run(ActionShowDocuments(), tracker({"demarche": RESIDENT, "documents_page": 2}, intent="ask_documents"))
+    shown = run(
+        ActionShowDocuments(),
+        tracker({"demarche": RESIDENT, "documents_page": 2}, intent="ask_documents"),
+    )
     assert shown.responses == ["utter_documents_page", "utter_documents_more"]
     assert shown.messages[0]["page"] == 1  # always from the first page
-    more = run(ActionMoreDocuments(), tracker({"demarche": RESIDENT, "documents_page": 0}, intent="more"))
+    more = run(
+        ActionMoreDocuments(), tracker({"demarche": RESIDENT, "documents_page": 0}, intent="more")
+    )
     assert more.messages[0]["page"] == 2 and more.slots["documents_page"] == 1
 
 
@@ -96,4 +123,3 @@ def test_every_response_an_action_sends_is_in_the_registry():
     for part in domain()["responses"]:
         sent.add(part)
     assert sent - set(RESPONSES) == set()
-

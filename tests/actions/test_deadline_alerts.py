@@ -16,7 +16,7 @@ from tests.actions.helpers import apply, domain, run, tracker
 from tests.support.booking import booking_call
 
 RESIDENT = "carte_resident_renouvellement"
-TODAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+TODAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 _numbers = itertools.count(20000000)
 
 
@@ -30,7 +30,10 @@ def new_phone() -> str:
 
 
 def expiry_told(text: str, slots: dict | None = None):
-    return run(ActionCheckExpiry(), tracker({"demarche": RESIDENT, **(slots or {})}, text=text, intent="give_expiry"))
+    return run(
+        ActionCheckExpiry(),
+        tracker({"demarche": RESIDENT, **(slots or {})}, text=text, intent="give_expiry"),
+    )
 
 
 def test_too_early_offers_an_sms_on_the_day_the_window_opens():
@@ -60,32 +63,59 @@ def test_nothing_offered_when_the_reminder_would_come_too_late_or_the_window_is_
 
 def test_rappel_records_both_alerts_and_says_when(api_url):
     phone = new_phone()
-    agreed = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": phone}, text="RAPPEL", intent="deadline_alerts"))
+    agreed = run(
+        ActionAgreeDeadlineAlerts(),
+        tracker(
+            {"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": phone},
+            text="RAPPEL",
+            intent="deadline_alerts",
+        ),
+    )
     assert agreed.responses == ["utter_alerts_on"]
     assert agreed.messages[0]["opens"] == "2027-01-15"
     assert agreed.messages[0]["alert_on"] == "2027-03-01"
     assert agreed.messages[0]["closes"] == "2027-03-15"
     assert agreed.events == []  # the form, if one is running, goes on where it was
     # recorded: stopping them finds exactly one
-    assert booking_call(api_url, lambda api: api.stop_deadline_alerts(phone, RESIDENT)).cancelled == 1
+    assert (
+        booking_call(api_url, lambda api: api.stop_deadline_alerts(phone, RESIDENT)).cancelled == 1
+    )
 
 
 def test_rappel_inside_the_window_promises_only_the_reminder(api_url):
-    agreed = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": RESIDENT, "expiry_date": "2027-01-10", "phone": new_phone()}, intent="deadline_alerts"))
+    agreed = run(
+        ActionAgreeDeadlineAlerts(),
+        tracker(
+            {"demarche": RESIDENT, "expiry_date": "2027-01-10", "phone": new_phone()},
+            intent="deadline_alerts",
+        ),
+    )
     assert agreed.responses == ["utter_alert_closing_on"]
     assert agreed.messages[0]["alert_on"] == "2026-12-27"
 
 
 def test_rappel_without_the_date_or_without_a_phone_says_what_is_missing(api_url):
-    no_date = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": RESIDENT, "expiry_date": None}, intent="deadline_alerts"))
+    no_date = run(
+        ActionAgreeDeadlineAlerts(),
+        tracker({"demarche": RESIDENT, "expiry_date": None}, intent="deadline_alerts"),
+    )
     assert no_date.responses == ["utter_alert_needs_expiry"]
-    no_phone = tracker({"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": None}, intent="deadline_alerts")
+    no_phone = tracker(
+        {"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": None}, intent="deadline_alerts"
+    )
     no_phone.latest_message["metadata"] = {"channel": "telegram", "language": "fr"}
     assert run(ActionAgreeDeadlineAlerts(), no_phone).responses == ["utter_alert_needs_phone"]
 
 
 def test_rappel_for_a_demarche_without_a_window_is_refused_in_the_language(api_url):
-    refused = run(ActionAgreeDeadlineAlerts(), tracker({"demarche": "naturalisation", "expiry_date": "2027-03-15", "phone": new_phone()}, intent="deadline_alerts", language="en"))
+    refused = run(
+        ActionAgreeDeadlineAlerts(),
+        tracker(
+            {"demarche": "naturalisation", "expiry_date": "2027-03-15", "phone": new_phone()},
+            intent="deadline_alerts",
+            language="en",
+        ),
+    )
     assert refused.responses == ["utter_booking_refused"]
     assert refused.messages[0]["reason_code"] == "no_filing_window"
 

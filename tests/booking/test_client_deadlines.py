@@ -27,8 +27,12 @@ async def test_agree_then_stop_deadline_alerts(server, sqlite_factory, clock):
         with sqlite_factory() as session:
             row = session.scalars(select(DeadlineSubscription)).one()
             assert (row.phone, row.language, row.cancelled_at) == (PHONE_A, "ar", None)
-        assert (await client.stop_deadline_alerts(PHONE_A, RESIDENT)).model_dump() == {"cancelled": 1}
-        assert (await client.stop_deadline_alerts(PHONE_A, RESIDENT)).model_dump() == {"cancelled": 0}
+        assert (await client.stop_deadline_alerts(PHONE_A, RESIDENT)).model_dump() == {
+            "cancelled": 1
+        }
+        assert (await client.stop_deadline_alerts(PHONE_A, RESIDENT)).model_dump() == {
+            "cancelled": 0
+        }
     with sqlite_factory() as session:
         assert session.scalars(select(DeadlineSubscription)).one().cancelled_at is not None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +31,7 @@ from tests.support.world import CONFIG, RESIDENT
 
 PHONES = [f"+3361234{i:04d}" for i in range(6)]
 NUMEROS = [None, "1234567890", "9876543210"]
-START = datetime(2026, 1, 12, 8, tzinfo=timezone.utc)
+START = datetime(2026, 1, 12, 8, tzinfo=UTC)
 
 operation = st.one_of(
     st.tuples(st.just("book"), st.integers(0, 30), st.integers(0, 5), st.sampled_from(NUMEROS)),

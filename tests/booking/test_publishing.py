@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -44,8 +44,8 @@ def test_tuesday_afternoons_in_paris_time_across_dst():
         time(15, 20),
         time(15, 40),
     ]
-    assert winter[0].starts_at == datetime(2026, 3, 24, 13, tzinfo=timezone.utc)
-    assert summer[0].starts_at == datetime(2026, 3, 31, 12, tzinfo=timezone.utc)
+    assert winter[0].starts_at == datetime(2026, 3, 24, 13, tzinfo=UTC)
+    assert summer[0].starts_at == datetime(2026, 3, 31, 12, tzinfo=UTC)
     assert all(t.capacity == 2 for t in winter)
 
 
@@ -82,12 +82,12 @@ def test_publishing_twice_never_duplicates(sqlite_factory, clock):
 
 
 def test_publishing_skips_past_slots_and_stops_at_the_horizon(sqlite_factory, clock):
-    clock.now = datetime(2026, 1, 13, 13, 30, tzinfo=timezone.utc)  # Tuesday 14:30 Paris
+    clock.now = datetime(2026, 1, 13, 13, 30, tzinfo=UTC)  # Tuesday 14:30 Paris
     with sqlite_factory.begin() as session:
         world.build(session, now=clock())
         publishing.publish(session, CONFIG, now=clock(), demarche_code=RESIDENT)
         slots = world.slots(session)
-    assert slots[0].starts_at == datetime(2026, 1, 13, 13, 40, tzinfo=timezone.utc)
+    assert slots[0].starts_at == datetime(2026, 1, 13, 13, 40, tzinfo=UTC)
     assert (slots[-1].starts_at - clock()).days < 60
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 from alembic import command
@@ -18,7 +18,7 @@ from bot.db import Base, alembic_config, is_empty, make_engine, make_session_fac
 from tests.support.world import CONFIG
 
 # The staff commands use the real clock, so the demo is seeded for the real coming weeks.
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -34,7 +34,11 @@ def test_seed_loads_the_catalogue_sites_and_the_dordogne_schedule(seeded):
     assert report.sync.sites == 3 and report.publish.created > 0
     factory = make_session_factory(engine)
     with factory() as session:
-        assert {s.code for s in session.scalars(select(SiteRow))} == {"pref-24", "pref-38", "pref-93"}
+        assert {s.code for s in session.scalars(select(SiteRow))} == {
+            "pref-24",
+            "pref-38",
+            "pref-93",
+        }
         demarches = {d.code for d in session.scalars(select(DemarcheRow))}
         assert "carte_resident_renouvellement" in demarches and "naturalisation" not in demarches
         resident = session.get(DemarcheRow, "carte_resident_renouvellement")
@@ -75,7 +79,7 @@ def test_guichet_verify_command(seeded, monkeypatch, capsys):
     engine, _ = seeded
     monkeypatch.setenv("GUICHET_DATABASE_URL", str(engine.url))
     factory = make_session_factory(engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with factory.begin() as session:
         slot = session.scalars(
             select(Slot).where(Slot.starts_at > now).order_by(Slot.starts_at)

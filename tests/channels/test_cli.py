@@ -19,7 +19,9 @@ def test_set_webhook_registers_url_secret_and_allowed_updates(monkeypatch, teleg
     [call] = telegram_api.calls_to("/bot123:ABC/setWebhook")
     assert call["url"] == "https://guichet.example.fr/telegram/webhook"
     assert call["secret_token"] == TELEGRAM_SECRET
-    assert "callback_query" in str(call["allowed_updates"]) and "message" in str(call["allowed_updates"])
+    assert "callback_query" in str(call["allowed_updates"]) and "message" in str(
+        call["allowed_updates"]
+    )
     assert "webhook registered" in capsys.readouterr().out
 
 

@@ -34,8 +34,14 @@ def test_signed_sms_bodies_never_5xx(client, body, media):
 @given(
     raw=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(str.encode)),
     content_type=st.sampled_from(
-        ["application/x-www-form-urlencoded", "application/json", "text/plain",
-         "multipart/form-data; boundary=xyz", "multipart/form-data", ""]
+        [
+            "application/x-www-form-urlencoded",
+            "application/json",
+            "text/plain",
+            "multipart/form-data; boundary=xyz",
+            "multipart/form-data",
+            "",
+        ]
     ),
     path=st.sampled_from(["/sms/twilio", "/sms/twilio/status", "/telegram/webhook"]),
     signed=st.booleans(),
@@ -55,7 +61,10 @@ def test_telegram_texts_never_5xx(client, text, update_id):
     body = {
         "update_id": update_id,
         "message": {
-            "message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": text,
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "text": text,
         },
     }
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}

@@ -42,7 +42,7 @@ def test_surrogate_pair_is_never_split():
 
 def test_french_folding_follows_the_issue_rules():
     folded = gsm7.fold_to_gsm7("Fenêtre â î ô û ç œ l’été « oui » à où é è")
-    assert folded == "Fenetre a i o u c oe l'été \"oui\" à où é è"
+    assert folded == 'Fenetre a i o u c oe l\'été "oui" à où é è'
     assert gsm7.is_gsm7(folded)
 
 

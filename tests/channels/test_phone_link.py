@@ -6,7 +6,7 @@ only Telegram's and Twilio's servers are played locally.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from tests.support.channels import TELEGRAM_SECRET
 from tests.support.stack import CODE, TelegramUser, stack_with_fakes
 
 PHONE = "+33611110077"
-NOW = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
 
 
 def _nlg(response: str) -> dict:
@@ -56,15 +56,22 @@ def test_a_linked_chat_receives_the_phones_messages_and_the_last_link_wins(
 
 def _contact_update(update_id: int, chat_id: int, phone_number: str, user_id: int) -> dict:
     sender = {"id": chat_id, "is_bot": False, "first_name": "Amina", "language_code": "fr"}
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1_763_900_000, "chat": {"id": chat_id, "type": "private"},
-        "from": sender,
-        "contact": {"phone_number": phone_number, "first_name": "Amina", "user_id": user_id}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_763_900_000,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": sender,
+            "contact": {"phone_number": phone_number, "first_name": "Amina", "user_id": user_id},
+        },
+    }
 
 
 def _post(client, body: dict):
-    return client.post("/telegram/webhook", json=body,
-                       headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+    return client.post(
+        "/telegram/webhook", json=body, headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    )
 
 
 def test_sharing_ones_own_telegram_contact_links_the_chat(client, session_factory):
@@ -78,14 +85,22 @@ def test_sharing_ones_own_telegram_contact_links_the_chat(client, session_factor
 
 def test_someone_elses_contact_does_not_link_the_chat(client, session_factory):
     assert _post(client, _contact_update(2, 4343, "+33611110077", user_id=999)).status_code == 200
-    assert _post(client, _contact_update(3, 4343, "+33 not a phone", user_id=4343)).status_code == 200
+    assert (
+        _post(client, _contact_update(3, 4343, "+33 not a phone", user_id=4343)).status_code == 200
+    )
     with session_factory() as session:
         assert session.scalars(select(PreferredChannel)).all() == []
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    with stack_with_fakes(tmp_path_factory.mktemp("link")) as (settings, rasa, gateway, twilio, telegram):
+    with stack_with_fakes(tmp_path_factory.mktemp("link")) as (
+        settings,
+        rasa,
+        gateway,
+        twilio,
+        telegram,
+    ):
         rasa.start()
         yield settings, gateway, twilio, telegram
 
@@ -118,8 +133,10 @@ def test_telegram_booking_links_the_chat_and_the_reminder_comes_to_telegram(stac
     before = len(telegram.calls_to("/sendMessage"))
     notifier = ChannelsNotifier(settings, factory)
     try:
-        at = starts_at.replace(tzinfo=timezone.utc) - timedelta(hours=47)
-        report = Worker(factory, EngineConfig.from_settings(settings), notifier, clock=lambda: at).tick()
+        at = starts_at.replace(tzinfo=UTC) - timedelta(hours=47)
+        report = Worker(
+            factory, EngineConfig.from_settings(settings), notifier, clock=lambda: at
+        ).tick()
     finally:
         notifier.close()
     assert report.dispatched.sent == 1, report.summary()

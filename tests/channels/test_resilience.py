@@ -50,7 +50,10 @@ def test_one_sender_is_handled_in_order(settings, session_factory):
 
     async def burst():
         return await asyncio.gather(
-            *(worker.handle(Incoming("sms", PHONE, f"SMo{i}", f"message {i}", phone=PHONE)) for i in range(8))
+            *(
+                worker.handle(Incoming("sms", PHONE, f"SMo{i}", f"message {i}", phone=PHONE))
+                for i in range(8)
+            )
         )
 
     results = asyncio.run(burst())

@@ -25,19 +25,23 @@ BUDGET = 12  # issue 5
 DEMARCHE = "carte_resident_renouvellement"
 # The longest French date babel writes ("mercredi 29 septembre à 14 h 20", summer time) and a
 # short one; 2027-09-29 is a Wednesday.
-LONG_DAY = dt.datetime(2027, 9, 29, 12, 20, tzinfo=dt.timezone.utc)
-SHORT_DAY = dt.datetime(2026, 12, 14, 13, 0, tzinfo=dt.timezone.utc)
+LONG_DAY = dt.datetime(2027, 9, 29, 12, 20, tzinfo=dt.UTC)
+SHORT_DAY = dt.datetime(2026, 12, 14, 13, 0, tzinfo=dt.UTC)
 DISPLAY_CODE = "K7PQ-4QXZ"  # `display_code` of an 8-character code
 
 
-def _say(name: str, lang: str, buttons: list[dict[str, str]] | None = None, **params: Any) -> dict[str, Any]:
+def _say(
+    name: str, lang: str, buttons: list[dict[str, str]] | None = None, **params: Any
+) -> dict[str, Any]:
     message = render(name, lang, params, channel="sms")
     if buttons is not None:  # buttons an action builds itself (the proposed slots)
         message["buttons"] = buttons
     return message
 
 
-def booking_path(site_code: str, first_slot: dt.datetime, lang: str = "fr") -> list[tuple[str, BotReply]]:
+def booking_path(
+    site_code: str, first_slot: dt.datetime, lang: str = "fr"
+) -> list[tuple[str, BotReply]]:
     """(what the person sent, what the assistant answers) up to the convocation."""
     catalogue = get_catalogue()
     demarche, site = catalogue.demarches[DEMARCHE], catalogue.sites[site_code]
@@ -47,27 +51,57 @@ def booking_path(site_code: str, first_slot: dt.datetime, lang: str = "fr") -> l
     turns: list[tuple[str, list[dict[str, Any]]]] = [
         ("Bonjour", [_say("utter_greet", lang)]),
         ("1", [_say("utter_language_changed", lang)]),
-        ("Je veux renouveler ma carte de résident", [
-            _say("utter_demarche_found", lang, demarche_name=demarche.name(lang)),
-            _say("utter_documents_page", lang, page=1, pages=pages(demarche), items=checklist),
-            _say("utter_documents_more", lang),
-        ]),
+        (
+            "Je veux renouveler ma carte de résident",
+            [
+                _say("utter_demarche_found", lang, demarche_name=demarche.name(lang)),
+                _say("utter_documents_page", lang, page=1, pages=pages(demarche), items=checklist),
+                _say("utter_documents_more", lang),
+            ],
+        ),
         ("2", [_say("utter_ask_site", lang)]),
         ("38000", [_say("utter_ask_date_text", lang)]),
-        ("lundi", [_say(
-            "utter_ask_chosen_slot", lang, site_name=site.name,
-            buttons=[{"title": format_when(s, lang), "payload": f'/inform{{"slot_ref":"{i}"}}'}
-                     for i, s in enumerate(slots)],
-        )]),
+        (
+            "lundi",
+            [
+                _say(
+                    "utter_ask_chosen_slot",
+                    lang,
+                    site_name=site.name,
+                    buttons=[
+                        {"title": format_when(s, lang), "payload": f'/inform{{"slot_ref":"{i}"}}'}
+                        for i, s in enumerate(slots)
+                    ],
+                )
+            ],
+        ),
         ("1", [_say("utter_ask_numero_etranger", lang)]),
-        ("3801234567", [_say(
-            "utter_ask_booking_confirmed", lang,
-            demarche_name=demarche.name(lang), when=slots[0], site_name=site.name,
-        )]),
-        ("1", [_say(
-            "utter_convocation", lang, code=DISPLAY_CODE, when=slots[0], site_name=site.name,
-            address=site.address, demarche_name=demarche.name(lang),
-        )]),
+        (
+            "3801234567",
+            [
+                _say(
+                    "utter_ask_booking_confirmed",
+                    lang,
+                    demarche_name=demarche.name(lang),
+                    when=slots[0],
+                    site_name=site.name,
+                )
+            ],
+        ),
+        (
+            "1",
+            [
+                _say(
+                    "utter_convocation",
+                    lang,
+                    code=DISPLAY_CODE,
+                    when=slots[0],
+                    site_name=site.name,
+                    address=site.address,
+                    demarche_name=demarche.name(lang),
+                )
+            ],
+        ),
     ]
     return [(sent, from_rasa(messages)) for sent, messages in turns]
 
@@ -109,7 +143,8 @@ def test_on_the_bench_path_only_the_checklist_and_convocation_take_two_segments(
     """Where the budget is spent on `guichet bench channels`' path (Isère, a short date).
     With the longest site name and date the slot list takes a second segment too (12)."""
     two = [
-        sent for sent, reply in booking_path("pref-38", SHORT_DAY)
+        sent
+        for sent, reply in booking_path("pref-38", SHORT_DAY)
         if segments_sent(reply, "fr")[1] > 1
     ]
     assert two == ["Je veux renouveler ma carte de résident", "1"]

@@ -42,8 +42,8 @@ def test_rasa_output_is_merged_and_buttons_numbered():
                 "recipient_id": "x",
                 "text": "Choisissez :",
                 "buttons": [
-                    {"title": "Renouvellement", "payload": "/inform{\"procedure_kind\":\"renewal\"}"},
-                    {"title": "Première demande", "payload": "/inform{\"procedure_kind\":\"first\"}"},
+                    {"title": "Renouvellement", "payload": '/inform{"procedure_kind":"renewal"}'},
+                    {"title": "Première demande", "payload": '/inform{"procedure_kind":"first"}'},
                 ],
             },
         ]
@@ -51,7 +51,7 @@ def test_rasa_output_is_merged_and_buttons_numbered():
     shape = shape_sms(reply, "fr")
     assert len(shape.pages) == 1
     assert "1. Renouvellement\n2. Première demande" in shape.pages[0]
-    assert shape.menu[1] == "/inform{\"procedure_kind\":\"first\"}"
+    assert shape.menu[1] == '/inform{"procedure_kind":"first"}'
     assert gsm7.is_gsm7(shape.pages[0])
 
 
@@ -84,10 +84,13 @@ def test_an_unbreakable_word_is_still_paged():
 
 
 def test_telegram_keyboard_uses_payloads_and_numbers_long_ones():
-    long_payload = "/inform" + "{\"title_type\":\"conjoint_francais\",\"procedure_kind\":\"renewal\"}"
-    reply = BotReply(["Bonjour"], [Button("FR", "/choose_language{\"language\":\"fr\"}"), Button("Long", long_payload)])
+    long_payload = "/inform" + '{"title_type":"conjoint_francais","procedure_kind":"renewal"}'
+    reply = BotReply(
+        ["Bonjour"],
+        [Button("FR", '/choose_language{"language":"fr"}'), Button("Long", long_payload)],
+    )
     [message] = shape_telegram(reply)
-    assert message.keyboard[0][0]["callback_data"] == "/choose_language{\"language\":\"fr\"}"
+    assert message.keyboard[0][0]["callback_data"] == '/choose_language{"language":"fr"}'
     assert message.keyboard[1][0]["callback_data"] == "menu:2"
     assert language_in_payload(reply.buttons[0].payload) == "fr"
 

@@ -36,16 +36,33 @@ def test_signed_request_passes_and_forged_ones_are_refused(client, phone):
     assert client.post("/sms/twilio", data=params, headers=forged).status_code == 403
     signature = phone.sign(params)
     other_body = dict(params, Body="Je veux annuler")
-    assert client.post("/sms/twilio", data=other_body, headers={"X-Twilio-Signature": signature}).status_code == 403
+    assert (
+        client.post(
+            "/sms/twilio", data=other_body, headers={"X-Twilio-Signature": signature}
+        ).status_code
+        == 403
+    )
     wrong_token = SmsPhone(client, token="another-account-token").sign(params)
-    assert client.post("/sms/twilio", data=params, headers={"X-Twilio-Signature": wrong_token}).status_code == 403
-    assert replies(client.post("/sms/twilio", data=params, headers={"X-Twilio-Signature": signature}))
+    assert (
+        client.post(
+            "/sms/twilio", data=params, headers={"X-Twilio-Signature": wrong_token}
+        ).status_code
+        == 403
+    )
+    assert replies(
+        client.post("/sms/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    )
 
 
 def test_signature_uses_the_public_url_not_the_proxy_address(client, phone):
     params = phone.params("Bonjour")
     internal = phone.sign(params, base="http://testserver")
-    assert client.post("/sms/twilio", data=params, headers={"X-Twilio-Signature": internal}).status_code == 403
+    assert (
+        client.post(
+            "/sms/twilio", data=params, headers={"X-Twilio-Signature": internal}
+        ).status_code
+        == 403
+    )
     assert phone.post(params).status_code == 200
 
 
@@ -70,7 +87,10 @@ def test_duplicate_message_sid_is_processed_once(phone, session_factory):
     assert replies(second) == []
     assert len(inbound_rows(session_factory)) == 1
     with session_factory() as session:
-        assert session.scalar(select(OutboundMessage).where(OutboundMessage.address == PHONE)).status == "inline"
+        assert (
+            session.scalar(select(OutboundMessage).where(OutboundMessage.address == PHONE)).status
+            == "inline"
+        )
 
 
 def test_every_reply_is_recorded_with_segments_and_encoding(phone, session_factory):
@@ -92,7 +112,11 @@ def test_stop_really_stops_outbound_sends(settings, phone, session_factory, twil
     assert replies(phone.send("start")) == [fr(messages.OPTED_IN)]
     again = service_sender.send_text(PHONE, "Rappel : rendez-vous à « 14 h » mercredi", "fr")
     [call] = twilio_api.calls_to("Messages.json")
-    assert (call["To"], call["Body"], call["From"]) == (PHONE, 'Rappel : rendez-vous à "14 h" mercredi', "+33700000000")
+    assert (call["To"], call["Body"], call["From"]) == (
+        PHONE,
+        'Rappel : rendez-vous à "14 h" mercredi',
+        "+33700000000",
+    )
     assert call["StatusCallback"] == f"{PUBLIC_URL}/sms/twilio/status"
     with session_factory() as session:
         row = session.get(OutboundMessage, again.outbound_id)
@@ -100,15 +124,26 @@ def test_stop_really_stops_outbound_sends(settings, phone, session_factory, twil
 
 
 def test_help_answers_without_losing_the_menu(phone, session_factory):
-    _give_menu(session_factory, ["/inform{\"procedure_kind\":\"renewal\"}", "/inform{\"procedure_kind\":\"first\"}"])
+    _give_menu(
+        session_factory,
+        ['/inform{"procedure_kind":"renewal"}', '/inform{"procedure_kind":"first"}'],
+    )
     assert replies(phone.send("aide")) == [fr(messages.HELP)]
     phone.send("2.")
-    assert inbound_rows(session_factory)[-1].resolved == "/inform{\"procedure_kind\":\"first\"}"
+    assert inbound_rows(session_factory)[-1].resolved == '/inform{"procedure_kind":"first"}'
 
 
 def _give_menu(session_factory, payloads, pages=()):
     with session_factory.begin() as session:
-        session.add(Contact(channel="sms", address=PHONE, language="fr", last_menu=list(payloads), pages_left=list(pages)))
+        session.add(
+            Contact(
+                channel="sms",
+                address=PHONE,
+                language="fr",
+                last_menu=list(payloads),
+                pages_left=list(pages),
+            )
+        )
 
 
 def test_numbered_reply_selects_the_payload_of_the_last_menu(phone, session_factory):
@@ -129,7 +164,9 @@ def test_suite_pages_through_long_content(phone, session_factory):
 
 
 def test_mms_without_body_gets_a_text_only_answer(phone):
-    assert replies(phone.send("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1")) == [fr(messages.TEXT_ONLY)]
+    assert replies(phone.send("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1")) == [
+        fr(messages.TEXT_ONLY)
+    ]
 
 
 def test_flood_is_answered_once_and_nothing_is_dropped(make_client, settings, session_factory):
@@ -180,7 +217,9 @@ def test_database_down_gives_a_clear_answer(make_client, settings):
     from bot.gateway.app import create_app
     from tests.support.servers import closed_port
 
-    broken = sessionmaker(bind=make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/none"))
+    broken = sessionmaker(
+        bind=make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/none")
+    )
     from fastapi.testclient import TestClient
 
     with TestClient(create_app(settings, broken)) as client:

@@ -95,16 +95,26 @@ def test_commands(client, telegram_api, session_factory):
 
 def test_button_press_is_answered_and_its_payload_used(client, telegram_api, session_factory):
     with session_factory.begin() as session:
-        session.add(Contact(channel="telegram", address=str(CHAT_ID), language="fr",
-                            last_menu=["/a", "/inform{\"title_type\":\"conjoint_francais\"}"], pages_left=[]))
-    post(client, callback(40, "/choose_language{\"language\":\"en\"}"))
+        session.add(
+            Contact(
+                channel="telegram",
+                address=str(CHAT_ID),
+                language="fr",
+                last_menu=["/a", '/inform{"title_type":"conjoint_francais"}'],
+                pages_left=[],
+            )
+        )
+    post(client, callback(40, '/choose_language{"language":"en"}'))
     post(client, callback(41, "menu:2"))
-    assert [c["callback_query_id"] for c in telegram_api.calls_to("/answerCallbackQuery")] == ["cb40", "cb41"]
+    assert [c["callback_query_id"] for c in telegram_api.calls_to("/answerCallbackQuery")] == [
+        "cb40",
+        "cb41",
+    ]
     with session_factory() as session:
         rows = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
     assert [r.resolved for r in rows] == [
-        "/choose_language{\"language\":\"en\"}",
-        "/inform{\"title_type\":\"conjoint_francais\"}",
+        '/choose_language{"language":"en"}',
+        '/inform{"title_type":"conjoint_francais"}',
     ]
 
 

@@ -77,9 +77,12 @@ def test_sms_expiry_date_then_rappel_agrees_to_the_deadline_alerts(stack):
     transcript += phone.send(f"ma carte expire le {expiry:%d/%m/%Y}")
     assert any("Envoyez RAPPEL" in r for r in transcript[-3:]), "\n".join(transcript)
     transcript += phone.send("RAPPEL")
-    assert any(r.startswith("C'est noté : un SMS le") for r in transcript[-3:]), "\n".join(transcript)
+    assert any(r.startswith("C'est noté : un SMS le") for r in transcript[-3:]), "\n".join(
+        transcript
+    )
     stopped = booking_call(
-        settings.api_url, lambda api: api.stop_deadline_alerts(number, "carte_resident_renouvellement")
+        settings.api_url,
+        lambda api: api.stop_deadline_alerts(number, "carte_resident_renouvellement"),
     )
     assert stopped.cancelled == 1
 
@@ -109,7 +112,9 @@ def test_one_sender_on_two_gateway_processes_is_answered_in_order_by_one(stack):
 
     async def scenario():
         held = first.rasa = _HeldAtTheDoor(first.rasa)
-        hello = asyncio.create_task(first.handle(Incoming("sms", number, "SMord1", "Bonjour", phone=number)))
+        hello = asyncio.create_task(
+            first.handle(Incoming("sms", number, "SMord1", "Bonjour", phone=number))
+        )
         await held.arrived.wait()  # the first process holds the sender and is at Rasa's door
         # "1" means "Français" only in the menu the answer to "Bonjour" brings.
         choice = await second.handle(Incoming("sms", number, "SMord2", "1", phone=number))
@@ -124,7 +129,9 @@ def test_one_sender_on_two_gateway_processes_is_answered_in_order_by_one(stack):
     with factory() as session:
         contact = session.scalar(select(Contact).where(Contact.address == number))
         assert contact.busy_by is None and contact.busy_until is None
-        statuses = session.scalars(select(InboundMessage.status).where(InboundMessage.contact_id == contact.id))
+        statuses = session.scalars(
+            select(InboundMessage.status).where(InboundMessage.contact_id == contact.id)
+        )
         assert set(statuses) == {"done"}
 
 
@@ -136,10 +143,21 @@ def test_a_message_left_to_a_dead_gateway_process_is_answered_once_its_lease_run
     worker = Conversations(settings, factory, {"sms": sent})
     number = "+33611110011"
     with factory.begin() as session:  # a process took this sender, then died
-        session.add(Contact(channel="sms", address=number, language="fr", last_menu=[],
-                            pages_left=[], busy_until=utcnow() + datetime.timedelta(minutes=1),
-                            busy_by="dead"))
-    assert asyncio.run(worker.handle(Incoming("sms", number, "SMdead1", "Bonjour", phone=number))) == []
+        session.add(
+            Contact(
+                channel="sms",
+                address=number,
+                language="fr",
+                last_menu=[],
+                pages_left=[],
+                busy_until=utcnow() + datetime.timedelta(minutes=1),
+                busy_by="dead",
+            )
+        )
+    assert (
+        asyncio.run(worker.handle(Incoming("sms", number, "SMdead1", "Bonjour", phone=number)))
+        == []
+    )
     assert asyncio.run(worker.replay.queued()) == 0 and sent.texts == []  # its lease still runs
     with factory.begin() as session:
         contact = session.scalar(select(Contact).where(Contact.address == number))

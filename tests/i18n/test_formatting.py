@@ -26,7 +26,7 @@ from bot.formatting import (
     to_paris,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 WINTER = dt.datetime(2025, 1, 14, 13, 20, tzinfo=UTC)  # 14:20 in Paris (UTC+1)
 SUMMER = dt.datetime(2025, 7, 1, 7, 5, tzinfo=UTC)  # 09:05 in Paris (UTC+2)
 

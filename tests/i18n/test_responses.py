@@ -49,7 +49,7 @@ INTENTS = {
     "out_of_scope",
     "insult",
 }
-WHEN = dt.datetime(2025, 1, 14, 13, 20, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2025, 1, 14, 13, 20, tzinfo=dt.UTC)
 # Realistic values (long ones, to keep the SMS length check honest); anything else gets TEXT.
 SAMPLES: dict[str, object] = {
     "date": WHEN,

@@ -72,7 +72,9 @@ def test_a_language_is_added_as_data(tmp_path):
         ("uk", "іїєґ", ["доброго дня", "мені потрібен запис", "дякую"]),
         ("ru", "ыэъё", ["добрый день", "мне нужна запись", "спасибо"]),
     ]:
-        (languages / f"{code}.yml").write_text(f"code: {code}\nscripts: [CYRILLIC]\nletters: {letters}\n")
+        (languages / f"{code}.yml").write_text(
+            f"code: {code}\nscripts: [CYRILLIC]\nletters: {letters}\n"
+        )
         examples = "\n".join(f"    - {line}" for line in lines)
         (nlu / f"{code}.yml").write_text(f"nlu:\n- intent: greet\n  examples: |\n{examples}\n")
     identifier = LanguageIdentifier.from_files(languages, nlu)
@@ -82,7 +84,11 @@ def test_a_language_is_added_as_data(tmp_path):
 
 
 def _held_out(lang: str) -> list[str]:
-    return [t for t in nlu_lines(held_out_file(lang)) if sum(any(c.isalpha() for c in w) for w in t.split()) >= 2]
+    return [
+        t
+        for t in nlu_lines(held_out_file(lang))
+        if sum(any(c.isalpha() for c in w) for w in t.split()) >= 2
+    ]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -32,7 +32,10 @@ from nlu_eval import SWEEP_AMBIGUITIES, SWEEP_THRESHOLDS  # noqa: E402
 # Every démarche of the contract must be reachable from free text in every language: the
 # entity values a need_procedure example must carry for each of them.
 DEMARCHE_HINTS: dict[str, set[tuple[str, str]]] = {
-    "carte_resident_renouvellement": {("title_type", "carte_resident"), ("procedure_kind", "renewal")},
+    "carte_resident_renouvellement": {
+        ("title_type", "carte_resident"),
+        ("procedure_kind", "renewal"),
+    },
     "conjoint_francais_renouvellement": {("title_type", "conjoint_francais")},
     "vpf_premiere_demande": {("title_type", "vpf"), ("procedure_kind", "first")},
     "admission_exceptionnelle": {("topic", "admission_exceptionnelle")},
@@ -52,7 +55,9 @@ DEMARCHE_HINTS: dict[str, set[tuple[str, str]]] = {
 def test_every_contract_intent_and_no_other(lang: str, kind: str) -> None:
     path = training_file(lang) if kind == "training" else held_out_file(lang)
     counts = Counter(e.intent for e in examples(path))
-    assert set(counts) == INTENTS, f"{path}: missing {INTENTS - set(counts)}, extra {set(counts) - INTENTS}"
+    assert set(counts) == INTENTS, (
+        f"{path}: missing {INTENTS - set(counts)}, extra {set(counts) - INTENTS}"
+    )
     least = 15 if kind == "training" else 10
     thin = {intent: n for intent, n in counts.items() if n < least}
     assert not thin, f"{path}: too few examples {thin}"
@@ -167,7 +172,9 @@ def test_config_pipeline_is_the_measured_winner() -> None:
     FallbackClassifier on top is measured separately (scripts/nlu_eval.py --sweep)."""
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     chosen = yaml.safe_load((ROOT / "pipelines" / "logreg_crf.yml").read_text(encoding="utf-8"))
-    assert [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"] == chosen["pipeline"]
+    assert [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"] == chosen[
+        "pipeline"
+    ]
     assert config["language"] == chosen["language"]
 
 

@@ -57,9 +57,13 @@ pytestmark = pytest.mark.rasa
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Any]:
+def figures(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> dict[str, Any]:
     if not (RASA_VENV_BIN / "rasa").exists():
-        unavailable(f"the Rasa environment is missing ({RASA_VENV_BIN}); create it to run the NLU gate")
+        unavailable(
+            f"the Rasa environment is missing ({RASA_VENV_BIN}); create it to run the NLU gate"
+        )
     model, seconds = train_nlu(ROOT / "config.yml", tmp_path_factory.mktemp("nlu-model"))
     result = evaluate(model, [*held_out_files(), NOISE_FILE])
     capture = request.config.pluginmanager.getplugin("capturemanager")
@@ -85,8 +89,11 @@ def test_entity_f1_at_least_gate(figures: dict[str, Any], lang: str) -> None:
 
 def test_noise_is_turned_away(figures: dict[str, Any]) -> None:
     noise = figures[NOISE_FILE.stem]
-    kept = "\n".join(f"  {r['text']!r} -> {r['predicted']} ({r['confidence']:.2f})"
-                     for r in noise["records"] if r["predicted"] not in TURNED_AWAY)
+    kept = "\n".join(
+        f"  {r['text']!r} -> {r['predicted']} ({r['confidence']:.2f})"
+        for r in noise["records"]
+        if r["predicted"] not in TURNED_AWAY
+    )
     assert noise["turned_away"] >= NOISE_TURNED_AWAY_GATE, (
         f"only {noise['turned_away']:.1%} of tests/nlu/noise.yml reach nlu_fallback/out_of_scope; read as:\n{kept}"
     )
@@ -100,7 +107,9 @@ def test_real_messages_seldom_fall_back(figures: dict[str, Any], lang: str) -> N
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), LIVE_MISREADS)
-def test_live_misread_is_read_right(figures: dict[str, Any], lang: str, text: str, expected: str) -> None:
+def test_live_misread_is_read_right(
+    figures: dict[str, Any], lang: str, text: str, expected: str
+) -> None:
     record = next((r for r in figures[lang]["records"] if r["text"] == text), None)
     assert record is not None, f"{text!r} is no longer a held-out line of tests/nlu/{lang}.yml"
     assert record["predicted"] == expected, record

@@ -50,16 +50,30 @@ def test_falls_back_like_rasa(confidence: float, margin: float, expected: bool) 
 
 
 def _record(text: str, expected: str, raw: str, confidence: float, margin: float) -> dict[str, Any]:
-    return {"text": text, "expected": expected, "predicted": raw, "raw": raw,
-            "confidence": confidence, "margin": margin}
+    return {
+        "text": text,
+        "expected": expected,
+        "predicted": raw,
+        "raw": raw,
+        "confidence": confidence,
+        "margin": margin,
+    }
 
 
 def test_sweep_replays_every_threshold_on_one_ranking() -> None:
     figures = {
-        "fr": {"records": [_record("bonjour", "greet", "greet", 0.9, 0.8),
-                           _record("jeudi matin", "inform", "inform", 0.4, 0.3)]},
-        NOISE_FILE.stem: {"records": [_record("qsdfgh", "out_of_scope", "affirm", 0.45, 0.2),
-                                      _record("blabla", "out_of_scope", "out_of_scope", 0.6, 0.4)]},
+        "fr": {
+            "records": [
+                _record("bonjour", "greet", "greet", 0.9, 0.8),
+                _record("jeudi matin", "inform", "inform", 0.4, 0.3),
+            ]
+        },
+        NOISE_FILE.stem: {
+            "records": [
+                _record("qsdfgh", "out_of_scope", "affirm", 0.45, 0.2),
+                _record("blabla", "out_of_scope", "out_of_scope", 0.6, 0.4),
+            ]
+        },
     }
     low, high = sweep(figures, thresholds=(0.3, 0.5), ambiguities=(0.0,))
     assert low["fr"] == {"fallback_share": 0.0, "misread_share": 0.0, "macro_f1": 1.0}

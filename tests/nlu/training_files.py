@@ -18,7 +18,33 @@ LANGUAGES = ("fr", "en", "ar")
 
 # The shared contract (see the brief): the dialogue engineer codes against these names.
 INTENTS = frozenset(
-    ["greet", "goodbye", "affirm", "deny", "thank", "choose_language", "change_language", "menu", "help", "need_procedure", "ask_documents", "have_documents", "missing_documents", "give_expiry", "book_appointment", "inform", "cancel_appointment", "reschedule_appointment", "my_appointment", "my_proof", "join_waitlist", "more", "out_of_scope", "insult", "deadline_alerts"]
+    [
+        "greet",
+        "goodbye",
+        "affirm",
+        "deny",
+        "thank",
+        "choose_language",
+        "change_language",
+        "menu",
+        "help",
+        "need_procedure",
+        "ask_documents",
+        "have_documents",
+        "missing_documents",
+        "give_expiry",
+        "book_appointment",
+        "inform",
+        "cancel_appointment",
+        "reschedule_appointment",
+        "my_appointment",
+        "my_proof",
+        "join_waitlist",
+        "more",
+        "out_of_scope",
+        "insult",
+        "deadline_alerts",
+    ]
 )
 ENTITY_VALUES: dict[str, frozenset[str] | None] = {
     "language": frozenset({"fr", "en", "ar"}),

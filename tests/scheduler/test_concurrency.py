@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -27,7 +27,7 @@ def test_two_workers_racing_send_each_reminder_once(postgres_factory, settings, 
             bookings.book(
                 session, CONFIG, bookings.BookRequest(slot.id, f"+3361000{index:04d}"), now=clock()
             )
-    clock.now = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc) - timedelta(hours=47)
+    clock.now = datetime(2026, 1, 20, 13, 0, tzinfo=UTC) - timedelta(hours=47)
     notifiers = [ChannelsNotifier(settings, postgres_factory) for _ in range(2)]
     workers = [Worker(postgres_factory, CONFIG, n, clock=clock) for n in notifiers]
     barrier = threading.Barrier(2)

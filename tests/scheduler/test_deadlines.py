@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ PHONE = "+33612345678"
 
 
 def at(month: int, day: int, hour: int = 8) -> datetime:
-    return datetime(2026, month, day, hour, 0, tzinfo=timezone.utc)  # hour UTC = hour + 2 in summer
+    return datetime(2026, month, day, hour, 0, tzinfo=UTC)  # hour UTC = hour + 2 in summer
 
 
 def test_deadline_alerts_when_the_window_opens_and_before_it_closes(
@@ -46,12 +46,18 @@ def test_deadline_alerts_when_the_window_opens_and_before_it_closes(
     assert closing.startswith("Attention") and "mardi 30 juin 2026" in closing
 
 
-def test_agreeing_inside_the_window_brings_only_the_closing_alert(world, make_worker, twilio, clock):
+def test_agreeing_inside_the_window_brings_only_the_closing_alert(
+    world, make_worker, twilio, clock
+):
     # The conversation has just said the window is open: no second "you can apply now".
     clock.now = at(5, 2)
     with world.begin() as session:
         subscribe_deadline(
-            session, PHONE, "carte_resident_renouvellement", date(2026, 6, 30), language="fr",
+            session,
+            PHONE,
+            "carte_resident_renouvellement",
+            date(2026, 6, 30),
+            language="fr",
             now=clock(),
         )
     for moment, expected in [(at(5, 2), 0), (at(5, 3), 0), (at(6, 15), 0), (at(6, 16), 1)]:
@@ -71,10 +77,10 @@ def test_a_demarche_without_window_cannot_be_subscribed(world, clock):
 @pytest.mark.parametrize(
     ("moment", "quiet"),
     [
-        (datetime(2026, 1, 12, 19, 59, tzinfo=timezone.utc), False),  # 20h59 Paris
-        (datetime(2026, 1, 12, 20, 0, tzinfo=timezone.utc), True),
-        (datetime(2026, 7, 12, 5, 59, tzinfo=timezone.utc), True),  # 7h59 summer time
-        (datetime(2026, 7, 12, 6, 0, tzinfo=timezone.utc), False),
+        (datetime(2026, 1, 12, 19, 59, tzinfo=UTC), False),  # 20h59 Paris
+        (datetime(2026, 1, 12, 20, 0, tzinfo=UTC), True),
+        (datetime(2026, 7, 12, 5, 59, tzinfo=UTC), True),  # 7h59 summer time
+        (datetime(2026, 7, 12, 6, 0, tzinfo=UTC), False),
     ],
 )
 def test_quiet_hours_are_paris_hours_in_winter_and_summer(moment, quiet):
@@ -82,11 +88,11 @@ def test_quiet_hours_are_paris_hours_in_winter_and_summer(moment, quiet):
 
 
 def test_quiet_hours_give_way_only_to_a_deadline_before_the_morning():
-    night = datetime(2026, 1, 12, 22, 0, tzinfo=timezone.utc)
-    assert end_of_quiet(night) == datetime(2026, 1, 13, 7, 0, tzinfo=timezone.utc)
+    night = datetime(2026, 1, 12, 22, 0, tzinfo=UTC)
+    assert end_of_quiet(night) == datetime(2026, 1, 13, 7, 0, tzinfo=UTC)
     assert not may_send(night, None)
-    assert not may_send(night, datetime(2026, 1, 13, 10, 0, tzinfo=timezone.utc))
-    assert may_send(night, datetime(2026, 1, 13, 7, 30, tzinfo=timezone.utc))
+    assert not may_send(night, datetime(2026, 1, 13, 10, 0, tzinfo=UTC))
+    assert may_send(night, datetime(2026, 1, 13, 7, 30, tzinfo=UTC))
 
 
 def test_alerts_are_agreed_and_stopped_through_the_api(world, gateway, make_worker, twilio, clock):

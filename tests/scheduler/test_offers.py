@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,7 +60,7 @@ def test_cancel_offer_decline_expire_accept(world, gateway, make_worker, twilio,
     join(world, clock, FIRST, date(2026, 2, 1))
     join(world, clock, SECOND, date(2026, 2, 15))
     worker = make_worker()
-    clock.now = datetime(2026, 1, 14, 9, 0, tzinfo=timezone.utc)  # Wednesday 10h Paris
+    clock.now = datetime(2026, 1, 14, 9, 0, tzinfo=UTC)  # Wednesday 10h Paris
 
     # The holder frees the place with one word.
     [answer] = replies(SmsPhone(gateway, HOLDER).send("annuler"))
@@ -89,7 +89,7 @@ def test_cancel_offer_decline_expire_accept(world, gateway, make_worker, twilio,
     assert offers(world)[1:] == [(SECOND, "expired"), (THIRD, "pending")]
     # 22h21 in Paris: the new offer (held until 10h21 tomorrow) waits for the morning.
     assert report.dispatched.deferred == 1 and sms_to(twilio, THIRD) == []
-    clock.now = datetime(2026, 1, 15, 7, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 1, 15, 7, 0, tzinfo=UTC)
     worker.tick()
     [offer_sms] = sms_to(twilio, THIRD)
     assert "Répondez OUI avant jeudi 15 janvier à 10 h 21" in offer_sms
@@ -128,11 +128,11 @@ def test_offer_made_at_night_goes_out_only_if_its_deadline_would_pass(
     join(world, clock, FIRST, date(2026, 2, 1))
     worker = make_worker()
     # Cancelled at 23h Paris: a 12 h hold ends at 11h, the morning leaves time → wait for 8h.
-    clock.now = datetime(2026, 1, 14, 22, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 1, 14, 22, 0, tzinfo=UTC)
     with world.begin() as session:
         bookings.cancel(session, CONFIG, code, phone=HOLDER, now=clock())
     assert worker.tick().dispatched.deferred == 1 and sms_to(twilio, FIRST) == []
-    clock.now = datetime(2026, 1, 15, 7, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 1, 15, 7, 0, tzinfo=UTC)
     worker.tick()
     assert len(sms_to(twilio, FIRST)) == 1
 
@@ -144,12 +144,12 @@ def test_short_offer_at_night_is_sent_at_once(world, make_worker, twilio, clock)
             session, CONFIG, bookings.BookRequest(slot.id, HOLDER), now=clock()
         ).code
     join(world, clock, FIRST, date(2026, 2, 1))
-    clock.now = datetime(2026, 1, 14, 22, 0, tzinfo=timezone.utc)  # 23h Paris
+    clock.now = datetime(2026, 1, 14, 22, 0, tzinfo=UTC)  # 23h Paris
     with world.begin() as session:
         bookings.cancel(session, CONFIG, code, phone=HOLDER, now=clock())
         # A hold ending at 8h30 Paris: waiting for 8h would leave half an hour.
         offer = session.scalars(select(WaitlistOffer)).one()
-        offer.expires_at = datetime(2026, 1, 15, 7, 30, tzinfo=timezone.utc)
+        offer.expires_at = datetime(2026, 1, 15, 7, 30, tzinfo=UTC)
     report = make_worker().tick()
     assert report.dispatched.sent == 1 and len(sms_to(twilio, FIRST)) == 1
     with world() as session:
@@ -183,7 +183,7 @@ def offer_to_first(world, gateway, make_worker, twilio, clock) -> None:
         slot = session.scalars(select(Slot)).one()
         bookings.book(session, CONFIG, bookings.BookRequest(slot.id, HOLDER), now=clock())
     join(world, clock, FIRST, date(2026, 2, 1))
-    clock.now = datetime(2026, 1, 14, 9, 0, tzinfo=timezone.utc)  # Wednesday 10h Paris
+    clock.now = datetime(2026, 1, 14, 9, 0, tzinfo=UTC)  # Wednesday 10h Paris
     replies(SmsPhone(gateway, HOLDER).send("annuler", sid="SMholder"))
     make_worker().tick()
     [offer_sms] = sms_to(twilio, FIRST)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -24,7 +24,7 @@ CHAT = "987654321"
 def searches(factory, clock, count: int, phone: str = PHONE) -> None:
     """Searches on days with no slot at all (the only slot is on 20 January)."""
     for index in range(count):
-        clock.now = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc) + timedelta(hours=7 * index)
+        clock.now = datetime(2026, 1, 12, 8, 0, tzinfo=UTC) + timedelta(hours=7 * index)
         with factory.begin() as session:
             slots.search(
                 session,
@@ -77,7 +77,7 @@ def test_pdf_is_readable_and_fit_for_a_court(world, clock):
     searches(world, clock, 31)
     with world() as session:
         proof = journal(session, PHONE)
-    pdf = proof_pdf(proof, generated_at=datetime(2026, 1, 30, 10, 0, tzinfo=timezone.utc))
+    pdf = proof_pdf(proof, generated_at=datetime(2026, 1, 30, 10, 0, tzinfo=UTC))
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Justificatif de recherches de rendez-vous en préfecture" in text

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from tests.support.providers import sms_to
 from tests.support.world import CONFIG
 
 PHONE = "+33612345678"
-STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc)  # Tuesday 14h00 Paris
+STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=UTC)  # Tuesday 14h00 Paris
 
 
 class Crash(BaseException):
@@ -119,14 +119,14 @@ def test_crash_before_the_provider_was_called_sends_once_after_restart(
 def test_quiet_hours_hold_a_reminder_until_8h(world, make_worker, twilio, clock):
     book(world, clock)
     # The worker was down at T-48h (Sunday 14h); it comes back at 22h30 Paris.
-    clock.now = datetime(2026, 1, 18, 21, 30, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 1, 18, 21, 30, tzinfo=UTC)
     report = make_worker().tick()
     assert report.planned.reminders == 1 and report.dispatched.deferred == 1
     assert sms_to(twilio, PHONE) == []
-    clock.now = datetime(2026, 1, 19, 6, 59, tzinfo=timezone.utc)  # Monday 7h59 Paris
+    clock.now = datetime(2026, 1, 19, 6, 59, tzinfo=UTC)  # Monday 7h59 Paris
     make_worker().tick()
     assert sms_to(twilio, PHONE) == []
-    clock.now = datetime(2026, 1, 19, 7, 0, tzinfo=timezone.utc)  # 8h00 Paris
+    clock.now = datetime(2026, 1, 19, 7, 0, tzinfo=UTC)  # 8h00 Paris
     make_worker().tick()
     assert len(sms_to(twilio, PHONE)) == 1
 

@@ -91,18 +91,21 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
     code, transcript = book_by_sms(holder, "7501234561")
     [held] = booking_call(url, lambda api: api.my_bookings(HOLDER))
     slot = held.slot
-    assert (slot.site, slot.demarche) == ("pref-38", "carte_resident_renouvellement"), (
-        transcript
-    )
+    assert (slot.site, slot.demarche) == ("pref-38", "carte_resident_renouvellement"), transcript
     starts_at = slot.starts_at
     day = slot.local_start.date()
 
     # B waits for that very day (through the booking API, as the waitlist action does).
     _fill_the_rest_of_the_day(settings, slot)
     booking_call(
-        url, lambda api: api.join_waitlist(WAITING, slot.demarche, slot.site, not_before=day, not_after=day)
+        url,
+        lambda api: api.join_waitlist(
+            WAITING, slot.demarche, slot.site, not_before=day, not_after=day
+        ),
     )
-    assert booking_call(url, lambda api: api.my_offers(WAITING)) == []  # nothing free that day: B waits
+    assert (
+        booking_call(url, lambda api: api.my_offers(WAITING)) == []
+    )  # nothing free that day: B waits
     assert sms_to(twilio, HOLDER) == []  # the conversation answered in TwiML, nothing pushed yet
 
     # The worker 48 h before the appointment, and again an hour later: one reminder only.
@@ -131,9 +134,7 @@ def test_sms_booking_reminded_cancelled_by_sms_and_taken_by_the_waitlist_with_ou
     # B replies OUI (signed SMS) and now holds A's former place.
     [confirmation] = waiting.send("OUI")
     [mine] = booking_call(url, lambda api: api.my_bookings(WAITING))
-    assert mine.slot.id == slot.id and display_code(mine.code) in confirmation, (
-        confirmation
-    )
+    assert mine.slot.id == slot.id and display_code(mine.code) in confirmation, confirmation
     assert booking_call(url, lambda api: api.verify(mine.code)).valid is True
     engine.dispose()
 

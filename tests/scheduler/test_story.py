@@ -6,7 +6,7 @@ Rasa itself is not running here: the booking goes through its API call, not its 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from tests.support.providers import sms_to
 from tests.support.world import CONFIG
 
 HOLDER, WAITING = "+447911123456", "+33698765432"
-STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=timezone.utc)
+STARTS = datetime(2026, 1, 20, 13, 0, tzinfo=UTC)
 
 
 def texts(response) -> list[str]:

@@ -10,8 +10,16 @@ from bot.cli import main
 from bot.simulation.population import Params, make_population
 from bot.simulation.release import START, simulate
 
-SMALL = Params(seed=3, weeks=2, humans_per_week=20, initial_backlog=15, bots=2,
-               identities_per_bot=4, horizon_days=14, rights_days=(5, 30))
+SMALL = Params(
+    seed=3,
+    weeks=2,
+    humans_per_week=20,
+    initial_backlog=15,
+    bots=2,
+    identities_per_bot=4,
+    horizon_days=14,
+    rights_days=(5, 30),
+)
 
 
 @pytest.mark.parametrize("policy", ["fcfs", "waitlist"])
@@ -35,8 +43,27 @@ def test_without_the_engine_cooldown_bot_identities_cycle():
 
 
 def test_cli_prints_both_policies(capsys):
-    assert main(["simulate", "release", "--seed", "3", "--weeks", "1", "--humans-per-week", "20",
-                 "--initial-backlog", "10", "--bots", "1", "--identities-per-bot", "3"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "release",
+                "--seed",
+                "3",
+                "--weeks",
+                "1",
+                "--humans-per-week",
+                "20",
+                "--initial-backlog",
+                "10",
+                "--bots",
+                "1",
+                "--identities-per-bot",
+                "3",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "share taken by bots" in out and "humans served before rights expire" in out
     assert "fcfs" in out and "waitlist" in out
@@ -54,8 +81,11 @@ def test_the_push_waitlist_beats_the_race_for_humans_and_against_bots():
 def test_bot_identities_come_over_the_weeks_unless_told_otherwise():
     params = Params(seed=2)
     spread = [a for a in make_population(params, START, random.Random(2)) if a.kind == "bot"]
-    stock = [a for a in make_population(replace(params, bots_at_start=True), START,
-                                        random.Random(2)) if a.kind == "bot"]
+    stock = [
+        a
+        for a in make_population(replace(params, bots_at_start=True), START, random.Random(2))
+        if a.kind == "bot"
+    ]
     assert len(spread) == len(stock) == params.bots * params.identities_per_bot
     assert all(a.arrival == START for a in stock)
     end = START + timedelta(weeks=params.weeks)

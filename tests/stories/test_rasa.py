@@ -17,7 +17,16 @@ import pytest
 from bot.config import PROJECT_ROOT
 
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
-TRAINING = ["--config", "config.yml", "--domain", "domain", "--data", "data/nlu", "data/rules.yml", "data/stories.yml"]
+TRAINING = [
+    "--config",
+    "config.yml",
+    "--domain",
+    "domain",
+    "--data",
+    "data/nlu",
+    "data/rules.yml",
+    "data/stories.yml",
+]
 STORIES = PROJECT_ROOT / "tests" / "stories"
 
 pytestmark = pytest.mark.rasa
@@ -27,9 +36,17 @@ def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     if not RASA.exists():
         pytest.fail(f"{RASA} is missing: run `make .venv-rasa/.installed`")
     return subprocess.run(
-        [str(RASA), *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "RASA_TELEMETRY_ENABLED": "false",
-             "TF_CPP_MIN_LOG_LEVEL": "3"},
+        [str(RASA), *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(Path.home()),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        },
     )
 
 
@@ -48,10 +65,14 @@ def test_project_validates_without_a_single_warning():
 
 
 def test_every_story_in_every_language_is_predicted_exactly(model: Path, tmp_path: Path):
-    result = rasa("test", "core", "--model", str(model), "--stories", str(STORIES), "--out", str(tmp_path))
+    result = rasa(
+        "test", "core", "--model", str(model), "--stories", str(STORIES), "--out", str(tmp_path)
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     failed = tmp_path / "failed_test_stories.yml"
     report = json.loads((tmp_path / "story_report.json").read_text())
     languages = {path.stem.removeprefix("test_") for path in STORIES.glob("test_*.yml")}
     assert languages == {"fr", "en", "ar"}
-    assert report["conversation_accuracy"]["accuracy"] == 1.0, failed.read_text() if failed.exists() else report
+    assert report["conversation_accuracy"]["accuracy"] == 1.0, (
+        failed.read_text() if failed.exists() else report
+    )

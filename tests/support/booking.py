@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from bot.booking.client import BookingClient
 
-T = TypeVar("T")
 
-
-def booking_call(base_url: str, use: Callable[[BookingClient], Awaitable[T]]) -> T:
+def booking_call[T](base_url: str, use: Callable[[BookingClient], Awaitable[T]]) -> T:
     """Calls the booking API from a synchronous test: a client of its own, closed after."""
 
     async def once() -> T:

@@ -44,7 +44,9 @@ class SmsPhone:
             **extra,
         }
 
-    def sign(self, params: dict[str, str], path: str = "/sms/twilio", base: str = PUBLIC_URL) -> str:
+    def sign(
+        self, params: dict[str, str], path: str = "/sms/twilio", base: str = PUBLIC_URL
+    ) -> str:
         return RequestValidator(self.token).compute_signature(base + path, params)
 
     def send(self, body: str, sid: str | None = None, **extra: str):
@@ -52,4 +54,6 @@ class SmsPhone:
         return self.post(params)
 
     def post(self, params: dict[str, str], path: str = "/sms/twilio"):
-        return self.client.post(path, data=params, headers={"X-Twilio-Signature": self.sign(params, path)})
+        return self.client.post(
+            path, data=params, headers={"X-Twilio-Signature": self.sign(params, path)}
+        )

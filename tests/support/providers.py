@@ -10,7 +10,7 @@ import json
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -131,6 +131,7 @@ def twilio_server() -> Recorder:
 def telegram_server() -> Recorder:
     return Recorder(_TelegramHandler).start()
 
+
 class TwilioWithList(_TwilioHandler):
     """Accepts messages like Twilio (201 + sid) and lists them back (GET …/Messages.json)."""
 
@@ -145,7 +146,7 @@ class TwilioWithList(_TwilioHandler):
                     "to": params.get("To"),
                     "body": params.get("Body"),
                     "status": "queued",
-                    "date_created": format_datetime(datetime.now(timezone.utc)),
+                    "date_created": format_datetime(datetime.now(UTC)),
                 }
             )
 

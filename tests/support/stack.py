@@ -62,12 +62,29 @@ class RasaServer:
             return
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(RASA), "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
-                 "--interface", "127.0.0.1", "--port", str(self.port), "--enable-api"],
-                cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(RASA),
+                    "run",
+                    "--model",
+                    str(self.model),
+                    "--endpoints",
+                    str(self.endpoints),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--enable-api",
+                ],
+                cwd=PROJECT_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
-        ready = wait_until(f"{self.url}/status", 240,
-                           lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        ready = wait_until(
+            f"{self.url}/status",
+            240,
+            lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+        )
         if not ready:
             self.stop()
             raise RuntimeError(f"Rasa did not load {self.model} (see {self.log})")
@@ -122,7 +139,11 @@ def running_stack(
     with (tmp / "actions.log").open("ab") as log:
         actions = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     rasa = RasaServer(model, endpoints, rasa_port, tmp / "rasa.log")
     try:
@@ -149,7 +170,9 @@ def stack_with_fakes(
     twilio, telegram = providers.twilio_server(), providers.telegram_server()
     try:
         with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
-            settings, rasa, gateway
+            settings,
+            rasa,
+            gateway,
         ):
             yield settings, rasa, gateway, twilio, telegram
     finally:
@@ -166,11 +189,22 @@ class Phone:
 
     def send(self, body: str) -> list[str]:
         self.count += 1
-        params = {"MessageSid": f"SM{self.number[-6:]}{self.count:04d}{time.time_ns() % 10**6}",
-                  "From": self.number, "To": "+33700000000", "Body": body, "NumMedia": "0"}
-        signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{self.public_url}/sms/twilio", params)
-        response = httpx.post(f"{self.gateway}/sms/twilio", data=params,
-                              headers={"X-Twilio-Signature": signature}, timeout=60)
+        params = {
+            "MessageSid": f"SM{self.number[-6:]}{self.count:04d}{time.time_ns() % 10**6}",
+            "From": self.number,
+            "To": "+33700000000",
+            "Body": body,
+            "NumMedia": "0",
+        }
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(
+            f"{self.public_url}/sms/twilio", params
+        )
+        response = httpx.post(
+            f"{self.gateway}/sms/twilio",
+            data=params,
+            headers={"X-Twilio-Signature": signature},
+            timeout=60,
+        )
         assert response.status_code == 200, response.text
         return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
 
@@ -185,8 +219,12 @@ class TelegramUser:
 
     def _post(self, body: dict) -> list[dict]:
         before = len(self._mine())
-        response = httpx.post(f"{self.gateway}/telegram/webhook", json=body,
-                              headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=60)
+        response = httpx.post(
+            f"{self.gateway}/telegram/webhook",
+            json=body,
+            headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+            timeout=60,
+        )
         assert response.status_code == 200
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(self._mine()) == before:
@@ -195,23 +233,57 @@ class TelegramUser:
         return self._mine()[before:]
 
     def _mine(self) -> list[dict]:
-        return [c for c in self.api.calls_to("/sendMessage") if str(c["chat_id"]) == str(self.chat_id)]
+        return [
+            c for c in self.api.calls_to("/sendMessage") if str(c["chat_id"]) == str(self.chat_id)
+        ]
 
     def say(self, text: str) -> list[dict]:
         self.update_id += 1
-        return self._post({"update_id": self.update_id, "message": {
-            "message_id": self.update_id, "date": 0, "chat": {"id": self.chat_id, "type": "private"},
-            "text": text, "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"}}})
+        return self._post(
+            {
+                "update_id": self.update_id,
+                "message": {
+                    "message_id": self.update_id,
+                    "date": 0,
+                    "chat": {"id": self.chat_id, "type": "private"},
+                    "text": text,
+                    "from": {
+                        "id": self.chat_id,
+                        "is_bot": False,
+                        "first_name": "A",
+                        "language_code": "fr",
+                    },
+                },
+            }
+        )
 
     def press(self, sent: list[dict], index: int) -> list[dict]:
         markup = sent[-1]["reply_markup"]
         markup = json.loads(markup) if isinstance(markup, str) else markup
         data = markup["inline_keyboard"][index - 1][0]["callback_data"]
         self.update_id += 1
-        return self._post({"update_id": self.update_id, "callback_query": {
-            "id": f"cb{self.update_id}", "chat_instance": "c", "data": data,
-            "from": {"id": self.chat_id, "is_bot": False, "first_name": "A", "language_code": "fr"},
-            "message": {"message_id": 1, "date": 0, "chat": {"id": self.chat_id, "type": "private"}, "text": "."}}})
+        return self._post(
+            {
+                "update_id": self.update_id,
+                "callback_query": {
+                    "id": f"cb{self.update_id}",
+                    "chat_instance": "c",
+                    "data": data,
+                    "from": {
+                        "id": self.chat_id,
+                        "is_bot": False,
+                        "first_name": "A",
+                        "language_code": "fr",
+                    },
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "chat": {"id": self.chat_id, "type": "private"},
+                        "text": ".",
+                    },
+                },
+            }
+        )
 
 
 # A French booking by SMS, answered the way a person on a basic phone would: menu numbers,

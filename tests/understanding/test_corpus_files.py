@@ -59,11 +59,36 @@ ALSO_KEYS = {
     "booking_code",
     "intent",
 }
-WANTS = {"book", "cancel", "reschedule", "check", "documents", "proof", "waitlist", "collect",
-         "info", "language", "alerts", "help"}
+WANTS = {
+    "book",
+    "cancel",
+    "reschedule",
+    "check",
+    "documents",
+    "proof",
+    "waitlist",
+    "collect",
+    "info",
+    "language",
+    "alerts",
+    "help",
+}
 # What the last reply asks, for a turn said only then (absent: said next, whatever was asked).
-WHEN = {"language", "subject", "road", "procedure", "title", "place", "day", "slot", "confirm",
-        "numero_etranger", "booking_code", "documents", "any_question"}
+WHEN = {
+    "language",
+    "subject",
+    "road",
+    "procedure",
+    "title",
+    "place",
+    "day",
+    "slot",
+    "confirm",
+    "numero_etranger",
+    "booking_code",
+    "documents",
+    "any_question",
+}
 GOALS = {"convocation", "door", "cancelled", "rescheduled", "waitlist", "proof", "answer"}
 # Rasa annotations in training examples: [words](entity), [words]{"entity": ...}, [words](e:v)
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
@@ -138,7 +163,9 @@ def test_each_variety_has_enough_well_formed_openings(variety: str) -> None:
 
 def test_expected_demarches_exist_in_the_catalogue() -> None:
     demarches = set(get_catalogue().demarches)
-    unknown = [e["text"] for _, e in all_openings() if "demarche" in e and e["demarche"] not in demarches]
+    unknown = [
+        e["text"] for _, e in all_openings() if "demarche" in e and e["demarche"] not in demarches
+    ]
     assert not unknown
 
 
@@ -167,7 +194,8 @@ def test_expected_intents_are_domain_intents() -> None:
 
 def test_also_carries_only_known_kinds_of_information() -> None:
     departements = {
-        d["code"] for d in load_yaml(PROJECT_ROOT / "data" / "catalogue" / "departements.yml")["departements"]
+        d["code"]
+        for d in load_yaml(PROJECT_ROOT / "data" / "catalogue" / "departements.yml")["departements"]
     }
     for _, entry in all_openings():
         also = entry.get("also") or {}

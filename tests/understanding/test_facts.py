@@ -26,7 +26,11 @@ NOW = datetime(2026, 1, 15, 10, 0)
     ("text", "lang", "demarche"),
     [
         ("J'ai perdu mon titre de séjour", "fr", "duplicata_titre"),
-        ("I'm married to a French citizen and need to renew my card", "en", "conjoint_francais_renouvellement"),
+        (
+            "I'm married to a French citizen and need to renew my card",
+            "en",
+            "conjoint_francais_renouvellement",
+        ),
         ("My student residence permit expires next month", "en", "etudiant_renouvellement"),
         ("وصلتني رسالة أن بطاقة إقامتي جاهزة", "ar", "remise_titre"),
         ("bghit njadad la carte de 10 ans", "ar", "carte_resident_renouvellement"),
@@ -73,7 +77,9 @@ def test_expiry_date_is_not_the_wished_day() -> None:
 
 def test_expiry_and_wish_in_one_message() -> None:
     read = understand_message(
-        "Ma carte de résident expire le 3 février 2027, je voudrais un rdv mardi à Grenoble", "fr", NOW
+        "Ma carte de résident expire le 3 février 2027, je voudrais un rdv mardi à Grenoble",
+        "fr",
+        NOW,
     )
     assert read.expiry == date(2027, 2, 3)
     assert read.day_wish is not None and read.day_wish.start.weekday() == 1
@@ -88,7 +94,10 @@ def test_moving_to_a_day() -> None:
 
 
 def test_cancel_in_mixed_darija_is_not_a_booking() -> None:
-    assert understand_message("salam عندي موعد f prefecture بغيت نلغيه", "ar", NOW).wants == Wants.CANCEL
+    assert (
+        understand_message("salam عندي موعد f prefecture بغيت نلغيه", "ar", NOW).wants
+        == Wants.CANCEL
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,7 +134,12 @@ def test_place(text: str, lang: str, departement: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["mon titre expire le 12/05/2027", "rdv le 24 mars", "ma carte de 10 ans", "Mon titre est cher"],
+    [
+        "mon titre expire le 12/05/2027",
+        "rdv le 24 mars",
+        "ma carte de 10 ans",
+        "Mon titre est cher",
+    ],
 )
 def test_no_place_in_dates_and_words(text: str) -> None:
     assert understand_message(text, "fr", NOW).place is None
@@ -147,7 +161,9 @@ def test_a_phone_is_not_a_numero_etranger() -> None:
 
 def _dev_entries() -> list[tuple[str, dict[str, Any]]]:
     return [
-        (path.stem, entry) for path in sorted(DEV_DIR.glob("*.yml")) for entry in load_openings(path)
+        (path.stem, entry)
+        for path in sorted(DEV_DIR.glob("*.yml"))
+        for entry in load_openings(path)
     ]
 
 

@@ -13,9 +13,7 @@ router = APIRouter(tags=["waitlist"], route_class=TransactionalRoute)
 
 @router.post("/offers/mine", response_model=list[OfferOut])
 def my_offers(body: PhoneIn, u: UnitDep) -> list[OfferOut]:
-    return [
-        OfferOut.of(o) for o in offers.offers_of(u.session, body.phone) if o.expires_at > u.now
-    ]
+    return [OfferOut.of(o) for o in offers.offers_of(u.session, body.phone) if o.expires_at > u.now]
 
 
 @router.post("/offers/{offer_id}/accept", response_model=BookingOut, status_code=201)
