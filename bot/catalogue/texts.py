@@ -35,9 +35,7 @@ def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[st
 
 def text_at(texts: Any, path: Path_) -> str | None:
     for key in path:
-        if isinstance(texts, dict) and key in texts:
-            texts = texts[key]
-        elif isinstance(texts, list) and isinstance(key, int) and key < len(texts):
+        if isinstance(texts, dict) and key in texts or isinstance(texts, list) and isinstance(key, int) and key < len(texts):
             texts = texts[key]
         else:
             return None

@@ -30,8 +30,8 @@ def test_a_declared_language_has_every_part(code: str) -> None:
 def test_what_the_code_reads_is_what_is_declared() -> None:
     assert SUPPORTED_LANGUAGES == DECLARED
     assert SUPPORTED_LANGUAGES[0] == "fr"
-    assert LANGUAGE_NAMES == {lang.code: lang.name for lang in languages()}
-    assert RTL_LANGUAGES == {lang.code for lang in languages() if lang.rtl}
+    assert {lang.code: lang.name for lang in languages()} == LANGUAGE_NAMES
+    assert {lang.code for lang in languages() if lang.rtl} == RTL_LANGUAGES
 
 
 @pytest.mark.parametrize("code", DRAFTS)
