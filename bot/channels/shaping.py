@@ -1,21 +1,23 @@
 """Rasa's answers shaped for each channel: numbered SMS menus and pages, Telegram keyboards.
 
 Rasa (through the NLG endpoint) already speaks the conversation's language; shaping only
-decides the form: GSM-7 folding for French and English, a menu the user answers with a
+decides the form: GSM-7 folding for the Latin-script languages, a menu the user answers with a
 number, pages that keep each SMS answer within `max_segments` segments.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels import gsm7, messages
 from bot.i18n import normalise_language, translate
+from bot.locales import languages
 
-FOLDED_LANGUAGES = frozenset({"fr", "en"})
+FOLDED_LANGUAGES = frozenset(lang.code for lang in languages() if lang.sms_encoding == "gsm7")
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_LIMIT = 64  # bytes, a Bot API limit
 _LANGUAGE_IN_PAYLOAD = re.compile(r'"language"\s*:\s*"([a-zA-Z-]+)"')
@@ -64,14 +66,16 @@ def language_in_payload(payload: str) -> str | None:
     return normalise_language(match.group(1)) if match else None
 
 
-def _has_arabic(text: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in text)
+def _has_other_script(text: str) -> bool:
+    """Letters of another script than Latin (Arabic, Cyrillic, Han…): GSM-7 would lose them."""
+    return any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in text)
 
 
 def sms_text(text: str, lang: str) -> str:
-    """French and English folded into GSM-7; Arabic left as written (UCS-2). A Latin text
-    is folded even when the stored language lags behind the conversation's."""
-    if normalise_language(lang) in FOLDED_LANGUAGES or not _has_arabic(text):
+    """The languages with `sms_encoding: gsm7` folded into GSM-7; the others left as written
+    (UCS-2). A Latin text is folded even when the stored language lags behind the
+    conversation's."""
+    if normalise_language(lang) in FOLDED_LANGUAGES or not _has_other_script(text):
         return gsm7.fold_to_gsm7(text)
     return text
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from bot.language.model import NGRAM_ORDERS, ScriptModel, train
 from bot.language.profiles import (
-    LANGUAGES_DIR,
     NEUTRAL_FILE,
     NLU_DIR,
     Profile,
@@ -25,6 +24,7 @@ from bot.language.profiles import (
     training_lines,
 )
 from bot.language.text import Word, fold, words
+from bot.locales import LOCALES_DIR
 
 # Odds given to the prior language before reading the message: enough to settle a one-word
 # message the model finds ambiguous ("merci" from an Arabic speaker), far too little to
@@ -65,12 +65,12 @@ class LanguageIdentifier:
     @classmethod
     def from_files(
         cls,
-        languages_dir: Path = LANGUAGES_DIR,
+        locales_dir: Path = LOCALES_DIR,
         nlu_dir: Path = NLU_DIR,
         neutral_file: Path = NEUTRAL_FILE,
     ) -> LanguageIdentifier:
         neutral = frozenset(fold(w) for w in load_neutral_words(neutral_file))
-        return cls(load_profiles(languages_dir), neutral, nlu_dir)
+        return cls(load_profiles(locales_dir), neutral, nlu_dir)
 
     @cached_property
     def models(self) -> dict[str, ScriptModel]:
