@@ -18,10 +18,13 @@ from bot.secrets import SEAL_PREFIX, seal, unseal
 # digit (data/nlu/regex.yml), which `for_rasa` keeps apart.
 NUMBER = re.compile(r"(?<![\w+])(?:(?:\+|00)\d(?:[\s.-]?\d){7,14}|\d{2}(?:[\s.-]?\d{2}){4})(?!\w)")
 SEALED = re.compile(re.escape(SEAL_PREFIX) + r"[A-Za-z0-9_-]+")
-# What Rasa reads instead: 06… for a phone, 10… for anything else, then the token's index.
-_PHONE_PLACEHOLDER = "06"
-_OTHER_PLACEHOLDER = "10"
-PLACEHOLDER = re.compile(r"\b(?:06|10)(\d{8})\b")
+# What Rasa reads instead: a phone or a numéro étranger of its training data (data/nlu), whose
+# last digit is the token's index; the model tags it as it tagged the real one (an all-zero
+# placeholder read as a postal code).
+_PHONE_PLACEHOLDER = "061234567"
+_OTHER_PLACEHOLDER = "751234509"
+_MAX_PLACEHOLDERS = 10
+PLACEHOLDER = re.compile(rf"\b(?:{_PHONE_PLACEHOLDER}|{_OTHER_PLACEHOLDER})(\d)\b")
 
 METADATA_KEY = "numbers"
 
@@ -40,11 +43,13 @@ def for_rasa(text: str, key: str) -> tuple[str, list[str]]:
     tokens: list[str] = []
 
     def placeholder(match: re.Match[str]) -> str:
+        if len(tokens) == _MAX_PLACEHOLDERS:
+            return "…"  # nobody answers a question with eleven numbers
         token = match.group(0)
         value = unseal(token, key) or ""
         tokens.append(token)
         prefix = _PHONE_PLACEHOLDER if _looks_like_phone(value) else _OTHER_PLACEHOLDER
-        return f"{prefix}{len(tokens) - 1:08d}"
+        return f"{prefix}{len(tokens) - 1}"
 
     return SEALED.sub(placeholder, text), tokens
 

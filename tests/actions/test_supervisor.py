@@ -300,7 +300,7 @@ def test_rasa_and_the_action_server_are_closed_to_the_host():
     assert actions.env["SANIC_HOST"] == "127.0.0.1"
     assert rasa.env["GUICHET_NLG_TOKEN"] == settings.nlg_token
     endpoints = (PROJECT_ROOT / "endpoints.yml").read_text()
-    assert 'token: "${GUICHET_NLG_TOKEN}"' in endpoints
+    assert "token: ${GUICHET_NLG_TOKEN}" in endpoints
 
 
 def test_the_stack_children_run_quietly_and_say_when_they_serve():

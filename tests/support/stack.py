@@ -153,9 +153,10 @@ def running_stack(
     upgrade(engine)
     demo.seed(engine, EngineConfig.from_settings(settings), now=utcnow())
     endpoints = tmp / "endpoints.yml"
-    # As endpoints.yml: the NLG token from the environment Rasa is started with.
+    # As endpoints.yml: the NLG token from the environment Rasa is started with (unquoted:
+    # Rasa expands ${VAR} only in plain scalars).
     endpoints.write_text(
-        f'nlg:\n  url: "{gateway}/nlg"\n  token: "${{GUICHET_NLG_TOKEN}}"\n'
+        f'nlg:\n  url: "{gateway}/nlg"\n  token: ${{GUICHET_NLG_TOKEN}}\n'
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     )
     env = dict(
