@@ -8,7 +8,7 @@ and action server then share it without anyone choosing a weak one. In productio
 
 Sealing is HMAC-SHA256 in counter mode with a random nonce, then HMAC-SHA256 over nonce and
 ciphertext (encrypt-then-MAC, keys derived per purpose): standard constructions from the
-standard library, for values of a few dozen bytes (docs/decisions/0007-sealed-personal-numbers.md).
+standard library, for values of a few dozen bytes (docs/decisions/0008-privacy-sealed-personal-numbers.md).
 """
 
 from __future__ import annotations
