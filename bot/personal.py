@@ -64,8 +64,3 @@ def reveal(text: str, tokens: list[str], key: str) -> str:
 
     text = PLACEHOLDER.sub(number, text)
     return SEALED.sub(lambda match: unseal(match.group(0), key) or match.group(0), text)
-
-
-def masked(text: str) -> str:
-    """The text with its personal numbers hidden, for a log line."""
-    return SEALED.sub("pii:…", NUMBER.sub(lambda m: "*" * len(m.group(0)), text))
