@@ -34,6 +34,8 @@ from actions.common import (
     language,
     now,
     pending_retry,
+    revealed,
+    secret_key,
 )
 from bot.booking.identity import (
     InvalidNumeroEtranger,
@@ -44,6 +46,7 @@ from bot.booking.identity import (
 from bot.catalogue import resolve_site
 from bot.dates import understand
 from bot.routing import RouteStatus, route
+from bot.secrets import seal
 from bot.text import ascii_digits
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
@@ -294,10 +297,12 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if value is None:
+        typed = revealed(value, tracker)
+        if typed is None:
             return {"phone": None}
         try:
-            return {"phone": normalise_phone(str(value))}
+            # Sealed: Rasa's tracker never holds the number in clear (bot.personal).
+            return {"phone": seal(normalise_phone(typed), secret_key())}
         except InvalidPhone:
             dispatcher.utter_message(response="utter_phone_invalid")
             return {"phone": None}
@@ -305,10 +310,12 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_numero_etranger(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if value is None:
+        typed = revealed(value, tracker)
+        if typed is None:
             return {"numero_etranger": None}
         try:
-            return {"numero_etranger": normalise_numero_etranger(str(value))}
+            numero = normalise_numero_etranger(typed)
+            return {"numero_etranger": seal(numero, secret_key())}
         except InvalidNumeroEtranger:
             dispatcher.utter_message(response="utter_numero_etranger_invalid")
             return {"numero_etranger": None}

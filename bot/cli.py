@@ -13,6 +13,7 @@ from bot.config import PROJECT_ROOT
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.booking.cli",
     "bot.gateway.cli",
+    "bot.gateway.purge",
     "bot.channels.cli",
     "bot.catalogue_cli",
     "bot.scheduler.cli",

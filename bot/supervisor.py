@@ -341,10 +341,12 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "127.0.0.1",
             "--port",
             rasa_port,
-            "--enable-api",
+            # No --enable-api: nothing reads Rasa's HTTP API (the NLG hands the gateway what it
+            # needs), so nobody on the host can read or write a conversation through it.
             "--quiet",  # its INFO lines repeat what the ready line says; warnings stay
         ],
         cwd=root,
+        env={"GUICHET_NLG_TOKEN": settings.nlg_token},
         ready_url=f"{settings.rasa_url}/",
         where=f"{settings.rasa_url}  (model in {root / 'models'})",
     )
@@ -361,7 +363,8 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "--quiet",  # one "Registered function" line per action otherwise
         ],
         cwd=root,
-        env={"GUICHET_API_URL": settings.api_url},
+        # rasa-sdk binds 0.0.0.0 unless SANIC_HOST says otherwise (rasa_sdk.endpoint.run).
+        env={"GUICHET_API_URL": settings.api_url, "SANIC_HOST": "127.0.0.1"},
         ready_url=f"http://127.0.0.1:{settings.actions_port}/health",
         where=f"http://127.0.0.1:{settings.actions_port}",
     )

@@ -45,6 +45,8 @@ from bot.channels.turn import Converse, Drop, Incoming, Say, ShowPage, Turn, cle
 from bot.config import Settings
 from bot.db import utcnow
 from bot.i18n import translate
+from bot.personal import METADATA_KEY, for_rasa, seal_numbers
+from bot.secrets import seal
 from bot.words import Question, Word
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,8 @@ class Conversations:
         [] as well when another process is answering this sender: it answers this one next.
         """
         started = time.perf_counter()
-        incoming.text = clean_text(incoming.text)
+        # Sealed before anything stores it: the inbox, Rasa's tracker (bot.personal).
+        incoming.text = seal_numbers(clean_text(incoming.text), self.settings.secret_key)
         async with self.lock(incoming.channel, incoming.address):
             turn = await self.db(self.inbox.receive, incoming)
             if turn is None:
@@ -189,12 +192,20 @@ class Conversations:
         if quick is not None:
             reply = BotReply(texts=quick)
         else:
-            metadata = {"channel": turn.channel, "language": turn.language, "phone": turn.phone}
+            key = self.settings.secret_key
+            rasa_text, numbers = for_rasa(text, key)
+            # Rasa records metadata with every message: the proven phone goes sealed.
+            metadata = {
+                "channel": turn.channel,
+                "language": turn.language,
+                "phone": seal(turn.phone, key) if turn.phone else None,
+                METADATA_KEY: numbers,
+            }
             sender = self.sender_id(turn.channel, turn.address)
             with metrics.RASA_LATENCY.time():
-                responses = await self.rasa.send(self.http(), sender, text, metadata)
-            if turn.channel == Channel.TELEGRAM.value and phone_link.confirms_phone(responses):
-                await self._link_phone(turn, sender)
+                responses = await self.rasa.send(self.http(), sender, rasa_text, metadata)
+            if turn.channel == Channel.TELEGRAM.value:
+                await self._link_phone(turn, phone_link.confirmed_phone(responses, key))
             reply = from_rasa(responses)
             asked = Question.ASSISTANT
         language = reply.language or language_in_payload(text) or turn.language
@@ -209,11 +220,10 @@ class Conversations:
         menu = [button.payload for button in reply.buttons]
         return await self.db(self.inbox.conclude, turn, language, menu, pages_left, outgoing, asked)
 
-    async def _link_phone(self, turn: Turn, sender: str) -> None:
+    async def _link_phone(self, turn: Turn, phone: str | None) -> None:
         """Reminders and offers for the phone just used in this chat come to the chat from now
         on. Best effort: the person's answer never waits on a failure here."""
         try:
-            phone = await phone_link.phone_in_tracker(self.http(), self.settings.rasa_url, sender)
             if phone is not None:
                 await self.db(
                     phone_link.link_chat,
