@@ -31,7 +31,7 @@ from bot.channels.inbox import Inbox
 from bot.channels.masking import mask
 from bot.channels.models import Channel
 from bot.channels.outbound import Outbox, Outgoing
-from bot.channels.rasa_client import RasaClient, RasaUnavailable
+from bot.channels.rasa_client import EmptyAnswer, RasaClient, RasaUnavailable
 from bot.channels.replay import Replay
 from bot.channels.shaping import (
     BotReply,
@@ -171,6 +171,12 @@ class Conversations:
             return []  # the sender already heard the apology for the first kept message
         try:
             return await self.converse(turn, action)
+        except EmptyAnswer:
+            metrics.RASA_ERRORS.inc()
+            metrics.QUEUED.labels("rasa").inc()
+            log.warning("Rasa answered nothing; message from %s kept", mask(turn.address))
+            await self.db(self.inbox.keep, turn.inbound_id, action.text)
+            return await self._say(turn, Say(messages.FAILED_TURN, keep=True))
         except RasaUnavailable as exc:
             metrics.RASA_ERRORS.inc()
             metrics.QUEUED.labels("rasa").inc()
