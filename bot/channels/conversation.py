@@ -71,6 +71,7 @@ class Conversations:
         # Returns the reply texts, or None to go on to Rasa.
         self.quick_reply: Callable[[Turn, Word], list[str] | None] | None = None
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._arrivals: dict[tuple[str, str], asyncio.Lock] = {}
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
@@ -113,13 +114,22 @@ class Conversations:
         [] as well when another process is answering this sender: it answers this one next.
         """
         started = time.perf_counter()
+        arrived = utcnow()
         incoming.text = clean_text(incoming.text)
+        # Recorded before waiting for the sender's turn: messages that reach two processes a
+        # few ms apart keep their arrival order (the row id), whichever process answers them.
+        # (The short lock keeps the arrival order within this process: the database steps
+        # run in worker threads that could otherwise record two messages in either order.)
+        async with self._arrivals.setdefault((incoming.channel, incoming.address), asyncio.Lock()):
+            inbound_id = await self.db(self.inbox.record, incoming, arrived)
+        if inbound_id is None:
+            metrics.DUPLICATES.labels(incoming.channel).inc()
+            return None
+        metrics.MESSAGES_IN.labels(incoming.channel).inc()
         async with self.lock(incoming.channel, incoming.address):
-            turn = await self.db(self.inbox.receive, incoming)
-            if turn is None:
-                metrics.DUPLICATES.labels(incoming.channel).inc()
-                return None
-            metrics.MESSAGES_IN.labels(incoming.channel).inc()
+            turn = await self.db(self.inbox.take_turn, inbound_id, incoming.phone)
+            if turn is None:  # the process that held the sender answered it already
+                return []
             if turn.lease is None:
                 metrics.QUEUED.labels("busy").inc()
                 return []
