@@ -155,7 +155,11 @@ class ValidateBookingForm(FormValidationAction):
         result = route(facts_of(tracker), tracker.get_slot("site"))
         code = result.demarche.code if result.status is RouteStatus.RESOLVED else None
         if code == tracker.get_slot("demarche"):
-            return {}
+            # Facts that narrow the démarche question without settling it ("renouveler mon titre
+            # de séjour" while it asks which kind of démarche): the form asks it again, narrower.
+            # Turning the message down instead left Rasa with no next step at all.
+            asked = tracker.get_slot("requested_slot") == "demarche"
+            return {"demarche": None} if code is None and asked and switching else {}
         if code is None and starting and tracker.get_slot("demarche"):
             return {}
         changes: dict[str, Any] = {"demarche": code}

@@ -4,7 +4,7 @@ answers to a yes/no question an action asked (`awaiting`)."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GuichetAction, step_of
@@ -41,38 +41,68 @@ class ActionSessionStart(GuichetAction, action="action_session_start"):
         return events
 
 
+_IGNORED_ACTIONS = ("action_listen", "action_unlikely_intent", "action_extract_slots")
+
+
 def _consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many times action_fallback ran in a row just before this message."""
+    """In how many turns in a row action_fallback answered, just before this message."""
     count = 0
+    counted_this_turn = False
     for event in reversed(tracker.events):
-        if event.get("event") != "action":
+        if event.get("event") == "user":
+            counted_this_turn = False
             continue
-        name = event.get("name")
-        if name in ("action_listen", "action_unlikely_intent", "action_extract_slots"):
+        if event.get("event") != "action" or event.get("name") in _IGNORED_ACTIONS:
             continue
-        if name != "action_fallback":
+        if event.get("name") != "action_fallback":
             break
-        count += 1
+        count += 0 if counted_this_turn else 1
+        counted_this_turn = True
     return count
+
+
+def _ran_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_fallback":
+            return True
+    return False
+
+
+def _back_to_the_question(tracker: Tracker) -> bool:
+    """The one rule where something follows the fallback: not understood in the form, which
+    then asks its question again (data/rules.yml)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent == "nlu_fallback" and (tracker.active_loop or {}).get("name") == "booking_form"
 
 
 class ActionFallback(GuichetAction, action="action_fallback"):
     """First miss: ask to rephrase (or answer the insult / the off-topic). Second miss in a row:
-    the menu, so the person always has numbered choices and never loops on "I did not get it"."""
+    the menu, so the person always has numbered choices and never loops on "I did not get it".
+
+    The fallback always ends the turn (but where the form asks its question again): Rasa also
+    runs it as its core fallback when no rule knows the next step (a message the form turned
+    down), and nothing knows what follows it there either, so Rasa ran it again and again until
+    its circuit breaker tripped, which leaves the conversation unable to answer ever after.
+    """
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        listen: list[EventType] = [FollowupAction("action_listen")]
+        if _ran_this_turn(tracker):
+            return listen  # the person already has this turn's answer
         if _consecutive_fallbacks(tracker) % 2 == 1:
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_menu")
-            return []
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "insult":
-            dispatcher.utter_message(response="utter_insult")
-        elif intent == "out_of_scope":
-            dispatcher.utter_message(response="utter_out_of_scope")
         else:
-            dispatcher.utter_message(response="utter_ask_rephrase")
-        return []
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if intent == "insult":
+                dispatcher.utter_message(response="utter_insult")
+            elif intent == "out_of_scope":
+                dispatcher.utter_message(response="utter_out_of_scope")
+            else:
+                dispatcher.utter_message(response="utter_ask_rephrase")
+        return [] if _back_to_the_question(tracker) else listen
 
 
 class ActionConfirm(GuichetAction, action="action_confirm"):

@@ -56,6 +56,12 @@ class Settings:
         """What Rasa sends to /nlg (endpoints.yml `token`): only Rasa gets it from us."""
         return derive(self.secret_key, "nlg")
 
+    @property
+    def rasa_api_token(self) -> str:
+        """Rasa's HTTP API token (`--auth-token`): the gateway alone takes a failed turn back
+        and sets the language slot through it; nobody else on the host reads a conversation."""
+        return derive(self.secret_key, "rasa-api")
+
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ.get

@@ -341,8 +341,11 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "127.0.0.1",
             "--port",
             rasa_port,
-            # No --enable-api: nothing reads Rasa's HTTP API (the NLG hands the gateway what it
-            # needs), so nobody on the host can read or write a conversation through it.
+            # The gateway takes failed turns back through Rasa's HTTP API: open only with the
+            # token derived from the secret key, so nobody else on the host reads a conversation.
+            "--enable-api",
+            "--auth-token",
+            settings.rasa_api_token,
             "--quiet",  # its INFO lines repeat what the ready line says; warnings stay
         ],
         cwd=root,

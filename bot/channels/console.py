@@ -56,9 +56,9 @@ async def chat(
     conversations = Conversations(
         settings, session_factory, {Channel.SMS.value: outbox, Channel.TELEGRAM.value: outbox}
     )
-    if not await conversations.rasa.rasa_up(conversations.http()):
+    if not await conversations.rasa.ready(conversations.http()):
         print(
-            f"(Rasa ne répond pas sur {settings.rasa_url} : lancez `make run`. "
+            f"(Rasa ou le serveur d'actions ne répond pas ({settings.rasa_url}) : lancez `make run`. "
             "Vos messages seront gardés.)",
             file=out,
             flush=True,

@@ -31,7 +31,7 @@ from bot.channels.inbox import Inbox
 from bot.channels.masking import mask
 from bot.channels.models import Channel
 from bot.channels.outbound import Outbox, Outgoing
-from bot.channels.rasa_client import RasaClient, RasaUnavailable
+from bot.channels.rasa_client import EmptyAnswer, RasaClient, RasaUnavailable
 from bot.channels.replay import Replay
 from bot.channels.shaping import (
     BotReply,
@@ -65,7 +65,9 @@ class Conversations:
         self.session_factory = session_factory
         self.inbox = Inbox(session_factory)
         self.outboxes = dict(outboxes)
-        self.rasa = RasaClient(settings.rasa_url, actions_url(settings))
+        self.rasa = RasaClient(
+            settings.rasa_url, actions_url(settings), api_token=settings.rasa_api_token
+        )
         self.flood = FloodGate(settings.flood_per_minute, clock)
         self.replay = Replay(self)
         # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…) for the reply words
@@ -73,6 +75,7 @@ class Conversations:
         # Returns the reply texts, or None to go on to Rasa.
         self.quick_reply: Callable[[Turn, Word], list[str] | None] | None = None
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._arrivals: dict[tuple[str, str], asyncio.Lock] = {}
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
@@ -115,14 +118,23 @@ class Conversations:
         [] as well when another process is answering this sender: it answers this one next.
         """
         started = time.perf_counter()
+        arrived = utcnow()
         # Sealed before anything stores it: the inbox, Rasa's tracker (bot.personal).
         incoming.text = seal_numbers(clean_text(incoming.text), self.settings.secret_key)
+        # Recorded before waiting for the sender's turn: messages that reach two processes a
+        # few ms apart keep their arrival order (the row id), whichever process answers them.
+        # (The short lock keeps the arrival order within this process: the database steps
+        # run in worker threads that could otherwise record two messages in either order.)
+        async with self._arrivals.setdefault((incoming.channel, incoming.address), asyncio.Lock()):
+            inbound_id = await self.db(self.inbox.record, incoming, arrived)
+        if inbound_id is None:
+            metrics.DUPLICATES.labels(incoming.channel).inc()
+            return None
+        metrics.MESSAGES_IN.labels(incoming.channel).inc()
         async with self.lock(incoming.channel, incoming.address):
-            turn = await self.db(self.inbox.receive, incoming)
-            if turn is None:
-                metrics.DUPLICATES.labels(incoming.channel).inc()
-                return None
-            metrics.MESSAGES_IN.labels(incoming.channel).inc()
+            turn = await self.db(self.inbox.take_turn, inbound_id, incoming.phone)
+            if turn is None:  # the process that held the sender answered it already
+                return []
             if turn.lease is None:
                 metrics.QUEUED.labels("busy").inc()
                 return []
@@ -174,6 +186,12 @@ class Conversations:
             return []  # the sender already heard the apology for the first kept message
         try:
             return await self.converse(turn, action)
+        except EmptyAnswer:
+            metrics.RASA_ERRORS.inc()
+            metrics.QUEUED.labels("rasa").inc()
+            log.warning("Rasa answered nothing; message from %s kept", mask(turn.address))
+            await self.db(self.inbox.keep, turn.inbound_id, action.text)
+            return await self._say(turn, Say(messages.FAILED_TURN, keep=True))
         except RasaUnavailable as exc:
             metrics.RASA_ERRORS.inc()
             metrics.QUEUED.labels("rasa").inc()

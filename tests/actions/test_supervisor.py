@@ -291,11 +291,14 @@ def test_a_child_that_serves_is_announced_once_with_where_it_listens(tmp_path: P
 
 
 def test_rasa_and_the_action_server_are_closed_to_the_host():
-    """No Rasa HTTP API (anyone on the host read any conversation through it), both servers on
-    127.0.0.1, and Rasa holds the token /nlg asks for (endpoints.yml reads it from its env)."""
+    """Rasa's HTTP API only with a token (anyone on the host read any conversation through
+    it), both servers on 127.0.0.1, and Rasa holds the token /nlg asks for (endpoints.yml reads
+    it from its env)."""
     settings = Settings(secret_key="k")
     rasa, actions, _worker = stack_children(settings, root=Path("/srv/guichet"))
-    assert "--enable-api" not in rasa.argv
+    assert "--enable-api" in rasa.argv
+    assert rasa.argv[rasa.argv.index("--auth-token") + 1] == settings.rasa_api_token
+    assert settings.rasa_api_token not in (settings.nlg_token, settings.secret_key)
     assert rasa.argv[rasa.argv.index("--interface") + 1] == "127.0.0.1"
     assert actions.env["SANIC_HOST"] == "127.0.0.1"
     assert rasa.env["GUICHET_NLG_TOKEN"] == settings.nlg_token

@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -48,8 +47,9 @@ def wait_until(url: str, timeout: float, ready=lambda r: r.status_code < 500) ->
 
 
 # The tests read Rasa's trackers (what Rasa stored); `guichet run` keeps the API off.
-RASA_API_TOKEN = secrets.token_urlsafe(16)
 SECRET_KEY = "stack-test-key"
+# What the gateway derives from its key: the stack's Rasa is started with it.
+RASA_API_TOKEN = Settings(secret_key=SECRET_KEY).rasa_api_token
 
 
 class RasaServer:
