@@ -62,6 +62,7 @@ SWITCH_INTENTS = frozenset(
         "my_appointment",
         "my_proof",
         "goodbye",
+        "greet",
         "need_procedure",
     }
 )

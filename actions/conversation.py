@@ -41,6 +41,32 @@ class ActionSessionStart(GuichetAction, action="action_session_start"):
         return events
 
 
+def _earlier_messages(tracker: Tracker) -> int:
+    """How many messages the person sent in this session before the one being answered."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") == "user":
+            count += 1
+    return max(0, count - 1)
+
+
+class ActionGreet(GuichetAction, action="action_greet"):
+    """A hello opens the conversation with the language menu; later ("allo?") it only says the
+    assistant is still there: the rules then resume the question in progress, if any, else the
+    menu comes (a greeting never drops what the person was doing)."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if not _earlier_messages(tracker):
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        dispatcher.utter_message(response="utter_still_here")
+        if not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_menu")
+        return []
+
+
 def _consecutive_fallbacks(tracker: Tracker) -> int:
     """How many times action_fallback ran in a row just before this message."""
     count = 0
@@ -61,11 +87,16 @@ class ActionFallback(GuichetAction, action="action_fallback"):
     the menu, so the person always has numbered choices and never loops on "I did not get it"."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ("insult", "out_of_scope") and not _earlier_messages(tracker):
+            # A first message with nothing to read (an emoji, a number): the greeting and its
+            # language menu, not a "not understood" before anything was said.
+            dispatcher.utter_message(response="utter_greet")
+            return []
         if _consecutive_fallbacks(tracker) % 2 == 1:
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_menu")
             return []
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "insult":
             dispatcher.utter_message(response="utter_insult")
         elif intent == "out_of_scope":

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import lease as leases
+from bot.channels.language import LanguageDecision
 from bot.channels.models import Channel, Contact, InboundMessage, InboundStatus
 from bot.channels.outbound import Outgoing, record
 from bot.channels.phone_link import prefer
@@ -29,6 +30,7 @@ def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
         address=contact.address,
         language=contact.language,
         opted_out=contact.opted_out,
+        language_source=contact.language_source,
         last_menu=list(contact.last_menu or []),
         pages_left=list(contact.pages_left or []),
         pending=contact.pending_question,
@@ -102,7 +104,12 @@ class Inbox:
                     "phone": incoming.phone,
                 }
             return turn_of(
-                contact, row.id, queued_before=queued_before, phone=incoming.phone, lease=lease
+                contact,
+                row.id,
+                queued_before=queued_before,
+                phone=incoming.phone,
+                lease=lease,
+                hint=incoming.language_hint,
             )
 
     # -- kept and waiting messages -------------------------------------------------------------
@@ -245,7 +252,7 @@ class Inbox:
     def conclude(
         self,
         turn: Turn,
-        language: str,
+        language: LanguageDecision,
         menu: list[str],
         pages_left: list[str],
         outgoing: list[Outgoing],
@@ -256,7 +263,8 @@ class Inbox:
         with self.session_factory.begin() as session:
             contact = session.get(Contact, turn.contact_id)
             if contact is not None:
-                contact.language = language
+                contact.language = language.language
+                contact.language_source = language.source.value
                 contact.last_menu = menu
                 contact.pages_left = pages_left
                 if asked is not None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
@@ -38,6 +42,21 @@ class RasaClient:
         if not answer and self.actions_url and not await self.actions_up(client):
             raise RasaUnavailable("action server unreachable")
         return [item for item in answer if isinstance(item, dict)]
+
+    async def set_slot(self, client: httpx.AsyncClient, sender: str, name: str, value: str) -> None:
+        """A slot of the conversation set through Rasa's HTTP API (`--enable-api`). Best effort:
+        if it fails, the message still goes (Rasa down shows there) and the answer's language
+        says what the person read."""
+        try:
+            response = await client.post(
+                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
+                params={"include_events": "NONE"},
+                json=[{"event": "slot", "name": name, "value": value}],
+                timeout=self.timeout,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not set slot %s of %s: %s", name, sender, type(exc).__name__)
 
     async def rasa_up(self, client: httpx.AsyncClient) -> bool:
         return await _reachable(client, f"{self.base_url}/")
