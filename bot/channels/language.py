@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
 from bot.language import identify
+from bot.words import word_of
 
 # A switch needs a sentence the identifier is sure of: one word ("merci", "ok") or a mixed
 # message must not flip the language of someone in the middle of a booking.
@@ -51,7 +52,8 @@ def decide(
     if chosen is not None:
         return LanguageDecision(chosen, LanguageSource.CHOSEN)
     kept = LanguageDecision(current, LanguageSource(source or LanguageSource.DEFAULT))
-    if kept.source is LanguageSource.CHOSEN or text.startswith("/"):
+    # A reply word in any language (PREUVE, proof, إثبات, SUITE…) is a keyword, not a sentence.
+    if kept.source is LanguageSource.CHOSEN or text.startswith("/") or word_of(text) is not None:
         return kept
     settled = kept.source is LanguageSource.GUESSED
     # Before any message said it, the stored language is a default, not evidence: only

@@ -29,7 +29,9 @@ def test_the_first_message_gives_the_language_whatever_the_default(text: str, la
     assert decision.language == lang and decision.source is GUESSED
 
 
-@pytest.mark.parametrize("text", ["👍", "38000", "K7PQ-4QXZ", "OUI", "STOP", "?", "3801234567"])
+@pytest.mark.parametrize(
+    "text", ["👍", "38000", "K7PQ-4QXZ", "OUI", "STOP", "?", "3801234567", "proof", "إثبات"]
+)
 def test_what_carries_no_language_keeps_the_conversations(text: str) -> None:
     assert decide(text, "ar", GUESSED.value).language == "ar"
     assert decide(text, "en", CHOSEN.value).language == "en"
