@@ -75,7 +75,7 @@ def test_choosing_a_language_is_acknowledged_and_the_next_question_comes(stack) 
     person = phone(stack)
     person.send("Bonjour")
     replies = person.send("Francais")
-    assert any("français" in r for r in replies), replies
+    assert any("francais" in r for r in replies), replies  # GSM-7 folds the ç
     assert "?" in "\n".join(replies), replies
 
 
