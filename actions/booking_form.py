@@ -65,6 +65,7 @@ SWITCH_INTENTS = frozenset(
         "my_appointment",
         "my_proof",
         "goodbye",
+        "greet",
         "need_procedure",
     }
 )

@@ -44,6 +44,32 @@ class ActionSessionStart(GuichetAction, action="action_session_start"):
 _IGNORED_ACTIONS = ("action_listen", "action_unlikely_intent", "action_extract_slots")
 
 
+def _earlier_messages(tracker: Tracker) -> int:
+    """How many messages the person sent in this session before the one being answered."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") == "user":
+            count += 1
+    return max(0, count - 1)
+
+
+class ActionGreet(GuichetAction, action="action_greet"):
+    """A hello opens the conversation with the language menu; later ("allo?") it only says the
+    assistant is still there: the rules then resume the question in progress, if any, else the
+    menu comes (a greeting never drops what the person was doing)."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if not _earlier_messages(tracker):
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        dispatcher.utter_message(response="utter_still_here")
+        if not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_menu")
+        return []
+
+
 def _consecutive_fallbacks(tracker: Tracker) -> int:
     """In how many turns in a row action_fallback answered, just before this message."""
     count = 0
@@ -91,17 +117,20 @@ class ActionFallback(GuichetAction, action="action_fallback"):
         listen: list[EventType] = [FollowupAction("action_listen")]
         if _ran_this_turn(tracker):
             return listen  # the person already has this turn's answer
-        if _consecutive_fallbacks(tracker) % 2 == 1:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ("insult", "out_of_scope") and not _earlier_messages(tracker):
+            # A first message with nothing to read (an emoji, a number): the greeting and its
+            # language menu, not a "not understood" before anything was said.
+            dispatcher.utter_message(response="utter_greet")
+        elif _consecutive_fallbacks(tracker) % 2 == 1:
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_menu")
+        elif intent == "insult":
+            dispatcher.utter_message(response="utter_insult")
+        elif intent == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
         else:
-            intent = (tracker.latest_message.get("intent") or {}).get("name")
-            if intent == "insult":
-                dispatcher.utter_message(response="utter_insult")
-            elif intent == "out_of_scope":
-                dispatcher.utter_message(response="utter_out_of_scope")
-            else:
-                dispatcher.utter_message(response="utter_ask_rephrase")
+            dispatcher.utter_message(response="utter_ask_rephrase")
         return [] if _back_to_the_question(tracker) else listen
 
 

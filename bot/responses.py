@@ -105,7 +105,12 @@ RESPONSES: dict[str, Response] = {
         language_buttons(),
     ),
     "utter_ask_language": Response(N_("Choisissez votre langue :"), language_buttons()),
-    "utter_language_changed": Response(N_("D'accord, je vous écris maintenant en français.")),
+    # The next question comes with the acknowledgement: a person who just chose must not be
+    # left waiting for a question that never comes.
+    "utter_language_changed": Response(
+        N_("D'accord, je vous écris en français. Quelle démarche ? Dites-la en quelques mots.")
+    ),
+    "utter_still_here": Response(N_("Oui, je suis là.")),
     "utter_menu": Response(N_("Que voulez-vous faire ?"), _MAIN_MENU),
     # Facts from seeds/002_15568d8a3b154eb0.txt: PAN with mediators in préfectures, the
     # Défenseur des droits phone line, booking is free and paid sites are scams.

@@ -48,10 +48,11 @@ async def chat(
     session_factory: sessionmaker[Session],
     channel: str,
     address: str,
-    language: str,
+    language: str | None,
     read: Callable[[str], str] = input,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout  # read now: a default argument would keep the stdout of import time
     outbox = ConsoleOutbox(out)
     conversations = Conversations(
         settings, session_factory, {Channel.SMS.value: outbox, Channel.TELEGRAM.value: outbox}

@@ -28,19 +28,13 @@ from bot.channels import messages, metrics, phone_link
 from bot.channels.flood import FloodGate
 from bot.channels.health import actions_url
 from bot.channels.inbox import Inbox
+from bot.channels.language import LanguageDecision, LanguageSource, decide
 from bot.channels.masking import mask
 from bot.channels.models import Channel
 from bot.channels.outbound import Outbox, Outgoing
 from bot.channels.rasa_client import EmptyAnswer, RasaClient, RasaUnavailable
 from bot.channels.replay import Replay
-from bot.channels.shaping import (
-    BotReply,
-    from_rasa,
-    language_in_payload,
-    shape_sms,
-    shape_telegram,
-    sms_text,
-)
+from bot.channels.shaping import BotReply, from_rasa, shape_sms, shape_telegram, sms_text
 from bot.channels.turn import Converse, Drop, Incoming, Say, ShowPage, Turn, clean_text, plan
 from bot.config import Settings
 from bot.db import utcnow
@@ -132,7 +126,9 @@ class Conversations:
             return None
         metrics.MESSAGES_IN.labels(incoming.channel).inc()
         async with self.lock(incoming.channel, incoming.address):
-            turn = await self.db(self.inbox.take_turn, inbound_id, incoming.phone)
+            turn = await self.db(
+                self.inbox.take_turn, inbound_id, incoming.phone, incoming.language_hint
+            )
             if turn is None:  # the process that held the sender answered it already
                 return []
             if turn.lease is None:
@@ -207,26 +203,35 @@ class Conversations:
         if to.reply is not None and self.quick_reply is not None:
             quick = await self.db(self.quick_reply, turn, to.reply)
         asked = None  # an answer to a message sent first asks nothing new
+        decided = decide(text, turn.language, turn.language_source, turn.hint)
         if quick is not None:
             reply = BotReply(texts=quick)
         else:
             key = self.settings.secret_key
             rasa_text, numbers = for_rasa(text, key)
+            sender = self.sender_id(turn.channel, turn.address)
+            if turn.language_source is not None and decided.language != turn.language:
+                # Rasa renders in its `language` slot, set at the session's start from the
+                # metadata below; a person who switches later needs the slot changed too.
+                await self.rasa.set_slot(self.http(), sender, "language", decided.language)
             # Rasa records metadata with every message: the proven phone goes sealed.
             metadata = {
                 "channel": turn.channel,
-                "language": turn.language,
+                "language": decided.language,
                 "phone": seal(turn.phone, key) if turn.phone else None,
                 METADATA_KEY: numbers,
             }
-            sender = self.sender_id(turn.channel, turn.address)
             with metrics.RASA_LATENCY.time():
                 responses = await self.rasa.send(self.http(), sender, rasa_text, metadata)
             if turn.channel == Channel.TELEGRAM.value:
                 await self._link_phone(turn, phone_link.confirmed_phone(responses, key))
             reply = from_rasa(responses)
             asked = Question.ASSISTANT
-        language = reply.language or language_in_payload(text) or turn.language
+        if reply.language_chosen and reply.language is not None:
+            decided = LanguageDecision(reply.language, LanguageSource.CHOSEN)
+        elif reply.language is not None and reply.language != decided.language:
+            decided = LanguageDecision(reply.language, decided.source)  # what the person read
+        language = decided.language
         if turn.channel == Channel.TELEGRAM.value:
             shaped = shape_telegram(reply) if not reply.empty else []
             outgoing = [Outgoing(turn.channel, turn.address, m.text, m.keyboard) for m in shaped]
@@ -236,7 +241,7 @@ class Conversations:
             outgoing = [Outgoing(turn.channel, turn.address, page) for page in shape.pages[:1]]
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
-        return await self.db(self.inbox.conclude, turn, language, menu, pages_left, outgoing, asked)
+        return await self.db(self.inbox.conclude, turn, decided, menu, pages_left, outgoing, asked)
 
     async def _link_phone(self, turn: Turn, phone: str | None) -> None:
         """Reminders and offers for the phone just used in this chat come to the chat from now

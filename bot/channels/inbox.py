@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import lease as leases
+from bot.channels.language import LanguageDecision
 from bot.channels.models import Channel, Contact, InboundMessage, InboundStatus
 from bot.channels.outbound import Outgoing, record
 from bot.channels.phone_link import prefer
@@ -33,6 +34,7 @@ def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
         address=contact.address,
         language=contact.language,
         opted_out=contact.opted_out,
+        language_source=contact.language_source,
         last_menu=list(contact.last_menu or []),
         pages_left=list(contact.pages_left or []),
         pending=contact.pending_question,
@@ -107,7 +109,7 @@ class Inbox:
             session.flush()
             return row.id
 
-    def take_turn(self, inbound_id: int, phone: str | None) -> Turn | None:
+    def take_turn(self, inbound_id: int, phone: str | None, hint: str | None = None) -> Turn | None:
         """The recorded message's turn, with its sender's lease if free (else it waits for the
         process holding it: the Turn has no lease). None when that process already answered it."""
         with self.session_factory.begin() as session:
@@ -128,7 +130,12 @@ class Inbox:
                 .limit(1)
             )
             return turn_of(
-                contact, row.id, queued_before=earlier is not None, phone=phone, lease=lease
+                contact,
+                row.id,
+                queued_before=earlier is not None,
+                phone=phone,
+                lease=lease,
+                hint=hint,
             )
 
     # -- kept and waiting messages -------------------------------------------------------------
@@ -273,7 +280,7 @@ class Inbox:
     def conclude(
         self,
         turn: Turn,
-        language: str,
+        language: LanguageDecision,
         menu: list[str],
         pages_left: list[str],
         outgoing: list[Outgoing],
@@ -284,7 +291,8 @@ class Inbox:
         with self.session_factory.begin() as session:
             contact = session.get(Contact, turn.contact_id)
             if contact is not None:
-                contact.language = language
+                contact.language = language.language
+                contact.language_source = language.source.value
                 contact.last_menu = menu
                 contact.pages_left = pages_left
                 if asked is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -96,6 +97,21 @@ class RasaClient:
         if not await _reachable(client, f"{self.base_url}/"):
             return False
         return self.actions_url is None or await self.actions_up(client)
+
+    async def set_slot(self, client: httpx.AsyncClient, sender: str, name: str, value: str) -> None:
+        """A slot of the conversation set through Rasa's HTTP API (`--enable-api`). Best effort:
+        if it fails, the message still goes (Rasa down shows there) and the answer's language
+        says what the person read."""
+        try:
+            response = await client.post(
+                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
+                params={**self.api_params, "include_events": "NONE"},
+                json=[{"event": "slot", "name": name, "value": value}],
+                timeout=self.timeout,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not set slot %s of %s: %s", name, sender, type(exc).__name__)
 
     async def actions_up(self, client: httpx.AsyncClient) -> bool:
         return bool(self.actions_url) and await _reachable(client, f"{self.actions_url}/health")

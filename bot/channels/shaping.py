@@ -18,9 +18,14 @@ from bot.i18n import normalise_language, translate
 from bot.locales import languages
 
 FOLDED_LANGUAGES = frozenset(lang.code for lang in languages() if lang.sms_encoding == "gsm7")
+# A line or a menu longer than a page is sent whole up to this many segments (3 Arabic slots
+# with their site); only beyond is it cut.
+BLOCK_SEGMENTS = 4
+_MENU_LINE = re.compile(r"\d+\. ")
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_LIMIT = 64  # bytes, a Bot API limit
-_LANGUAGE_IN_PAYLOAD = re.compile(r'"language"\s*:\s*"([a-zA-Z-]+)"')
+# The response that confirms a language the person chose (bot.responses): the choice sticks.
+LANGUAGE_CHOSEN_RESPONSE = "utter_language_changed"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class BotReply:
     texts: list[str] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     language: str | None = None
+    language_chosen: bool = False  # the person chose `language` in this turn
 
     @property
     def empty(self) -> bool:
@@ -47,6 +53,7 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
     texts: list[str] = []
     buttons: list[Button] = []
     language: str | None = None
+    chosen = False
     for item in responses:
         if text := (item.get("text") or "").strip():
             texts.append(text)
@@ -57,13 +64,8 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
         custom = item.get("custom")
         if isinstance(custom, Mapping) and isinstance(custom.get("language"), str):
             language = normalise_language(custom["language"])
-    return BotReply(texts, buttons, language)
-
-
-def language_in_payload(payload: str) -> str | None:
-    """The language a payload like `/choose_language{"language":"ar"}` switches to."""
-    match = _LANGUAGE_IN_PAYLOAD.search(payload)
-    return normalise_language(match.group(1)) if match else None
+            chosen = chosen or custom.get("response") == LANGUAGE_CHOSEN_RESPONSE
+    return BotReply(texts, buttons, language, chosen)
 
 
 def _has_other_script(text: str) -> bool:
@@ -95,21 +97,38 @@ def _words(text: str) -> list[str]:
     return [piece for piece in re.split(r"(\s+)", text) if piece]
 
 
+def _blocks(text: str) -> list[str]:
+    """The lines of a text, a numbered menu kept as one block with the line that introduces it
+    ("Free slots at …:"): the choices come together, under their question."""
+    blocks: list[str] = []
+    for line in text.splitlines(keepends=True):
+        last = blocks[-1].splitlines()[-1].rstrip() if blocks else ""
+        if _MENU_LINE.match(line) and (_MENU_LINE.match(last) or last.endswith(":")):
+            blocks[-1] += line
+        else:
+            blocks.append(line)
+    return blocks
+
+
 def paginate(text: str, lang: str, max_segments: int) -> list[str]:
     """Cuts text into SMS answers of at most `max_segments` segments, each but the last
-    ending with the hint to send SUITE/MORE/التالي. Pages end at a line break whenever a line
-    fits on a page, so a document or a menu line is never cut in the middle (Arabic pages hold
-    only 134 characters)."""
+    ending with the hint to send SUITE/MORE/التالي. Pages end at a line break, so an address or
+    a document is never cut in the middle (Arabic pages hold only 134 characters), and a menu
+    stays whole: a block longer than a page gets a page of its own of up to `BLOCK_SEGMENTS`;
+    only a longer one is cut, at a space."""
     if gsm7.fits(text, max_segments):
         return [text]
-    hint = "\n" + sms_text(translate(messages.MORE_HINT, lang), lang)
+    hint_text = sms_text(translate(messages.MORE_HINT, lang), lang)
+    hint = "\n" + hint_text
+    # The checklist says "send MORE" itself: once the gateway pages, its hint says it already.
+    text = "".join(line for line in text.splitlines(keepends=True) if line.strip() != hint_text)
 
     def fits(page: str) -> bool:
         return gsm7.fits(page.rstrip() + hint, max_segments)
 
     pages: list[str] = []
     current = ""
-    for line in text.splitlines(keepends=True):
+    for line in _blocks(text):
         if fits(current + line):
             current += line
             continue
@@ -118,6 +137,9 @@ def paginate(text: str, lang: str, max_segments: int) -> list[str]:
             current = ""
         if fits(line):
             current = line
+            continue
+        if gsm7.fits(line.rstrip() + hint, BLOCK_SEGMENTS):
+            current = line  # a page of its own: the next block cannot join it
             continue
         for piece in _words(line):  # a line longer than a page: cut at a space
             if current and not fits(current + piece):
@@ -145,7 +167,8 @@ def shape_sms(reply: BotReply, lang: str, max_segments: int = 2) -> SmsShape:
         # "Reply with a number" only when it costs no extra segment: the numbered lines
         # already say it, and most questions of the dialogue ask for the number themselves.
         hinted = body + "\n" + sms_text(translate(messages.REPLY_WITH_NUMBER, lang), lang)
-        if len(gsm7.split_segments(hinted)) <= len(gsm7.split_segments(body)):
+        same_cost = len(gsm7.split_segments(hinted)) <= len(gsm7.split_segments(body))
+        if same_cost and gsm7.fits(hinted, max_segments):
             body = hinted
     pages = paginate(body, lang, max_segments) if body else []
     return SmsShape(pages, [button.payload for button in reply.buttons])
