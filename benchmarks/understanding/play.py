@@ -31,10 +31,10 @@ RestMessages = Callable[[str], list[str]]
 
 
 def fresh_number() -> str:
-    """A French mobile number never used before in this run (a new person for the assistant)."""
+    """A French mobile number (06) never used before in this run: a new person."""
     with _numbers_lock:
         n = next(_numbers)
-    return f"+3377{time.time_ns() % 10**4:04d}{n:04d}"
+    return f"+336{time.time_ns() % 10**4:04d}{n:04d}"
 
 
 @dataclass
@@ -273,7 +273,9 @@ class Player:
             return "1" if slot == "first" else str(slot)
         if asks == "documents":
             have = [n for n, key in reply.menu.items() if _is_have_all(key)]
-            return str(have[0]) if have else self.profile.get("documents")
+            if have:
+                return str(have[0])
+            return self.profile.get("documents") or _word(Word.MORE, self.lang)
         if asks == "booking_code":
             return self.world_code
         if asks == "phone":

@@ -182,7 +182,8 @@ class Reply:
         reply = cls(texts)
         joined = reply.normalised
         reply.said = sorted(
-            (position, s) for s in sentences() if (position := s.position(joined)) >= 0
+            ((position, s) for s in sentences() if (position := s.position(joined)) >= 0),
+            key=lambda found: found[0],
         )
         raw = _INVISIBLE.sub("", "\n".join(texts))
         reply.menu = {int(n): label for n, label in MENU_LINE.findall(raw)}
@@ -224,7 +225,12 @@ class Reply:
     @property
     def paged(self) -> bool:
         """Ends with the hint to send SUITE for the rest."""
-        return bool(self.said) and self.said[-1][1].name == "channel:more"
+        if not self.said:
+            return False
+        last = self.said[-1][0]
+        return any(
+            s.name in ("channel:more", "utter_documents_more") for p, s in self.said if p == last
+        )
 
     @property
     def placeholders(self) -> list[str]:
@@ -253,9 +259,9 @@ class Reply:
         for code, demarche in get_catalogue().demarches.items():
             for lang in SUPPORTED_LANGUAGES:
                 name = norm(demarche.name(lang))
-                if name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-                    if len(name) > len(found.get(code, "")):
-                        found[code] = name
+                named = name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+                if named and len(name) > len(found.get(code, "")):
+                    found[code] = name
         return {c for c, n in found.items() if not any(n != m and n in m for m in found.values())}
 
     def said_any(self, names: Iterable[str]) -> bool:
