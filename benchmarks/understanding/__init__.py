@@ -66,6 +66,33 @@ def play_conversation(stack: Target, conversation: Mapping[str, Any]) -> Convers
     return Player(conversation, phone, world_code).play()
 
 
+def _opening(stack: Target, item: tuple[str, dict[str, Any]]) -> OpeningResult:
+    variety, entry = item
+    try:
+        return play_opening(_phone(stack), variety, entry)
+    except Exception as exc:  # one broken exchange is a figure, not the end of the run
+        lang, text = str(entry["lang"]), str(entry["text"])
+        routed = "intent" not in entry
+        failed = False if routed else None
+        return OpeningResult(variety, text, lang, "error", None, failed, failed, [repr(exc)])
+
+
+def _conversation(stack: Target, conversation: Mapping[str, Any]) -> ConversationResult:
+    try:
+        return play_conversation(stack, conversation)
+    except Exception as exc:  # as above
+        return ConversationResult(
+            id=str(conversation["id"]),
+            variety=str(conversation["variety"]),
+            lang=str(conversation["lang"]),
+            goal=str(conversation.get("goal") or "answer"),
+            reached=False,
+            messages=0,
+            segments=0,
+            stalled=f"error: {exc!r}",
+        )
+
+
 def _in_parallel[T, R](label: str, items: list[T], play: Callable[[T], R], workers: int) -> list[R]:
     """Plays `items` with `workers` phones at once, printing progress as they finish."""
     done: list[R] = []
@@ -88,13 +115,13 @@ def measure(
     opened = _in_parallel(
         "openings",
         openings,
-        lambda item: play_opening(_phone(stack), item[0], item[1]),
+        lambda item: _opening(stack, item),
         options.workers,
     )
     played = _in_parallel(
         "conversations",
         conversations,
-        lambda conversation: play_conversation(stack, conversation),
+        lambda conversation: _conversation(stack, conversation),
         options.workers,
     )
     return opened, played

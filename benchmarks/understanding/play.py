@@ -37,6 +37,12 @@ def fresh_number() -> str:
     return f"+336{time.time_ns() % 10**4:04d}{n:04d}"
 
 
+def numero_for(number: str) -> str:
+    """A numéro étranger of this phone's person alone: one appointment per person and démarche,
+    so the corpus's shared example numéro would let only the first conversation book."""
+    return "75" + "".join(c for c in number if c.isdigit())[-8:]
+
+
 @dataclass
 class SmsPhone:
     """A phone texting the gateway like Twilio forwards an SMS: signed, with no language hint."""
@@ -283,10 +289,12 @@ class Player:
         if asks == "confirm":
             return str(self.profile.get("confirm") or _word(Word.YES, self.lang))
         value = self.profile.get(asks)
-        return str(value) if value is not None else None
+        return self._fill(str(value)) if value is not None else None
 
     def _fill(self, say: str) -> str:
-        return say.replace("<booking_code>", self.world_code or "")
+        say = say.replace("<booking_code>", self.world_code or "")
+        numero = str(self.profile.get("numero_etranger") or "")
+        return say.replace(numero, numero_for(self.phone.number)) if numero else say
 
 
 def _word(word: Word, lang: str) -> str:

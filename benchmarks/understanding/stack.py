@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.understanding.play import RestMessages
+from benchmarks.understanding.play import RestMessages, numero_for
 from bot.booking.client import BookingClient
 from bot.config import Settings
 from tests.support import providers
@@ -19,7 +19,6 @@ from tests.support.stack import RASA, running_stack, trained_model
 
 # The démarche of the appointment a conversation about an existing one starts with.
 WORLD_DEMARCHE = "carte_resident_renouvellement"
-WORLD_NUMERO = "7501234569"
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def book_for(api_url: str, phone: str) -> str:
             found = await api.search(WORLD_DEMARCHE, site.code, phone=phone)
             if found.slots:
                 booking = await api.book(
-                    found.slots[0].id, phone, numero_etranger=WORLD_NUMERO, language="fr"
+                    found.slots[0].id, phone, numero_etranger=numero_for(phone), language="fr"
                 )
                 return booking.display_code
         raise StackUnavailable(f"no free slot for {WORLD_DEMARCHE} to set up an appointment")
