@@ -31,10 +31,11 @@ RestMessages = Callable[[str], list[str]]
 
 
 def fresh_number() -> str:
-    """A French mobile number (06) never used before in this run: a new person."""
+    """A French mobile number never used before in this run: a new person. 061… is metropolitan
+    (0639, 069… are overseas ranges the booking engine would refuse)."""
     with _numbers_lock:
         n = next(_numbers)
-    return f"+336{time.time_ns() % 10**4:04d}{n:04d}"
+    return f"+3361{time.time_ns() % 10**3:03d}{n:04d}"
 
 
 def numero_for(number: str) -> str:
@@ -257,6 +258,10 @@ class Player:
 
     def _next(self, reply: Reply) -> str | None:
         asks = reply.asks
+        if asks is None:
+            # A turn kept for a question that did not come: the person goes on with the next.
+            while self.turns and self.turns[0].get("when") is not None:
+                self.turns.pop(0)
         if self.turns:
             turn = self.turns[0]
             when = turn.get("when")

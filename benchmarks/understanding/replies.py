@@ -164,6 +164,13 @@ def option_of_label() -> dict[str, str]:
     return labels
 
 
+def _asks(name: str) -> str | None:
+    """What a sentence asks; a button's label asks what its response asks (a menu paged alone)."""
+    if name.startswith("button:"):
+        name = name.split(":", 2)[1]
+    return ASKS.get(name)
+
+
 def label_key(label: str) -> str:
     """The key of OPTION_LABELS whose French text is `label`."""
     return next(key for key, text in OPTION_LABELS.items() if text == label)
@@ -208,7 +215,7 @@ class Reply:
     @property
     def asks(self) -> str | None:
         """The kind of the last question in the reply (what the person answers)."""
-        kinds = [ASKS[s.name] for _, s in self.said if s.name in ASKS]
+        kinds = [kind for _, s in self.said if (kind := _asks(s.name))]
         return kinds[-1] if kinds else None
 
     @property
