@@ -192,6 +192,7 @@ class Player:
         self.turns: list[dict[str, Any]] = list(conversation.get("turns") or [])
         demarche = conversation.get("demarche")
         self.demarche = str(demarche) if demarche else None
+        self.last_asked: str | None = None
         self.result = ConversationResult(
             id=str(conversation["id"]),
             variety=str(conversation["variety"]),
@@ -257,7 +258,9 @@ class Player:
         return False
 
     def _next(self, reply: Reply) -> str | None:
-        asks = reply.asks
+        # The numbered lines of a menu paged alone answer the question of the page before.
+        asks = reply.asks or (self.last_asked if reply.menu else None)
+        self.last_asked = asks
         if asks is None:
             # A turn kept for a question that did not come: the person goes on with the next.
             while self.turns and self.turns[0].get("when") is not None:

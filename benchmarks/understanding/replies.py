@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from bot.booking.messages import REFUSALS
 from bot.catalogue import get_catalogue
 from bot.catalogue.messages import NEXT_STEPS, NOT_COVERED, OPTION_LABELS, QUESTIONS
 from bot.channels import gsm7, messages
@@ -42,6 +43,9 @@ ASKS: dict[str, str] = {
     "utter_ask_documents_confirmed": "documents",
     "utter_documents_more": "documents",
     "utter_ask_phone": "phone",
+    "refusal:slot_full": "slot",
+    "refusal:invalid_numero_etranger": "numero_etranger",
+    "refusal:numero_etranger_required": "numero_etranger",
     "question:subject": "subject",
     "question:road": "road",
     "question:procedure": "procedure",
@@ -130,6 +134,8 @@ def _msgids() -> Iterable[tuple[str, str]]:
         yield f"option:{key}", text
     for key, text in NEXT_STEPS.items():
         yield f"next:{key}", text
+    for key, text in REFUSALS.items():
+        yield f"refusal:{key}", text
     yield "not_covered", NOT_COVERED
     yield "channel:not_in_menu", messages.NOT_IN_MENU
     yield "channel:more", messages.MORE_HINT
