@@ -46,6 +46,15 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     sms_reply_deadline_seconds: float = 10.0
     admin_token: str = ""
+    # Who may call the booking API (bot/booking/credentials.py) and how often (bot/ratelimit.py).
+    service_token: str = ""
+    redis_url: str = ""
+    rate_per_ip: str = "120/minute"  # callers without a credential
+    rate_per_key: str = "3/second;600/minute"  # a préfecture's API key, the admin token
+    rate_per_service: str = "200/second"  # the action server and the worker
+    rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
+    max_body_bytes: int = 64 * 1024  # every route but /nlg
+    nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -76,4 +85,12 @@ class Settings:
             twilio_api_base_url=env("TWILIO_API_BASE_URL", cls.twilio_api_base_url).rstrip("/"),
             sms_reply_deadline_seconds=float(env("GUICHET_SMS_REPLY_DEADLINE", "10")),
             admin_token=env("GUICHET_ADMIN_TOKEN", ""),
+            service_token=env("GUICHET_SERVICE_TOKEN", ""),
+            redis_url=env("GUICHET_REDIS_URL", ""),
+            rate_per_ip=env("GUICHET_RATE_PER_IP", cls.rate_per_ip),
+            rate_per_key=env("GUICHET_RATE_PER_KEY", cls.rate_per_key),
+            rate_per_service=env("GUICHET_RATE_PER_SERVICE", cls.rate_per_service),
+            rate_per_phone=env("GUICHET_RATE_PER_PHONE", cls.rate_per_phone),
+            max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),
+            nlg_max_body_bytes=_env_int("GUICHET_NLG_MAX_BODY_BYTES", cls.nlg_max_body_bytes),
         )

@@ -45,6 +45,7 @@ from bot.channels.turn import Converse, Drop, Incoming, Say, ShowPage, Turn, cle
 from bot.config import Settings
 from bot.db import utcnow
 from bot.i18n import translate
+from bot.ratelimit import RateLimiter
 from bot.words import Question, Word
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,13 @@ class Conversations:
         settings: Settings,
         session_factory: sessionmaker[Session],
         outboxes: Mapping[str, Outbox],
-        clock: Callable[[], float] = time.monotonic,
     ):
         self.settings = settings
         self.session_factory = session_factory
         self.inbox = Inbox(session_factory)
         self.outboxes = dict(outboxes)
         self.rasa = RasaClient(settings.rasa_url, actions_url(settings))
-        self.flood = FloodGate(settings.flood_per_minute, clock)
+        self.flood = FloodGate(settings.flood_per_minute, RateLimiter.from_settings(settings))
         self.replay = Replay(self)
         # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…) for the reply words
         # that bot.channels.turn.route gives them; set by bot.scheduler.gateway.install.

@@ -9,9 +9,11 @@ bot/supervisor.py, and serves the gateway with uvicorn.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from bot.booking import demo
 from bot.booking.config import EngineConfig
+from bot.booking.credentials import kept_service_token
 from bot.booking.identity import mask_phone
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import make_engine, make_session_factory, utcnow
@@ -23,6 +25,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.gateway.app import create_app
 
     settings = Settings.from_env()
+    if not settings.service_token:
+        # The action server and the worker prove themselves with it (bot/booking/api/deps.py).
+        token = kept_service_token(PROJECT_ROOT / "var")
+        settings = dataclasses.replace(settings, service_token=token)
     engine = make_engine(settings.database_url)
     print(f"guichet: database {engine.url.render_as_string(hide_password=True)}")
     if not args.no_seed:
