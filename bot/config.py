@@ -50,7 +50,10 @@ class Settings:
     service_token: str = ""
     redis_url: str = ""
     rate_per_ip: str = "120/minute"  # callers without a credential
-    rate_per_key: str = "3/second;600/minute"  # a préfecture's API key, the admin token
+    rate_per_key: str = "20/second;1200/minute"  # a préfecture's API key, the admin token
+    # Places taken (book, join the waitlist, accept an offer) by one key: a system booking
+    # for many phones in a burst is the resale pattern. The service is bounded per phone.
+    rate_new_bookings_per_key: str = "2/second;120/hour"
     rate_per_service: str = "200/second"  # the action server and the worker
     rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
     max_body_bytes: int = 64 * 1024  # every route but /nlg
@@ -89,6 +92,9 @@ class Settings:
             redis_url=env("GUICHET_REDIS_URL", ""),
             rate_per_ip=env("GUICHET_RATE_PER_IP", cls.rate_per_ip),
             rate_per_key=env("GUICHET_RATE_PER_KEY", cls.rate_per_key),
+            rate_new_bookings_per_key=env(
+                "GUICHET_RATE_NEW_BOOKINGS_PER_KEY", cls.rate_new_bookings_per_key
+            ),
             rate_per_service=env("GUICHET_RATE_PER_SERVICE", cls.rate_per_service),
             rate_per_phone=env("GUICHET_RATE_PER_PHONE", cls.rate_per_phone),
             max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),

@@ -31,7 +31,7 @@ from bot.db import Base
 class Scope(StrEnum):
     BOOKINGS_READ = "bookings:read"  # an applicant's bookings, waitlist, offers, proof
     BOOKINGS_WRITE = "bookings:write"  # book, cancel, search into the journal, alerts…
-    ADMIN = "admin"  # publishing, convocations, attendance, figures
+    ADMIN = "admin"  # publishing, convocations, attendance, figures; and all of the above
 
 
 ALL_SCOPES = frozenset(Scope)
@@ -52,7 +52,7 @@ class Caller:
     scopes: frozenset[str]
 
     def may(self, scope: str) -> bool:
-        return scope in self.scopes
+        return scope in self.scopes or Scope.ADMIN in self.scopes
 
 
 class ApiKey(Base):

@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.config import PROJECT_ROOT, Settings
 from tests.support import providers
+from tests.support.booking import SERVICE_TOKEN
 from tests.support.channels import AUTH_TOKEN, TELEGRAM_SECRET
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.skips import unavailable
@@ -127,6 +128,7 @@ def running_stack(
         telegram_api_base_url=f"{telegram_url}/bot",
         flood_per_minute=0,
         sms_reply_deadline_seconds=20.0,
+        service_token=SERVICE_TOKEN,
     )
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -135,7 +137,7 @@ def running_stack(
     endpoints.write_text(
         f'nlg:\n  url: "{gateway}/nlg"\naction_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     )
-    env = dict(os.environ, GUICHET_API_URL=settings.api_url)
+    env = dict(os.environ, GUICHET_API_URL=settings.api_url, GUICHET_SERVICE_TOKEN=SERVICE_TOKEN)
     with (tmp / "actions.log").open("ab") as log:
         actions = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],

@@ -13,6 +13,7 @@ from bot.booking.api.deps import (
     TransactionalRoute,
     UnitDep,
     WriterDep,
+    count_new_booking,
     for_phone,
 )
 from bot.booking.schemas import (
@@ -34,10 +35,11 @@ def book(
     request: Request,
     body: BookIn,
     u: UnitDep,
-    _caller: WriterDep,
+    caller: WriterDep,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> BookingOut:
     """Books a place. The same `Idempotency-Key` (header or body) twice gives one booking."""
+    count_new_booking(request, caller)
     booking = bookings.book(
         u.session,
         u.config,

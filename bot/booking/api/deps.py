@@ -197,6 +197,13 @@ WriterDep = Annotated[Caller, Depends(authorised(Scope.BOOKINGS_WRITE))]
 AdminDep = Annotated[Caller, Depends(authorised(Scope.ADMIN))]
 
 
+def count_new_booking(request: Request, caller: Caller) -> None:
+    """A place taken by a key (not the stack's service) counts against its booking limit."""
+    if caller.kind != "service":
+        rule = request.app.state.settings.rate_new_bookings_per_key
+        refuse_beyond(request, rule, "books", caller.name)
+
+
 def for_phone(request: Request, phone: str) -> str:
     """The phone a trusted caller acts for, normalised, counted against the per-phone limit
     (whoever calls: several keys cannot multiply one person's quota)."""

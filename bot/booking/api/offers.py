@@ -11,6 +11,7 @@ from bot.booking.api.deps import (
     TransactionalRoute,
     UnitDep,
     WriterDep,
+    count_new_booking,
     for_phone,
 )
 from bot.booking.schemas import BookingOut, OfferOut, PhoneIn
@@ -26,8 +27,9 @@ def my_offers(request: Request, body: PhoneIn, u: UnitDep, _caller: ReaderDep) -
 
 @router.post("/offers/{offer_id}/accept", response_model=BookingOut, status_code=201)
 def accept_offer(
-    request: Request, offer_id: IdPath, body: PhoneIn, u: UnitDep, _caller: WriterDep
+    request: Request, offer_id: IdPath, body: PhoneIn, u: UnitDep, caller: WriterDep
 ) -> BookingOut:
+    count_new_booking(request, caller)
     phone = for_phone(request, body.phone)
     return BookingOut.of(offers.accept(u.session, u.config, offer_id, phone, now=u.now))
 

@@ -11,6 +11,7 @@ from bot.booking.api.deps import (
     TransactionalRoute,
     UnitDep,
     WriterDep,
+    count_new_booking,
     for_phone,
 )
 from bot.booking.schemas import JoinOut, OfferOut, PhoneIn, WaitlistEntryOut, WaitlistIn
@@ -19,8 +20,9 @@ router = APIRouter(tags=["waitlist"], route_class=TransactionalRoute)
 
 
 @router.post("/waitlist", response_model=JoinOut, status_code=201)
-def join_waitlist(request: Request, body: WaitlistIn, u: UnitDep, _caller: WriterDep) -> JoinOut:
+def join_waitlist(request: Request, body: WaitlistIn, u: UnitDep, caller: WriterDep) -> JoinOut:
     """Joins the waitlist; if a fitting place is already free it is offered at once."""
+    count_new_booking(request, caller)
     entry = waitlist.join(
         u.session,
         u.config,
