@@ -180,8 +180,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--scope",
         nargs="+",
         required=True,
-        choices=sorted(credentials.ALL_SCOPES),
-        help="what it may do",
+        metavar="SCOPE",
+        help=f"what it may do: {', '.join(sorted(credentials.ALL_SCOPES))}",
     )
     create.set_defaults(func=cmd_apikeys_create)
     revoke = keys_sub.add_parser("revoke", help="revoke a key at once")

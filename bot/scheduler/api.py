@@ -4,8 +4,6 @@ Refusals use the booking API's envelope `{"error": {"code", "message"}}`."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
@@ -20,7 +18,7 @@ from bot.booking.api.deps import (
     for_phone,
     identify,
 )
-from bot.booking.schemas import AlertOut, DemarcheCode, Phone, StopOut, Strict
+from bot.booking.schemas import AlertOut, Day, DemarcheCode, Phone, StopOut, Strict
 from bot.deadlines import NoDeadline, assess
 from bot.i18n import normalise_language, translate
 from bot.scheduler import messages
@@ -38,7 +36,7 @@ router = APIRouter(
 class AlertIn(Strict):
     phone: str = Phone
     demarche: str = DemarcheCode
-    expiry: date
+    expiry: Day
     language: str | None = Field(default=None, max_length=8)
 
 

@@ -3,7 +3,6 @@ convocations, attendance and the figures."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -22,6 +21,7 @@ from bot.booking.schemas import (
     AttendanceIn,
     BookingOut,
     ConvocationOut,
+    Day,
     ExpireOut,
     PublishIn,
     PublishOut,
@@ -63,7 +63,7 @@ def expire_offers(u: UnitDep) -> ExpireOut:
 
 @router.get("/convocations", response_model=list[ConvocationOut])
 def convocations(
-    site: Annotated[str, Query(max_length=32)], day: date, u: UnitDep
+    site: Annotated[str, Query(max_length=32)], day: Day, u: UnitDep
 ) -> list[ConvocationOut]:
     return [
         ConvocationOut(
