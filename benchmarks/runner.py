@@ -10,7 +10,15 @@ import importlib
 import time
 from collections.abc import Sequence
 
-BENCHMARKS: tuple[str, ...] = ("booking", "nlg", "dates", "catalogue", "channels", "scheduler")
+BENCHMARKS: tuple[str, ...] = (
+    "booking",
+    "nlg",
+    "dates",
+    "catalogue",
+    "channels",
+    "scheduler",
+    "resilience_api",
+)
 
 
 def run(names: Sequence[str] = ()) -> int:
