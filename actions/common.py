@@ -145,9 +145,13 @@ def client() -> BookingClient:
     """The action server's booking client, shared by every action (3 s timeout: past that the
     person gets an apology and can retry with one word). Each call passes the person's language.
 
-    `guichet run` gives the action server GUICHET_API_URL (bot/supervisor.py).
+    `guichet run` gives the action server GUICHET_API_URL and the stack's service credential,
+    GUICHET_SERVICE_TOKEN (bot/supervisor.py): the API acts for a phone only for such a caller.
     """
-    return shared_client(os.environ.get("GUICHET_API_URL") or Settings.from_env().api_url)
+    settings = Settings.from_env()
+    return shared_client(
+        os.environ.get("GUICHET_API_URL") or settings.api_url, token=settings.service_token
+    )
 
 
 def now() -> dt.datetime:

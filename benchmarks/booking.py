@@ -30,6 +30,7 @@ from sqlalchemy import Engine, func, select, text
 from benchmarks.timing import percentile
 from bot.booking.models import Booking, BookingStatus, DemarcheRow, SiteDemarche, SiteRow, Slot
 from bot.db import make_engine, make_session_factory, upgrade, utcnow
+from tests.support.booking import SERVICE, SERVICE_TOKEN
 from tests.support.servers import free_port
 
 ATTEMPTS = 2_000
@@ -106,7 +107,15 @@ def _prepare(engine: Engine) -> list[int]:
 def _gateway(database_url: str) -> Iterator[str]:
     """The real gateway in its own process, as `guichet run` serves it."""
     port = free_port()
-    env = {**os.environ, "GUICHET_DATABASE_URL": database_url, "GUICHET_PORT": str(port)}
+    env = {
+        **os.environ,
+        "GUICHET_DATABASE_URL": database_url,
+        "GUICHET_PORT": str(port),
+        # The clients book as the action server does; this measures the engine under
+        # contention, not the service's rate limit.
+        "GUICHET_SERVICE_TOKEN": SERVICE_TOKEN,
+        "GUICHET_RATE_PER_SERVICE": "",
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -156,7 +165,7 @@ def _burst(api: str, slot_ids: list[int]) -> tuple[float, list[float], Counter[s
         rng = random.Random(index)
         mine: list[float] = []
         seen: Counter[str] = Counter()
-        with httpx.Client(base_url=api, timeout=30) as http:
+        with httpx.Client(base_url=api, timeout=30, headers=SERVICE) as http:
             with suppress(httpx.HTTPError):
                 http.get("/demarches")  # open the keep-alive connection before the start signal
             with suppress(threading.BrokenBarrierError):

@@ -23,6 +23,7 @@ BENCHMARKS: tuple[str, ...] = (
     "scheduler",
     "resilience",
     "understanding",
+    "resilience_api",
 )
 
 

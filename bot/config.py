@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.secrets import SECRET_KEY_FILE, derive, secret_from_env
+from bot.secrets import SECRET_KEY_FILE, SERVICE_TOKEN_FILE, derive, secret_from_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # What the stack writes beside the code: the SQLite databases, the keys it generated.
@@ -48,6 +48,18 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     sms_reply_deadline_seconds: float = 10.0
     admin_token: str = ""
+    # Who may call the booking API (bot/booking/credentials.py) and how often (bot/ratelimit.py).
+    service_token: str = ""
+    redis_url: str = ""
+    rate_per_ip: str = "120/minute"  # callers without a credential
+    rate_per_key: str = "20/second;1200/minute"  # a préfecture's API key, the admin token
+    # Places taken (book, join the waitlist, accept an offer) by one key: a system booking
+    # for many phones in a burst is the resale pattern. The service is bounded per phone.
+    rate_new_bookings_per_key: str = "2/second;120/hour"
+    rate_per_service: str = "200/second"  # the action server and the worker
+    rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
+    max_body_bytes: int = 64 * 1024  # every route but /nlg
+    nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
     # True when from_env generated the key just now (var/secret-key): `guichet run` says so.
     secret_key_created: bool = False
 
@@ -93,4 +105,16 @@ class Settings:
             twilio_api_base_url=env("TWILIO_API_BASE_URL", cls.twilio_api_base_url).rstrip("/"),
             sms_reply_deadline_seconds=float(env("GUICHET_SMS_REPLY_DEADLINE", "10")),
             admin_token=env("GUICHET_ADMIN_TOKEN", ""),
+            # Every process of the stack reads the same kept token (or the environment's).
+            service_token=secret_from_env("GUICHET_SERVICE_TOKEN", VAR, SERVICE_TOKEN_FILE)[0],
+            redis_url=env("GUICHET_REDIS_URL", ""),
+            rate_per_ip=env("GUICHET_RATE_PER_IP", cls.rate_per_ip),
+            rate_per_key=env("GUICHET_RATE_PER_KEY", cls.rate_per_key),
+            rate_new_bookings_per_key=env(
+                "GUICHET_RATE_NEW_BOOKINGS_PER_KEY", cls.rate_new_bookings_per_key
+            ),
+            rate_per_service=env("GUICHET_RATE_PER_SERVICE", cls.rate_per_service),
+            rate_per_phone=env("GUICHET_RATE_PER_PHONE", cls.rate_per_phone),
+            max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),
+            nlg_max_body_bytes=_env_int("GUICHET_NLG_MAX_BODY_BYTES", cls.nlg_max_body_bytes),
         )

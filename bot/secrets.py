@@ -24,6 +24,7 @@ from pathlib import Path
 
 # Where a secret lives when the environment does not give it.
 SECRET_KEY_FILE = "secret-key"
+SERVICE_TOKEN_FILE = "service-token"
 PRODUCTION = "production"
 
 _NONCE_BYTES = 12

@@ -367,11 +367,21 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
         ],
         cwd=root,
         # rasa-sdk binds 0.0.0.0 unless SANIC_HOST says otherwise (rasa_sdk.endpoint.run).
-        env={"GUICHET_API_URL": settings.api_url, "SANIC_HOST": "127.0.0.1"},
+        # The service credential: the booking API acts for a phone only for such a caller.
+        env={
+            "GUICHET_API_URL": settings.api_url,
+            "SANIC_HOST": "127.0.0.1",
+            "GUICHET_SERVICE_TOKEN": settings.service_token,
+        },
         ready_url=f"http://127.0.0.1:{settings.actions_port}/health",
         where=f"http://127.0.0.1:{settings.actions_port}",
     )
     # Reminders, waitlist offers and deadline alerts; it reads the same environment (database,
     # Twilio, Telegram) as the gateway.
-    worker = ChildSpec(name="worker", argv=[sys.executable, "-m", "bot.cli", "worker"], cwd=root)
+    worker = ChildSpec(
+        name="worker",
+        argv=[sys.executable, "-m", "bot.cli", "worker"],
+        cwd=root,
+        env={"GUICHET_SERVICE_TOKEN": settings.service_token},
+    )
     return [rasa, actions, worker]

@@ -17,6 +17,7 @@ from bot.db import Base, make_engine
 # Every module defining ORM models, so that autogenerate sees all tables. Add yours here.
 MODEL_MODULES: tuple[str, ...] = (
     "bot.booking.models",
+    "bot.booking.credentials",
     "bot.channels.models",
     "bot.scheduler.models",
 )

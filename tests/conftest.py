@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import make_engine, make_session_factory
 from tests.support.skips import unavailable
 
-# Processes the tests start read their key from the environment, never var/ of the checkout.
+# Processes the tests start read their key and service token from the environment, never
+# var/ of the checkout.
 os.environ.setdefault("GUICHET_SECRET_KEY", "test-key")
+os.environ.setdefault("GUICHET_SERVICE_TOKEN", "test-service-token")
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

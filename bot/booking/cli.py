@@ -1,5 +1,5 @@
 """Préfecture staff commands: `guichet db upgrade`, `guichet seed`, `guichet slots publish`,
-`guichet verify CODE`, `guichet stats`, `guichet waitlist expire`."""
+`guichet verify CODE`, `guichet stats`, `guichet waitlist expire`, `guichet apikeys …`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.booking import bookings, demo, offers, publishing, reports
+from bot.booking import bookings, credentials, demo, offers, publishing, reports
 from bot.booking.codes import display_code
 from bot.booking.config import EngineConfig
 from bot.booking.messages import VERIFY_INVALID, VERIFY_VALID
@@ -105,6 +105,38 @@ def cmd_expire(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apikeys_create(args: argparse.Namespace) -> int:
+    factory = make_session_factory(_engine(Settings.from_env()))
+    try:
+        with factory.begin() as session:
+            key, token = credentials.create_key(session, args.name, args.scope, now=utcnow())
+            key_id = key.id
+    except ValueError as exc:
+        print(f"guichet apikeys: {exc}")
+        return 2
+    print(f"key {key_id} ({args.name}; {' '.join(sorted(set(args.scope)))})")
+    print(f"token (shown once, keep it secret): {token}")
+    print("use it as the header  Authorization: Bearer <token>")
+    return 0
+
+
+def cmd_apikeys_revoke(args: argparse.Namespace) -> int:
+    factory = make_session_factory(_engine(Settings.from_env()))
+    with factory.begin() as session:
+        revoked = credentials.revoke_key(session, args.id, now=utcnow())
+    print(f"key {args.id} revoked" if revoked else f"no active key {args.id}")
+    return 0 if revoked else 1
+
+
+def cmd_apikeys_list(args: argparse.Namespace) -> int:
+    factory = make_session_factory(_engine(Settings.from_env()))
+    with factory() as session:
+        for key in credentials.list_keys(session):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            print(f"{key.id:>4}  {key.name:30} {' '.join(key.scopes):40} {state}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     db = subparsers.add_parser("db", help="database schema (Alembic)")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -139,3 +171,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     wl_sub = wl.add_subparsers(dest="waitlist_command", metavar="ACTION", required=True)
     expire = wl_sub.add_parser("expire", help="expire offers past their hold and pass them on")
     expire.set_defaults(func=cmd_expire)
+
+    keys = subparsers.add_parser("apikeys", help="API keys of a préfecture's systems (scoped)")
+    keys_sub = keys.add_subparsers(dest="apikeys_command", required=True)
+    create = keys_sub.add_parser("create", help="create a key; its token is shown once")
+    create.add_argument("--name", required=True, help="whose system it is")
+    create.add_argument(
+        "--scope",
+        nargs="+",
+        required=True,
+        metavar="SCOPE",
+        help=f"what it may do: {', '.join(sorted(credentials.ALL_SCOPES))}",
+    )
+    create.set_defaults(func=cmd_apikeys_create)
+    revoke = keys_sub.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(func=cmd_apikeys_revoke)
+    keys_sub.add_parser("list", help="the keys, their scopes, active or revoked").set_defaults(
+        func=cmd_apikeys_list
+    )

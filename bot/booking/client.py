@@ -79,11 +79,13 @@ class BookingClient:
         base_url: str,
         timeout: float = 3.0,
         *,
-        admin_token: str | None = None,
+        token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        """`base_url` is Settings.api_url (".../api"); the client adds the version."""
-        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        """`base_url` is Settings.api_url (".../api"); the client adds the version. `token` is
+        the caller's credential (the stack's service token, an API key): without one only the
+        catalogue, searches without a phone and `verify` answer."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/v1",
             timeout=timeout,
@@ -297,7 +299,7 @@ class BookingClient:
         body = {"phone": phone, "demarche": demarche}
         return await self._call(StopOut, "POST", "/deadline-alerts/cancel", json=body)
 
-    # --- admin (needs admin_token) -----------------------------------------------------------
+    # --- admin (needs a token with the admin scope) -----------------------------------------------------------
     async def publish(
         self,
         *,
@@ -324,17 +326,18 @@ class BookingClient:
 
 # One client per event loop and base URL: an AsyncClient's connections belong to the loop that
 # opened them. Keyed weakly so a finished loop (a test's asyncio.run) takes its clients along.
-_shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, BookingClient]] = (
-    weakref.WeakKeyDictionary()
-)
+_shared: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str | None], BookingClient]
+] = weakref.WeakKeyDictionary()
 
 
-def shared_client(base_url: str) -> BookingClient:
-    """The running loop's client for `base_url` (3 s timeout), created once and then reused."""
+def shared_client(base_url: str, token: str | None = None) -> BookingClient:
+    """The running loop's client for `base_url` and `token` (3 s timeout), created once and
+    then reused."""
     clients = _shared.setdefault(asyncio.get_running_loop(), {})
-    client = clients.get(base_url)
+    client = clients.get((base_url, token))
     if client is None:
-        client = clients[base_url] = BookingClient(base_url)
+        client = clients[(base_url, token)] = BookingClient(base_url, token=token)
     return client
 
 

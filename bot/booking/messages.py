@@ -60,7 +60,12 @@ REFUSALS: dict[str, str] = {
     "admin_disabled": N_(
         "Les opérations d'administration ne sont pas activées (GUICHET_ADMIN_TOKEN)."
     ),
-    "unauthorized": N_("Jeton d'administration absent ou invalide."),
+    "unauthorized": N_(
+        "Jeton d'accès absent ou invalide : cette opération demande un appelant authentifié."
+    ),
+    "forbidden": N_("Ce jeton d'accès ne permet pas cette opération (il faut : {scope})."),
+    "rate_limited": N_("Trop de demandes. Réessayez dans {seconds} secondes."),
+    "body_too_large": N_("La demande est trop volumineuse (au plus {limit} octets)."),
     "not_found": N_("Adresse inconnue."),
 }
 
@@ -87,6 +92,9 @@ HTTP_STATUS: dict[str, int] = {
     "not_your_booking": 403,
     "admin_disabled": 403,
     "unauthorized": 401,
+    "forbidden": 403,
+    "rate_limited": 429,
+    "body_too_large": 413,
     "demarche_not_offered": 422,
     "slot_in_past": 422,
     "slot_beyond_horizon": 422,

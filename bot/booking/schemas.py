@@ -5,7 +5,7 @@ an unknown field is a 422, never a 500); outputs never carry a phone or numéro 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +36,11 @@ Ref = Field(default=None, min_length=1, max_length=64)
 DemarcheCode = Field(min_length=1, max_length=64)
 SiteCode = Field(min_length=1, max_length=32)
 Id = Field(ge=1, le=DB_INT_MAX)
+# A day a person or a préfecture may mean: beyond, date arithmetic (a horizon, a window, the
+# next day) would overflow Python's calendar; 9999-12-31 is a 422, never a 500.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Strict(BaseModel):
@@ -45,8 +50,8 @@ class Strict(BaseModel):
 class SearchIn(Strict):
     demarche: str = DemarcheCode
     site: str = SiteCode
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     part_of_day: PartOfDay | None = None
     limit: int = Field(default=10, ge=1, le=50)
     phone: str | None = Field(default=None, min_length=3, max_length=32)
@@ -81,18 +86,18 @@ class WaitlistIn(Strict):
     phone: str = Phone
     demarche: str = DemarcheCode
     site: str = SiteCode
-    not_before: date | None = None
-    not_after: date | None = None
+    not_before: Day | None = None
+    not_after: Day | None = None
     part_of_day: PartOfDay | None = None
-    rights_end: date | None = Field(default=None, description="when the person's rights run out")
+    rights_end: Day | None = Field(default=None, description="when the person's rights run out")
     numero_etranger: str | None = Field(default=None, max_length=20)
     language: str | None = Field(default=None, max_length=8)
     mediator_ref: str | None = Ref
 
 
 class PublishIn(Strict):
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     site: str | None = Field(default=None, max_length=32)
     demarche: str | None = Field(default=None, max_length=64)
 

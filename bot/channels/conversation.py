@@ -40,6 +40,7 @@ from bot.config import Settings
 from bot.db import utcnow
 from bot.i18n import translate
 from bot.personal import METADATA_KEY, for_rasa, seal_numbers
+from bot.ratelimit import RateLimiter
 from bot.secrets import seal
 from bot.words import Question, Word
 
@@ -53,7 +54,6 @@ class Conversations:
         settings: Settings,
         session_factory: sessionmaker[Session],
         outboxes: Mapping[str, Outbox],
-        clock: Callable[[], float] = time.monotonic,
     ):
         self.settings = settings
         self.session_factory = session_factory
@@ -62,7 +62,7 @@ class Conversations:
         self.rasa = RasaClient(
             settings.rasa_url, actions_url(settings), api_token=settings.rasa_api_token
         )
-        self.flood = FloodGate(settings.flood_per_minute, clock)
+        self.flood = FloodGate(settings.flood_per_minute, RateLimiter.from_settings(settings))
         self.replay = Replay(self)
         # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…) for the reply words
         # that bot.channels.turn.route gives them; set by bot.scheduler.gateway.install.

@@ -1,41 +1,29 @@
-"""Per-sender flood control: a sliding one-minute window, and one notice per burst."""
+"""Per-sender flood control: a sliding one-minute window, and one notice per burst, counted by
+the gateway's rate limiter (bot/ratelimit.py), so every gateway process shares them."""
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import Callable, Hashable
+from bot.ratelimit import RateLimiter
+from bot.ratelimit import per_minute as minute_rule
 
-WINDOW_SECONDS = 60.0
+# A burst lasts until its first message leaves the one-minute window; one notice per burst.
+NOTICE_RULE = "1/minute"
 
 
 class FloodGate:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, per_minute: int, limiter: RateLimiter | None = None):
         self.per_minute = per_minute
-        self.clock = clock
-        self._seen: dict[Hashable, deque[float]] = {}
-        self._noticed_until: dict[Hashable, float] = {}
+        self.limiter = limiter or RateLimiter()
+        self._rule = minute_rule(per_minute)
 
-    def _window(self, key: Hashable) -> deque[float]:
-        now = self.clock()
-        seen = self._seen.setdefault(key, deque())
-        while seen and seen[0] <= now - WINDOW_SECONDS:
-            seen.popleft()
-        return seen
-
-    def allow(self, key: Hashable) -> bool:
+    def allow(self, key: tuple[str, str] | str) -> bool:
         """True (and counted) when the sender is within the rate."""
-        seen = self._window(key)
-        if self.per_minute > 0 and len(seen) >= self.per_minute:
-            return False
-        seen.append(self.clock())
-        return True
+        return self.limiter.hit(self._rule, "flood", *_parts(key)).allowed
 
-    def first_notice(self, key: Hashable) -> bool:
+    def first_notice(self, key: tuple[str, str] | str) -> bool:
         """True once per burst: the sender hears "we will read again shortly" only once."""
-        now = self.clock()
-        if self._noticed_until.get(key, 0.0) > now:
-            return False
-        seen = self._seen.get(key)
-        self._noticed_until[key] = (seen[0] if seen else now) + WINDOW_SECONDS
-        return True
+        return self.limiter.hit(NOTICE_RULE, "flood-notice", *_parts(key)).allowed
+
+
+def _parts(key: tuple[str, str] | str) -> tuple[str, ...]:
+    return key if isinstance(key, tuple) else (key,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping
 
 from anyio import to_thread
@@ -37,6 +38,10 @@ STATUS_RANK = {
     "failed": 4,
     "read": 5,
 }
+
+
+# The id we put in the status callback URL: a database integer id (at most 2**31 - 1).
+_OUTBOUND_ID = re.compile(r"[0-9]{1,9}")
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -139,7 +144,8 @@ def build_sms_router(service: ChannelService) -> APIRouter:
         status = form.get("MessageStatus") or form.get("SmsStatus") or ""
         with service.session_factory.begin() as session:
             row = None
-            if outbound and outbound.isdigit():
+            # ASCII digits only: str.isdigit() also takes "²" and "٣", and int() reads "٣" as 3.
+            if outbound and _OUTBOUND_ID.fullmatch(outbound):
                 row = session.get(OutboundMessage, int(outbound))
             if row is None and sid:
                 row = session.scalar(

@@ -18,7 +18,9 @@ from bot.booking.config import EngineConfig
 from bot.channels import service as channels_service
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow
+from bot.gateway.body_limit import BodyLimit
 from bot.gateway.nlg import router as nlg_router
+from bot.ratelimit import RateLimiter
 from bot.scheduler import gateway as scheduler_gateway
 
 # A health check gets the app and returns (ok, detail); register yours with add_health_check.
@@ -63,6 +65,14 @@ def create_app(
     app.state.clock = clock
     app.state.booking_config = EngineConfig.from_settings(settings)
     app.state.health_checks = {"database": _database_check}
+    # Per IP, per phone, per credential (bot/booking/api/deps.py), shared through Redis.
+    app.state.limiter = RateLimiter.from_settings(settings)
+    app.add_middleware(
+        BodyLimit,
+        limit_for=lambda path: (
+            settings.nlg_max_body_bytes if path == "/nlg" else settings.max_body_bytes
+        ),
+    )
 
     # --- routers: one line per area ---------------------------------------------------------
     booking_api.install(app)  # /api/v1/... (and the /api/... alias)

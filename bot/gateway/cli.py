@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     app = create_app(settings, make_session_factory(engine))
     base = f"http://{settings.host}:{settings.port}"
-    admin = "admin API on" if settings.admin_token else "admin API off: set GUICHET_ADMIN_TOKEN"
+    admin = "admin token on" if settings.admin_token else "préfecture keys: guichet apikeys create"
     print(f"guichet: gateway  {base}  (API docs {base}/docs, health {base}/health; {admin})")
     print(f"guichet: webhooks {base}/sms/twilio  {base}/telegram/webhook")
     if settings.twilio_from:

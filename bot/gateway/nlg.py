@@ -115,7 +115,8 @@ def generate(body: Mapping[str, Any]) -> dict[str, Any]:
     arguments = body.get("arguments") if isinstance(body.get("arguments"), Mapping) else {}
     lang = conversation_language(tracker)
     if not isinstance(name, str) or name not in RESPONSES:
-        log.error("nlg: Rasa asked for unknown response %r: add it to bot/responses.py", name)
+        # Bounded: the name comes from the request body.
+        log.error("nlg: Rasa asked for unknown response %.80r: add it to bot/responses.py", name)
         name = MISSING_RESPONSE
     params = format_params(tracker, arguments)
     channel = conversation_channel(tracker)
@@ -143,7 +144,7 @@ async def nlg(request: Request) -> JSONResponse:
         )
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
         return JSONResponse(
             {"error": {"code": "invalid_request", "message": "Le corps doit être du JSON."}},
             status_code=400,
@@ -154,5 +155,5 @@ async def nlg(request: Request) -> JSONResponse:
         return JSONResponse(generate(body))
     except Exception:
         # Last resort: Rasa would drop the message on a 500; the person still gets a sentence.
-        log.exception("nlg: failed to render %r", body.get("response"))
+        log.exception("nlg: failed to render %.80r", body.get("response"))
         return JSONResponse(render(MISSING_RESPONSE, SOURCE_LANGUAGE, {}))

@@ -4,16 +4,21 @@ Refusals use the booking API's envelope `{"error": {"code", "message"}}`."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import update
 
-from bot.booking.api.deps import API_PREFIX, VERSIONED_PREFIX, TransactionalRoute, UnitDep
-from bot.booking.applicants import phone_or_refuse
-from bot.booking.schemas import AlertOut, DemarcheCode, Phone, StopOut, Strict
+from bot.booking.api.deps import (
+    API_PREFIX,
+    VERSIONED_PREFIX,
+    TransactionalRoute,
+    UnitDep,
+    WriterDep,
+    for_phone,
+    identify,
+)
+from bot.booking.schemas import AlertOut, Day, DemarcheCode, Phone, StopOut, Strict
 from bot.deadlines import NoDeadline, assess
 from bot.i18n import normalise_language, translate
 from bot.scheduler import messages
@@ -23,13 +28,15 @@ from bot.timezone import PARIS
 
 # Commits in the endpoint's thread, like the booking API's routes (see bot/booking/api/deps.py): a
 # commit left to the dependency's teardown can wait for a worker while holding row locks.
-router = APIRouter(tags=["deadline alerts"], route_class=TransactionalRoute)
+router = APIRouter(
+    tags=["deadline alerts"], route_class=TransactionalRoute, dependencies=[Depends(identify)]
+)
 
 
 class AlertIn(Strict):
     phone: str = Phone
     demarche: str = DemarcheCode
-    expiry: date
+    expiry: Day
     language: str | None = Field(default=None, max_length=8)
 
 
@@ -39,10 +46,12 @@ class StopIn(Strict):
 
 
 @router.post("/deadline-alerts", response_model=AlertOut, status_code=201)
-def agree(body: AlertIn, u: UnitDep) -> AlertOut | JSONResponse:
+def agree(
+    request: Request, body: AlertIn, u: UnitDep, _caller: WriterDep
+) -> AlertOut | JSONResponse:
     """The person gave their title's expiry date and agreed to two SMS: when the filing window
     opens, and two weeks before it closes."""
-    phone = phone_or_refuse(body.phone)
+    phone = for_phone(request, body.phone)
     lang = normalise_language(body.language)
     try:
         row = subscribe_deadline(
@@ -70,11 +79,11 @@ def agree(body: AlertIn, u: UnitDep) -> AlertOut | JSONResponse:
 
 
 @router.post("/deadline-alerts/cancel", response_model=StopOut)
-def stop(body: StopIn, u: UnitDep) -> StopOut:
+def stop(request: Request, body: StopIn, u: UnitDep, _caller: WriterDep) -> StopOut:
     cancelled = u.session.execute(
         update(DeadlineSubscription)
         .where(
-            DeadlineSubscription.phone == phone_or_refuse(body.phone),
+            DeadlineSubscription.phone == for_phone(request, body.phone),
             DeadlineSubscription.demarche_code == body.demarche,
             DeadlineSubscription.cancelled_at.is_(None),
         )

@@ -15,6 +15,7 @@ from bot.booking import demo
 from bot.booking.config import EngineConfig
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
+from tests.support.booking import SERVICE_TOKEN
 from tests.support.servers import free_port, serve_in_thread
 
 
@@ -26,7 +27,10 @@ def booking_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path: Path = tmp_path_factory.mktemp("api") / "guichet.db"
     port = free_port()
     settings = Settings(
-        database_url=f"sqlite:///{path}", port=port, api_url=f"http://127.0.0.1:{port}/api"
+        database_url=f"sqlite:///{path}",
+        port=port,
+        api_url=f"http://127.0.0.1:{port}/api",
+        service_token=SERVICE_TOKEN,
     )
     engine = make_engine(settings.database_url)
     demo.seed(engine, EngineConfig.from_settings(settings), now=datetime.now(UTC))
@@ -40,6 +44,7 @@ def booking_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def api_url(booking_api: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("GUICHET_API_URL", booking_api)
+    monkeypatch.setenv("GUICHET_SERVICE_TOKEN", SERVICE_TOKEN)
     return booking_api
 
 

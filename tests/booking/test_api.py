@@ -9,18 +9,28 @@ from bot.booking import bookings
 from bot.booking.bookings import BookRequest
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.ratelimit import RateLimiter
 from tests.support import world
+from tests.support.booking import SERVICE, SERVICE_TOKEN
 from tests.support.world import PHONE_A, PHONE_B, RESIDENT
 
 ADMIN = {"Authorization": "Bearer s3cret"}
+ANONYMOUS = {"Authorization": ""}
 
 
 @pytest.fixture(scope="module")
 def _client():
     """One app for the module (building it is the slow part); each test plugs in its own
     fresh database and clock through app.state."""
-    settings = Settings(database_url="sqlite://", secret_key="test-key", admin_token="s3cret")
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    settings = Settings(
+        database_url="sqlite://",
+        secret_key="test-key",
+        admin_token="s3cret",
+        service_token=SERVICE_TOKEN,
+    )
+    # The action server's credential on every call; a test says when it calls as someone else.
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False, headers=SERVICE) as client:
         yield client
 
 
@@ -30,6 +40,7 @@ def api(_client, sqlite_factory, clock):
         world.build_and_publish(session, now=clock())
     _client.app.state.session_factory = sqlite_factory
     _client.app.state.clock = clock
+    _client.app.state.limiter = RateLimiter()  # each test starts with fresh rate windows
     _client.factory = sqlite_factory
     return _client
 
@@ -245,7 +256,7 @@ def test_proof_journal_over_http(api, clock):
 
 
 def test_admin_endpoints_need_the_bearer_token(api, clock):
-    refusal(api.post("/api/v1/admin/publish", json={}), 401, "unauthorized")
+    refusal(api.post("/api/v1/admin/publish", json={}, headers=ANONYMOUS), 401, "unauthorized")
     refusal(
         api.post("/api/v1/admin/publish", json={}, headers={"Authorization": "Bearer wrong"}),
         401,

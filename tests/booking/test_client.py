@@ -11,13 +11,14 @@ from bot.booking.client import BookingClient, BookingRefused, BookingUnavailable
 from bot.config import Settings
 from bot.gateway.app import create_app
 from tests.support import world
+from tests.support.booking import SERVICE, SERVICE_TOKEN
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.world import PHONE_A, PHONE_B, RESIDENT
 
 
 @pytest.mark.anyio
 async def test_client_round_trip(server):
-    async with BookingClient(server, admin_token="s3cret") as client:
+    async with BookingClient(server, token="s3cret") as client:
         assert [s.code for s in await client.resolve_site("Périgueux", RESIDENT)] == ["pref-24"]
         found = await client.search(RESIDENT, "pref-24", phone=PHONE_A, limit=2)
         booking = await client.book(found.slots[0].id, PHONE_A, idempotency_key="k1")
@@ -32,7 +33,7 @@ async def test_client_round_trip(server):
 
 @pytest.mark.anyio
 async def test_client_raises_typed_refusals(server):
-    async with BookingClient(server) as client:
+    async with BookingClient(server, token=SERVICE_TOKEN) as client:
         slot_id = (await client.search(RESIDENT, "pref-24")).slots[0].id
         await client.book(slot_id, PHONE_A)
         with pytest.raises(BookingRefused) as refused:
@@ -80,7 +81,9 @@ def test_http_burst_on_postgres_completes_without_deadlock(postgres_factory, clo
         world.build_and_publish(session, guichets=10, now=clock())
     with postgres_factory() as session:
         slot_id = world.slots(session)[0].id
-    settings = Settings(database_url="sqlite://", secret_key="test-key")
+    settings = Settings(
+        database_url="sqlite://", secret_key="test-key", service_token=SERVICE_TOKEN
+    )
     app = create_app(settings, postgres_factory, clock=clock)
     with serve_in_thread(app, free_port(), lifespan="off") as base:
 
@@ -90,6 +93,7 @@ def test_http_burst_on_postgres_completes_without_deadlock(postgres_factory, clo
                     f"{base}/api/v1/bookings",
                     timeout=30,
                     json={"slot_id": slot_id, "phone": f"+3361500{i:04d}"},
+                    headers=SERVICE,
                 ).status_code
             except httpx.HTTPError:
                 return 0

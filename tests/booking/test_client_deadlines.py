@@ -10,12 +10,13 @@ from sqlalchemy import select
 from bot.booking.client import BookingClient, BookingRefused
 from bot.deadlines import assess
 from bot.scheduler.models import DeadlineSubscription
+from tests.support.booking import SERVICE_TOKEN
 from tests.support.world import PHONE_A, RESIDENT
 
 
 @pytest.mark.anyio
 async def test_agree_then_stop_deadline_alerts(server, sqlite_factory, clock):
-    async with BookingClient(server) as client:
+    async with BookingClient(server, token=SERVICE_TOKEN) as client:
         agreed = await client.agree_to_deadline_alerts(
             PHONE_A, RESIDENT, date(2026, 6, 30), language="ar"
         )
@@ -39,7 +40,7 @@ async def test_agree_then_stop_deadline_alerts(server, sqlite_factory, clock):
 
 @pytest.mark.anyio
 async def test_deadline_alert_refusals_are_typed(server):
-    async with BookingClient(server) as client:
+    async with BookingClient(server, token=SERVICE_TOKEN) as client:
         with pytest.raises(BookingRefused) as refused:
             await client.agree_to_deadline_alerts(PHONE_A, "naturalisation", date(2026, 6, 30))
         assert refused.value.code == "no_filing_window" and refused.value.status == 422

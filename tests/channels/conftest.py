@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.gateway.app import create_app
 from tests.support import providers
+from tests.support.booking import SERVICE_TOKEN
 from tests.support.channels import AUTH_TOKEN, PUBLIC_URL, TELEGRAM_SECRET, SmsPhone
 from tests.support.servers import free_port
 
@@ -39,6 +40,7 @@ def settings(twilio_api, telegram_api) -> Settings:
     return Settings(
         secret_key="test-key",
         public_url=PUBLIC_URL,
+        service_token=SERVICE_TOKEN,
         rasa_url=f"http://127.0.0.1:{free_port()}",
         actions_port=free_port(),
         twilio_account_sid="ACtest",

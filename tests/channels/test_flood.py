@@ -1,4 +1,9 @@
+from types import SimpleNamespace
+
+import pytest
+
 from bot.channels.flood import FloodGate
+from bot.ratelimit import RateLimiter
 
 
 class Clock:
@@ -9,9 +14,16 @@ class Clock:
         return self.now
 
 
-def test_rate_per_sliding_minute_and_one_notice_per_burst():
-    clock = Clock()
-    gate = FloodGate(per_minute=3, clock=clock)
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The time of the limiter's in-memory store (the `limits` library reads time.time())."""
+    fake = Clock()
+    monkeypatch.setattr("limits.storage.memory.time", SimpleNamespace(time=fake))
+    return fake
+
+
+def test_rate_per_sliding_minute_and_one_notice_per_burst(clock):
+    gate = FloodGate(per_minute=3, limiter=RateLimiter())
     assert [gate.allow("a") for _ in range(3)] == [True, True, True]
     assert gate.allow("a") is False
     assert gate.allow("b") is True  # per sender
@@ -27,6 +39,6 @@ def test_rate_per_sliding_minute_and_one_notice_per_burst():
     assert gate.first_notice("a") is True  # a new burst, a new notice
 
 
-def test_zero_disables_flood_control():
-    gate = FloodGate(per_minute=0, clock=Clock())
+def test_zero_disables_flood_control(clock):
+    gate = FloodGate(per_minute=0, limiter=RateLimiter())
     assert all(gate.allow("a") for _ in range(500))

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.gateway.app import create_app
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.worker import Worker
+from tests.support.booking import SERVICE, SERVICE_TOKEN
 from tests.support.channels import AUTH_TOKEN, PUBLIC_URL
 from tests.support.providers import Recorder, telegram_with_documents, twilio_with_list
 from tests.support.servers import free_port
@@ -34,6 +35,7 @@ def telegram() -> Iterator[Recorder]:
 def settings(twilio, telegram) -> Settings:
     return Settings(
         public_url=PUBLIC_URL,
+        service_token=SERVICE_TOKEN,
         rasa_url=f"http://127.0.0.1:{free_port()}",
         actions_port=free_port(),
         secret_key="test-key",
@@ -70,5 +72,6 @@ def make_worker(world, settings, clock):
 
 @pytest.fixture
 def gateway(world, settings, clock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, world, clock=clock)) as client:
+    # Calls to the API come as the action server's (the service credential).
+    with TestClient(create_app(settings, world, clock=clock), headers=SERVICE) as client:
         yield client

@@ -24,6 +24,7 @@ from bot.booking.api.deps import TransactionalRoute, unit
 from bot.config import Settings
 from bot.gateway.app import create_app
 from bot.scheduler.models import DeadlineSubscription
+from tests.support.booking import SERVICE, SERVICE_TOKEN
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.world import RESIDENT
 
@@ -69,9 +70,14 @@ def test_a_burst_of_stops_for_one_person_completes_without_deadlock(postgres_fac
                 phone=PHONE, demarche_code=RESIDENT, expiry=date(2026, 6, 30), consented_at=clock()
             )
         )
-    app = create_app(
-        Settings(database_url="sqlite://", secret_key="test-key"), postgres_factory, clock=clock
+    # A race, not a flood: the per-phone rate limit stays out of it.
+    settings = Settings(
+        database_url="sqlite://",
+        secret_key="test-key",
+        service_token=SERVICE_TOKEN,
+        rate_per_phone="",
     )
+    app = create_app(settings, postgres_factory, clock=clock)
     barrier = threading.Barrier(CLIENTS)
     with serve_in_thread(app, free_port(), lifespan="off") as base:
 
@@ -82,6 +88,7 @@ def test_a_burst_of_stops_for_one_person_completes_without_deadlock(postgres_fac
                     f"{base}/api/deadline-alerts/cancel",
                     timeout=20,
                     json={"phone": PHONE, "demarche": RESIDENT},
+                    headers=SERVICE,
                 )
             except httpx.HTTPError as exc:
                 return type(exc).__name__

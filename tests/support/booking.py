@@ -1,4 +1,4 @@
-"""The booking API from synchronous tests."""
+"""The booking API from synchronous tests, as the stack's own service calls it."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from collections.abc import Awaitable, Callable
 
 from bot.booking.client import BookingClient
 
+# The service credential of every test gateway (Settings.service_token): the action server's.
+SERVICE_TOKEN = "test-service-token"
+SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+
 
 def booking_call[T](base_url: str, use: Callable[[BookingClient], Awaitable[T]]) -> T:
     """Calls the booking API from a synchronous test: a client of its own, closed after."""
 
     async def once() -> T:
-        async with BookingClient(base_url) as api:
+        async with BookingClient(base_url, token=SERVICE_TOKEN) as api:
             return await use(api)
 
     return asyncio.run(once())

@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.config import PROJECT_ROOT, Settings
 from tests.support import providers
+from tests.support.booking import SERVICE_TOKEN
 from tests.support.channels import AUTH_TOKEN, TELEGRAM_SECRET
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.skips import unavailable
@@ -148,6 +149,7 @@ def running_stack(
         telegram_api_base_url=f"{telegram_url}/bot",
         flood_per_minute=0,
         sms_reply_deadline_seconds=20.0,
+        service_token=SERVICE_TOKEN,
     )
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -163,6 +165,7 @@ def running_stack(
         os.environ,
         GUICHET_API_URL=settings.api_url,
         GUICHET_SECRET_KEY=settings.secret_key,
+        GUICHET_SERVICE_TOKEN=SERVICE_TOKEN,
         SANIC_HOST="127.0.0.1",
     )
     with (tmp / "actions.log").open("ab") as log:

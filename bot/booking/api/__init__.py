@@ -6,23 +6,32 @@ back and becomes `{"error": {"code", "message"}}` with a 4xx. Phones travel in J
 never in URLs, so access logs cannot leak them.
 
 The app provides in `app.state`: `session_factory`, `booking_config` (EngineConfig),
-`clock` (() -> aware UTC datetime) and `settings` (for the admin token).
+`clock` (() -> aware UTC datetime), `settings` (credentials, rate rules) and `limiter`
+(bot/ratelimit.py). Who may call what: bot/booking/api/deps.py (`identify`, `authorised`).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.booking.api import admin, bookings, demarches, offers, proof, slots, waitlist
-from bot.booking.api.deps import API_PREFIX, REFUSAL_RESPONSES, VERSIONED_PREFIX, TransactionalRoute
+from bot.booking.api.deps import (
+    API_PREFIX,
+    REFUSAL_RESPONSES,
+    VERSIONED_PREFIX,
+    TransactionalRoute,
+    identify,
+)
 from bot.booking.errors import BookingError
 from bot.i18n import normalise_language
 
-router = APIRouter(responses=REFUSAL_RESPONSES, route_class=TransactionalRoute)
+router = APIRouter(
+    responses=REFUSAL_RESPONSES, route_class=TransactionalRoute, dependencies=[Depends(identify)]
+)
 for resource in (demarches, slots, bookings, waitlist, offers, proof, admin):
     router.include_router(resource.router)
 
@@ -42,7 +51,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BookingError)
     async def _refusal(request: Request, exc: BookingError) -> JSONResponse:
-        return _error(exc.http_status, exc.code, exc.message(_language(request)))
+        response = _error(exc.http_status, exc.code, exc.message(_language(request)))
+        if exc.code == "rate_limited":
+            response.headers["Retry-After"] = str(exc.params["seconds"])
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,9 +1,8 @@
-"""The préfecture's side, behind the admin token: publishing, expiring offers, the day's
+"""The préfecture's side, for callers with the `admin` scope (an API key, the admin token): publishing, expiring offers, the day's
 convocations, attendance and the figures."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -14,13 +13,15 @@ from bot.booking.api.deps import (
     CodePath,
     TransactionalRoute,
     UnitDep,
-    require_admin,
+    authorised,
 )
 from bot.booking.codes import display_code
+from bot.booking.credentials import Scope
 from bot.booking.schemas import (
     AttendanceIn,
     BookingOut,
     ConvocationOut,
+    Day,
     ExpireOut,
     PublishIn,
     PublishOut,
@@ -29,11 +30,15 @@ from bot.booking.schemas import (
 )
 
 router = APIRouter(
-    prefix="/admin", tags=["admin"], responses=REFUSAL_RESPONSES, route_class=TransactionalRoute
+    prefix="/admin",
+    tags=["admin"],
+    responses=REFUSAL_RESPONSES,
+    route_class=TransactionalRoute,
+    dependencies=[Depends(authorised(Scope.ADMIN))],
 )
 
 
-@router.post("/publish", response_model=PublishOut, dependencies=[Depends(require_admin)])
+@router.post("/publish", response_model=PublishOut)
 def publish(body: PublishIn, u: UnitDep) -> PublishOut:
     result = publishing.publish(
         u.session,
@@ -51,16 +56,14 @@ def publish(body: PublishIn, u: UnitDep) -> PublishOut:
     )
 
 
-@router.post("/offers/expire", response_model=ExpireOut, dependencies=[Depends(require_admin)])
+@router.post("/offers/expire", response_model=ExpireOut)
 def expire_offers(u: UnitDep) -> ExpireOut:
     return ExpireOut(expired=len(offers.expire_offers(u.session, u.config, now=u.now)))
 
 
-@router.get(
-    "/convocations", response_model=list[ConvocationOut], dependencies=[Depends(require_admin)]
-)
+@router.get("/convocations", response_model=list[ConvocationOut])
 def convocations(
-    site: Annotated[str, Query(max_length=32)], day: date, u: UnitDep
+    site: Annotated[str, Query(max_length=32)], day: Day, u: UnitDep
 ) -> list[ConvocationOut]:
     return [
         ConvocationOut(
@@ -75,13 +78,11 @@ def convocations(
     ]
 
 
-@router.post(
-    "/bookings/{code}/attendance", response_model=BookingOut, dependencies=[Depends(require_admin)]
-)
+@router.post("/bookings/{code}/attendance", response_model=BookingOut)
 def attendance(code: CodePath, body: AttendanceIn, u: UnitDep) -> BookingOut:
     return BookingOut.of(bookings.mark_attendance(u.session, code, body.honoured, now=u.now))
 
 
-@router.get("/stats", response_model=StatsOut, dependencies=[Depends(require_admin)])
+@router.get("/stats", response_model=StatsOut)
 def stats(u: UnitDep, site: Annotated[str | None, Query(max_length=32)] = None) -> StatsOut:
     return reports.stats(u.session, now=u.now, site_code=site)

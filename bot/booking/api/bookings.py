@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 
 from bot.booking import bookings
-from bot.booking.api.deps import CodePath, TransactionalRoute, UnitDep
+from bot.booking.api.deps import (
+    CodePath,
+    ReaderDep,
+    TransactionalRoute,
+    UnitDep,
+    WriterDep,
+    count_new_booking,
+    for_phone,
+)
 from bot.booking.schemas import (
     BookIn,
     BookingOut,
@@ -24,15 +32,20 @@ router = APIRouter(tags=["bookings"], route_class=TransactionalRoute)
 
 @router.post("/bookings", response_model=BookingOut, status_code=201)
 def book(
-    body: BookIn, u: UnitDep, idempotency_key: Annotated[str | None, Header(max_length=64)] = None
+    request: Request,
+    body: BookIn,
+    u: UnitDep,
+    caller: WriterDep,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> BookingOut:
     """Books a place. The same `Idempotency-Key` (header or body) twice gives one booking."""
+    count_new_booking(request, caller)
     booking = bookings.book(
         u.session,
         u.config,
         bookings.BookRequest(
             slot_id=body.slot_id,
-            phone=body.phone,
+            phone=for_phone(request, body.phone),
             numero_etranger=body.numero_etranger,
             language=body.language,
             mediator_ref=body.mediator_ref,
@@ -44,8 +57,11 @@ def book(
 
 
 @router.post("/bookings/mine", response_model=list[BookingOut])
-def my_bookings(body: PhoneIn, u: UnitDep) -> list[BookingOut]:
-    return [BookingOut.of(b) for b in bookings.bookings_of(u.session, body.phone, now=u.now)]
+def my_bookings(
+    request: Request, body: PhoneIn, u: UnitDep, _caller: ReaderDep
+) -> list[BookingOut]:
+    phone = for_phone(request, body.phone)
+    return [BookingOut.of(b) for b in bookings.bookings_of(u.session, phone, now=u.now)]
 
 
 @router.get("/bookings/{code}/verify", response_model=VerificationOut)
@@ -68,21 +84,26 @@ def verification_out(result: bookings.Verification) -> VerificationOut:
 
 
 @router.post("/bookings/{code}/cancel", response_model=BookingOut)
-def cancel(code: CodePath, body: OwnerIn, u: UnitDep) -> BookingOut:
+def cancel(
+    request: Request, code: CodePath, body: OwnerIn, u: UnitDep, _caller: WriterDep
+) -> BookingOut:
+    phone = for_phone(request, body.phone) if body.phone else None
     booking = bookings.cancel(
-        u.session, u.config, code, phone=body.phone, mediator_ref=body.mediator_ref, now=u.now
+        u.session, u.config, code, phone=phone, mediator_ref=body.mediator_ref, now=u.now
     )
     return BookingOut.of(booking)
 
 
 @router.post("/bookings/{code}/reschedule", response_model=BookingOut)
-def reschedule(code: CodePath, body: RescheduleIn, u: UnitDep) -> BookingOut:
+def reschedule(
+    request: Request, code: CodePath, body: RescheduleIn, u: UnitDep, _caller: WriterDep
+) -> BookingOut:
     booking = bookings.reschedule(
         u.session,
         u.config,
         code,
         body.new_slot_id,
-        phone=body.phone,
+        phone=for_phone(request, body.phone) if body.phone else None,
         mediator_ref=body.mediator_ref,
         now=u.now,
     )

@@ -1,11 +1,11 @@
 """What every route of the booking API shares: the prefixes, the refusal envelope, one session
-and one transaction per request (`UnitDep`, committed by `TransactionalRoute`), and the admin
-token. The scheduler's routes use the same."""
+and one transaction per request (`UnitDep`, committed by `TransactionalRoute`), and who calls
+(`identify`, `authorised(scope)`: one dependency for every protected route, with the rate
+limits per IP, per credential and per phone). The scheduler's routes use the same."""
 
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +17,16 @@ from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from bot.booking.applicants import phone_or_refuse
 from bot.booking.config import EngineConfig
+from bot.booking.credentials import (
+    KEY_PREFIX,
+    SERVICE_SCOPES,
+    Caller,
+    Scope,
+    key_caller,
+    same_secret,
+)
 from bot.booking.errors import BookingError
 from bot.booking.schemas import ErrorOut
 
@@ -25,7 +34,7 @@ API_PREFIX = "/api"
 VERSIONED_PREFIX = "/api/v1"
 
 REFUSAL_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorOut} for status in (401, 403, 404, 409, 410, 422)
+    status: {"model": ErrorOut} for status in (401, 403, 404, 409, 410, 413, 422, 429)
 }
 
 
@@ -117,12 +126,87 @@ CodePath = Annotated[str, Path(max_length=32)]
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    token = getattr(request.app.state.settings, "admin_token", "")
-    if not token:
-        raise BookingError("admin_disabled")
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _proved_caller(request: Request, authorization: str | None) -> Caller | None:
+    """The caller a `Bearer` token proves: the stack's service, the admin token, an API key."""
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    ):
-        raise BookingError("unauthorized")
+    given = given.strip()
+    if scheme.lower() != "bearer" or not given or len(given) > 256:
+        return None
+    settings = request.app.state.settings
+    if same_secret(given, settings.service_token):
+        return Caller("service", "service", SERVICE_SCOPES)
+    if same_secret(given, settings.admin_token):
+        # GUICHET_ADMIN_TOKEN stays what it was: an admin-scoped key, configured by environment.
+        return Caller("apikey", "admin-token", frozenset({Scope.ADMIN}))
+    if given.startswith(KEY_PREFIX):
+        with request.app.state.session_factory() as session:
+            return key_caller(session, given)
+    return None
+
+
+def refuse_beyond(request: Request, rule: str, *key: str) -> None:
+    """Raises the 429 refusal when `key` has used up `rule` (bot/ratelimit.py)."""
+    verdict = request.app.state.limiter.hit(rule, *key)
+    if not verdict.allowed:
+        raise BookingError("rate_limited", seconds=verdict.retry_after)
+
+
+def identify(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Caller | None:
+    """Every API route's first step: who calls (None: nobody proved anything), counted against
+    the limit of their credential, or of their IP without one."""
+    caller = _proved_caller(request, authorization)
+    settings = request.app.state.settings
+    if caller is None:
+        refuse_beyond(request, settings.rate_per_ip, "ip", _client_ip(request))
+    elif caller.kind == "service":
+        refuse_beyond(request, settings.rate_per_service, "caller", caller.name)
+    else:
+        refuse_beyond(request, settings.rate_per_key, "caller", caller.name)
+    request.state.caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller | None, Depends(identify)]
+
+
+def authorised(scope: Scope) -> Callable[..., Caller]:
+    """The dependency of a protected route: a proved caller holding `scope`, else 401/403.
+
+    Mediators will come in here too (a `Caller` of kind "mediator" from their session)."""
+
+    def need(request: Request, caller: CallerDep) -> Caller:
+        if caller is None:
+            if scope is Scope.ADMIN and not request.app.state.settings.admin_token:
+                raise BookingError("admin_disabled")
+            raise BookingError("unauthorized")
+        if not caller.may(scope):
+            raise BookingError("forbidden", scope=scope.value)
+        return caller
+
+    return need
+
+
+ReaderDep = Annotated[Caller, Depends(authorised(Scope.BOOKINGS_READ))]
+WriterDep = Annotated[Caller, Depends(authorised(Scope.BOOKINGS_WRITE))]
+AdminDep = Annotated[Caller, Depends(authorised(Scope.ADMIN))]
+
+
+def count_new_booking(request: Request, caller: Caller) -> None:
+    """A place taken by a key (not the stack's service) counts against its booking limit."""
+    if caller.kind != "service":
+        rule = request.app.state.settings.rate_new_bookings_per_key
+        refuse_beyond(request, rule, "books", caller.name)
+
+
+def for_phone(request: Request, phone: str) -> str:
+    """The phone a trusted caller acts for, normalised, counted against the per-phone limit
+    (whoever calls: several keys cannot multiply one person's quota)."""
+    normalised = phone_or_refuse(phone)
+    refuse_beyond(request, request.app.state.settings.rate_per_phone, "phone", normalised)
+    return normalised

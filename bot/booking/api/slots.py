@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from bot.booking import slots
-from bot.booking.api.deps import TransactionalRoute, UnitDep
+from bot.booking.api.deps import CallerDep, TransactionalRoute, UnitDep, authorised, for_phone
+from bot.booking.credentials import Scope
 from bot.booking.schemas import SearchIn, SearchOut, SlotOut
 
 router = APIRouter(tags=["slots"], route_class=TransactionalRoute)
 
 
 @router.post("/slots/search", response_model=SearchOut)
-def search_slots(body: SearchIn, u: UnitDep) -> SearchOut:
-    """Free slots, earliest first. Journals an AvailabilityCheck (the applicant's dated proof)."""
+def search_slots(request: Request, body: SearchIn, u: UnitDep, caller: CallerDep) -> SearchOut:
+    """Free slots, earliest first; open to all. With a phone (a trusted caller only) the search
+    is journaled in that applicant's dated proof."""
+    phone = None
+    if body.phone is not None:
+        authorised(Scope.BOOKINGS_WRITE)(request, caller)
+        phone = for_phone(request, body.phone)
     result = slots.search(
         u.session,
         slots.SearchRequest(
@@ -23,7 +29,7 @@ def search_slots(body: SearchIn, u: UnitDep) -> SearchOut:
             date_to=body.date_to,
             part_of_day=body.part_of_day,
             limit=body.limit,
-            phone=body.phone,
+            phone=phone,
             language=body.language,
         ),
         now=u.now,

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from bot.booking import offers, waitlist
-from bot.booking.api.deps import IdPath, TransactionalRoute, UnitDep
+from bot.booking.api.deps import (
+    IdPath,
+    ReaderDep,
+    TransactionalRoute,
+    UnitDep,
+    WriterDep,
+    count_new_booking,
+    for_phone,
+)
 from bot.booking.schemas import JoinOut, OfferOut, PhoneIn, WaitlistEntryOut, WaitlistIn
 
 router = APIRouter(tags=["waitlist"], route_class=TransactionalRoute)
 
 
 @router.post("/waitlist", response_model=JoinOut, status_code=201)
-def join_waitlist(body: WaitlistIn, u: UnitDep) -> JoinOut:
+def join_waitlist(request: Request, body: WaitlistIn, u: UnitDep, caller: WriterDep) -> JoinOut:
     """Joins the waitlist; if a fitting place is already free it is offered at once."""
+    count_new_booking(request, caller)
     entry = waitlist.join(
         u.session,
         u.config,
         waitlist.WaitlistRequest(
-            phone=body.phone,
+            phone=for_phone(request, body.phone),
             demarche_code=body.demarche,
             site_code=body.site,
             not_before=body.not_before,
@@ -39,15 +48,20 @@ def join_waitlist(body: WaitlistIn, u: UnitDep) -> JoinOut:
 
 
 @router.post("/waitlist/mine", response_model=list[WaitlistEntryOut])
-def my_waitlist(body: PhoneIn, u: UnitDep) -> list[WaitlistEntryOut]:
+def my_waitlist(
+    request: Request, body: PhoneIn, u: UnitDep, _caller: ReaderDep
+) -> list[WaitlistEntryOut]:
     return [
         WaitlistEntryOut.of(e, waitlist.position(u.session, e))
-        for e in waitlist.entries_of(u.session, body.phone)
+        for e in waitlist.entries_of(u.session, for_phone(request, body.phone))
     ]
 
 
 @router.post("/waitlist/{entry_id}/leave", response_model=WaitlistEntryOut)
-def leave_waitlist(entry_id: IdPath, body: PhoneIn, u: UnitDep) -> WaitlistEntryOut:
+def leave_waitlist(
+    request: Request, entry_id: IdPath, body: PhoneIn, u: UnitDep, _caller: WriterDep
+) -> WaitlistEntryOut:
+    phone = for_phone(request, body.phone)
     return WaitlistEntryOut.of(
-        waitlist.leave(u.session, u.config, entry_id, body.phone, now=u.now), None
+        waitlist.leave(u.session, u.config, entry_id, phone, now=u.now), None
     )
