@@ -35,6 +35,7 @@ from actions.common import (
     now,
     pending_retry,
 )
+from actions.documents import answer_missing, missing_named
 from bot.booking.identity import (
     InvalidNumeroEtranger,
     InvalidPhone,
@@ -192,6 +193,9 @@ class ValidateBookingForm(FormValidationAction):
     ) -> dict[str, Any]:
         # True / False come from the yes / not-yet intents. SUITE turns the page (the form then
         # asks again, showing it); anything else asks again.
+        named = missing_named(tracker) if value is False else ()
+        if named:
+            return answer_missing(dispatcher, tracker, named, in_form=True)
         if isinstance(value, bool):
             return {"documents_confirmed": value}
         if _latest_intent(tracker) == "more":

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.documents import bring_documents, labels
 from actions.booking_search import ATTEMPT_SLOTS, FACT_SLOTS, facts_of
 from actions.common import (
     AWAIT_WAITLIST,
@@ -65,10 +66,11 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             )
             return [*done, SlotSet("demarche", None), *_reset(FACT_SLOTS)]
         if tracker.get_slot("documents_confirmed") is False:
-            dispatcher.utter_message(
-                response="utter_documents_missing",
-                items="\n".join(f"- {r.document.label(lang)}" for r in demarche.documents),
-            )
+            if not tracker.get_slot("missing_documents"):  # named ones were answered already
+                dispatcher.utter_message(
+                    response="utter_documents_missing",
+                    items="\n".join(f"- {r.document.label(lang)}" for r in demarche.to_prepare),
+                )
             return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
         site = catalogue().sites.get(tracker.get_slot("site") or "")
         if tracker.get_slot("chosen_slot") == NO_SLOT:
@@ -99,6 +101,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                     numero_etranger=tracker.get_slot("numero_etranger"),
                     language=lang,
                     idempotency_key=_idempotency_key(tracker, chosen),
+                    bring=[d.code for d in bring_documents(tracker)],
                 )
         except BookingUnavailable as error:
             return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, SUBMIT_STEP))]
@@ -113,4 +116,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             address=site.address if site else "",
             demarche_name=demarche.name(lang),
         )
-        return [*done, SlotSet("booking_code", booking.code)]
+        bring = bring_documents(tracker)
+        if bring and not code:
+            dispatcher.utter_message(response="utter_bring_reminder", documents=labels(bring, lang))
+        return [*done, SlotSet("booking_code", booking.code), SlotSet("missing_documents", None)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from bot.catalogue.models import (
     Departement,
     Document,
     DocumentRequirement,
+    Fee,
     Hours,
+    HowToGet,
+    LegalFact,
     Localized,
     Offset,
     OpeningRange,
@@ -32,10 +36,13 @@ from bot.catalogue.models import (
     WhereDetail,
 )
 from bot.catalogue.schema import CatalogueError, Node
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.text import fold
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "catalogue"
 FILES: tuple[str, ...] = (
     "sources.yml",
+    "legal.yml",
     "documents.yml",
     "deadlines.yml",
     "routing.yml",
@@ -68,6 +75,7 @@ def load_catalogue(directory: Path) -> Catalogue:
         nodes[name] = Node.from_file(path)
     registry = _sources(nodes["sources.yml"])
     reader = _Reader(registry)
+    legal = reader.legal(nodes["legal.yml"])
     documents = reader.documents(nodes["documents.yml"])
     deadlines = reader.deadlines(nodes["deadlines.yml"])
     routing = reader.routing(nodes["routing.yml"])
@@ -82,6 +90,7 @@ def load_catalogue(directory: Path) -> Catalogue:
         departements=departements,
         routing=routing,
         sources=registry,
+        legal=legal,
     )
 
 
@@ -144,18 +153,96 @@ class _Reader:
         return tuple(result)
 
     # -- files ------------------------------------------------------------------------
+    def official(self, node: Node, key: str) -> Provenance:
+        """A provenance that must name an official site (a fee, a law): a seed is not enough."""
+        provenance = self.provenance(node, key=key)
+        seeds = [s for s in provenance.sources if s in self.registry.seeds]
+        if seeds or not provenance.sources:
+            raise node[key].fail("name an official site of sources.yml (a seed is not enough)")
+        return provenance
+
+    def legal(self, root: Node) -> dict[str, LegalFact]:
+        root.mapping(required=("legal",))
+        result = {}
+        for code, node in root["legal"].items():
+            node.mapping(required=("reference", "source"))
+            result[code] = LegalFact(
+                code=code,
+                reference=node["reference"].text(),
+                provenance=self.official(node, "source"),
+            )
+        return result
+
     def documents(self, root: Node) -> dict[str, Document]:
         root.mapping(required=("documents",))
         result = {}
+        names: dict[str, str] = {}
         for code, node in root["documents"].items():
-            node.mapping(required=("label", "explanation", "source"), optional=("demo",))
+            node.mapping(
+                required=("label", "explanation", "source", "words"),
+                optional=(
+                    "demo",
+                    "how_to_get",
+                    "how_to_get_source",
+                    "ready_in_days",
+                    "from_booking",
+                ),
+            )
+            words = self.words(node["words"])
+            for word in words:
+                if names.setdefault(word, code) != code:
+                    raise node["words"].fail(f"{word!r} already names {names[word]}")
+            how = node.get("how_to_get")
+            days = node.get("ready_in_days")
+            if how is None and (days is not None or node.get("how_to_get_source") is not None):
+                raise node.fail("`ready_in_days` and `how_to_get_source` need `how_to_get`")
+            from_booking = node.get("from_booking")
             result[code] = Document(
                 code=code,
                 label=Localized(node["label"].localized(max_length=SMS_LABEL_MAX)),
                 explanation=Localized(node["explanation"].localized()),
                 provenance=self.provenance(node),
+                words=words,
+                how_to_get=HowToGet(
+                    text=Localized(how.localized()),
+                    ready_in_days=days.integer() if days is not None else None,
+                    provenance=self.provenance(node, key="how_to_get_source"),
+                )
+                if how is not None
+                else None,
+                from_booking=from_booking.boolean() if from_booking is not None else False,
             )
         return result
+
+    @staticmethod
+    def words(node: Node) -> tuple[str, ...]:
+        """{fr: [...], en: [...], ar: [...]} folded into one tuple (people mix languages)."""
+        node.mapping(required=SUPPORTED_LANGUAGES)
+        folded = (fold(w) for lang in SUPPORTED_LANGUAGES for w in node[lang].text_list())
+        return tuple(dict.fromkeys(folded))
+
+    def fee(self, node: Node) -> Fee:
+        node.mapping(required=("pays", "checked", "source"), optional=("amount_eur", "varies"))
+        amount = node.get("amount_eur")
+        varies = node.get("varies")
+        if (amount is None) == (varies is None):
+            raise node.fail("give either `amount_eur` (a fixed amount) or `varies` (on what)")
+        if amount is not None and (
+            isinstance(amount.value, bool)
+            or not isinstance(amount.value, int | float)
+            or amount.value <= 0
+        ):
+            raise amount.fail("expected a positive amount in euros")
+        checked = node["checked"]
+        if not isinstance(checked.value, date):
+            raise checked.fail("expected the date the amount was checked, YYYY-MM-DD")
+        return Fee(
+            amount_eur=Decimal(str(amount.value)) if amount is not None else None,
+            pays=Localized(node["pays"].localized()),
+            varies=Localized(varies.localized()) if varies is not None else None,
+            checked=checked.value,
+            provenance=self.official(node, "source"),
+        )
 
     def deadlines(self, root: Node) -> dict[str, DeadlineRule]:
         root.mapping(required=("deadlines",))
@@ -243,7 +330,8 @@ class _Reader:
                     "deadline",
                     "documents",
                     "sources",
-                )
+                ),
+                optional=("fee",),
             )
             where = node["where"].choice(WHERE_KINDS)
             booking_node = node.get("booking")
@@ -268,6 +356,7 @@ class _Reader:
                     self.requirement(d, documents) for d in node["documents"].elements()
                 ),
                 provenance=self.provenance(node, key="sources"),
+                fee=self.fee(node["fee"]) if node.get("fee") is not None else None,
             )
         return result
 

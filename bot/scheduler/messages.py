@@ -31,6 +31,7 @@ OFFER_GONE = N_("Cette proposition n'est plus valable. Vous restez sur la liste 
 CANCELLED = N_(
     "Rendez-vous du {when} annulé (code {code}). Votre place est offerte à quelqu'un d'autre."
 )
+REMINDER_BRING = N_("N'oubliez pas ce qui vous manquait : {documents}.")
 DOCUMENTS_HEADER = N_("Documents pour votre rendez-vous du {when} :")
 PROOF_NONE = N_("Aucune recherche sans créneau n'est enregistrée pour ce numéro.")
 PROOF_SUMMARY = N_(
