@@ -298,7 +298,8 @@ RESPONSES: dict[str, Response] = {
     "utter_no_slot": Response(
         N_(
             "Aucun créneau libre à la {site_name} pour ces dates. Votre recherche du {checked_at} "
-            "est gardée comme preuve datée. Voulez-vous être inscrit en liste d'attente ?"
+            "est gardée comme preuve datée : envoyez PREUVE pour la liste. Voulez-vous être "
+            "inscrit en liste d'attente ?"
         ),
         ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
     ),

@@ -194,6 +194,16 @@ def _options(spec: QuestionSpec, possible: Possible, catalogue: Catalogue) -> tu
     return tuple(options)
 
 
+def fee_step(demarche: Demarche) -> NextStep | None:
+    """What the démarche costs (only booking is free), from data/catalogue/demarches.yml."""
+    fee = demarche.fee
+    if fee is None:
+        return None
+    if fee.amount_eur is not None:
+        return NextStep("fee", {"amount": fee.amount_eur, "pays": fee.pays})
+    return NextStep("fee_varies", {"pays": fee.pays, "varies": fee.varies})
+
+
 def next_steps(
     demarche: Demarche, site: Site | None, topic: str | None = None
 ) -> tuple[NextStep, ...]:
@@ -211,6 +221,10 @@ def next_steps(
     elif demarche.where in ("anef", "natali", "ants"):
         detail = demarche.where_detail
         steps.append(NextStep("online", {"service": detail.site_name, "url": detail.url or ""}))
+    fee = fee_step(demarche)
+    if fee is not None:
+        # Before a booking step, whose question ("which département?") must end the message.
+        steps.insert(0 if demarche.where == "prefecture_rdv" else len(steps), fee)
     elif demarche.where == "walk_in":
         walk_in = (
             [s for s in site.services_for(demarche.code) if s.kind == "walk_in"] if site else []
