@@ -9,7 +9,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.documents import bring_documents, labels
 from actions.booking_search import ATTEMPT_SLOTS, FACT_SLOTS, facts_of
 from actions.common import (
     AWAIT_WAITLIST,
@@ -21,10 +20,12 @@ from actions.common import (
     demarche_of,
     iso,
     language,
+    now,
     phone,
     say_refusal,
     say_unavailable,
 )
+from actions.documents import bring_documents, labels
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.routing import route
 
@@ -72,11 +73,14 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                     items="\n".join(f"- {r.document.label(lang)}" for r in demarche.to_prepare),
                 )
             return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
-        site = catalogue().sites.get(tracker.get_slot("site") or "")
+        site_code = str(tracker.get_slot("site"))  # the search that found nothing had one
+        site = catalogue().sites.get(site_code)
         if tracker.get_slot("chosen_slot") == NO_SLOT:
-            checked_at = (tracker.get_slot("date_request") or {}).get("checked_at")
+            checked_at = (tracker.get_slot("date_request") or {}).get("checked_at") or iso(now())
             dispatcher.utter_message(
-                response="utter_no_slot", site_name=site.name if site else "", checked_at=checked_at
+                response="utter_no_slot",
+                site_name=site.name if site else site_code,
+                checked_at=checked_at,
             )
             # Kept for the waitlist: the day asked for and the site.
             return [
@@ -113,7 +117,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             code=booking.display_code,
             when=iso(booking.slot.starts_at),
             site_name=booking.slot.site_name,
-            address=site.address if site else "",
+            address=catalogue().sites[booking.slot.site].address,
             demarche_name=demarche.name(lang),
         )
         bring = bring_documents(tracker)

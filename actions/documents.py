@@ -3,11 +3,11 @@ and the answer to "I lack this one": how to get it, and whether booking can go a
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-
-from typing import Any
 
 from actions.common import GuichetAction, catalogue, demarche_of, language
 from bot.catalogue import Demarche, Document, DocumentRequirement
@@ -39,7 +39,10 @@ def bring_documents(tracker: Tracker) -> list[Document]:
 
 def missing_named(tracker: Tracker) -> tuple[Document, ...]:
     """The documents this message says are missing (none when it names none)."""
-    if (tracker.latest_message.get("intent") or {}).get("name") not in ("missing_documents", "deny"):
+    if (tracker.latest_message.get("intent") or {}).get("name") not in (
+        "missing_documents",
+        "deny",
+    ):
         return ()
     text = tracker.latest_message.get("text") or ""
     return documents_named(text, catalogue().documents.values())

@@ -22,10 +22,10 @@ from bot.booking.config import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, Booking, BookingStatus, Slot
 from bot.booking.proof import ProofJournal, journal
+from bot.catalogue import get_catalogue
 from bot.channels.models import Channel
 from bot.channels.phone_link import phone_of
 from bot.channels.turn import Turn
-from bot.catalogue import get_catalogue
 from bot.formatting import format_date, format_when, isolate_ltr
 from bot.i18n import normalise_language, translate, translate_plural
 from bot.scheduler import messages
