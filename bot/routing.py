@@ -90,7 +90,12 @@ class RouteResult:
             return self.question.render(lang)
         if self.demarche is None:
             return translate(NOT_COVERED, lang)
-        return "\n".join(step.render(lang) for step in self.next_steps)
+        lines = [step.render(lang) for step in self.next_steps]
+        fee = fee_step(self.demarche)
+        if fee is not None:
+            # Before a booking step, whose question ("which département?") ends the message.
+            lines.insert(0 if self.demarche.where == "prefecture_rdv" else 1, fee.render(lang))
+        return "\n".join(lines)
 
 
 def render_params(params: Mapping[str, object], lang: str | None) -> dict[str, object]:
@@ -221,10 +226,6 @@ def next_steps(
     elif demarche.where in ("anef", "natali", "ants"):
         detail = demarche.where_detail
         steps.append(NextStep("online", {"service": detail.site_name, "url": detail.url or ""}))
-    fee = fee_step(demarche)
-    if fee is not None:
-        # Before a booking step, whose question ("which département?") must end the message.
-        steps.insert(0 if demarche.where == "prefecture_rdv" else len(steps), fee)
     elif demarche.where == "walk_in":
         walk_in = (
             [s for s in site.services_for(demarche.code) if s.kind == "walk_in"] if site else []

@@ -163,7 +163,8 @@ def proof_text(proof: ProofJournal, lang: str) -> str:
         )
         for index, entry in enumerate(proof.entries, start=1)
     ]
-    return "\n".join([f"{summary} {weeks}", refere, *lines])
+    # The searches first (a page is one SMS; the court wants them), what they prove after.
+    return "\n".join([summary, *lines, weeks, refere])
 
 
 def _proof(session: Session, context: ReplyContext, phone: str, now: datetime) -> list[str]:

@@ -21,7 +21,7 @@ import pytest
 from bot.catalogue import get_catalogue
 from bot.i18n import SUPPORTED_LANGUAGES, placeholders, translate
 from bot.responses import RESPONSES, render
-from bot.routing import next_steps
+from bot.routing import fee_step, next_steps
 from bot.scheduler import messages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +163,8 @@ def test_routing_sentences_are_complete_for_every_demarche_and_site(lang: str) -
     bad = []
     for demarche in catalogue.demarches.values():
         for site in (None, *catalogue.sites.values()):
-            for step in next_steps(demarche, site):
+            fee = fee_step(demarche)
+            for step in (*next_steps(demarche, site), *([fee] if fee else [])):
                 text = step.render(lang)
                 if _problems(text) or not text.strip():
                     bad.append((demarche.code, site and site.code, text))
