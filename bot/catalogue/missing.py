@@ -24,7 +24,7 @@ def documents_named(text: str, documents: Iterable[Document]) -> tuple[Document,
     by_word = {word: document for document in documents for word in document.words}
     found: dict[str, tuple[int, Document]] = {}
     for word in sorted(by_word, key=len, reverse=True):
-        pattern = re.compile(rf"(?<![\w']){re.escape(_SEPARATORS.sub(' ', word))}(?!\w)")
+        pattern = re.compile(rf"(?<!\w){re.escape(_SEPARATORS.sub(' ', word))}(?!\w)")
         match = pattern.search(folded)
         if match is None:
             continue
