@@ -37,6 +37,7 @@ from actions.common import (
     revealed,
     secret_key,
 )
+from actions.documents import answer_missing, missing_named
 from bot.booking.identity import (
     InvalidNumeroEtranger,
     InvalidPhone,
@@ -200,6 +201,9 @@ class ValidateBookingForm(FormValidationAction):
     ) -> dict[str, Any]:
         # True / False come from the yes / not-yet intents. SUITE turns the page (the form then
         # asks again, showing it); anything else asks again.
+        named = missing_named(tracker) if value is False else ()
+        if named:
+            return answer_missing(dispatcher, tracker, named, in_form=True)
         if isinstance(value, bool):
             return {"documents_confirmed": value}
         if _latest_intent(tracker) == "more":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking_search import facts_of
@@ -47,7 +47,7 @@ class ActionAskChosenSlot(GuichetAction, action="action_ask_chosen_slot"):
         site = catalogue().sites.get(tracker.get_slot("site") or "")
         dispatcher.utter_message(
             response="utter_ask_chosen_slot",
-            site_name=site.name if site else "",
+            site_name=site.name if site else proposed[0]["site_name"],
             buttons=[
                 {
                     "title": format_when(parse_iso(p["starts_at"]), lang),
@@ -64,19 +64,21 @@ class ActionAskBookingConfirmed(GuichetAction, action="action_ask_booking_confir
         lang = language(tracker)
         chosen = _chosen(tracker)
         demarche = demarche_of(tracker)
-        site = catalogue().sites.get(tracker.get_slot("site") or "")
+        if chosen is None or demarche is None:
+            # Nothing to confirm (the proposals were reset): ask the day again rather than
+            # show a confirmation with a hole where the date should be.
+            dispatcher.utter_message(response="utter_ask_date_text")
+            return [SlotSet("chosen_slot", None), SlotSet("date_text", None)]
         params = {
-            "when": chosen["starts_at"] if chosen else None,
-            "site_name": site.name if site else "",
-            "demarche_name": demarche.name(lang) if demarche else "",
-            "code": tracker.get_slot("reschedule_code"),
+            "when": chosen["starts_at"],
+            "site_name": chosen["site_name"],
+            "demarche_name": demarche.name(lang),
         }
-        name = (
-            "utter_ask_reschedule_confirmed"
-            if tracker.get_slot("reschedule_code")
-            else "utter_ask_booking_confirmed"
-        )
-        dispatcher.utter_message(response=name, **params)
+        code = tracker.get_slot("reschedule_code")
+        if code:
+            dispatcher.utter_message(response="utter_ask_reschedule_confirmed", code=code, **params)
+        else:
+            dispatcher.utter_message(response="utter_ask_booking_confirmed", **params)
         return []
 
 

@@ -21,10 +21,12 @@ from actions.common import (
     iso,
     language,
     numero_etranger,
+    now,
     phone,
     say_refusal,
     say_unavailable,
 )
+from actions.documents import bring_documents, labels
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.routing import route
 
@@ -66,16 +68,20 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             )
             return [*done, SlotSet("demarche", None), *_reset(FACT_SLOTS)]
         if tracker.get_slot("documents_confirmed") is False:
-            dispatcher.utter_message(
-                response="utter_documents_missing",
-                items="\n".join(f"- {r.document.label(lang)}" for r in demarche.documents),
-            )
+            if not tracker.get_slot("missing_documents"):  # named ones were answered already
+                dispatcher.utter_message(
+                    response="utter_documents_missing",
+                    items="\n".join(f"- {r.document.label(lang)}" for r in demarche.to_prepare),
+                )
             return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
-        site = catalogue().sites.get(tracker.get_slot("site") or "")
+        site_code = str(tracker.get_slot("site"))  # the search that found nothing had one
+        site = catalogue().sites.get(site_code)
         if tracker.get_slot("chosen_slot") == NO_SLOT:
-            checked_at = (tracker.get_slot("date_request") or {}).get("checked_at")
+            checked_at = (tracker.get_slot("date_request") or {}).get("checked_at") or iso(now())
             dispatcher.utter_message(
-                response="utter_no_slot", site_name=site.name if site else "", checked_at=checked_at
+                response="utter_no_slot",
+                site_name=site.name if site else site_code,
+                checked_at=checked_at,
             )
             # Kept for the waitlist: the day asked for and the site.
             return [
@@ -100,6 +106,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                     numero_etranger=numero_etranger(tracker),
                     language=lang,
                     idempotency_key=_idempotency_key(tracker, chosen),
+                    bring=[d.code for d in bring_documents(tracker)],
                 )
         except BookingUnavailable as error:
             return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, SUBMIT_STEP))]
@@ -111,7 +118,10 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             code=booking.display_code,
             when=iso(booking.slot.starts_at),
             site_name=booking.slot.site_name,
-            address=site.address if site else "",
+            address=catalogue().sites[booking.slot.site].address,
             demarche_name=demarche.name(lang),
         )
-        return [*done, SlotSet("booking_code", booking.code)]
+        bring = bring_documents(tracker)
+        if bring and not code:
+            dispatcher.utter_message(response="utter_bring_reminder", documents=labels(bring, lang))
+        return [*done, SlotSet("booking_code", booking.code), SlotSet("missing_documents", None)]

@@ -1,13 +1,17 @@
-"""The démarche's checklist, a few lines per message so it fits an SMS, then "do you have it all?"."""
+"""The démarche's checklist, a few lines per message so it fits an SMS, then "do you have it all?";
+and the answer to "I lack this one": how to get it, and whether booking can go ahead anyway."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import GuichetAction, demarche_of, language
-from bot.catalogue import Demarche, DocumentRequirement
+from actions.common import GuichetAction, catalogue, demarche_of, language
+from bot.catalogue import Demarche, Document, DocumentRequirement
+from bot.catalogue.missing import documents_named
 
 PAGE_SIZE = 4
 
@@ -20,7 +24,63 @@ def document_line(requirement: DocumentRequirement, lang: str) -> str:
 
 
 def pages(demarche: Demarche) -> int:
-    return max(1, -(-len(demarche.documents) // PAGE_SIZE))
+    return max(1, -(-len(demarche.to_prepare) // PAGE_SIZE))
+
+
+def labels(documents: list[Document] | tuple[Document, ...], lang: str) -> str:
+    return ", ".join(document.label(lang) for document in documents)
+
+
+def bring_documents(tracker: Tracker) -> list[Document]:
+    """The documents the person said they lack but may bring on the day (`missing_documents`)."""
+    documents = catalogue().documents
+    return [documents[c] for c in tracker.get_slot("missing_documents") or [] if c in documents]
+
+
+def missing_named(tracker: Tracker) -> tuple[Document, ...]:
+    """The documents this message says are missing (none when it names none)."""
+    if (tracker.latest_message.get("intent") or {}).get("name") not in (
+        "missing_documents",
+        "deny",
+    ):
+        return ()
+    text = tracker.latest_message.get("text") or ""
+    return documents_named(text, catalogue().documents.values())
+
+
+def answer_missing(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    named: tuple[Document, ...],
+    *,
+    in_form: bool,
+) -> dict[str, Any]:
+    """How to get each named document; booking goes on when all can be had the same day (the
+    convocation and the reminder then say to bring them), else the person gathers them first.
+    Returns the slots to set."""
+    lang = language(tracker)
+    for document in named:
+        how = document.how_to_get.text(lang) if document.how_to_get else document.explanation(lang)
+        dispatcher.utter_message(
+            response="utter_document_how_to_get", document=document.label(lang), how=how
+        )
+    to_bring = [d for d in named if not d.from_booking]
+    if all(d.quick or d.from_booking for d in named):
+        if to_bring:
+            dispatcher.utter_message(
+                response="utter_documents_book_anyway"
+                if in_form
+                else "utter_documents_book_anyway_menu",
+                documents=labels(to_bring, lang),
+            )
+        return {"documents_confirmed": True, "missing_documents": [d.code for d in to_bring]}
+    dispatcher.utter_message(response="utter_documents_gather_first")
+    # In the form, False ends it (the submit says nothing more); outside, the checklist is
+    # asked again when they book.
+    return {
+        "documents_confirmed": False if in_form else None,
+        "missing_documents": [d.code for d in to_bring],
+    }
 
 
 def show_documents_step(
@@ -34,7 +94,7 @@ def show_documents_step(
         return []
     total = pages(demarche)
     page = min(int(tracker.get_slot("documents_page") or 0), total - 1)
-    shown = demarche.documents[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = demarche.to_prepare[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     dispatcher.utter_message(
         response="utter_documents_page",
         demarche_name=demarche.name(lang),
@@ -61,6 +121,11 @@ class ActionShowDocuments(GuichetAction, action="action_show_documents"):
     form, the form's own question follows, so none is added here)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        named = missing_named(tracker)
+        if named:
+            # "Pas encore les photos": that document, not the whole list again.
+            changes = answer_missing(dispatcher, tracker, named, in_form=_in_form(tracker))
+            return [SlotSet(name, value) for name, value in changes.items()]
         tracker.slots["documents_page"] = 0
         return show_documents_step(
             dispatcher, tracker, in_form=False, question=not _in_form(tracker)

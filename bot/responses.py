@@ -179,6 +179,31 @@ RESPONSES: dict[str, Response] = {
             "Écrivez RDV quand vous avez tout."
         )
     ),
+    # --- documents the person lacks (issue 10, item 6): named, how to get, book anyway -----
+    # How to get each document is catalogue data (documents.yml `how_to_get`, with sources).
+    "utter_document_how_to_get": Response("{document} : {how}"),
+    "utter_documents_book_anyway": Response(
+        N_(
+            "Vous pouvez quand même réserver. Apportez-le le jour du rendez-vous ({documents}) : "
+            "je vous le rappellerai."
+        )
+    ),
+    "utter_documents_book_anyway_menu": Response(
+        N_(
+            "Vous pouvez déjà prendre rendez-vous et l'apporter le jour même ({documents}). "
+            "Écrivez RDV pour réserver."
+        ),
+        ((N_("Prendre rendez-vous"), "/book_appointment"),),
+    ),
+    "utter_documents_gather_first": Response(
+        N_(
+            "Réservez quand vous l'aurez : un dossier incomplet est refusé au guichet. "
+            "Écrivez RDV à ce moment-là."
+        )
+    ),
+    "utter_bring_reminder": Response(
+        N_("N'oubliez pas d'apporter : {documents}. Le rappel 48 h avant le redira.")
+    ),
     # Deadlines (bot.deadlines writes the assessment in the person's language).
     "utter_deadline": Response("{deadline_text}"),
     "utter_expiry_noted": Response(N_("C'est noté : votre titre expire le {expiry}.")),
@@ -282,7 +307,8 @@ RESPONSES: dict[str, Response] = {
     "utter_no_slot": Response(
         N_(
             "Aucun créneau libre à la {site_name} pour ces dates. Votre recherche du {checked_at} "
-            "est gardée comme preuve datée. Voulez-vous être inscrit en liste d'attente ?"
+            "est gardée comme preuve datée : envoyez PREUVE pour la liste. Voulez-vous être "
+            "inscrit en liste d'attente ?"
         ),
         ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
     ),

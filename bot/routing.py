@@ -90,7 +90,12 @@ class RouteResult:
             return self.question.render(lang)
         if self.demarche is None:
             return translate(NOT_COVERED, lang)
-        return "\n".join(step.render(lang) for step in self.next_steps)
+        lines = [step.render(lang) for step in self.next_steps]
+        fee = fee_step(self.demarche)
+        if fee is not None:
+            # Before a booking step, whose question ("which département?") ends the message.
+            lines.insert(0 if self.demarche.where == "prefecture_rdv" else 1, fee.render(lang))
+        return "\n".join(lines)
 
 
 def render_params(params: Mapping[str, object], lang: str | None) -> dict[str, object]:
@@ -192,6 +197,16 @@ def _options(spec: QuestionSpec, possible: Possible, catalogue: Catalogue) -> tu
         if after:
             options.append(Option(value, OPTION_LABELS[label], {spec.ask: value}, after))
     return tuple(options)
+
+
+def fee_step(demarche: Demarche) -> NextStep | None:
+    """What the démarche costs (only booking is free), from data/catalogue/demarches.yml."""
+    fee = demarche.fee
+    if fee is None:
+        return None
+    if fee.amount_eur is not None:
+        return NextStep("fee", {"amount": fee.amount_eur, "pays": fee.pays})
+    return NextStep("fee_varies", {"pays": fee.pays, "varies": fee.varies})
 
 
 def next_steps(

@@ -37,6 +37,7 @@ class BookRequest:
     language: str | None = None
     mediator_ref: str | None = None
     idempotency_key: str | None = None
+    bring: tuple[str, ...] = ()  # documents to bring that were missing at booking
 
 
 def _replay(session: Session, key: str, slot_id: int, phone: str) -> Booking | None:
@@ -73,6 +74,7 @@ def book(session: Session, config: EngineConfig, request: BookRequest, *, now: d
         booked_by=BookedBy.MEDIATOR if request.mediator_ref else BookedBy.SELF,
         mediator_ref=request.mediator_ref,
         idempotency_key=request.idempotency_key,
+        bring=request.bring,
     )
     try:
         return insert_booking(session, config, new, now=now, place_already_taken=False)

@@ -172,6 +172,7 @@ class BookingClient:
         language: str | None = None,
         mediator_ref: str | None = None,
         idempotency_key: str | None = None,
+        bring: list[str] | None = None,
     ) -> BookingOut:
         body = {
             "slot_id": slot_id,
@@ -180,6 +181,7 @@ class BookingClient:
             "language": language,
             "mediator_ref": mediator_ref,
             "idempotency_key": idempotency_key,
+            "bring": bring or None,
         }
         return await self._call(
             BookingOut, "POST", "/bookings", language=language, json=_without_none(body)

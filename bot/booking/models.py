@@ -219,6 +219,9 @@ class Booking(Base):
     attended_at: Mapped[datetime | None] = mapped_column()
     # For the scheduler's 48 h reminder: set once the reminder went out for the current slot.
     reminder_sent_at: Mapped[datetime | None] = mapped_column()
+    # Documents (codes of the catalogue, comma-separated) the applicant said they lacked and
+    # would bring on the day: the 48 h reminder names them.
+    bring: Mapped[str | None] = mapped_column(String(200))
 
     slot: Mapped[Slot] = relationship(lazy="joined")
     applicant: Mapped[Applicant] = relationship(lazy="joined")

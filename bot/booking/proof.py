@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.booking.applicants import find_applicant, phone_or_refuse
 from bot.booking.identity import mask_numero_etranger, mask_phone
 from bot.booking.models import AvailabilityCheck, DemarcheRow, SiteRow
+from bot.catalogue import get_catalogue
 from bot.formatting import format_when, to_paris
 
 API_LIMIT = 200
@@ -51,6 +52,7 @@ class ProofEntry:
     site: str
     date_from: date
     date_to: date
+    part_of_day: str | None = None  # "morning" | "afternoon" | "evening": what was wished
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class ProofJournal:
     @property
     def count(self) -> int:
         return len(self.entries)
+
+    @property
+    def weeks(self) -> int:
+        """How many different calendar weeks (Paris time) the searches fall in: the Conseil
+        d'État (10 June 2020, n° 435594) wants attempts spread over time, not one burst."""
+        return len({to_paris(e.checked_at).isocalendar()[:2] for e in self.entries})
 
 
 def journal(session: Session, phone: str) -> ProofJournal:
@@ -81,6 +89,7 @@ def journal(session: Session, phone: str) -> ProofJournal:
             sites[check.site_code],
             check.date_from,
             check.date_to,
+            check.part_of_day,
         )
         for check in checks
     ]
@@ -111,7 +120,16 @@ def _pdf_text(text: str) -> str:
     return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
+# The days wished, as the PDF's "period searched" column ends (French: the PDF is for a court).
+PART_OF_DAY_FR: dict[str, str] = {
+    "morning": ", le matin",
+    "afternoon": ", l'après-midi",
+    "evening": ", en fin de journée",
+}
+
+
 def proof_pdf(proof: ProofJournal, *, generated_at: datetime) -> bytes:
+    legal = get_catalogue().legal
     pdf = FPDF(format="A4")
     pdf.set_title("Recherches de rendez-vous sans créneau disponible")
     pdf.set_creator("Guichet")
@@ -134,6 +152,7 @@ def proof_pdf(proof: ProofJournal, *, generated_at: datetime) -> bytes:
         f"Numéro étranger : {proof.numero_masked}",
         f"Document établi le {format_when(generated_at, 'fr')} (heure de Paris).",
         f"Nombre de recherches sans aucun créneau : {proof.count}.",
+        f"Semaines différentes où ces recherches ont été faites : {proof.weeks}.",
     ]
     if proof.entries:
         header.append(
@@ -156,7 +175,8 @@ def proof_pdf(proof: ProofJournal, *, generated_at: datetime) -> bytes:
             row.cell(_pdf_text(to_paris(entry.checked_at).strftime("%d/%m/%Y %H:%M")))
             row.cell(_pdf_text(entry.demarche))
             row.cell(_pdf_text(entry.site))
-            row.cell(f"du {entry.date_from:%d/%m/%Y} au {entry.date_to:%d/%m/%Y}")
+            part = PART_OF_DAY_FR.get(entry.part_of_day or "", "")
+            row.cell(f"du {entry.date_from:%d/%m/%Y} au {entry.date_to:%d/%m/%Y}{part}")
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 8)
     pdf.multi_cell(
@@ -165,7 +185,10 @@ def proof_pdf(proof: ProofJournal, *, generated_at: datetime) -> bytes:
         _pdf_text(
             "Chaque ligne est une recherche de créneau faite par le demandeur et journalisée par "
             "Guichet au moment même, qui n'a trouvé aucune place. Ce relevé peut être joint à une "
-            "requête en référé « mesures utiles » (article L521-3 du code de justice administrative)."
+            f"requête en référé « mesures utiles » ({legal['refere_mesures_utiles'].reference}), "
+            "par laquelle le juge peut ordonner à la préfecture de donner un rendez-vous ; le "
+            f"{legal['attempts_over_weeks'].reference} attend des tentatives répétées à des "
+            "dates différentes."
         ),
         new_x="LMARGIN",
         new_y="NEXT",

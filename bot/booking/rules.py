@@ -154,6 +154,7 @@ class NewBooking:
     booked_by: BookedBy = BookedBy.SELF
     mediator_ref: str | None = None
     idempotency_key: str | None = None
+    bring: tuple[str, ...] = ()
 
 
 def insert_booking(
@@ -193,6 +194,7 @@ def insert_booking(
         booked_by=new.booked_by,
         mediator_ref=new.mediator_ref,
         idempotency_key=new.idempotency_key,
+        bring=",".join(new.bring) or None,
         created_at=now,
         reschedule_count=0,
     )

@@ -65,6 +65,10 @@ class BookIn(Strict):
     language: str | None = Field(default=None, max_length=8)
     mediator_ref: str | None = Ref
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=64)
+    # Catalogue codes of documents missing at booking, to bring on the day (the reminder says).
+    bring: list[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]] = Field(
+        default_factory=list, max_length=5
+    )
 
 
 class PhoneIn(Strict):

@@ -4,39 +4,39 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from bot.catalogue.messages import KEPT_RIGHTS, OPTION_LABELS, QUESTIONS
 from bot.catalogue.models import (
-    SERVICE_KINDS,
     WHERE_KINDS,
     BookingRules,
     Catalogue,
     DeadlineRule,
     Demarche,
-    Departement,
     Document,
     DocumentRequirement,
-    Hours,
+    Fee,
+    HowToGet,
+    LegalFact,
     Localized,
-    Offset,
-    OpeningRange,
-    Pan,
     Provenance,
     QuestionSpec,
     RoutingSpec,
-    Site,
-    SiteService,
     SourceRegistry,
     WhereDetail,
 )
+from bot.catalogue.reading import SiteReading
 from bot.catalogue.schema import CatalogueError, Node
 from bot.catalogue.texts import declared_texts, lay_over
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.text import fold
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "catalogue"
 FILES: tuple[str, ...] = (
     "sources.yml",
+    "legal.yml",
     "documents.yml",
     "deadlines.yml",
     "routing.yml",
@@ -45,7 +45,6 @@ FILES: tuple[str, ...] = (
     "sites.yml",
 )
 SMS_LABEL_MAX = 40
-BOOKING_MODES: tuple[str, ...] = ("direct", "request")
 # Month lengths vary: a window must be well ordered whatever the expiry date.
 _REFERENCE_DAYS: tuple[date, ...] = (date(2024, 3, 31), date(2025, 3, 1), date(2025, 7, 31))
 
@@ -71,6 +70,7 @@ def load_catalogue(directory: Path) -> Catalogue:
         lay_over(path.stem, nodes[name].value, texts)
     registry = _sources(nodes["sources.yml"])
     reader = _Reader(registry)
+    legal = reader.legal(nodes["legal.yml"])
     documents = reader.documents(nodes["documents.yml"])
     deadlines = reader.deadlines(nodes["deadlines.yml"])
     routing = reader.routing(nodes["routing.yml"])
@@ -85,6 +85,7 @@ def load_catalogue(directory: Path) -> Catalogue:
         departements=departements,
         routing=routing,
         sources=registry,
+        legal=legal,
     )
 
 
@@ -95,70 +96,99 @@ def _sources(root: Node) -> SourceRegistry:
     return SourceRegistry(seeds=seeds, official_sites=sites)
 
 
-class _Reader:
+class _Reader(SiteReading):
     """The per-file readers; holds the source registry every fact is checked against."""
 
-    def __init__(self, registry: SourceRegistry) -> None:
-        self.registry = registry
+    def official(self, node: Node, key: str) -> Provenance:
+        """A provenance that must name an official site (a fee, a law): a seed is not enough."""
+        provenance = self.provenance(node, key=key)
+        seeds = [s for s in provenance.sources if s in self.registry.seeds]
+        if seeds or not provenance.sources:
+            raise node[key].fail("name an official site of sources.yml (a seed is not enough)")
+        return provenance
 
-    # -- shared pieces ----------------------------------------------------------------
-    def provenance(self, node: Node, *, key: str = "source", required: bool = True) -> Provenance:
-        """`source:` (str or list) and/or `demo: true`; a fact needs at least one of them."""
-        source_node = node.get(key)
-        demo_node = node.get("demo")
-        demo = demo_node.boolean() if demo_node is not None else False
-        sources = source_node.text_list() if source_node is not None else ()
-        if source_node is not None:
-            items = (
-                [source_node]
-                if isinstance(source_node.value, str)
-                else list(source_node.elements())
+    def legal(self, root: Node) -> dict[str, LegalFact]:
+        root.mapping(required=("legal",))
+        result = {}
+        for code, node in root["legal"].items():
+            node.mapping(required=("reference", "source"))
+            result[code] = LegalFact(
+                code=code,
+                reference=node["reference"].text(),
+                provenance=self.official(node, "source"),
             )
-            for item in items:
-                if not self.registry.knows(item.text()):
-                    raise item.fail(
-                        f"unknown source {item.value!r}: name a seed file or an official site of sources.yml"
-                    )
-        if required and not sources and not demo:
-            raise node.fail(f"no source: add `{key}:` (seed file or official site) or `demo: true`")
-        return Provenance(sources=sources, demo=demo)
+        return result
 
-    @staticmethod
-    def offset(node: Node) -> Offset:
-        node.mapping(optional=("months", "days"))
-        months = node.get("months")
-        days = node.get("days")
-        if months is None and days is None:
-            raise node.fail("expected {months: N} or {days: N}")
-        return Offset(
-            months=months.integer() if months is not None else 0,
-            days=days.integer() if days is not None else 0,
-        )
-
-    @staticmethod
-    def hours(node: Node) -> tuple[Hours, ...]:
-        result = []
-        for element in node.elements():
-            element.mapping(required=("weekday", "start", "end"))
-            start, end = element["start"].clock(), element["end"].clock()
-            if end <= start:
-                raise element["end"].fail(f"ends at {end:%H:%M}, not after its start {start:%H:%M}")
-            result.append(Hours(element["weekday"].weekday(), start, end))
-        return tuple(result)
-
-    # -- files ------------------------------------------------------------------------
     def documents(self, root: Node) -> dict[str, Document]:
         root.mapping(required=("documents",))
         result = {}
+        names: dict[str, str] = {}
         for code, node in root["documents"].items():
-            node.mapping(required=("label", "explanation", "source"), optional=("demo",))
+            node.mapping(
+                required=("label", "explanation", "source", "words"),
+                optional=(
+                    "demo",
+                    "how_to_get",
+                    "how_to_get_source",
+                    "ready_in_days",
+                    "from_booking",
+                ),
+            )
+            words = self.words(node["words"])
+            for word in words:
+                if names.setdefault(word, code) != code:
+                    raise node["words"].fail(f"{word!r} already names {names[word]}")
+            how = node.get("how_to_get")
+            days = node.get("ready_in_days")
+            if how is None and (days is not None or node.get("how_to_get_source") is not None):
+                raise node.fail("`ready_in_days` and `how_to_get_source` need `how_to_get`")
+            from_booking = node.get("from_booking")
             result[code] = Document(
                 code=code,
                 label=Localized(node["label"].localized(max_length=SMS_LABEL_MAX)),
                 explanation=Localized(node["explanation"].localized()),
                 provenance=self.provenance(node),
+                words=words,
+                how_to_get=HowToGet(
+                    text=Localized(how.localized()),
+                    ready_in_days=days.integer() if days is not None else None,
+                    provenance=self.provenance(node, key="how_to_get_source"),
+                )
+                if how is not None
+                else None,
+                from_booking=from_booking.boolean() if from_booking is not None else False,
             )
         return result
+
+    @staticmethod
+    def words(node: Node) -> tuple[str, ...]:
+        """{fr: [...], en: [...], ar: [...]} folded into one tuple (people mix languages)."""
+        node.mapping(required=SUPPORTED_LANGUAGES)
+        folded = (fold(w) for lang in SUPPORTED_LANGUAGES for w in node[lang].text_list())
+        return tuple(dict.fromkeys(folded))
+
+    def fee(self, node: Node) -> Fee:
+        node.mapping(required=("pays", "checked", "source"), optional=("amount_eur", "varies"))
+        amount = node.get("amount_eur")
+        varies = node.get("varies")
+        if (amount is None) == (varies is None):
+            raise node.fail("give either `amount_eur` (a fixed amount) or `varies` (on what)")
+        if amount is not None and (
+            isinstance(amount.value, bool)
+            or not isinstance(amount.value, int | float)
+            or amount.value <= 0
+        ):
+            raise amount.fail("expected a positive amount in euros")
+        checked = node["checked"]
+        if not isinstance(checked.value, date):
+            raise checked.fail("expected the date the amount was checked, YYYY-MM-DD")
+        return Fee(
+            amount_eur=Decimal(str(amount.value)) if amount is not None else None,
+            pays=Localized(node["pays"].localized()),
+            varies=Localized(varies.localized()) if varies is not None else None,
+            checked=checked.value,
+            provenance=self.official(node, "source"),
+        )
 
     def deadlines(self, root: Node) -> dict[str, DeadlineRule]:
         root.mapping(required=("deadlines",))
@@ -246,7 +276,8 @@ class _Reader:
                     "deadline",
                     "documents",
                     "sources",
-                )
+                ),
+                optional=("fee",),
             )
             where = node["where"].choice(WHERE_KINDS)
             booking_node = node.get("booking")
@@ -271,6 +302,7 @@ class _Reader:
                     self.requirement(d, documents) for d in node["documents"].elements()
                 ),
                 provenance=self.provenance(node, key="sources"),
+                fee=self.fee(node["fee"]) if node.get("fee") is not None else None,
             )
         return result
 
@@ -320,151 +352,4 @@ class _Reader:
             original=node["original"].boolean(),
             copies=node["copies"].integer(),
             when=Localized(when.localized()) if when is not None else None,
-        )
-
-    def departements(self, root: Node) -> dict[str, Departement]:
-        root.mapping(required=("departements", "source"))
-        self.provenance(root)
-        result = {}
-        for node in root["departements"].elements():
-            node.mapping(required=("code", "name", "prefecture"))
-            code = node["code"].text().upper()
-            if code in result:
-                raise node["code"].fail(f"département {code} listed twice")
-            result[code] = Departement(code, node["name"].text(), node["prefecture"].text())
-        return result
-
-    def sites(
-        self,
-        root: Node,
-        demarches: dict[str, Demarche],
-        departements: dict[str, Departement],
-        routing: RoutingSpec,
-    ) -> dict[str, Site]:
-        root.mapping(required=("sites",))
-        result = {}
-        for code, node in root["sites"].items():
-            node.mapping(
-                required=(
-                    "name",
-                    "departement",
-                    "city",
-                    "postal_codes",
-                    "address",
-                    "address_source",
-                    "website",
-                    "timezone",
-                    "booking_mode",
-                    "booking_mode_source",
-                    "demarches",
-                    "opening_ranges",
-                    "services",
-                    "pan",
-                ),
-                optional=("aliases",),
-            )
-            departement_code = node["departement"].choice(tuple(departements))
-            bookable = []
-            for element in node["demarches"].elements():
-                demarche = element.choice(tuple(demarches))
-                if demarches[demarche].where != "prefecture_rdv":
-                    raise element.fail(
-                        f"{demarche} is not booked at a préfecture ({demarches[demarche].where})"
-                    )
-                bookable.append(demarche)
-            postal_codes = []
-            for element in node["postal_codes"].elements():
-                postal = str(element.text())
-                if len(postal) != 5 or not postal.isdigit():
-                    raise element.fail(f"{postal!r} is not a 5-digit postal code")
-                postal_codes.append(postal)
-            self.provenance(node, key="address_source")
-            self.provenance(node, key="booking_mode_source")
-            ranges = tuple(
-                self.opening_range(r, bookable) for r in node["opening_ranges"].elements()
-            )
-            missing = [d for d in bookable if not any(r.demarche == d for r in ranges)]
-            if missing:
-                raise node["opening_ranges"].fail(f"no plage d'ouverture for {', '.join(missing)}")
-            result[code] = Site(
-                code=code,
-                name=node["name"].text(),
-                departement=departement_code,
-                departement_name=departements[departement_code].name,
-                city=node["city"].text(),
-                postal_codes=postal_codes,
-                address=node["address"].text(),
-                timezone=node["timezone"].choice(("Europe/Paris",)),
-                demarches=bookable,
-                website=node["website"].text(),
-                booking_mode=node["booking_mode"].choice(BOOKING_MODES),
-                opening_ranges=ranges,
-                services=tuple(
-                    self.service(s, demarches, routing) for s in node["services"].elements()
-                ),
-                pan=self.pan(node["pan"]),
-                aliases=node["aliases"].text_list() if node.get("aliases") is not None else (),
-            )
-        return result
-
-    def opening_range(self, node: Node, bookable: list[str]) -> OpeningRange:
-        node.mapping(
-            required=("demarche", "weekday", "start", "end", "counters"),
-            optional=("source", "demo"),
-        )
-        start, end = node["start"].clock(), node["end"].clock()
-        if end <= start:
-            raise node["end"].fail(f"ends at {end:%H:%M}, not after its start {start:%H:%M}")
-        demarche = node["demarche"].text()
-        if demarche not in bookable:
-            raise node["demarche"].fail(f"{demarche!r} is not in this site's démarches")
-        return OpeningRange(
-            demarche=demarche,
-            weekday=node["weekday"].weekday(),
-            start=start,
-            end=end,
-            counters=node["counters"].integer(minimum=1),
-            provenance=self.provenance(node),
-        )
-
-    def service(
-        self, node: Node, demarches: dict[str, Demarche], routing: RoutingSpec
-    ) -> SiteService:
-        node.mapping(
-            required=("kind", "demarches", "place"),
-            optional=("hours", "topics", "email", "source", "demo"),
-        )
-        kind = node["kind"].choice(SERVICE_KINDS)
-        codes = tuple(element.choice(tuple(demarches)) for element in node["demarches"].elements())
-        topics_node = node.get("topics")
-        topics = topics_node.text_list() if topics_node is not None else ()
-        for topic in topics:
-            if topic not in routing.dimensions.get("topic", ()):
-                raise topics_node.fail(f"{topic!r} is not a topic (see routing.yml)")
-        hours_node = node.get("hours")
-        email_node = node.get("email")
-        if kind == "email" and email_node is None:
-            raise node.fail("an email service needs `email:`")
-        if kind != "email" and hours_node is None:
-            raise node.fail(f"a {kind} service needs `hours:`")
-        email = email_node.text() if email_node is not None else None
-        if email is not None and "@" not in email:
-            raise email_node.fail(f"{email!r} is not an e-mail address")
-        return SiteService(
-            kind=kind,
-            demarches=codes,
-            topics=topics,
-            hours=self.hours(hours_node) if hours_node is not None else (),
-            place=Localized(node["place"].localized()),
-            email=email,
-            provenance=self.provenance(node),
-        )
-
-    def pan(self, node: Node) -> Pan:
-        node.mapping(required=("name", "place", "hours"), optional=("source", "demo"))
-        return Pan(
-            name=node["name"].text(),
-            place=Localized(node["place"].localized()),
-            hours=self.hours(node["hours"]),
-            provenance=self.provenance(node),
         )

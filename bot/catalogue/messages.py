@@ -56,8 +56,11 @@ NEXT_STEPS: dict[str, str] = {
         "Cette démarche se fait sur rendez-vous à la préfecture. Dans quel département habitez-vous ?"
     ),
     "online": N_(
-        "Cette démarche ne se fait pas à la préfecture : elle se fait en ligne sur {service} ({url}). C'est gratuit."
+        "Cette démarche ne se fait pas à la préfecture : elle se fait en ligne sur {service} ({url})."
     ),
+    # data/catalogue/demarches.yml `fee`: the amount and what it pays, or on what it depends.
+    "fee": N_("La démarche coûte {amount} € : {pays}."),
+    "fee_varies": N_("La démarche est payante : {pays}. Le montant varie {varies}."),
     "walk_in": N_("Venez sans rendez-vous : {place}. Horaires : {hours}."),
     "walk_in_generic": N_(
         "Venez à l'accueil de la préfecture aux horaires donnés dans le SMS ou sur le site de la préfecture."

@@ -6,6 +6,7 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from bot.i18n import SOURCE_LANGUAGE, normalise_language
 
@@ -40,11 +41,28 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class HowToGet:
+    """Where and how a missing document is had, and how soon (None: longer, or it depends)."""
+
+    text: Localized
+    ready_in_days: int | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class Document:
     code: str
     label: Localized  # short SMS label, at most 40 characters
     explanation: Localized
     provenance: Provenance
+    words: tuple[str, ...] = ()  # folded names people use for it, all languages together
+    how_to_get: HowToGet | None = None
+    from_booking: bool = False  # the convocation: produced by booking, never prepared before
+
+    @property
+    def quick(self) -> bool:
+        """Can be had the same day: lacking it need not stop a booking."""
+        return self.how_to_get is not None and self.how_to_get.ready_in_days == 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +121,18 @@ class BookingRules:
 
 
 @dataclass(frozen=True)
+class Fee:
+    """What a démarche costs (booking an appointment never does). `amount_eur` None: it varies,
+    `varies` says on what."""
+
+    amount_eur: Decimal | None
+    pays: Localized  # what the money pays, and how (timbre fiscal, taxes)
+    varies: Localized | None
+    checked: date  # when the amount was last checked against `provenance`
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class WhereDetail:
     site_name: str
     url: str | None
@@ -122,9 +152,15 @@ class Demarche:
     deadline: DeadlineRule | None
     documents: tuple[DocumentRequirement, ...]
     provenance: Provenance
+    fee: Fee | None = None  # None: nothing to pay
 
     def name(self, lang: str | None = None) -> str:
         return self.names(lang)
+
+    @property
+    def to_prepare(self) -> tuple[DocumentRequirement, ...]:
+        """The checklist before booking: the documents the booking itself gives are left out."""
+        return tuple(r for r in self.documents if not r.document.from_booking)
 
     def summary(self, lang: str | None = None) -> str:
         return self.summaries(lang)
@@ -244,6 +280,15 @@ class SourceRegistry:
 
 
 @dataclass(frozen=True)
+class LegalFact:
+    """A law or a decision the sentences cite (the référé's article, the Conseil d'État)."""
+
+    code: str
+    reference: str  # as cited, e.g. "article L521-3 du code de justice administrative"
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class Catalogue:
     demarches: dict[str, Demarche]
     sites: dict[str, Site]
@@ -252,3 +297,4 @@ class Catalogue:
     departements: dict[str, Departement]
     routing: RoutingSpec
     sources: SourceRegistry
+    legal: Mapping[str, LegalFact]

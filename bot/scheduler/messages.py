@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 
 REMINDER = N_(
     "Rappel : rendez-vous {when} à {site}, {address}. Code {code}. "
@@ -31,12 +31,31 @@ OFFER_GONE = N_("Cette proposition n'est plus valable. Vous restez sur la liste 
 CANCELLED = N_(
     "Rendez-vous du {when} annulé (code {code}). Votre place est offerte à quelqu'un d'autre."
 )
+REMINDER_BRING = N_("N'oubliez pas ce qui vous manquait : {documents}.")
 DOCUMENTS_HEADER = N_("Documents pour votre rendez-vous du {when} :")
 PROOF_NONE = N_("Aucune recherche sans créneau n'est enregistrée pour ce numéro.")
-PROOF_SUMMARY = N_(
-    "{count} recherches sans créneau enregistrées, du {first} au {last}. "
-    "Le détail suit, à joindre à un référé « mesures utiles »."
+# PREUVE: how many searches, over how many weeks, what a judge can do with them, then each one.
+PROOF_SUMMARY = NP_(
+    "{count} recherche sans créneau enregistrée, du {first} au {last}.",
+    "{count} recherches sans créneau enregistrées, du {first} au {last}.",
 )
-PROOF_LINE = N_("{number}. {when} : {demarche}, {site}")
+# Conseil d'État, 10 June 2020, n° 435594 (data/catalogue/legal.yml): attempts over weeks.
+PROOF_WEEKS = NP_(
+    "Elles sont toutes dans la même semaine : le juge attend des essais sur plusieurs "
+    "semaines ({decision}). Cherchez encore les semaines suivantes.",
+    "Elles sont réparties sur {count} semaines différentes, comme l'attend le juge ({decision}).",
+)
+# Seed 002 and art. L521-3 CJA (data/catalogue/legal.yml).
+PROOF_REFERE = N_(
+    "Avec ces preuves, un avocat peut demander au juge d'obliger la préfecture à vous donner "
+    "un rendez-vous : c'est le référé « mesures utiles » ({article})."
+)
+PROOF_LINE = N_("{number}. {when} : {demarche}, {site}, jours voulus {days}")
+PROOF_DAYS: dict[str | None, str] = {
+    None: N_("du {first} au {last}"),
+    "morning": N_("du {first} au {last}, le matin"),
+    "afternoon": N_("du {first} au {last}, l'après-midi"),
+    "evening": N_("du {first} au {last}, en fin de journée"),
+}
 PROOF_PDF_CAPTION = N_("Justificatif de vos recherches sans créneau (PDF).")
 NO_FILING_WINDOW = N_("Cette démarche n'a pas de période de dépôt : aucune alerte à programmer.")

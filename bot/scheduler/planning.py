@@ -22,6 +22,7 @@ from bot.booking.models import (
     Slot,
     WaitlistOffer,
 )
+from bot.catalogue import get_catalogue
 from bot.channels.outbound import shaped_for
 from bot.deadlines import NoDeadline, assess
 from bot.formatting import format_date, format_time, format_when
@@ -93,7 +94,7 @@ def reminder_key(booking: Booking) -> str:
 
 def reminder_text(booking: Booking, lang: str) -> str:
     slot = booking.slot
-    return translate(
+    text = translate(
         messages.REMINDER,
         lang,
         when=format_when(slot.starts_at, lang),
@@ -101,6 +102,11 @@ def reminder_text(booking: Booking, lang: str) -> str:
         address=slot.site.address,
         code=display_code(booking.code),
     )
+    documents = get_catalogue().documents
+    bring = [documents[c].label(lang) for c in (booking.bring or "").split(",") if c in documents]
+    if not bring:
+        return text
+    return f"{text}\n{translate(messages.REMINDER_BRING, lang, documents=', '.join(bring))}"
 
 
 # The scheduler's own bookkeeping on the engine's rows (`reminder_sent_at`, `notified_at`):

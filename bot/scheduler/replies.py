@@ -22,11 +22,12 @@ from bot.booking.config import EngineConfig
 from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, Booking, BookingStatus, Slot
 from bot.booking.proof import ProofJournal, journal
+from bot.catalogue import get_catalogue
 from bot.channels.models import Channel
 from bot.channels.phone_link import phone_of
 from bot.channels.turn import Turn
-from bot.formatting import format_date, format_when
-from bot.i18n import normalise_language, translate
+from bot.formatting import format_date, format_when, isolate_ltr
+from bot.i18n import normalise_language, translate, translate_plural
 from bot.scheduler import messages
 from bot.scheduler.models import MessageKind
 from bot.scheduler.planning import enqueue
@@ -122,15 +123,28 @@ def _documents(session: Session, phone: str, lang: str, now: datetime) -> list[s
 
 
 def proof_text(proof: ProofJournal, lang: str) -> str:
-    """Count, first and last dates, then the list (the channel pages it)."""
+    """Count and dates, whether they span weeks, what a judge can do with them, then each
+    search with what was asked (the channel pages it)."""
     if not proof.entries:
         return translate(messages.PROOF_NONE, lang)
-    summary = translate(
+    legal = get_catalogue().legal
+    summary = translate_plural(
         messages.PROOF_SUMMARY,
+        proof.count,
         lang,
-        count=proof.count,
         first=format_date(proof.entries[0].checked_at, lang),
         last=format_date(proof.entries[-1].checked_at, lang),
+    )
+    weeks = translate_plural(
+        messages.PROOF_WEEKS,
+        proof.weeks,
+        lang,
+        decision=isolate_ltr(legal["attempts_over_weeks"].reference, lang),
+    )
+    refere = translate(
+        messages.PROOF_REFERE,
+        lang,
+        article=isolate_ltr(legal["refere_mesures_utiles"].reference, lang),
     )
     lines = [
         translate(
@@ -140,10 +154,17 @@ def proof_text(proof: ProofJournal, lang: str) -> str:
             when=format_when(entry.checked_at, lang),
             demarche=entry.demarche,
             site=entry.site,
+            days=translate(
+                messages.PROOF_DAYS.get(entry.part_of_day, messages.PROOF_DAYS[None]),
+                lang,
+                first=format_date(entry.date_from, lang),
+                last=format_date(entry.date_to, lang),
+            ),
         )
         for index, entry in enumerate(proof.entries, start=1)
     ]
-    return "\n".join([summary, *lines])
+    # The searches first (a page is one SMS; the court wants them), what they prove after.
+    return "\n".join([summary, *lines, weeks, refere])
 
 
 def _proof(session: Session, context: ReplyContext, phone: str, now: datetime) -> list[str]:

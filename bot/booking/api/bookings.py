@@ -50,6 +50,7 @@ def book(
             language=body.language,
             mediator_ref=body.mediator_ref,
             idempotency_key=body.idempotency_key or idempotency_key,
+            bring=tuple(body.bring),
         ),
         now=u.now,
     )

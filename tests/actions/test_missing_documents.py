@@ -1,0 +1,110 @@
+"""Issue 10, documents: the person says which document they lack; the answer names it and says
+how to get it, lets them book when it can be had the same day, and reminds them to bring it.
+The convocation is never listed as something to prepare before booking."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.booking_submit import ActionSubmitBooking
+from actions.documents import ActionShowDocuments
+from bot.catalogue import get_catalogue
+from bot.catalogue.missing import documents_named
+from bot.responses import render
+from tests.actions.helpers import apply, run, tracker
+from tests.actions.test_booking_actions import (
+    RESIDENT,
+    book_until_confirmation,
+    new_phone,
+    validate,
+)
+
+SLOTS = {"demarche": RESIDENT, "phone": "+33612345678"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "code"),
+    [
+        ("j'ai pas encore les photos", "fr", "photos"),
+        ("I don't have the tax stamp yet", "en", "timbre_fiscal"),
+        ("ما عنديش الصور", "ar", "photos"),
+        ("il me manque la facture", "fr", "justificatif_domicile"),
+        ("ma3ndich tanber", "ar", "timbre_fiscal"),
+    ],
+)
+def test_in_the_form_a_named_quick_document_is_explained_and_booking_goes_on(text, lang, code):
+    turn = validate(
+        {**SLOTS, "language": lang},
+        {"documents_confirmed": False},
+        requested="documents_confirmed",
+        intent="missing_documents",
+        text=text,
+        language=lang,
+    )
+    assert turn.responses == ["utter_document_how_to_get", "utter_documents_book_anyway"]
+    assert turn.slots["documents_confirmed"] is True and turn.slots["missing_documents"] == [code]
+    assert turn.slots["requested_slot"] == "site"  # the form goes on
+    how = render("utter_document_how_to_get", lang, turn.messages[0])["text"]
+    document = get_catalogue().documents[code]
+    assert document.label(lang) in how and document.how_to_get.text(lang) in how
+
+
+def test_the_answer_says_where_photos_and_stamps_are_had():
+    documents = get_catalogue().documents
+    assert "cabine photo" in documents["photos"].how_to_get.text("fr")
+    timbre = documents["timbre_fiscal"].how_to_get.text("fr")
+    assert "buraliste" in timbre and "timbres.impots.gouv.fr" in timbre
+
+
+def test_a_document_that_takes_longer_is_gathered_first_without_the_whole_list():
+    turn = validate(
+        SLOTS,
+        {"documents_confirmed": False},
+        requested="documents_confirmed",
+        intent="missing_documents",
+        text="il me manque la traduction",
+    )
+    assert turn.responses == ["utter_document_how_to_get", "utter_documents_gather_first"]
+    assert turn.slots["requested_slot"] is None  # the form stops
+    done = run(ActionSubmitBooking(), tracker(apply(SLOTS, turn)))
+    assert "utter_documents_missing" not in done.responses  # not all 9 again
+
+
+def test_not_yet_without_a_name_never_lists_the_convocation():
+    turn = validate(
+        SLOTS,
+        {"documents_confirmed": False},
+        requested="documents_confirmed",
+        intent="missing_documents",
+        text="pas encore",
+    )
+    done = run(ActionSubmitBooking(), tracker(apply(SLOTS, turn)))
+    assert done.responses == ["utter_documents_missing"]
+    items = done.messages[0]["items"]
+    assert "convocation" not in items.lower()
+    shown = run(ActionShowDocuments(), tracker(SLOTS, intent="ask_documents"))
+    assert all("convocation" not in m.get("items", "").lower() for m in shown.messages)
+
+
+def test_outside_the_form_the_named_document_is_answered_not_the_checklist():
+    result = run(
+        ActionShowDocuments(),
+        tracker(SLOTS, intent="missing_documents", text="j'ai pas encore les photos"),
+    )
+    assert result.responses == ["utter_document_how_to_get", "utter_documents_book_anyway_menu"]
+    assert result.slots["documents_confirmed"] is True
+
+
+def test_the_convocation_reminds_to_bring_the_missing_document(api_url):
+    phone = new_phone()
+    slots = {**book_until_confirmation(phone), "missing_documents": ["photos"]}
+    done = run(ActionSubmitBooking(), tracker(slots))
+    assert done.responses == ["utter_convocation", "utter_bring_reminder"]
+    assert "Photos" in done.messages[1]["documents"]
+
+
+def test_the_matcher_prefers_the_longer_name():
+    documents = get_catalogue().documents.values()
+    named = documents_named("j'ai que le récépissé de plainte", documents)
+    assert [d.code for d in named] == ["declaration_perte_vol"]
+    assert documents_named("je n'ai pas tout", documents) == ()
