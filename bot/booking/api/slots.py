@@ -25,6 +25,7 @@ def search_slots(body: SearchIn, u: UnitDep) -> SearchOut:
             limit=body.limit,
             phone=body.phone,
             language=body.language,
+            min_lead=u.config.min_lead,
         ),
         now=u.now,
     )
@@ -34,4 +35,5 @@ def search_slots(body: SearchIn, u: UnitDep) -> SearchOut:
         slots_found=result.check.slots_found,
         earliest_start=result.check.earliest_start,
         slots=[SlotOut.of(s) for s in result.slots],
+        nearest=[SlotOut.of(s) for s in result.nearest],
     )
