@@ -9,10 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_search import ATTEMPT_SLOTS, FACT_SLOTS, facts_of
+from actions.booking_search import ATTEMPT_SLOTS, opening_days
 from actions.common import (
     AWAIT_WAITLIST,
-    NO_BOOKING,
+    FORM_DONE,
     NO_SLOT,
     GuichetAction,
     catalogue,
@@ -24,6 +24,8 @@ from actions.common import (
     say_refusal,
     say_unavailable,
 )
+from actions.deadlines import waitlist_window
+from actions.reading import FACT_SLOTS, facts_of
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.routing import route
 
@@ -45,7 +47,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         lang = language(tracker)
         demarche = demarche_of(tracker)
         done = _reset(ATTEMPT_SLOTS)
-        if tracker.get_slot("reschedule_code") == NO_BOOKING:
+        if tracker.get_slot("reschedule_code") == FORM_DONE:
             return done
         if demarche is None:
             dispatcher.utter_message(response="utter_menu")
@@ -72,11 +74,20 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
         site = catalogue().sites.get(tracker.get_slot("site") or "")
         if tracker.get_slot("chosen_slot") == NO_SLOT:
+            if tracker.get_slot("reschedule_code"):
+                dispatcher.utter_message(response="utter_move_no_slot")
+                return done
+            start, end = waitlist_window(tracker.get_slot("expiry_date"), demarche)
             checked_at = (tracker.get_slot("date_request") or {}).get("checked_at")
             dispatcher.utter_message(
-                response="utter_no_slot", site_name=site.name if site else "", checked_at=checked_at
+                response="utter_no_slot",
+                site_name=site.name if site else "",
+                checked_at=checked_at,
+                opening_days=opening_days(demarche.code, site.code if site else None, lang),
+                window_start=iso(start),
+                window_end=iso(end),
             )
-            # Kept for the waitlist: the day asked for and the site.
+            # Kept for the waitlist: the site (the window is recomputed when joining).
             return [
                 SlotSet("chosen_slot", None),
                 SlotSet("proposed_slots", None),
