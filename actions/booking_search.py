@@ -73,10 +73,8 @@ async def search_slots(
     if proposed and not result.slots:
         # None that day, some around it: the nearest ones and the days it opens, before any
         # waitlist (a "NON" to them ends the form on the waitlist offer).
-        site = catalogue().sites.get(tracker.get_slot("site") or "")
         dispatcher.utter_message(
             response="utter_no_slot_that_day",
-            site_name=site.name if site else "",
             opening_days=opening_days(tracker.get_slot("demarche"), tracker.get_slot("site"), lang),
         )
     found = {

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_search import ATTEMPT_SLOTS, opening_days
+from actions.booking_search import ATTEMPT_SLOTS
 from actions.common import (
     AWAIT_WAITLIST,
     FORM_DONE,
@@ -81,9 +81,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             checked_at = (tracker.get_slot("date_request") or {}).get("checked_at")
             dispatcher.utter_message(
                 response="utter_no_slot",
-                site_name=site.name if site else "",
                 checked_at=checked_at,
-                opening_days=opening_days(demarche.code, site.code if site else None, lang),
                 window_start=iso(start),
                 window_end=iso(end),
             )

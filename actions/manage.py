@@ -208,11 +208,8 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
         except BookingRefused as refusal:
             say_refusal(dispatcher, refusal)
             return []
-        site_info = catalogue().sites.get(site)
         dispatcher.utter_message(
             response="utter_waitlist_joined",
-            demarche_name=demarche.name(lang),
-            site_name=site_info.name if site_info else site,
             window_start=iso(start),
             window_end=iso(end),
         )

@@ -42,13 +42,9 @@ class ActionOpeningDays(GuichetAction, action="action_opening_days", step="openi
         except BookingRefused as refusal:
             say_refusal(dispatcher, refusal)
             return []
-        params = {
-            "demarche_name": demarche.name(lang),
-            "site_name": site.name,
-            "opening_days": opening_days(demarche.code, site.code, lang),
-        }
+        days = opening_days(demarche.code, site.code, lang)
         if not result.slots:
-            dispatcher.utter_message(response="utter_opening_days_none_free", **params)
+            dispatcher.utter_message(response="utter_opening_days_none_free", opening_days=days)
             return []
         free = result.slots[:MAX_PROPOSED]
         dispatcher.utter_message(
@@ -56,7 +52,7 @@ class ActionOpeningDays(GuichetAction, action="action_opening_days", step="openi
             items="\n".join(
                 f"{n}. {format_when(s.starts_at, lang)}" for n, s in enumerate(free, 1)
             ),
-            **params,
+            opening_days=days,
         )
         if tracker.get_slot("requested_slot") == "chosen_slot":
             # In the form at the slot question: "2" now picks from these.

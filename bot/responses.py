@@ -273,16 +273,15 @@ RESPONSES: dict[str, Response] = {
     # with the days the démarche opens, before any waitlist.
     "utter_no_slot_that_day": Response(
         N_(
-            "Pas de créneau libre ce jour-là. La {site_name} reçoit pour cette démarche : "
-            "{opening_days}. Voici les plus proches ; si aucun ne vous va, répondez NON."
+            "Rien ce jour-là. Jours de réception : {opening_days}. Voici les plus proches ; "
+            "aucun ne vous va ? Répondez NON."
         )
     ),
     # Seed 002: the référé "mesures utiles" needs dated proof that no slot was available.
     "utter_no_slot": Response(
         N_(
-            "Aucun créneau libre à la {site_name} (elle reçoit : {opening_days}). Votre recherche "
-            "du {checked_at} est gardée : envoyez PREUVE pour la liste datée de vos recherches. "
-            "Liste d'attente du {window_start} au {window_end} ?"
+            "Aucun créneau libre. Votre recherche du {checked_at} est gardée : PREUVE donne vos "
+            "recherches datées. Liste d'attente du {window_start} au {window_end} ?"
         ),
         ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
     ),
@@ -294,20 +293,18 @@ RESPONSES: dict[str, Response] = {
     ),
     "utter_waitlist_joined": Response(
         N_(
-            "Vous êtes inscrit en liste d'attente pour {demarche_name} à la {site_name}, du "
-            "{window_start} au {window_end}. Nous vous écrirons dès qu'un créneau se libère."
+            "Inscrit en liste d'attente du {window_start} au {window_end}. Nous vous écrirons "
+            "dès qu'un créneau se libère."
         )
     ),
     # "Which days?": the weekly days the démarche opens at the site, then the next free slots.
     "utter_opening_days": Response(
-        N_(
-            "{demarche_name} à la {site_name} : {opening_days}. Prochains créneaux libres :\n{items}"
-        )
+        N_("Jours de réception : {opening_days}. Prochains créneaux libres :\n{items}")
     ),
     "utter_opening_days_none_free": Response(
         N_(
-            "{demarche_name} à la {site_name} : {opening_days}. Aucun créneau libre pour "
-            "l'instant : écrivez RDV pour chercher et vous inscrire en liste d'attente."
+            "Jours de réception : {opening_days}. Aucun créneau libre pour l'instant : écrivez "
+            "RDV pour la liste d'attente."
         )
     ),
     "utter_opening_days_needs_details": Response(
