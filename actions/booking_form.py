@@ -87,7 +87,10 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     about an appointment already made."""
     starting = tracker.get_slot("requested_slot") is None
     reading = understood(tracker)
-    if starting and (answer := _ABOUT_A_BOOKING.get(reading.wants or "")):
+    # "changer" also means another card ("je dois changer de carte"): a move is taken from a
+    # message that names no démarche; cancel and check are unambiguous.
+    wants = reading.wants if reading.wants != Wants.RESCHEDULE or not reading.facts else None
+    if starting and (answer := _ABOUT_A_BOOKING.get(wants or "")):
         events = await answer().act(dispatcher, tracker)
         return {"reschedule_code": FORM_DONE, **_slots_of(events)}
     read: dict[str, Any] = {}
