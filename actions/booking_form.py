@@ -196,9 +196,16 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[EventType]:
         """Reads the whole message first: what it says beyond the asked slot (routing facts,
         expiry, an appointment already made) is kept before the form's own steps run."""
+        starting = tracker.get_slot("requested_slot") is None
         read = await _read_message(dispatcher, tracker)
         tracker.slots.update(read)
         events = await super().run(dispatcher, tracker, domain)
+        took = any(e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot")
+        if not (starting or took):
+            # Nothing for the form in it: Rasa rejects the form only when it gets no slot back,
+            # so the read slots are left out and the rules answer ("ma carte expire le…" →
+            # action_check_expiry, which reads the message itself).
+            return events
         return [*(SlotSet(name, value) for name, value in read.items()), *events]
 
     # -- démarche (capability 2) ---------------------------------------------------------

@@ -199,3 +199,16 @@ def test_which_days_gives_the_opening_days_and_the_next_free_slots(api_url):
     assert asked.messages[0]["items"].startswith("1. ")
     unknown = run(ActionOpeningDays(), tracker({}, text="what days are available?", language="en"))
     assert unknown.responses == ["utter_opening_days_needs_details"]
+
+
+def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rules():
+    """Rasa rejects the form (and the rules answer) only when the form sets no slot: what the
+    sentence says (here an expiry) must not keep the form going."""
+    slots = {"demarche": RESIDENT, "title_type": "carte_resident", "procedure_kind": "renewal"}
+    said = validate(
+        slots,
+        requested="documents_confirmed",
+        text="ma carte expire le 31/03/2027",
+        intent="give_expiry",
+    )
+    assert set(said.slots) <= {"requested_slot"} and said.responses == []
