@@ -30,8 +30,9 @@ RASA_VERSION := 3.6.21
 RASA_SOURCES := config.yml $(wildcard domain/*.yml data/nlu/*.yml data/rules.yml data/stories.yml)
 MODEL_STAMP := models/.trained
 
-# Translations (babel/gettext): French is the source, en and ar are translated in locales/.
-I18N_LANGS := en ar
+# Translations (babel/gettext): French is the source; every other folder of locales/ with a
+# language.yml is translated there, declared (locales/languages.yml) or still a draft.
+I18N_LANGS := $(filter-out fr,$(patsubst locales/%/language.yml,%,$(wildcard locales/*/language.yml)))
 POT := locales/guichet.pot
 MO_FILES := $(foreach lang,$(I18N_LANGS),locales/$(lang)/LC_MESSAGES/guichet.mo)
 

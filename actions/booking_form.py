@@ -29,6 +29,8 @@ from actions.common import (
     language,
     now,
     pending_retry,
+    revealed,
+    secret_key,
 )
 from actions.deadlines import say_deadline
 from actions.manage import ActionMyAppointment, ActionPrepareCancel, ActionPrepareReschedule
@@ -43,6 +45,7 @@ from bot.catalogue import Site, resolve_site
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
+from bot.secrets import seal
 from bot.text import ascii_digits
 from bot.understanding import Wants, read_place
 
@@ -62,6 +65,7 @@ SWITCH_INTENTS = frozenset(
         "my_appointment",
         "my_proof",
         "goodbye",
+        "greet",
         "need_procedure",
         "ask_opening_days",
     }
@@ -132,8 +136,8 @@ def _digits(text: str) -> str:
 
 
 def _reading_the_request(tracker: Tracker) -> bool:
-    """The message opens the form or answers the démarche question: the place and numéro it
-    names are taken then ("… à دوردوني"), never from an answer to another question ("le 24")."""
+    """The message opens the form or answers the démarche question: the place it names is
+    taken then ("… à دوردوني"), never from an answer to another question ("le 24")."""
     return tracker.get_slot("requested_slot") in (None, "demarche")
 
 
@@ -222,7 +226,11 @@ class ValidateBookingForm(FormValidationAction):
         result = route(facts, tracker.get_slot("site"))
         code = result.demarche.code if result.status is RouteStatus.RESOLVED else None
         if code == tracker.get_slot("demarche"):
-            return {}
+            # Facts that narrow the démarche question without settling it ("renouveler mon titre
+            # de séjour" while it asks which kind of démarche): the form asks it again, narrower.
+            # Turning the message down instead left Rasa with no next step at all.
+            asked = tracker.get_slot("requested_slot") == "demarche"
+            return {"demarche": None} if code is None and asked and switching else {}
         if code is None and starting and tracker.get_slot("demarche"):
             return {}
         changes: dict[str, Any] = {"demarche": code}
@@ -318,10 +326,6 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_numero_etranger(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if _reading_the_request(tracker) and not tracker.get_slot("numero_etranger"):
-            numero = understood(tracker).numero_etranger
-            if numero:
-                return {"numero_etranger": numero}
         return _free_text_answer(tracker, "numero_etranger", lambda text: len(_digits(text)) == 10)
 
     # -- site ----------------------------------------------------------------------------
@@ -382,10 +386,12 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if value is None:
+        typed = revealed(value, tracker)
+        if typed is None:
             return {"phone": None}
         try:
-            return {"phone": normalise_phone(str(value))}
+            # Sealed: Rasa's tracker never holds the number in clear (bot.personal).
+            return {"phone": seal(normalise_phone(typed), secret_key())}
         except InvalidPhone:
             dispatcher.utter_message(response="utter_phone_invalid")
             return {"phone": None}
@@ -393,10 +399,12 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_numero_etranger(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if value is None:
+        typed = revealed(value, tracker)
+        if typed is None:
             return {"numero_etranger": None}
         try:
-            return {"numero_etranger": normalise_numero_etranger(str(value))}
+            numero = normalise_numero_etranger(typed)
+            return {"numero_etranger": seal(numero, secret_key())}
         except InvalidNumeroEtranger:
             dispatcher.utter_message(response="utter_numero_etranger_invalid")
             return {"numero_etranger": None}

@@ -20,6 +20,7 @@ from actions.common import (
     demarche_of,
     iso,
     language,
+    numero_etranger,
     phone,
     say_refusal,
     say_unavailable,
@@ -105,7 +106,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                 booking = await client().book(
                     slot_id=int(chosen),
                     phone=phone(tracker),
-                    numero_etranger=tracker.get_slot("numero_etranger"),
+                    numero_etranger=numero_etranger(tracker),
                     language=lang,
                     idempotency_key=_idempotency_key(tracker, chosen),
                 )

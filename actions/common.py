@@ -9,6 +9,7 @@ bot/responses.py and are rendered by the gateway's NLG endpoint in the person's 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from abc import ABC, abstractmethod
@@ -24,6 +25,7 @@ from bot.booking.schemas import SlotOut
 from bot.catalogue import Catalogue, Demarche, get_catalogue
 from bot.config import Settings
 from bot.i18n import normalise_language
+from bot.personal import METADATA_KEY, reveal
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +110,32 @@ def in_form(tracker: Tracker) -> bool:
     return (tracker.active_loop or {}).get("name") == "booking_form"
 
 
-def phone(tracker: Tracker) -> str | None:
-    value = tracker.get_slot("phone")
-    if value:
-        return str(value)
+@functools.cache
+def secret_key() -> str:
+    """The key sealing personal numbers: the gateway's (GUICHET_SECRET_KEY or var/)."""
+    return Settings.from_env().secret_key
+
+
+def revealed(value: Any, tracker: Tracker) -> str | None:
+    """A slot value as the person typed it: sealed values and Rasa's placeholders of this
+    message's numbers back in clear, in memory only (bot.personal)."""
+    if value is None or value == "":
+        return None
     metadata = tracker.latest_message.get("metadata") or {}
-    return metadata.get("phone") or None
+    tokens = metadata.get(METADATA_KEY)
+    return reveal(str(value), tokens if isinstance(tokens, list) else [], secret_key())
+
+
+def phone(tracker: Tracker) -> str | None:
+    """The form's phone, else the one the channel proved (sealed in the metadata)."""
+    value = tracker.get_slot("phone")
+    if not value:
+        value = (tracker.latest_message.get("metadata") or {}).get("phone")
+    return revealed(value, tracker)
+
+
+def numero_etranger(tracker: Tracker) -> str | None:
+    return revealed(tracker.get_slot("numero_etranger"), tracker)
 
 
 def catalogue() -> Catalogue:

@@ -4,7 +4,7 @@ answers to a yes/no question an action asked (`awaiting`)."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GuichetAction, step_of
@@ -41,38 +41,97 @@ class ActionSessionStart(GuichetAction, action="action_session_start"):
         return events
 
 
-def _consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many times action_fallback ran in a row just before this message."""
+_IGNORED_ACTIONS = ("action_listen", "action_unlikely_intent", "action_extract_slots")
+
+
+def _earlier_messages(tracker: Tracker) -> int:
+    """How many messages the person sent in this session before the one being answered."""
     count = 0
     for event in reversed(tracker.events):
-        if event.get("event") != "action":
-            continue
-        name = event.get("name")
-        if name in ("action_listen", "action_unlikely_intent", "action_extract_slots"):
-            continue
-        if name != "action_fallback":
+        if event.get("event") == "session_started":
             break
-        count += 1
+        if event.get("event") == "user":
+            count += 1
+    return max(0, count - 1)
+
+
+class ActionGreet(GuichetAction, action="action_greet"):
+    """A hello opens the conversation with the language menu; later ("allo?") it only says the
+    assistant is still there: the rules then resume the question in progress, if any, else the
+    menu comes (a greeting never drops what the person was doing)."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if not _earlier_messages(tracker):
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        dispatcher.utter_message(response="utter_still_here")
+        if not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_menu")
+        return []
+
+
+def _consecutive_fallbacks(tracker: Tracker) -> int:
+    """In how many turns in a row action_fallback answered, just before this message."""
+    count = 0
+    counted_this_turn = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            counted_this_turn = False
+            continue
+        if event.get("event") != "action" or event.get("name") in _IGNORED_ACTIONS:
+            continue
+        if event.get("name") != "action_fallback":
+            break
+        count += 0 if counted_this_turn else 1
+        counted_this_turn = True
     return count
+
+
+def _ran_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_fallback":
+            return True
+    return False
+
+
+def _back_to_the_question(tracker: Tracker) -> bool:
+    """The one rule where something follows the fallback: not understood in the form, which
+    then asks its question again (data/rules.yml)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent == "nlu_fallback" and (tracker.active_loop or {}).get("name") == "booking_form"
 
 
 class ActionFallback(GuichetAction, action="action_fallback"):
     """First miss: ask to rephrase (or answer the insult / the off-topic). Second miss in a row:
-    the menu, so the person always has numbered choices and never loops on "I did not get it"."""
+    the menu, so the person always has numbered choices and never loops on "I did not get it".
+
+    The fallback always ends the turn (but where the form asks its question again): Rasa also
+    runs it as its core fallback when no rule knows the next step (a message the form turned
+    down), and nothing knows what follows it there either, so Rasa ran it again and again until
+    its circuit breaker tripped, which leaves the conversation unable to answer ever after.
+    """
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if _consecutive_fallbacks(tracker) % 2 == 1:
+        listen: list[EventType] = [FollowupAction("action_listen")]
+        if _ran_this_turn(tracker):
+            return listen  # the person already has this turn's answer
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ("insult", "out_of_scope") and not _earlier_messages(tracker):
+            # A first message with nothing to read (an emoji, a number): the greeting and its
+            # language menu, not a "not understood" before anything was said.
+            dispatcher.utter_message(response="utter_greet")
+        elif _consecutive_fallbacks(tracker) % 2 == 1:
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_menu")
-            return []
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "insult":
+        elif intent == "insult":
             dispatcher.utter_message(response="utter_insult")
         elif intent == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
             dispatcher.utter_message(response="utter_ask_rephrase")
-        return []
+        return [] if _back_to_the_question(tracker) else listen
 
 
 class ActionConfirm(GuichetAction, action="action_confirm"):

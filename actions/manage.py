@@ -19,6 +19,7 @@ from actions.common import (
     demarche_of,
     iso,
     language,
+    numero_etranger,
     phone,
     say_refusal,
     say_unavailable,
@@ -198,7 +199,7 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
                 not_before=start,
                 not_after=end,
                 rights_end=_day(rights_end(tracker.get_slot("expiry_date"), demarche.code)),
-                numero_etranger=tracker.get_slot("numero_etranger"),
+                numero_etranger=numero_etranger(tracker),
                 language=lang,
             )
         except BookingUnavailable as error:

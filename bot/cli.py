@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from bot.config import PROJECT_ROOT
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.booking.cli",
     "bot.gateway.cli",
+    "bot.gateway.purge",
     "bot.channels.cli",
     "bot.catalogue_cli",
     "bot.scheduler.cli",
@@ -32,9 +34,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     # An editable install puts bot and actions on the path, not the checkout's root.
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
-    from benchmarks.runner import run
+    from benchmarks.runner import BenchOptions, run
 
-    return run(args.names)
+    options = BenchOptions(
+        limit=args.limit,
+        varieties=tuple(args.variety or ()),
+        url=args.url or os.environ.get("GUICHET_BENCH_URL") or None,
+        json_path=args.json,
+        workers=args.workers,
+    )
+    return run(args.names, options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(name).register(subparsers)
     bench = subparsers.add_parser("bench", help="print the benchmarks' figures (from a checkout)")
     bench.add_argument("names", nargs="*", help="only these benchmarks (e.g. booking)")
+    bench.add_argument("--limit", type=int, help="understanding: at most N items per set")
+    bench.add_argument(
+        "--variety", action="append", help="understanding: only this variety (repeatable)"
+    )
+    bench.add_argument(
+        "--url", help="understanding: a running stack (default $GUICHET_BENCH_URL, else start one)"
+    )
+    bench.add_argument("--json", metavar="PATH", help="understanding: also write figures as JSON")
+    bench.add_argument(
+        "--workers", type=int, default=3, help="understanding: phones texting at once"
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 

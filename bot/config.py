@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from bot.secrets import SECRET_KEY_FILE, derive, secret_from_env
 
-# A key that only protects demo data; production must set GUICHET_SECRET_KEY.
-DEV_SECRET_KEY = "guichet-dev-key-not-for-production"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What the stack writes beside the code: the SQLite databases, the keys it generated.
+VAR = PROJECT_ROOT / "var"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -25,7 +26,8 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'guichet.db'}"
-    secret_key: str = DEV_SECRET_KEY
+    # Empty only in tests that build Settings by hand; from_env always gives a real key.
+    secret_key: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
@@ -48,6 +50,19 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     sms_reply_deadline_seconds: float = 10.0
     admin_token: str = ""
+    # True when from_env generated the key just now (var/secret-key): `guichet run` says so.
+    secret_key_created: bool = False
+
+    @property
+    def nlg_token(self) -> str:
+        """What Rasa sends to /nlg (endpoints.yml `token`): only Rasa gets it from us."""
+        return derive(self.secret_key, "nlg")
+
+    @property
+    def rasa_api_token(self) -> str:
+        """Rasa's HTTP API token (`--auth-token`): the gateway alone takes a failed turn back
+        and sets the language slot through it; nobody else on the host reads a conversation."""
+        return derive(self.secret_key, "rasa-api")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -55,9 +70,11 @@ class Settings:
         port = _env_int("GUICHET_PORT", 8000)
         host = env("GUICHET_HOST", "127.0.0.1")
         public_url = env("GUICHET_PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+        secret_key, created = secret_from_env("GUICHET_SECRET_KEY", VAR, SECRET_KEY_FILE)
         return cls(
             database_url=env("GUICHET_DATABASE_URL", cls.database_url),
-            secret_key=env("GUICHET_SECRET_KEY", DEV_SECRET_KEY),
+            secret_key=secret_key,
+            secret_key_created=created,
             host=host,
             port=port,
             public_url=public_url,

@@ -27,20 +27,14 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal
 
 from bot.i18n import is_rtl, normalise_language
+from bot.locales import languages
 from bot.timezone import PARIS
 
-# babel patterns per language; quoted parts are literal words of the sentence.
-_WHEN_PATTERNS: dict[str, str] = {
-    "fr": "EEEE d MMMM 'à' H 'h' mm",
-    "en": "EEEE d MMMM 'at' h:mm a",
-    "ar": "EEEE d MMMM 'الساعة' H:mm",
-}
-_DATE_PATTERNS: dict[str, str] = {
-    "fr": "EEEE d MMMM y",
-    "en": "EEEE d MMMM y",
-    "ar": "EEEE d MMMM y",
-}
-_TIME_PATTERNS: dict[str, str] = {"fr": "H 'h' mm", "en": "h:mm a", "ar": "H:mm"}
+# babel patterns per language (`formatting` of locales/<code>/language.yml); quoted parts are
+# literal words of the sentence.
+_WHEN_PATTERNS: dict[str, str] = {lang.code: lang.formatting["when"] for lang in languages()}
+_DATE_PATTERNS: dict[str, str] = {lang.code: lang.formatting["date"] for lang in languages()}
+_TIME_PATTERNS: dict[str, str] = {lang.code: lang.formatting["time"] for lang in languages()}
 
 _SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
 

@@ -23,17 +23,19 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bot.locales import LOCALES_DIR, languages
+
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "guichet"
 SOURCE_LANGUAGE = "fr"
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
+# The declared languages (locales/languages.yml), in menu order.
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(lang.code for lang in languages())
 # Languages written right to left: their texts get bidi isolation around Latin runs.
-RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
+RTL_LANGUAGES: frozenset[str] = frozenset(lang.code for lang in languages() if lang.rtl)
 # Each language's name written in that language: shown as is in every conversation, so a
 # person who cannot read the current language still recognises their own.
-LANGUAGE_NAMES: dict[str, str] = {"fr": "Français", "en": "English", "ar": "عربي"}
+LANGUAGE_NAMES: dict[str, str] = {lang.code: lang.name for lang in languages()}
 
 
 def N_(message: str) -> str:

@@ -30,7 +30,8 @@ from bot.formatting import (
     isolate_ltr,
     rtl_paragraphs,
 )
-from bot.i18n import LANGUAGE_NAMES, N_, gettext, normalise_language, safe_format
+from bot.i18n import N_, gettext, normalise_language, safe_format
+from bot.language_menu import language_menu
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,13 @@ class Response:
         )
 
 
-def _language_buttons() -> tuple[Button, ...]:
+def language_buttons(
+    detected: str | None = None, prior: str | None = None, *, page: int = 1
+) -> tuple[Button, ...]:
+    """The language menu (bot.language_menu) as buttons: names shown as written everywhere."""
     return tuple(
-        Button(title=name, payload=f'/choose_language{{"language":"{code}"}}', verbatim=True)
-        for code, name in LANGUAGE_NAMES.items()
+        Button(title=e.title, payload=e.payload, verbatim=True)
+        for e in language_menu(detected, prior, page=page)
     )
 
 
@@ -98,10 +102,15 @@ RESPONSES: dict[str, Response] = {
         # find their language), so this SMS is UCS-2: 70 characters fit one segment, and the
         # language menu takes 30 of them. Guarded by tests/channels/test_segments_budget.py.
         N_("Bonjour ! Rendez-vous en préfecture."),
-        _language_buttons(),
+        language_buttons(),
     ),
-    "utter_ask_language": Response(N_("Choisissez votre langue :"), _language_buttons()),
-    "utter_language_changed": Response(N_("D'accord, je vous écris maintenant en français.")),
+    "utter_ask_language": Response(N_("Choisissez votre langue :"), language_buttons()),
+    # The next question comes with the acknowledgement: a person who just chose must not be
+    # left waiting for a question that never comes.
+    "utter_language_changed": Response(
+        N_("D'accord, je vous écris en français. Quelle démarche ? Dites-la en quelques mots.")
+    ),
+    "utter_still_here": Response(N_("Oui, je suis là.")),
     "utter_menu": Response(N_("Que voulez-vous faire ?"), _MAIN_MENU),
     # Facts from seeds/002_15568d8a3b154eb0.txt: PAN with mediators in préfectures, the
     # Défenseur des droits phone line, booking is free and paid sites are scams.

@@ -341,10 +341,15 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "127.0.0.1",
             "--port",
             rasa_port,
+            # The gateway takes failed turns back through Rasa's HTTP API: open only with the
+            # token derived from the secret key, so nobody else on the host reads a conversation.
             "--enable-api",
+            "--auth-token",
+            settings.rasa_api_token,
             "--quiet",  # its INFO lines repeat what the ready line says; warnings stay
         ],
         cwd=root,
+        env={"GUICHET_NLG_TOKEN": settings.nlg_token},
         ready_url=f"{settings.rasa_url}/",
         where=f"{settings.rasa_url}  (model in {root / 'models'})",
     )
@@ -361,7 +366,8 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
             "--quiet",  # one "Registered function" line per action otherwise
         ],
         cwd=root,
-        env={"GUICHET_API_URL": settings.api_url},
+        # rasa-sdk binds 0.0.0.0 unless SANIC_HOST says otherwise (rasa_sdk.endpoint.run).
+        env={"GUICHET_API_URL": settings.api_url, "SANIC_HOST": "127.0.0.1"},
         ready_url=f"http://127.0.0.1:{settings.actions_port}/health",
         where=f"http://127.0.0.1:{settings.actions_port}",
     )

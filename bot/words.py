@@ -1,5 +1,5 @@
-"""Every word a person may send alone that the assistant reads without Rasa, in every supported
-language, and the questions that reply words answer.
+"""Every word a person may send alone that the assistant reads without Rasa, in every declared
+language (the `words` of locales/<code>/language.yml), and the questions that reply words answer.
 
 A word counts only when it is the whole message ("stop" stops, "stop my booking" goes to Rasa),
 whatever the case, accents or trailing punctuation. Who acts on it is decided in one place,
@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 
+from bot.locales import languages
 from bot.text import ascii_digits
 
 
@@ -29,22 +30,18 @@ class Word(enum.Enum):
     PROOF = "proof"  # the dated searches that found no slot: asked at any time
 
 
-WORDS: dict[Word, frozenset[str]] = {
-    Word.STOP: frozenset(
-        {"STOP", "ARRET", "ARRETER", "STOPALL", "UNSUBSCRIBE", "توقف", "ايقاف", "إيقاف"}
-    ),
-    Word.START: frozenset({"START", "UNSTOP", "ابدأ", "ابدا"}),
-    Word.HELP: frozenset({"AIDE", "HELP", "مساعدة"}),
-    Word.MORE: frozenset({"SUITE", "MORE", "التالي"}),
-    Word.MENU: frozenset({"MENU", "0", "القائمة"}),
-    Word.YES: frozenset({"OUI", "YES", "نعم"}),
-    Word.NO: frozenset({"NON", "NO", "لا"}),
-    Word.CANCEL: frozenset({"ANNULER", "CANCEL", "الغاء", "إلغاء"}),
-    Word.DOCS: frozenset({"DOCS", "DOCUMENTS", "وثائق"}),
-    Word.PROOF: frozenset({"PREUVE", "PROOF", "إثبات", "اثبات"}),
+# Understood whatever the language: carriers and regulators make STOP the opt-out word in Latin
+# letters everywhere, and 0 opens the menu on every keypad.
+LANGUAGE_FREE: dict[Word, frozenset[str]] = {
+    Word.STOP: frozenset({"STOP"}),
+    Word.MENU: frozenset({"0"}),
 }
-REPLY_WORDS = frozenset({Word.YES, Word.NO, Word.CANCEL, Word.DOCS, Word.PROOF})
-_BY_SPELLING = {spelling: word for word, spellings in WORDS.items() for spelling in spellings}
+
+
+def _spellings(word: Word) -> frozenset[str]:
+    # A word is read alone, without knowing the language: every declared language's spellings.
+    declared = (normalise(s) for lang in languages() for s in lang.words.get(word.value, ()))
+    return LANGUAGE_FREE.get(word, frozenset()) | frozenset(declared)
 
 
 class Question(str, enum.Enum):
@@ -67,6 +64,11 @@ def normalise(text: str) -> str:
         c for c in decomposed if not (unicodedata.combining(c) and ord(c) < 0x0600)
     )
     return unicodedata.normalize("NFC", latin_plain).upper()
+
+
+WORDS: dict[Word, frozenset[str]] = {word: _spellings(word) for word in Word}
+REPLY_WORDS = frozenset({Word.YES, Word.NO, Word.CANCEL, Word.DOCS, Word.PROOF})
+_BY_SPELLING = {spelling: word for word, spellings in WORDS.items() for spelling in spellings}
 
 
 def word_of(text: str) -> Word | None:

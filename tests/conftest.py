@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import make_engine, make_session_factory
 from tests.support.skips import unavailable
 
+# Processes the tests start read their key from the environment, never var/ of the checkout.
+os.environ.setdefault("GUICHET_SECRET_KEY", "test-key")
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

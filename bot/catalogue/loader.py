@@ -32,6 +32,7 @@ from bot.catalogue.models import (
     WhereDetail,
 )
 from bot.catalogue.schema import CatalogueError, Node
+from bot.catalogue.texts import declared_texts, lay_over
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "catalogue"
 FILES: tuple[str, ...] = (
@@ -61,11 +62,13 @@ def get_catalogue() -> Catalogue:
 
 def load_catalogue(directory: Path) -> Catalogue:
     nodes: dict[str, Node] = {}
+    texts = declared_texts()
     for name in FILES:
         path = directory / name
         if not path.is_file():
             raise CatalogueError(name, "", f"file missing in {directory}")
         nodes[name] = Node.from_file(path)
+        lay_over(path.stem, nodes[name].value, texts)
     registry = _sources(nodes["sources.yml"])
     reader = _Reader(registry)
     documents = reader.documents(nodes["documents.yml"])

@@ -21,7 +21,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     upgrade(engine)
     address = args.sender or (DEFAULT_PHONE if args.channel == "sms" else DEFAULT_CHAT_ID)
     shown = mask(address) if args.channel == "sms" else address
-    print(f"guichet chat · {args.channel} · {shown} · {args.lang} · Rasa {settings.rasa_url}")
+    # A phone sends no language: without --lang the assistant reads it in the messages.
+    lang = args.lang or "langue lue dans vos messages"
+    print(f"guichet chat · {args.channel} · {shown} · {lang} · Rasa {settings.rasa_url}")
     print(
         "Écrivez comme sur le téléphone (MENU, AIDE, STOP, SUITE, un numéro…) ; /quit pour sortir."
     )
@@ -69,7 +71,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     chat.add_argument("--channel", choices=("sms", "telegram"), default="sms")
     chat.add_argument("--from", dest="sender", help="phone (E.164) or Telegram chat id")
-    chat.add_argument("--lang", choices=("fr", "en", "ar"), default="fr")
+    chat.add_argument(
+        "--lang",
+        choices=("fr", "en", "ar"),
+        default=None,
+        help="a language hint, as Telegram's language_code (a phone sends none: the default)",
+    )
     chat.set_defaults(func=cmd_chat)
 
     telegram = subparsers.add_parser("telegram", help="Telegram bot administration")

@@ -48,17 +48,18 @@ async def chat(
     session_factory: sessionmaker[Session],
     channel: str,
     address: str,
-    language: str,
+    language: str | None,
     read: Callable[[str], str] = input,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout  # read now: a default argument would keep the stdout of import time
     outbox = ConsoleOutbox(out)
     conversations = Conversations(
         settings, session_factory, {Channel.SMS.value: outbox, Channel.TELEGRAM.value: outbox}
     )
-    if not await conversations.rasa.rasa_up(conversations.http()):
+    if not await conversations.rasa.ready(conversations.http()):
         print(
-            f"(Rasa ne répond pas sur {settings.rasa_url} : lancez `make run`. "
+            f"(Rasa ou le serveur d'actions ne répond pas ({settings.rasa_url}) : lancez `make run`. "
             "Vos messages seront gardés.)",
             file=out,
             flush=True,

@@ -28,23 +28,19 @@ from bot.channels import messages, metrics, phone_link
 from bot.channels.flood import FloodGate
 from bot.channels.health import actions_url
 from bot.channels.inbox import Inbox
+from bot.channels.language import LanguageDecision, LanguageSource, decide
 from bot.channels.masking import mask
 from bot.channels.models import Channel
 from bot.channels.outbound import Outbox, Outgoing
-from bot.channels.rasa_client import RasaClient, RasaUnavailable
+from bot.channels.rasa_client import EmptyAnswer, RasaClient, RasaUnavailable
 from bot.channels.replay import Replay
-from bot.channels.shaping import (
-    BotReply,
-    from_rasa,
-    language_in_payload,
-    shape_sms,
-    shape_telegram,
-    sms_text,
-)
+from bot.channels.shaping import BotReply, from_rasa, shape_sms, shape_telegram, sms_text
 from bot.channels.turn import Converse, Drop, Incoming, Say, ShowPage, Turn, clean_text, plan
 from bot.config import Settings
 from bot.db import utcnow
 from bot.i18n import translate
+from bot.personal import METADATA_KEY, for_rasa, seal_numbers
+from bot.secrets import seal
 from bot.words import Question, Word
 
 log = logging.getLogger(__name__)
@@ -63,7 +59,9 @@ class Conversations:
         self.session_factory = session_factory
         self.inbox = Inbox(session_factory)
         self.outboxes = dict(outboxes)
-        self.rasa = RasaClient(settings.rasa_url, actions_url(settings))
+        self.rasa = RasaClient(
+            settings.rasa_url, actions_url(settings), api_token=settings.rasa_api_token
+        )
         self.flood = FloodGate(settings.flood_per_minute, clock)
         self.replay = Replay(self)
         # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…) for the reply words
@@ -71,6 +69,7 @@ class Conversations:
         # Returns the reply texts, or None to go on to Rasa.
         self.quick_reply: Callable[[Turn, Word], list[str] | None] | None = None
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._arrivals: dict[tuple[str, str], asyncio.Lock] = {}
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
@@ -113,13 +112,25 @@ class Conversations:
         [] as well when another process is answering this sender: it answers this one next.
         """
         started = time.perf_counter()
-        incoming.text = clean_text(incoming.text)
+        arrived = utcnow()
+        # Sealed before anything stores it: the inbox, Rasa's tracker (bot.personal).
+        incoming.text = seal_numbers(clean_text(incoming.text), self.settings.secret_key)
+        # Recorded before waiting for the sender's turn: messages that reach two processes a
+        # few ms apart keep their arrival order (the row id), whichever process answers them.
+        # (The short lock keeps the arrival order within this process: the database steps
+        # run in worker threads that could otherwise record two messages in either order.)
+        async with self._arrivals.setdefault((incoming.channel, incoming.address), asyncio.Lock()):
+            inbound_id = await self.db(self.inbox.record, incoming, arrived)
+        if inbound_id is None:
+            metrics.DUPLICATES.labels(incoming.channel).inc()
+            return None
+        metrics.MESSAGES_IN.labels(incoming.channel).inc()
         async with self.lock(incoming.channel, incoming.address):
-            turn = await self.db(self.inbox.receive, incoming)
-            if turn is None:
-                metrics.DUPLICATES.labels(incoming.channel).inc()
-                return None
-            metrics.MESSAGES_IN.labels(incoming.channel).inc()
+            turn = await self.db(
+                self.inbox.take_turn, inbound_id, incoming.phone, incoming.language_hint
+            )
+            if turn is None:  # the process that held the sender answered it already
+                return []
             if turn.lease is None:
                 metrics.QUEUED.labels("busy").inc()
                 return []
@@ -171,6 +182,12 @@ class Conversations:
             return []  # the sender already heard the apology for the first kept message
         try:
             return await self.converse(turn, action)
+        except EmptyAnswer:
+            metrics.RASA_ERRORS.inc()
+            metrics.QUEUED.labels("rasa").inc()
+            log.warning("Rasa answered nothing; message from %s kept", mask(turn.address))
+            await self.db(self.inbox.keep, turn.inbound_id, action.text)
+            return await self._say(turn, Say(messages.FAILED_TURN, keep=True))
         except RasaUnavailable as exc:
             metrics.RASA_ERRORS.inc()
             metrics.QUEUED.labels("rasa").inc()
@@ -186,18 +203,35 @@ class Conversations:
         if to.reply is not None and self.quick_reply is not None:
             quick = await self.db(self.quick_reply, turn, to.reply)
         asked = None  # an answer to a message sent first asks nothing new
+        decided = decide(text, turn.language, turn.language_source, turn.hint)
         if quick is not None:
             reply = BotReply(texts=quick)
         else:
-            metadata = {"channel": turn.channel, "language": turn.language, "phone": turn.phone}
+            key = self.settings.secret_key
+            rasa_text, numbers = for_rasa(text, key)
             sender = self.sender_id(turn.channel, turn.address)
+            if turn.language_source is not None and decided.language != turn.language:
+                # Rasa renders in its `language` slot, set at the session's start from the
+                # metadata below; a person who switches later needs the slot changed too.
+                await self.rasa.set_slot(self.http(), sender, "language", decided.language)
+            # Rasa records metadata with every message: the proven phone goes sealed.
+            metadata = {
+                "channel": turn.channel,
+                "language": decided.language,
+                "phone": seal(turn.phone, key) if turn.phone else None,
+                METADATA_KEY: numbers,
+            }
             with metrics.RASA_LATENCY.time():
-                responses = await self.rasa.send(self.http(), sender, text, metadata)
-            if turn.channel == Channel.TELEGRAM.value and phone_link.confirms_phone(responses):
-                await self._link_phone(turn, sender)
+                responses = await self.rasa.send(self.http(), sender, rasa_text, metadata)
+            if turn.channel == Channel.TELEGRAM.value:
+                await self._link_phone(turn, phone_link.confirmed_phone(responses, key))
             reply = from_rasa(responses)
             asked = Question.ASSISTANT
-        language = reply.language or language_in_payload(text) or turn.language
+        if reply.language_chosen and reply.language is not None:
+            decided = LanguageDecision(reply.language, LanguageSource.CHOSEN)
+        elif reply.language is not None and reply.language != decided.language:
+            decided = LanguageDecision(reply.language, decided.source)  # what the person read
+        language = decided.language
         if turn.channel == Channel.TELEGRAM.value:
             shaped = shape_telegram(reply) if not reply.empty else []
             outgoing = [Outgoing(turn.channel, turn.address, m.text, m.keyboard) for m in shaped]
@@ -207,13 +241,12 @@ class Conversations:
             outgoing = [Outgoing(turn.channel, turn.address, page) for page in shape.pages[:1]]
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
-        return await self.db(self.inbox.conclude, turn, language, menu, pages_left, outgoing, asked)
+        return await self.db(self.inbox.conclude, turn, decided, menu, pages_left, outgoing, asked)
 
-    async def _link_phone(self, turn: Turn, sender: str) -> None:
+    async def _link_phone(self, turn: Turn, phone: str | None) -> None:
         """Reminders and offers for the phone just used in this chat come to the chat from now
         on. Best effort: the person's answer never waits on a failure here."""
         try:
-            phone = await phone_link.phone_in_tracker(self.http(), self.settings.rasa_url, sender)
             if phone is not None:
                 await self.db(
                     phone_link.link_chat,

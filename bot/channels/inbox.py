@@ -3,13 +3,15 @@ and is one transaction: the conversation (bot.channels.conversation) calls them 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import lease as leases
+from bot.channels.language import LanguageDecision
 from bot.channels.models import Channel, Contact, InboundMessage, InboundStatus
 from bot.channels.outbound import Outgoing, record
 from bot.channels.phone_link import prefer
@@ -19,6 +21,9 @@ from bot.i18n import normalise_language
 from bot.words import Question
 
 WAITING_STATUSES = (InboundStatus.QUEUED.value, InboundStatus.WAITING.value)
+# A message is `received` only while a process holds its sender's lease and answers it: one
+# found so by whoever holds the lease next was left by a process that died mid-turn.
+ANSWERABLE = (InboundStatus.WAITING.value, InboundStatus.RECEIVED.value)
 
 
 def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
@@ -29,6 +34,7 @@ def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
         address=contact.address,
         language=contact.language,
         opted_out=contact.opted_out,
+        language_source=contact.language_source,
         last_menu=list(contact.last_menu or []),
         pages_left=list(contact.pages_left or []),
         pending=contact.pending_question,
@@ -42,20 +48,22 @@ class Inbox:
 
     # -- a new message ----------------------------------------------------------------------
 
-    def receive(self, incoming: Incoming) -> Turn | None:
-        """The message recorded, with its sender's lease if free; None when already received."""
+    def record(self, incoming: Incoming, arrived: datetime) -> int | None:
+        """The message recorded as waiting for its turn, before anything else, with the time
+        it arrived: its place among its sender's messages whatever process got it (two
+        processes' inserts may commit in either order). None when it was already received."""
         # A unique constraint refused the insert: either another worker created this new
         # contact at the same moment (the second try finds it) or it recorded this very
         # message (the second try sees the duplicate).
         try:
-            return self._receive_once(incoming)
+            return self._record_once(incoming, arrived)
         except IntegrityError:
             try:
-                return self._receive_once(incoming)
+                return self._record_once(incoming, arrived)
             except IntegrityError:
                 return None
 
-    def _receive_once(self, incoming: Incoming) -> Turn | None:
+    def _record_once(self, incoming: Incoming, arrived: datetime) -> int | None:
         with self.session_factory.begin() as session:
             contact = session.scalar(
                 select(Contact).where(
@@ -89,20 +97,45 @@ class Inbox:
                 external_id=incoming.external_id,
                 contact_id=contact.id,
                 body=incoming.text,
-            )
-            session.add(row)
-            session.flush()
-            queued_before = _waiting_row(session, contact.id, WAITING_STATUSES) is not None
-            lease = leases.take(session, contact.id)
-            if lease is None:
-                row.status = InboundStatus.WAITING.value
-                row.details = {
+                received_at=arrived,
+                status=InboundStatus.WAITING.value,
+                details={
                     "payload": incoming.payload,
                     "opt_in": incoming.opt_in,
                     "phone": incoming.phone,
-                }
+                },
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def take_turn(self, inbound_id: int, phone: str | None, hint: str | None = None) -> Turn | None:
+        """The recorded message's turn, with its sender's lease if free (else it waits for the
+        process holding it: the Turn has no lease). None when that process already answered it."""
+        with self.session_factory.begin() as session:
+            row = session.get(InboundMessage, inbound_id)
+            contact = session.get(Contact, row.contact_id) if row is not None else None
+            if row is None or contact is None or row.status != InboundStatus.WAITING.value:
+                return None
+            lease = leases.take(session, contact.id)
+            if lease is not None:
+                row.status = InboundStatus.RECEIVED.value
+            earlier = session.scalar(
+                select(InboundMessage.id)
+                .where(
+                    InboundMessage.contact_id == contact.id,
+                    InboundMessage.status.in_(WAITING_STATUSES),
+                    _arrived_before(row),
+                )
+                .limit(1)
+            )
             return turn_of(
-                contact, row.id, queued_before=queued_before, phone=incoming.phone, lease=lease
+                contact,
+                row.id,
+                queued_before=earlier is not None,
+                phone=phone,
+                lease=lease,
+                hint=hint,
             )
 
     # -- kept and waiting messages -------------------------------------------------------------
@@ -114,7 +147,7 @@ class Inbox:
                 .join(InboundMessage, InboundMessage.contact_id == Contact.id)
                 .where(
                     or_(
-                        InboundMessage.status == InboundStatus.WAITING.value,
+                        InboundMessage.status.in_(ANSWERABLE),
                         # Kept messages of an opted-out sender stay kept until START.
                         (InboundMessage.status == InboundStatus.QUEUED.value)
                         & Contact.opted_out.is_(False),
@@ -137,15 +170,17 @@ class Inbox:
             contact = session.get(Contact, contact_id)
             if contact is None:
                 return None
-            statuses = [InboundStatus.WAITING.value]
+            statuses = list(ANSWERABLE)
             if not contact.opted_out:
                 statuses.append(InboundStatus.QUEUED.value)
             query = select(InboundMessage).where(
                 InboundMessage.contact_id == contact_id, InboundMessage.status.in_(statuses)
             )
-            if before is not None:
-                query = query.where(InboundMessage.id < before)
-            row = session.scalars(query.order_by(InboundMessage.id).limit(1)).first()
+            limit = session.get(InboundMessage, before) if before is not None else None
+            if limit is not None:
+                query = query.where(_arrived_before(limit))
+            in_order = query.order_by(InboundMessage.received_at, InboundMessage.id)
+            row = session.scalars(in_order.limit(1)).first()
             if row is None:
                 return None
             turn = turn_of(
@@ -194,7 +229,7 @@ class Inbox:
     def lease_if_waiting(self, contact_id: int, kept_too: bool = False) -> str | None:
         """The sender's lease, if a message waits for it (or, with kept_too, is kept) and no
         other process holds it."""
-        statuses = WAITING_STATUSES if kept_too else (InboundStatus.WAITING.value,)
+        statuses = (*WAITING_STATUSES, *ANSWERABLE) if kept_too else (InboundStatus.WAITING.value,)
         with self.session_factory.begin() as session:
             if _waiting_row(session, contact_id, statuses) is None:
                 return None
@@ -245,7 +280,7 @@ class Inbox:
     def conclude(
         self,
         turn: Turn,
-        language: str,
+        language: LanguageDecision,
         menu: list[str],
         pages_left: list[str],
         outgoing: list[Outgoing],
@@ -256,7 +291,8 @@ class Inbox:
         with self.session_factory.begin() as session:
             contact = session.get(Contact, turn.contact_id)
             if contact is not None:
-                contact.language = language
+                contact.language = language.language
+                contact.language_source = language.source.value
                 contact.last_menu = menu
                 contact.pages_left = pages_left
                 if asked is not None:
@@ -275,6 +311,13 @@ def ask(session: Session, channel: str, address: str, question: Question) -> Non
         .where(Contact.channel == channel, Contact.address == address)
         .values(pending_question=question.value)
         .execution_options(synchronize_session=False)
+    )
+
+
+def _arrived_before(row: InboundMessage) -> ColumnElement[bool]:
+    return or_(
+        InboundMessage.received_at < row.received_at,
+        (InboundMessage.received_at == row.received_at) & (InboundMessage.id < row.id),
     )
 
 

@@ -20,6 +20,13 @@ BUSY = N_(
     "L'assistant est momentanément indisponible. Votre message est gardé : "
     "nous vous répondrons dès son retour."
 )
+# An empty answer from Rasa: the sentence ends, like every dead end, on the menu and the people
+# who can help (the PAN mediators and the Défenseur des droits of HELP).
+FAILED_TURN = N_(
+    "Désolé, votre message n'a pas pu être traité. Il est gardé : nous vous répondrons dès que "
+    "possible. Envoyez MENU pour le menu. Aide : PAN de la préfecture, "
+    "Défenseur des droits 09 69 39 00 00."
+)
 DATABASE_DOWN = N_(
     "Le service est momentanément indisponible et votre message n'a pas été enregistré. "
     "Merci de le renvoyer dans quelques minutes."

@@ -37,6 +37,8 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))  # E.164 phone or Telegram chat id
     language: Mapped[str] = mapped_column(String(8), default="fr")
+    # Where `language` comes from (bot.channels.language.LanguageSource); None: never answered.
+    language_source: Mapped[str | None] = mapped_column(String(8), default=None)
     opted_out: Mapped[bool] = mapped_column(default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(default=None)
     last_menu: Mapped[list[str]] = mapped_column(JSON, default=list)

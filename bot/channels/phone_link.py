@@ -3,9 +3,10 @@ reach the chat instead of an SMS (`prefer`; the scheduler reads it back through
 bot.scheduler.recipients).
 
 Telegram gives no phone number: the person types it in the booking form, and only Rasa keeps it
-(the `phone` slot). When Rasa's answer shows that the phone was just used for a booking, a move
-or a waitlist request (the NLG names the response in `custom.response`), the gateway reads the
-slot from Rasa's tracker and links the chat to that phone. It is the phone the person chose to
+(the `phone` slot, sealed: bot.personal). When Rasa's answer shows that the phone was just used
+for a booking, a move or a waitlist request, the NLG has put the slot beside the response's name
+(`custom.response`, `custom.phone`: bot/gateway/nlg.py), and the gateway links the chat to that
+phone — without reading Rasa's tracker, whose HTTP API stays off. It is the phone the person chose to
 be convoked on, in the very chat that will be told about it. (A person who shares their own
 Telegram contact is linked at once: bot/channels/telegram.py `own_contact_phone`.)
 """
@@ -13,18 +14,17 @@ Telegram contact is linked at once: bot/channels/telegram.py `own_contact_phone`
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking.identity import InvalidPhone, mask_phone, normalise_phone
 from bot.channels.masking import mask
 from bot.channels.models import Channel, PreferredChannel
+from bot.secrets import unseal
 
 log = logging.getLogger(__name__)
 
@@ -53,30 +53,29 @@ def phone_of(session: Session, channel: str, address: str) -> str | None:
     )
 
 
-def confirms_phone(responses: Iterable[Mapping[str, Any]]) -> bool:
+def _linking(responses: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
     for item in responses:
         custom = item.get("custom")
         if isinstance(custom, Mapping) and custom.get("response") in LINKING_RESPONSES:
-            return True
-    return False
+            yield custom
 
 
-async def phone_in_tracker(client: httpx.AsyncClient, rasa_url: str, sender: str) -> str | None:
-    """The conversation's `phone` slot in E.164, read from Rasa's HTTP API (`--enable-api`)."""
-    url = f"{rasa_url.rstrip('/')}/conversations/{quote(sender, safe='')}/tracker"
-    try:
-        response = await client.get(url, params={"include_events": "NONE"}, timeout=5.0)
-        slots = response.json().get("slots") if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError, AttributeError) as exc:
-        log.warning("cannot read conversation %s from Rasa: %s", sender, type(exc).__name__)
-        return None
-    value = slots.get("phone") if isinstance(slots, Mapping) else None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return normalise_phone(value)
-    except InvalidPhone:
-        return None
+def confirms_phone(responses: Iterable[Mapping[str, Any]]) -> bool:
+    return any(True for _ in _linking(responses))
+
+
+def confirmed_phone(responses: Iterable[Mapping[str, Any]], key: str) -> str | None:
+    """The phone (E.164) that a linking answer just used, from the sealed `phone` slot the NLG
+    put beside it; None when no answer used one."""
+    for custom in _linking(responses):
+        value = unseal(custom.get("phone"), key)
+        if value is None:
+            continue
+        try:
+            return normalise_phone(value)
+        except InvalidPhone:
+            continue
+    return None
 
 
 def link_chat(

@@ -2,22 +2,65 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) cannot answer now; the message must be kept."""
 
 
+class EmptyAnswer(RasaUnavailable):
+    """Rasa took the message but said nothing: its call to our /nlg failed (unreachable, as
+    while the gateway shuts down) or its circuit breaker tripped. Every turn of our domain says
+    at least one sentence, so an empty answer is a failed turn, never a real one."""
+
+
+# Rasa's UserUtteranceReverted, then a fresh listen: the failed message is taken back (it is
+# replayed later and must not count twice), and the circuit breaker, which counts the actions
+# since the last action_listen, lets the conversation answer again.
+_TAKE_BACK = [{"event": "rewind"}, {"event": "action", "name": "action_listen"}]
+
+
 class RasaClient:
-    def __init__(self, base_url: str, actions_url: str | None = None, timeout: float = 30.0):
+    def __init__(
+        self,
+        base_url: str,
+        actions_url: str | None = None,
+        timeout: float = 30.0,
+        api_token: str = "",
+    ):
         self.base_url = base_url.rstrip("/")
         self.actions_url = actions_url.rstrip("/") if actions_url else None
         self.timeout = timeout
+        # Rasa's HTTP API (tracker events) answers only with this token (`--auth-token`).
+        self.api_params = {"token": api_token} if api_token else {}
 
     async def send(
+        self, client: httpx.AsyncClient, sender: str, message: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Rasa's answer, never empty: a failed turn is taken back and tried once more (a
+        breaker tripped in an earlier turn costs nothing then), else EmptyAnswer."""
+        answer = await self._post(client, sender, message, metadata)
+        if answer:
+            return answer
+        await self.take_back(client, sender)
+        # Rasa's REST channel swallows action failures and answers 200 with what it had;
+        # an empty answer with the action server down means the turn did not happen.
+        if self.actions_url and not await self.actions_up(client):
+            raise RasaUnavailable("action server unreachable")
+        answer = await self._post(client, sender, message, metadata)
+        if answer:
+            return answer
+        await self.take_back(client, sender)
+        raise EmptyAnswer("Rasa answered nothing")
+
+    async def _post(
         self, client: httpx.AsyncClient, sender: str, message: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
@@ -33,14 +76,42 @@ class RasaClient:
         answer = response.json()
         if not isinstance(answer, list):
             raise RasaUnavailable("Rasa answered something that is not a message list")
-        # Rasa's REST channel swallows action failures and answers 200 with what it had;
-        # an empty answer with the action server down means the turn did not happen.
-        if not answer and self.actions_url and not await self.actions_up(client):
-            raise RasaUnavailable("action server unreachable")
         return [item for item in answer if isinstance(item, dict)]
 
-    async def rasa_up(self, client: httpx.AsyncClient) -> bool:
-        return await _reachable(client, f"{self.base_url}/")
+    async def take_back(self, client: httpx.AsyncClient, sender: str) -> None:
+        """Takes the last message back out of the conversation (see _TAKE_BACK)."""
+        try:
+            response = await client.post(
+                f"{self.base_url}/conversations/{sender}/tracker/events",
+                params=self.api_params,
+                json=_TAKE_BACK,
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            log.warning("Rasa refused to take back a failed turn: HTTP %s", response.status_code)
+
+    async def ready(self, client: httpx.AsyncClient) -> bool:
+        """Rasa and the action server behind it both answer: a turn can happen."""
+        if not await _reachable(client, f"{self.base_url}/"):
+            return False
+        return self.actions_url is None or await self.actions_up(client)
+
+    async def set_slot(self, client: httpx.AsyncClient, sender: str, name: str, value: str) -> None:
+        """A slot of the conversation set through Rasa's HTTP API (`--enable-api`). Best effort:
+        if it fails, the message still goes (Rasa down shows there) and the answer's language
+        says what the person read."""
+        try:
+            response = await client.post(
+                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
+                params={**self.api_params, "include_events": "NONE"},
+                json=[{"event": "slot", "name": name, "value": value}],
+                timeout=self.timeout,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not set slot %s of %s: %s", name, sender, type(exc).__name__)
 
     async def actions_up(self, client: httpx.AsyncClient) -> bool:
         return bool(self.actions_url) and await _reachable(client, f"{self.actions_url}/health")

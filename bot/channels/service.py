@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,7 @@ from bot.channels.hub import ChannelService
 from bot.channels.sms import build_sms_router
 from bot.channels.telegram import build_telegram_router
 from bot.config import Settings
+from bot.language import identifier
 
 
 def install(app: FastAPI) -> ChannelService:
@@ -25,20 +27,22 @@ def install(app: FastAPI) -> ChannelService:
     for router in routers_of(service):
         app.include_router(router)
     app.state.channels = service
-    _start_replayer_with(app, service)
+    _start_with(app, service)
     app.state.health_checks["rasa"] = lambda _app: rasa_check(settings)
     app.state.health_checks["actions"] = lambda _app: actions_check(settings)
     return service
 
 
-def _start_replayer_with(app: FastAPI, service: ChannelService) -> None:
-    """Kept messages are replayed from startup on, not only after the next webhook call,
-    whatever lifespan the gateway app already has."""
+def _start_with(app: FastAPI, service: ChannelService) -> None:
+    """At startup, whatever lifespan the gateway app already has: the language identifier
+    trained (a second or two: the first person must not wait for it), and kept messages
+    replayed from then on, not only after the next webhook call."""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
         async with inner(app_) as state:
+            await to_thread.run_sync(lambda: identifier().models)
             service.ensure_replayer()
             yield state
 

@@ -1,24 +1,31 @@
 """Rasa's answers shaped for each channel: numbered SMS menus and pages, Telegram keyboards.
 
 Rasa (through the NLG endpoint) already speaks the conversation's language; shaping only
-decides the form: GSM-7 folding for French and English, a menu the user answers with a
+decides the form: GSM-7 folding for the Latin-script languages, a menu the user answers with a
 number, pages that keep each SMS answer within `max_segments` segments.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels import gsm7, messages
 from bot.i18n import normalise_language, translate
+from bot.locales import languages
 
-FOLDED_LANGUAGES = frozenset({"fr", "en"})
+FOLDED_LANGUAGES = frozenset(lang.code for lang in languages() if lang.sms_encoding == "gsm7")
+# A line or a menu longer than a page is sent whole up to this many segments (3 Arabic slots
+# with their site); only beyond is it cut.
+BLOCK_SEGMENTS = 4
+_MENU_LINE = re.compile(r"\d+\. ")
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_LIMIT = 64  # bytes, a Bot API limit
-_LANGUAGE_IN_PAYLOAD = re.compile(r'"language"\s*:\s*"([a-zA-Z-]+)"')
+# The response that confirms a language the person chose (bot.responses): the choice sticks.
+LANGUAGE_CHOSEN_RESPONSE = "utter_language_changed"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class BotReply:
     texts: list[str] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     language: str | None = None
+    language_chosen: bool = False  # the person chose `language` in this turn
 
     @property
     def empty(self) -> bool:
@@ -45,6 +53,7 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
     texts: list[str] = []
     buttons: list[Button] = []
     language: str | None = None
+    chosen = False
     for item in responses:
         if text := (item.get("text") or "").strip():
             texts.append(text)
@@ -55,23 +64,20 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
         custom = item.get("custom")
         if isinstance(custom, Mapping) and isinstance(custom.get("language"), str):
             language = normalise_language(custom["language"])
-    return BotReply(texts, buttons, language)
+            chosen = chosen or custom.get("response") == LANGUAGE_CHOSEN_RESPONSE
+    return BotReply(texts, buttons, language, chosen)
 
 
-def language_in_payload(payload: str) -> str | None:
-    """The language a payload like `/choose_language{"language":"ar"}` switches to."""
-    match = _LANGUAGE_IN_PAYLOAD.search(payload)
-    return normalise_language(match.group(1)) if match else None
-
-
-def _has_arabic(text: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in text)
+def _has_other_script(text: str) -> bool:
+    """Letters of another script than Latin (Arabic, Cyrillic, Han…): GSM-7 would lose them."""
+    return any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in text)
 
 
 def sms_text(text: str, lang: str) -> str:
-    """French and English folded into GSM-7; Arabic left as written (UCS-2). A Latin text
-    is folded even when the stored language lags behind the conversation's."""
-    if normalise_language(lang) in FOLDED_LANGUAGES or not _has_arabic(text):
+    """The languages with `sms_encoding: gsm7` folded into GSM-7; the others left as written
+    (UCS-2). A Latin text is folded even when the stored language lags behind the
+    conversation's."""
+    if normalise_language(lang) in FOLDED_LANGUAGES or not _has_other_script(text):
         return gsm7.fold_to_gsm7(text)
     return text
 
@@ -91,21 +97,38 @@ def _words(text: str) -> list[str]:
     return [piece for piece in re.split(r"(\s+)", text) if piece]
 
 
+def _blocks(text: str) -> list[str]:
+    """The lines of a text, a numbered menu kept as one block with the line that introduces it
+    ("Free slots at …:"): the choices come together, under their question."""
+    blocks: list[str] = []
+    for line in text.splitlines(keepends=True):
+        last = blocks[-1].splitlines()[-1].rstrip() if blocks else ""
+        if _MENU_LINE.match(line) and (_MENU_LINE.match(last) or last.endswith(":")):
+            blocks[-1] += line
+        else:
+            blocks.append(line)
+    return blocks
+
+
 def paginate(text: str, lang: str, max_segments: int) -> list[str]:
     """Cuts text into SMS answers of at most `max_segments` segments, each but the last
-    ending with the hint to send SUITE/MORE/التالي. Pages end at a line break whenever a line
-    fits on a page, so a document or a menu line is never cut in the middle (Arabic pages hold
-    only 134 characters)."""
+    ending with the hint to send SUITE/MORE/التالي. Pages end at a line break, so an address or
+    a document is never cut in the middle (Arabic pages hold only 134 characters), and a menu
+    stays whole: a block longer than a page gets a page of its own of up to `BLOCK_SEGMENTS`;
+    only a longer one is cut, at a space."""
     if gsm7.fits(text, max_segments):
         return [text]
-    hint = "\n" + sms_text(translate(messages.MORE_HINT, lang), lang)
+    hint_text = sms_text(translate(messages.MORE_HINT, lang), lang)
+    hint = "\n" + hint_text
+    # The checklist says "send MORE" itself: once the gateway pages, its hint says it already.
+    text = "".join(line for line in text.splitlines(keepends=True) if line.strip() != hint_text)
 
     def fits(page: str) -> bool:
         return gsm7.fits(page.rstrip() + hint, max_segments)
 
     pages: list[str] = []
     current = ""
-    for line in text.splitlines(keepends=True):
+    for line in _blocks(text):
         if fits(current + line):
             current += line
             continue
@@ -114,6 +137,9 @@ def paginate(text: str, lang: str, max_segments: int) -> list[str]:
             current = ""
         if fits(line):
             current = line
+            continue
+        if gsm7.fits(line.rstrip() + hint, BLOCK_SEGMENTS):
+            current = line  # a page of its own: the next block cannot join it
             continue
         for piece in _words(line):  # a line longer than a page: cut at a space
             if current and not fits(current + piece):
@@ -141,7 +167,8 @@ def shape_sms(reply: BotReply, lang: str, max_segments: int = 2) -> SmsShape:
         # "Reply with a number" only when it costs no extra segment: the numbered lines
         # already say it, and most questions of the dialogue ask for the number themselves.
         hinted = body + "\n" + sms_text(translate(messages.REPLY_WITH_NUMBER, lang), lang)
-        if len(gsm7.split_segments(hinted)) <= len(gsm7.split_segments(body)):
+        same_cost = len(gsm7.split_segments(hinted)) <= len(gsm7.split_segments(body))
+        if same_cost and gsm7.fits(hinted, max_segments):
             body = hinted
     pages = paginate(body, lang, max_segments) if body else []
     return SmsShape(pages, [button.payload for button in reply.buttons])

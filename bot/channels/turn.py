@@ -46,6 +46,8 @@ class Turn:
     address: str
     language: str
     opted_out: bool
+    language_source: str | None = None  # bot.channels.language.LanguageSource
+    hint: str | None = None  # Telegram's language_code: a prior for the first message
     last_menu: list[str] = field(default_factory=list)
     pages_left: list[str] = field(default_factory=list)
     pending: str | None = None  # the question last asked of the sender (bot.words.Question)

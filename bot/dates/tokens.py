@@ -93,7 +93,7 @@ def _lexicon(lang: str) -> _Lexicon:
     words: dict[str, Tok] = {}
     phrases: dict[tuple[str, ...], Tok] = {}
     for kind, value, alternatives in COMMON + BY_LANGUAGE.get(lang, []):
-        for alternative in alternatives.split("|"):
+        for alternative in alternatives:
             key = _phrase_key(alternative)
             if not key:
                 continue

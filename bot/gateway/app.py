@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,9 +26,16 @@ HealthCheck = Callable[[FastAPI], tuple[bool, str]]
 
 
 def _database_check(app: FastAPI) -> tuple[bool, str]:
+    """A query on a real table: `SELECT 1` succeeds on a deleted SQLite file (a pooled
+    connection keeps it open, a new one creates an empty file) while the requests fail."""
     try:
         with app.state.session_factory() as session:
-            session.execute(text("SELECT 1"))
+            bind = session.get_bind()
+            database = bind.url.database
+            on_file = bind.dialect.name == "sqlite" and database and database != ":memory:"
+            if on_file and not Path(database).exists():
+                return False, "database file missing"
+            session.execute(text("SELECT 1 FROM slot LIMIT 1"))
         return True, "ok"
     except Exception as exc:  # the health page reports any failure, it never raises
         return False, type(exc).__name__

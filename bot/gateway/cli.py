@@ -13,8 +13,9 @@ import argparse
 from bot.booking import demo
 from bot.booking.config import EngineConfig
 from bot.booking.identity import mask_phone
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import VAR, Settings
 from bot.db import make_engine, make_session_factory, utcnow
+from bot.secrets import SECRET_KEY_FILE
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -23,6 +24,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.gateway.app import create_app
 
     settings = Settings.from_env()
+    if settings.secret_key_created:
+        print(f"guichet: created a random GUICHET_SECRET_KEY in {VAR / SECRET_KEY_FILE} (kept)")
     engine = make_engine(settings.database_url)
     print(f"guichet: database {engine.url.render_as_string(hide_password=True)}")
     if not args.no_seed:
@@ -48,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         skipped.add("worker")
     children = [spec for spec in stack_children(settings) if spec.name not in skipped]
     # endpoints.yml keeps Rasa's conversations in var/rasa-tracker.db, whatever the database.
-    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    VAR.mkdir(exist_ok=True)
     with exit_on_signals():
         supervisor = Supervisor(children) if children else None
         try:

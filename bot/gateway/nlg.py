@@ -10,6 +10,9 @@ action passed to `utter_message(response=..., **kwargs)`.
 The answer also carries `custom: {"language", "response", "text_fr"}`: the gateway learns which
 language the text is written in, and the mediator page can show French beside it.
 
+Only Rasa may ask: it sends the `token` of endpoints.yml as a query parameter (Settings.nlg_token);
+anyone else gets 401, without a word about the conversation.
+
 This endpoint never answers 500 for content: a wrong name or a missing parameter becomes a
 visible, logged, polite sentence, because an NLG failure would make Rasa drop the message.
 """
@@ -17,6 +20,7 @@ visible, logged, polite sentence, because an NLG failure would make Rasa drop th
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import re
 from collections.abc import Mapping
@@ -25,6 +29,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from bot.channels.phone_link import LINKING_RESPONSES
 from bot.formatting import Channel
 from bot.i18n import SOURCE_LANGUAGE, normalise_language
 from bot.responses import MISSING_RESPONSE, RESPONSES, render
@@ -117,11 +122,25 @@ def generate(body: Mapping[str, Any]) -> dict[str, Any]:
     message = render(name, lang, params, channel=channel)
     french = message["text"] if lang == SOURCE_LANGUAGE else render(name, "fr", params)["text"]
     message["custom"] = {"language": lang, "response": name, "text_fr": french}
+    if name in LINKING_RESPONSES:
+        # The sealed phone the answer used: the gateway links a Telegram chat to it.
+        message["custom"]["phone"] = (tracker.get("slots") or {}).get("phone")
     return message
+
+
+def from_rasa(request: Request) -> bool:
+    expected = request.app.state.settings.nlg_token
+    given = request.query_params.get("token", "")
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 @router.post("/nlg")
 async def nlg(request: Request) -> JSONResponse:
+    if not from_rasa(request):
+        return JSONResponse(
+            {"error": {"code": "unauthorized", "message": "Réservé au serveur Rasa."}},
+            status_code=401,
+        )
     try:
         body = await request.json()
     except ValueError:

@@ -1,7 +1,8 @@
 """Which language a message is written in (pure core: no web, no database).
 
 `identify(text, prior=...)` gives a `LanguageGuess`; its `lang` is None for a message that carries
-no language. Languages are data: `languages/<code>.yml` plus the NLU file `data/nlu/<code>.yml`.
+no language. Languages are data: the `identification` of locales/<code>/language.yml plus the NLU
+file `data/nlu/<code>.yml`.
 Why this design and its figures: docs/decisions/0007-language-identification.md.
 """
 

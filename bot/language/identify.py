@@ -16,7 +16,6 @@ from pathlib import Path
 
 from bot.language.model import NGRAM_ORDERS, ScriptModel, train
 from bot.language.profiles import (
-    LANGUAGES_DIR,
     NEUTRAL_FILE,
     NLU_DIR,
     Profile,
@@ -25,6 +24,7 @@ from bot.language.profiles import (
     training_lines,
 )
 from bot.language.text import Word, fold, words
+from bot.locales import LOCALES_DIR
 
 # Odds given to the prior language before reading the message: enough to settle a one-word
 # message the model finds ambiguous ("merci" from an Arabic speaker), far too little to
@@ -47,6 +47,7 @@ class LanguageGuess:
     confidence: float
     script: str | None = None
     scores: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    words: int = 0  # how many words decided: a caller may ask for a sentence before switching
 
     @property
     def known(self) -> bool:
@@ -65,12 +66,12 @@ class LanguageIdentifier:
     @classmethod
     def from_files(
         cls,
-        languages_dir: Path = LANGUAGES_DIR,
+        locales_dir: Path = LOCALES_DIR,
         nlu_dir: Path = NLU_DIR,
         neutral_file: Path = NEUTRAL_FILE,
     ) -> LanguageIdentifier:
         neutral = frozenset(fold(w) for w in load_neutral_words(neutral_file))
-        return cls(load_profiles(languages_dir), neutral, nlu_dir)
+        return cls(load_profiles(locales_dir), neutral, nlu_dir)
 
     @cached_property
     def models(self) -> dict[str, ScriptModel]:
@@ -90,7 +91,7 @@ class LanguageIdentifier:
         if not candidates:
             return LanguageGuess(None, 0.0, script)
         if len(candidates) == 1:
-            return LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0})
+            return LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0}, len(scored))
         return self._classify(script, scored, candidates, prior)
 
     def _candidates(self, script: str, scored: list[Word]) -> list[str]:
@@ -112,7 +113,7 @@ class LanguageIdentifier:
         if prior in candidates and len(scored) == 1 and model.knows(prior, scored[0]):
             # A lone word the prior's language uses too ("merci" in Darija) is a tie; in a
             # sentence the other words decide.
-            return LanguageGuess(prior, 1 / len(candidates), script)
+            return LanguageGuess(prior, 1 / len(candidates), script, words=1)
         likelihoods = model.log_likelihoods(scored, candidates)
         scores = {
             lang: value / TEMPERATURE + (math.log(PRIOR_ODDS) if lang == prior else 0.0)
@@ -123,7 +124,7 @@ class LanguageIdentifier:
         total = sum(weights.values())
         posteriors = {lang: w / total for lang, w in weights.items()}
         best = max(posteriors, key=posteriors.__getitem__)
-        return LanguageGuess(best, posteriors[best], script, posteriors)
+        return LanguageGuess(best, posteriors[best], script, posteriors, len(scored))
 
 
 def _deciding_script(found: list[Word]) -> str:

@@ -1,5 +1,5 @@
-"""The languages that can be identified, read from data: one profile per language in
-`bot/language/languages/<code>.yml`, its training text from the NLU file `data/nlu/<code>.yml`."""
+"""The languages that can be identified, read from data: the `identification` of each declared
+language in `locales/<code>/language.yml`, its training text from the NLU file `data/nlu/<code>.yml`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
+from bot.locales import LOCALES_DIR, declared_languages
+
 NEUTRAL_FILE = Path(__file__).resolve().parent / "neutral.yml"
 NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
 
@@ -26,19 +27,17 @@ class Profile:
     samples: tuple[str, ...]
 
 
-def load_profiles(directory: Path = LANGUAGES_DIR) -> tuple[Profile, ...]:
-    profiles = []
-    for path in sorted(directory.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        profiles.append(
-            Profile(
-                code=str(raw["code"]),
-                scripts=frozenset(str(s).upper() for s in raw["scripts"]),
-                letters=frozenset(str(raw.get("letters") or "")),
-                samples=tuple(str(s) for s in raw.get("samples") or ()),
-            )
+def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
+    """One profile per declared language (a draft is not identified: it could not answer)."""
+    return tuple(
+        Profile(
+            code=lang.code,
+            scripts=frozenset(str(s).upper() for s in lang.identification["scripts"]),
+            letters=frozenset(str(lang.identification.get("letters") or "")),
+            samples=tuple(str(s) for s in lang.identification.get("samples") or ()),
         )
-    return tuple(profiles)
+        for lang in declared_languages(locales_dir)
+    )
 
 
 def load_neutral_words(path: Path = NEUTRAL_FILE) -> tuple[str, ...]:

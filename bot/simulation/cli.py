@@ -7,7 +7,8 @@ import time
 from dataclasses import fields
 
 from bot.simulation.population import Params
-from bot.simulation.release import POLICIES, PolicyResult, simulate
+from bot.simulation.release import POLICIES, simulate
+from bot.simulation.results import PolicyResult
 
 
 def table(results: list[PolicyResult]) -> str:

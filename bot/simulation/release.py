@@ -18,10 +18,10 @@ import random
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.booking import bookings, offers, publishing, slots, waitlist
@@ -31,103 +31,20 @@ from bot.booking.models import (
     Applicant,
     Booking,
     BookingStatus,
-    DemarcheRow,
     OfferStatus,
-    OpeningRange,
-    SiteDemarche,
-    SiteRow,
     Slot,
     WaitlistEntry,
     WaitlistOffer,
 )
-from bot.db import make_engine, make_session_factory, upgrade
+from bot.db import make_engine, make_session_factory
 from bot.scheduler.quiet import end_of_quiet, is_quiet
 from bot.simulation.population import Agent, Params, make_population
+from bot.simulation.results import PolicyResult
+from bot.simulation.world import DEMARCHE, SIM_SECRET, SITE, START, build_world
 
 POLICIES = ("fcfs", "waitlist")
-DEMARCHE = "carte_resident_renouvellement"
-SITE = "pref-38"
-# A Monday, 9h in Paris; slots are published every Monday morning (seed 002).
-START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-SIM_SECRET = "simulation-only-key"
 # Refusals that bar one identity, not the search: a bot moves on to its next identity.
 IDENTITY_REFUSALS = frozenset({"recently_served", "already_booked", "already_waiting"})
-
-
-@dataclass(frozen=True)
-class PolicyResult:
-    policy: str
-    places_taken: int
-    bot_places: int
-    bot_population_share: float
-    humans_due: int  # humans whose rights ran out during the simulated weeks
-    humans_served_in_time: int
-    median_wait_days: float | None
-    no_shows: int
-    places_unused: int
-    bot_requests: int = 0  # waitlist entries made by bots (one per resale cycle and identity)
-    requests: int = 0
-    bot_identities: int = 0
-    bot_identities_served: int = 0  # identities that held at least one appointment
-    bot_refusals: int = 0  # bookings and requests the engine refused to a bot's identity
-    # The humans present from the start: to compare with the bot identities there from day 0.
-    humans_at_start: int = 0
-    humans_at_start_served: int = 0
-    # Per person, whatever their kind: the share of humans who held a place, next to the share
-    # of bot identities that did.
-    humans: int = 0
-    humans_served: int = 0
-
-    @property
-    def bot_request_share(self) -> float | None:
-        return self.bot_requests / self.requests if self.requests else None
-
-    @property
-    def bot_share(self) -> float:
-        return self.bot_places / self.places_taken if self.places_taken else 0.0
-
-    @property
-    def served_in_time_share(self) -> float:
-        return self.humans_served_in_time / self.humans_due if self.humans_due else 0.0
-
-
-def _build_world(engine: Engine, params: Params) -> None:
-    upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        session.add_all(
-            [
-                SiteRow(
-                    code=SITE,
-                    name="Préfecture de l'Isère",
-                    departement="38",
-                    departement_name="Isère",
-                    city="Grenoble",
-                    postal_codes=["38000"],
-                    address="12 place de Verdun, 38000 Grenoble",
-                ),
-                DemarcheRow(
-                    code=DEMARCHE,
-                    name="Renouvellement de la carte de résident",
-                    slot_minutes=20,
-                    horizon_days=params.horizon_days,
-                ),
-            ]
-        )
-        session.flush()
-        session.add(SiteDemarche(site_code=SITE, demarche_code=DEMARCHE))
-        for weekday in range(5):  # Monday to Friday, 9h-12h: 9 slots a day per guichet
-            session.add(
-                OpeningRange(
-                    site_code=SITE,
-                    demarche_code=DEMARCHE,
-                    weekday=weekday,
-                    start_time=time(9),
-                    end_time=time(12),
-                    guichets=params.guichets,
-                    valid_from=date(2026, 1, 1),
-                    is_demo=True,
-                )
-            )
 
 
 @dataclass(frozen=True)
@@ -160,7 +77,7 @@ class Simulation:
             rebook_cooldown=timedelta(days=params.rebook_cooldown_days),
         )
         self.engine = make_engine("sqlite://")
-        _build_world(self.engine, params)
+        build_world(self.engine, params)
         self.factory = make_session_factory(self.engine)
         self.queue: list[tuple[datetime, int, str, Any]] = []
         self.seq = itertools.count()

@@ -123,3 +123,17 @@ def test_every_response_an_action_sends_is_in_the_registry():
     for part in domain()["responses"]:
         sent.add(part)
     assert sent - set(RESPONSES) == set()
+
+
+def test_fallback_always_ends_the_turn_but_where_the_form_asks_again():
+    # Rasa runs action_fallback as its core fallback when no rule knows the next step; without
+    # an end to the turn it ran it until its circuit breaker tripped, silencing the number.
+    listen = {"event": "followup", "name": "action_listen", "timestamp": None}
+    assert listen in run(ActionFallback(), _after([], "need_procedure")).events
+    looping = _after([], "need_procedure")
+    looping.events.append({"event": "action", "name": "action_fallback"})
+    again = run(ActionFallback(), looping)
+    assert again.responses == [] and listen in again.events
+    in_the_form = tracker(text="??", intent="nlu_fallback", events=[{"event": "user", "text": "?"}])
+    in_the_form.active_loop = {"name": "booking_form"}
+    assert listen not in run(ActionFallback(), in_the_form).events

@@ -290,6 +290,22 @@ def test_a_child_that_serves_is_announced_once_with_where_it_listens(tmp_path: P
     assert re.fullmatch(rf"guichet: web +http://127\.0\.0\.1:{port}  ready in \d+ s", ready[0])
 
 
+def test_rasa_and_the_action_server_are_closed_to_the_host():
+    """Rasa's HTTP API only with a token (anyone on the host read any conversation through
+    it), both servers on 127.0.0.1, and Rasa holds the token /nlg asks for (endpoints.yml reads
+    it from its env)."""
+    settings = Settings(secret_key="k")
+    rasa, actions, _worker = stack_children(settings, root=Path("/srv/guichet"))
+    assert "--enable-api" in rasa.argv
+    assert rasa.argv[rasa.argv.index("--auth-token") + 1] == settings.rasa_api_token
+    assert settings.rasa_api_token not in (settings.nlg_token, settings.secret_key)
+    assert rasa.argv[rasa.argv.index("--interface") + 1] == "127.0.0.1"
+    assert actions.env["SANIC_HOST"] == "127.0.0.1"
+    assert rasa.env["GUICHET_NLG_TOKEN"] == settings.nlg_token
+    endpoints = (PROJECT_ROOT / "endpoints.yml").read_text()
+    assert "token: ${GUICHET_NLG_TOKEN}" in endpoints
+
+
 def test_the_stack_children_run_quietly_and_say_when_they_serve():
     settings = Settings(rasa_url="http://127.0.0.1:5105", actions_port=5155)
     rasa, actions, worker = stack_children(settings, root=Path("/srv/guichet"))

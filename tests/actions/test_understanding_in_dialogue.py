@@ -11,11 +11,12 @@ import pytest
 from babel.dates import format_date
 
 from actions.booking_submit import ActionSubmitBooking
-from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT
+from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
 from actions.conversation import ActionConfirm
 from actions.deadlines import ActionCheckExpiry
 from actions.manage import ActionPrepareReschedule
 from actions.opening_days import ActionOpeningDays
+from bot.secrets import unseal
 from bot.timezone import PARIS
 from tests.actions.helpers import apply, run, tracker
 from tests.actions.test_booking_actions import (
@@ -180,7 +181,8 @@ def test_a_spaced_numero_etranger_is_understood():
     numero = validate(
         slots, {"numero_etranger": "7501 234 568"}, requested="numero_etranger", text="7501 234 568"
     )
-    assert numero.slots["numero_etranger"] == "7501234568"
+    # Kept sealed in the slot (personal data): the digits inside are the 10 typed.
+    assert unseal(numero.slots["numero_etranger"], secret_key()) == "7501234568"
 
 
 def test_the_place_said_in_the_first_message_is_kept():

@@ -37,6 +37,7 @@ def session_factory(sqlite_factory) -> sessionmaker[Session]:
 @pytest.fixture
 def settings(twilio_api, telegram_api) -> Settings:
     return Settings(
+        secret_key="test-key",
         public_url=PUBLIC_URL,
         rasa_url=f"http://127.0.0.1:{free_port()}",
         actions_port=free_port(),

@@ -41,3 +41,23 @@ def test_chat_shows_each_sms_with_its_segment_count(monkeypatch, tmp_path, capsy
     assert "SMS · 1 segment · GSM-7" in out
     assert "L'assistant est momentanément indisponible" in out
     assert translate(messages.HELP, "fr") in out
+
+
+def test_chat_sends_no_language_hint_like_a_phone_unless_asked(monkeypatch, tmp_path, capsys):
+    # Issue 10: a phone gives no language; `--lang` is a hint, as Telegram's language_code.
+    from bot.channels.conversation import Conversations
+
+    hints: list[str | None] = []
+
+    async def handle(self, incoming, deliver=None):
+        hints.append(incoming.language_hint)
+        return []
+
+    monkeypatch.setattr(Conversations, "handle", handle)
+    monkeypatch.setenv("GUICHET_DATABASE_URL", f"sqlite:///{tmp_path / 'chat.db'}")
+    monkeypatch.setenv("GUICHET_RASA_URL", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Hello\n/quit\n"))
+    assert main(["chat"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("Hello\n/quit\n"))
+    assert main(["chat", "--lang", "ar"]) == 0
+    assert hints == [None, "ar"]

@@ -20,6 +20,7 @@ from bot.db import make_engine, make_session_factory
 from bot.scheduler.notifier import ChannelsNotifier
 from bot.scheduler.recipients import Recipient, recipient_for
 from bot.scheduler.worker import Worker
+from bot.secrets import unseal
 from tests.support.booking import booking_call
 from tests.support.channels import TELEGRAM_SECRET
 from tests.support.stack import CODE, TelegramUser, stack_with_fakes
@@ -74,13 +75,14 @@ def _post(client, body: dict):
     )
 
 
-def test_sharing_ones_own_telegram_contact_links_the_chat(client, session_factory):
+def test_sharing_ones_own_telegram_contact_links_the_chat(client, session_factory, settings):
     # Telegram sends the number without its "+"; Rasa is down here, the message is kept.
     assert _post(client, _contact_update(1, 4242, "33611110077", user_id=4242)).status_code == 200
     with session_factory() as session:
         assert recipient_for(session, PHONE) == Recipient("telegram", "4242", PHONE)
         kept = session.scalars(select(InboundMessage)).one()
-        assert kept.body == PHONE  # the number answers the form's phone question
+        # The number answers the form's phone question; it is kept sealed, never in clear.
+        assert PHONE not in kept.body and unseal(kept.body, settings.secret_key) == PHONE
 
 
 def test_someone_elses_contact_does_not_link_the_chat(client, session_factory):

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.channels.conversation import Conversations
 from bot.channels.models import InboundMessage, OutboundMessage
+from bot.channels.rasa_client import RasaClient
 from bot.channels.turn import Incoming
 from tests.support.channels import PHONE, RecordingOutbox
 
@@ -76,3 +78,57 @@ def test_metrics_and_health_report_the_channels(client, phone):
     assert health["checks"]["rasa"]["ok"] is False
     assert health["checks"]["actions"]["ok"] is False
     assert health["checks"]["database"]["ok"] is True
+
+
+class _EchoRasa(RasaClient):
+    """Rasa taking 80 ms per turn, answering each message with itself, in the order heard."""
+
+    def __init__(self, heard: list[str]) -> None:
+        super().__init__("http://127.0.0.1:9")
+        self.heard = heard
+
+    async def send(self, client, sender, message, metadata):
+        self.heard.append(message)
+        await asyncio.sleep(0.08)
+        return [{"recipient_id": sender, "text": message}]
+
+
+@pytest.mark.postgres
+def test_one_senders_messages_sent_alternately_to_two_gateways_are_answered_in_order(
+    settings, postgres_factory
+):
+    heard: list[str] = []
+    gateways = _workers(settings, postgres_factory, 2)
+    for gateway in gateways:
+        gateway.rasa = _EchoRasa(heard)
+
+    async def alternate():
+        tasks = []
+        for i in range(12):  # 30 ms apart, to one gateway then the other, as a load balancer does
+            message = Incoming("sms", PHONE, f"SMalt{i}", f"message {i}", phone=PHONE)
+            tasks.append(asyncio.create_task(gateways[i % 2].handle(message)))
+            await asyncio.sleep(0.03)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(alternate())
+    assert heard == [f"message {i}" for i in range(12)]
+    with postgres_factory() as session:
+        assert set(session.scalars(select(InboundMessage.status))) == {"done"}
+
+
+def test_health_fails_when_the_database_file_is_gone(tmp_path, settings):
+    from fastapi.testclient import TestClient
+
+    from bot.booking import schema
+    from bot.db import make_engine, make_session_factory
+    from bot.gateway.app import create_app
+
+    path = tmp_path / "gone.db"
+    engine = make_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    with TestClient(create_app(settings, make_session_factory(engine))) as client:
+        assert client.get("/health").json()["checks"]["database"]["ok"] is True
+        path.unlink()
+        response = client.get("/health")
+        assert response.status_code == 503
+        assert response.json()["checks"]["database"]["ok"] is False

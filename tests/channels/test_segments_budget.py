@@ -148,3 +148,48 @@ def test_on_the_bench_path_only_the_checklist_and_convocation_take_two_segments(
         if segments_sent(reply, "fr")[1] > 1
     ]
     assert two == ["Je veux renouveler ma carte de résident", "1"]
+
+
+# Issue 10: an Arabic booking costs at most 1.6 times the French one (it was 28 against 14 on a
+# real phone): every page counts, since the person needs them all to book.
+ARABIC_RATIO = 1.6
+
+
+def _all_segments(lang: str, site_code: str, first_slot: dt.datetime) -> int:
+    return sum(
+        gsm7.sms_info(page).segments
+        for _sent, reply in booking_path(site_code, first_slot, lang)
+        for page in shape_sms(reply, lang).pages
+    )
+
+
+@pytest.mark.parametrize("site_code", ["pref-24", "pref-38", "pref-93"])
+@pytest.mark.parametrize("first_slot", [SHORT_DAY, LONG_DAY], ids=["short-date", "long-date"])
+def test_arabic_booking_costs_at_most_1_6_times_the_french(
+    site_code: str, first_slot: dt.datetime
+) -> None:
+    french = _all_segments("fr", site_code, first_slot)
+    arabic = _all_segments("ar", site_code, first_slot)
+    print(f"{site_code} {first_slot:%Y-%m-%d}: fr {french}, ar {arabic} segments")
+    assert arabic <= ARABIC_RATIO * french, (french, arabic)
+
+
+@pytest.mark.parametrize("site_code", ["pref-24", "pref-38", "pref-93"])
+def test_arabic_pages_end_at_line_ends_with_slots_together_and_one_more_hint(
+    site_code: str,
+) -> None:
+    hint = "أرسل «التالي»"
+    for _sent, reply in booking_path(site_code, LONG_DAY, "ar"):
+        lines = "\n".join(reply.texts).splitlines()
+        pages = shape_sms(reply, "ar").pages
+        for page in pages:
+            body = [line for line in page.splitlines() if hint not in line]
+            # Every line of a page is a whole line of the answer (or a menu line): no address
+            # cut as "2 rue" | "Paul-Louis Courier…".
+            assert all(line in lines or line[:1].isdigit() or "برقم" in line for line in body), page
+        assert sum(page.count(hint) for page in pages) <= 1, pages
+        slot_pages = [p for p in pages if "\n1. " in p and "\n2. " in p]
+        if any("slot_ref" in b.payload for b in reply.buttons):
+            assert len(slot_pages) == 1 and all(
+                f"{i}. " in slot_pages[0] for i in range(1, len(reply.buttons) + 1)
+            ), pages

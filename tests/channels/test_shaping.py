@@ -1,9 +1,9 @@
 from bot.channels import gsm7, messages
+from bot.channels.language import language_in_payload
 from bot.channels.shaping import (
     BotReply,
     Button,
     from_rasa,
-    language_in_payload,
     paginate,
     shape_sms,
     shape_telegram,

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import logging
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.channels import gsm7, messages
 from bot.channels.conversation import Conversations
-from bot.channels.models import Contact, InboundMessage
+from bot.channels.models import Contact, InboundMessage, OutboundMessage
 from bot.channels.rasa_client import RasaClient
 from bot.channels.shaping import sms_text
 from bot.channels.turn import Incoming
@@ -216,3 +218,43 @@ def test_telegram_start_gets_an_inline_keyboard(stack):
     markup = sent[-1]["reply_markup"]
     markup = json.loads(markup) if isinstance(markup, str) else markup
     assert markup["inline_keyboard"][0][0]["callback_data"].startswith("/choose_language")
+
+
+def test_the_numero_and_the_phone_never_land_in_clear(stack, caplog):
+    """Issue 13: the numéro étranger was stored as typed (inbox, Rasa's slot and user text) and
+    phones sat in every tracker event's metadata. Now: sealed in every store and every log."""
+    settings, rasa, gateway, _twilio, telegram = stack
+    rasa.start()
+    caplog.set_level(logging.DEBUG)
+    user = TelegramUser(gateway, telegram, 5199)
+    sent = user.say("/start")
+    sent = user.press(sent, 1)
+    sent = user.say("Je veux renouveler ma carte de résident")
+    sent = user.press(sent, 2)
+    sent = user.say("38000")
+    sent = user.say("lundi")
+    sent = user.press(sent, 1)
+    sent = user.say("06 11 11 00 99")
+    sent = user.say("7501234599")
+    sent = user.press(sent, 1)
+    assert CODE.search("\n".join(m["text"] for m in sent)), sent
+    sms = Phone(gateway, settings.public_url, "+33611110098")
+    book_by_sms(sms, "7501234598")
+    secrets = ("7501234599", "7501234598", "611110099", "11 11 00 99", "611110098")
+
+    factory = make_session_factory(make_engine(settings.database_url))
+    conversations = Conversations(settings, factory, {})
+    for channel, address in (("telegram", "5199"), ("sms", sms.number)):
+        stored = json.dumps(rasa.tracker(conversations.sender_id(channel, address)))
+        assert "user" in stored
+        assert not [s for s in secrets if s in stored], channel
+    with factory() as session:
+        rows = session.scalars(select(InboundMessage)).all()
+        kept = json.dumps([[r.body, r.resolved, r.details] for r in rows], ensure_ascii=False)
+        kept += json.dumps([r.body for r in session.scalars(select(OutboundMessage)).all()])
+    assert "7501234599" not in kept and not [s for s in secrets if s in kept]
+    logs = caplog.text + "".join(
+        path.read_text(errors="replace")
+        for path in Path(settings.database_url.removeprefix("sqlite:///")).parent.glob("*.log")
+    )
+    assert not [s for s in secrets if s in logs]

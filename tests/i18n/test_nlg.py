@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bot.config import Settings
 from bot.formatting import FSI, LRM, PDI
 from bot.gateway.nlg import router
 from bot.responses import MISSING_RESPONSE, RESPONSES, Response
@@ -23,8 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 
+SETTINGS = Settings(secret_key="test-key")
+# How Rasa calls us: endpoints.yml's `token` as a query parameter.
+NLG = f"/nlg?token={SETTINGS.nlg_token}"
+
+
 def _app() -> FastAPI:
     app = FastAPI()
+    app.state.settings = SETTINGS
     app.include_router(router)
     return app
 
@@ -69,7 +76,7 @@ def rasa_body(
 
 
 def test_renders_in_the_language_slot(client: TestClient) -> None:
-    answer = client.post("/nlg", json=rasa_body("utter_menu", slots={"language": "en"}))
+    answer = client.post(NLG, json=rasa_body("utter_menu", slots={"language": "en"}))
     assert answer.status_code == 200
     body = answer.json()
     assert body["text"] == "What would you like to do?"
@@ -83,21 +90,21 @@ def test_renders_in_the_language_slot(client: TestClient) -> None:
 
 def test_language_comes_from_metadata_when_the_slot_is_unset(client: TestClient) -> None:
     body = client.post(
-        "/nlg", json=rasa_body("utter_ask_language", metadata={"language": "ar", "channel": "sms"})
+        NLG, json=rasa_body("utter_ask_language", metadata={"language": "ar", "channel": "sms"})
     ).json()
     assert body["text"] == "اختر لغتك:"
 
 
 def test_an_unknown_slot_language_lets_the_metadata_speak(client: TestClient) -> None:
     body = client.post(
-        "/nlg",
+        NLG,
         json=rasa_body("utter_goodbye", slots={"language": "xx"}, metadata={"language": "en"}),
     ).json()
     assert body["text"].startswith("Goodbye")
 
 
 def test_french_when_nothing_says_otherwise(client: TestClient) -> None:
-    body = client.post("/nlg", json=rasa_body("utter_goodbye")).json()
+    body = client.post(NLG, json=rasa_body("utter_goodbye")).json()
     assert body["text"] == "Au revoir. Vous pouvez nous écrire à tout moment."
 
 
@@ -105,7 +112,7 @@ def test_unknown_response_is_a_logged_error_and_a_polite_sentence(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.gateway.nlg"):
-        answer = client.post("/nlg", json=rasa_body("utter_nobody_wrote_this"))
+        answer = client.post(NLG, json=rasa_body("utter_nobody_wrote_this"))
     assert answer.status_code == 200
     assert answer.json()["text"] == RESPONSES[MISSING_RESPONSE].text
     assert any("utter_nobody_wrote_this" in r.getMessage() for r in caplog.records)
@@ -135,7 +142,7 @@ def test_slots_and_arguments_fill_the_sentence(
         "code": "ANCIEN",
     }
     body = client.post(
-        "/nlg", json=rasa_body("utter_test_booked", slots=slots, arguments=arguments)
+        NLG, json=rasa_body("utter_test_booked", slots=slots, arguments=arguments)
     ).json()
     assert body["text"] == "Rendez-vous le mardi 14 janvier à 14 h 20, code K7P2QX4M, Grenoble."
     assert body["buttons"] == []
@@ -146,7 +153,7 @@ def test_arabic_isolates_latin_runs_with_marks_on_sms(
 ) -> None:
     monkeypatch.setitem(RESPONSES, "utter_test_code", Response("Code : {code}"))
     sms = client.post(
-        "/nlg",
+        NLG,
         json=rasa_body(
             "utter_test_code",
             slots={"language": "ar", "code": "K7P2QX4M"},
@@ -154,7 +161,7 @@ def test_arabic_isolates_latin_runs_with_marks_on_sms(
         ),
     ).json()
     chat = client.post(
-        "/nlg",
+        NLG,
         json=rasa_body(
             "utter_test_code",
             slots={"language": "ar", "code": "K7P2QX4M"},
@@ -171,18 +178,28 @@ def test_a_date_only_slot_is_written_as_a_date(
 ) -> None:
     monkeypatch.setitem(RESPONSES, "utter_test_expiry", Response("Expire le {expiry}."))
     body = client.post(
-        "/nlg",
+        NLG,
         json=rasa_body("utter_test_expiry", slots={"language": "en", "expiry": "2025-03-01"}),
     ).json()
     assert "Saturday 1 March 2025" in body["text"]
 
 
 def test_malformed_requests_never_give_a_500(client: TestClient) -> None:
-    assert client.post("/nlg", content=b"not json").status_code == 400
-    answer = client.post("/nlg", json=["a", "list"])
+    assert client.post(NLG, content=b"not json").status_code == 400
+    answer = client.post(NLG, json=["a", "list"])
     assert answer.status_code == 200 and answer.json()["text"]
-    answer = client.post("/nlg", json={"response": "utter_menu", "tracker": "broken"})
+    answer = client.post(NLG, json={"response": "utter_menu", "tracker": "broken"})
     assert answer.status_code == 200 and answer.json()["text"] == "Que voulez-vous faire ?"
+
+
+def test_only_rasa_may_ask(client: TestClient) -> None:
+    """Anyone else on the host would read slots back through the NLG, or flood it."""
+    body = rasa_body("utter_menu", slots={"language": "en"})
+    assert client.post("/nlg", json=body).status_code == 401
+    assert client.post("/nlg?token=guess", json=body).status_code == 401
+    other = Settings(secret_key="another-key").nlg_token
+    assert client.post(f"/nlg?token={other}", json=body).status_code == 401
+    assert client.post(NLG, json=body).status_code == 200
 
 
 # --- Against Rasa itself ---------------------------------------------------------------------
@@ -201,7 +218,7 @@ async def main() -> None:
     tracker.update(UserUttered("مرحبا", intent={"name": "greet", "confidence": 1.0},
                                metadata={"channel": "sms", "language": "ar"}))
     tracker.update(SlotSet("language", "ar"))
-    nlg = CallbackNaturalLanguageGenerator(EndpointConfig(sys.argv[1]))
+    nlg = CallbackNaturalLanguageGenerator(EndpointConfig(sys.argv[1], token=sys.argv[2]))
     out = {
         "help": await nlg.generate("utter_help", tracker, "rest"),
         # How an action's dispatcher.utter_message(response="utter_menu") reaches the NLG.
@@ -227,7 +244,7 @@ def test_rasa_callback_generator_accepts_our_answers(live_nlg: str) -> None:
     if not RASA_PYTHON.exists():
         unavailable(f"no Rasa environment at {RASA_PYTHON} (make test creates it)")
     run = subprocess.run(
-        [str(RASA_PYTHON), "-c", _RASA_SCRIPT, live_nlg],
+        [str(RASA_PYTHON), "-c", _RASA_SCRIPT, live_nlg, SETTINGS.nlg_token],
         capture_output=True,
         text=True,
         timeout=60,
@@ -243,11 +260,8 @@ def test_rasa_callback_generator_accepts_our_answers(live_nlg: str) -> None:
 
 
 def test_the_gateway_app_serves_the_nlg_endpoint() -> None:
-    from bot.config import Settings
     from bot.gateway.app import create_app
 
-    app = create_app(Settings(database_url="sqlite://"))
-    body = (
-        TestClient(app).post("/nlg", json=rasa_body("utter_help", slots={"language": "en"})).json()
-    )
+    app = create_app(Settings(database_url="sqlite://", secret_key="test-key"))
+    body = TestClient(app).post(NLG, json=rasa_body("utter_help", slots={"language": "en"})).json()
     assert body["text"].startswith("Need help?")

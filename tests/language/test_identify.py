@@ -65,15 +65,18 @@ def test_a_script_no_supported_language_uses_is_named_but_not_guessed():
 
 def test_a_language_is_added_as_data(tmp_path):
     """A Cyrillic profile with marking letters and an NLU file, and no code: uk vs ru."""
-    languages, nlu = tmp_path / "languages", tmp_path / "nlu"
-    languages.mkdir()
+    languages, nlu = tmp_path / "locales", tmp_path / "nlu"
     nlu.mkdir()
+    (languages / "uk").mkdir(parents=True)
+    (languages / "ru").mkdir()
+    (languages / "languages.yml").write_text("declared: [uk, ru]\n")
     for code, letters, lines in [
         ("uk", "іїєґ", ["доброго дня", "мені потрібен запис", "дякую"]),
         ("ru", "ыэъё", ["добрый день", "мне нужна запись", "спасибо"]),
     ]:
-        (languages / f"{code}.yml").write_text(
-            f"code: {code}\nscripts: [CYRILLIC]\nletters: {letters}\n"
+        (languages / code / "language.yml").write_text(
+            f"code: {code}\nname: {code}\nenglish_name: {code}\nreview: machine\nsms_encoding: ucs2\n"
+            f"identification: {{scripts: [CYRILLIC], letters: {letters}}}\n"
         )
         examples = "\n".join(f"    - {line}" for line in lines)
         (nlu / f"{code}.yml").write_text(f"nlu:\n- intent: greet\n  examples: |\n{examples}\n")

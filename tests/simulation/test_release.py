@@ -8,7 +8,8 @@ import pytest
 
 from bot.cli import main
 from bot.simulation.population import Params, make_population
-from bot.simulation.release import START, simulate
+from bot.simulation.release import simulate
+from bot.simulation.world import START
 
 SMALL = Params(
     seed=3,

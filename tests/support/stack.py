@@ -46,12 +46,29 @@ def wait_until(url: str, timeout: float, ready=lambda r: r.status_code < 500) ->
     return False
 
 
+# The tests read Rasa's trackers (what Rasa stored); `guichet run` keeps the API off.
+SECRET_KEY = "stack-test-key"
+# What the gateway derives from its key: the stack's Rasa is started with it.
+RASA_API_TOKEN = Settings(secret_key=SECRET_KEY).rasa_api_token
+
+
 class RasaServer:
     """A Rasa process that tests stop and start again (the restart scenario)."""
 
-    def __init__(self, model: Path, endpoints: Path, port: int, log: Path):
+    def __init__(self, model: Path, endpoints: Path, port: int, log: Path, nlg_token: str = ""):
         self.model, self.endpoints, self.port, self.log = model, endpoints, port, log
+        self.nlg_token = nlg_token
         self.process: subprocess.Popen[bytes] | None = None
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa stored it, every event included (through its token)."""
+        response = httpx.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"token": RASA_API_TOKEN, "include_events": "ALL"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
 
     @property
     def url(self) -> str:
@@ -74,14 +91,17 @@ class RasaServer:
                     "--port",
                     str(self.port),
                     "--enable-api",
+                    "--auth-token",
+                    RASA_API_TOKEN,
                 ],
                 cwd=PROJECT_ROOT,
+                env=dict(os.environ, GUICHET_NLG_TOKEN=self.nlg_token),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         ready = wait_until(
-            f"{self.url}/status",
+            f"{self.url}/status?token={RASA_API_TOKEN}",
             240,
             lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
         )
@@ -114,6 +134,7 @@ def running_stack(
     gateway = f"http://127.0.0.1:{gateway_port}"
     settings = Settings(
         database_url=f"sqlite:///{tmp / 'stack.db'}",
+        secret_key=SECRET_KEY,
         public_url=gateway,
         api_url=f"{gateway}/api",
         rasa_url=f"http://127.0.0.1:{rasa_port}",
@@ -132,10 +153,18 @@ def running_stack(
     upgrade(engine)
     demo.seed(engine, EngineConfig.from_settings(settings), now=utcnow())
     endpoints = tmp / "endpoints.yml"
+    # As endpoints.yml: the NLG token from the environment Rasa is started with (unquoted:
+    # Rasa expands ${VAR} only in plain scalars).
     endpoints.write_text(
-        f'nlg:\n  url: "{gateway}/nlg"\naction_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'nlg:\n  url: "{gateway}/nlg"\n  token: ${{GUICHET_NLG_TOKEN}}\n'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     )
-    env = dict(os.environ, GUICHET_API_URL=settings.api_url)
+    env = dict(
+        os.environ,
+        GUICHET_API_URL=settings.api_url,
+        GUICHET_SECRET_KEY=settings.secret_key,
+        SANIC_HOST="127.0.0.1",
+    )
     with (tmp / "actions.log").open("ab") as log:
         actions = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
@@ -145,7 +174,7 @@ def running_stack(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    rasa = RasaServer(model, endpoints, rasa_port, tmp / "rasa.log")
+    rasa = RasaServer(model, endpoints, rasa_port, tmp / "rasa.log", settings.nlg_token)
     try:
         app = create_app(settings, make_session_factory(engine))
         with serve_in_thread(app, gateway_port):

@@ -1,0 +1,66 @@
+"""Personal numbers in what people type — a phone, a numéro étranger — never stored in clear.
+
+The gateway seals each one (bot.secrets) before it records the message (`seal_numbers`): the
+stored text holds tokens. Rasa gets the text with a placeholder of the same shape in place of
+each token, so that its model reads "a phone" or "a numéro étranger" as before, and the tokens in
+the message metadata (`for_rasa`). The action server, which holds the key, reveals them in
+memory only (`reveal`) and keeps sealed values in its slots. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import SEAL_PREFIX, seal, unseal
+
+# A phone with its country code (+33 6…, 0044…), or ten digits written at once or by pairs
+# (06 12 34 56 78, 7501234567): French phones and numéros étranger look alike but for the first
+# digit (data/nlu/regex.yml), which `for_rasa` keeps apart.
+NUMBER = re.compile(r"(?<![\w+])(?:(?:\+|00)\d(?:[\s.-]?\d){7,14}|\d{2}(?:[\s.-]?\d{2}){4})(?!\w)")
+SEALED = re.compile(re.escape(SEAL_PREFIX) + r"[A-Za-z0-9_-]+")
+# What Rasa reads instead: a phone or a numéro étranger of its training data (data/nlu), whose
+# last digit is the token's index; the model tags it as it tagged the real one (an all-zero
+# placeholder read as a postal code).
+_PHONE_PLACEHOLDER = "061234567"
+_OTHER_PLACEHOLDER = "751234509"
+_MAX_PLACEHOLDERS = 10
+PLACEHOLDER = re.compile(rf"\b(?:{_PHONE_PLACEHOLDER}|{_OTHER_PLACEHOLDER})(\d)\b")
+
+METADATA_KEY = "numbers"
+
+
+def seal_numbers(text: str, key: str) -> str:
+    """The text with every personal number sealed (what the gateway stores)."""
+    return NUMBER.sub(lambda match: seal(match.group(0), key), text)
+
+
+def _looks_like_phone(number: str) -> bool:
+    return number.startswith(("+", "0"))
+
+
+def for_rasa(text: str, key: str) -> tuple[str, list[str]]:
+    """The stored text as Rasa may record it (placeholders) and the tokens, in order."""
+    tokens: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        if len(tokens) == _MAX_PLACEHOLDERS:
+            return "…"  # nobody answers a question with eleven numbers
+        token = match.group(0)
+        value = unseal(token, key) or ""
+        tokens.append(token)
+        prefix = _PHONE_PLACEHOLDER if _looks_like_phone(value) else _OTHER_PLACEHOLDER
+        return f"{prefix}{len(tokens) - 1}"
+
+    return SEALED.sub(placeholder, text), tokens
+
+
+def reveal(text: str, tokens: list[str], key: str) -> str:
+    """Placeholders and tokens back to the numbers they stand for (in memory, never stored)."""
+
+    def number(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        value = unseal(tokens[index], key) if index < len(tokens) else None
+        return value if value is not None else match.group(0)
+
+    text = PLACEHOLDER.sub(number, text)
+    return SEALED.sub(lambda match: unseal(match.group(0), key) or match.group(0), text)

@@ -1,0 +1,71 @@
+"""No development secret by accident, and personal numbers sealed before any store."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot import config
+from bot.config import Settings
+from bot.personal import for_rasa, reveal, seal_numbers
+from bot.secrets import MissingSecret, seal, stored_secret, unseal
+
+
+@pytest.fixture
+def no_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv("GUICHET_SECRET_KEY", raising=False)
+    monkeypatch.delenv("GUICHET_ENV", raising=False)
+    monkeypatch.setattr(config, "VAR", tmp_path / "var")
+    return tmp_path / "var" / "secret-key"
+
+
+def test_without_a_key_one_is_generated_kept_private_and_reused(no_key: Path) -> None:
+    first = Settings.from_env()
+    assert first.secret_key_created and len(first.secret_key) >= 40
+    assert stat.S_IMODE(no_key.stat().st_mode) == 0o600
+    assert no_key.read_text().strip() == first.secret_key
+    second = Settings.from_env()  # the worker, the action server, the next `guichet run`
+    assert second.secret_key == first.secret_key and not second.secret_key_created
+    assert Settings.from_env().nlg_token == first.nlg_token != first.secret_key
+
+
+def test_production_refuses_to_start_without_an_explicit_key(
+    no_key: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GUICHET_ENV", "production")
+    with pytest.raises(MissingSecret, match="GUICHET_SECRET_KEY must be set"):
+        Settings.from_env()
+    assert not no_key.exists()
+    monkeypatch.setenv("GUICHET_SECRET_KEY", "chosen-by-the-operator")
+    assert Settings.from_env().secret_key == "chosen-by-the-operator"
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    keys = {stored_secret(tmp_path, "k")[0] for _ in range(5)}
+    assert len(keys) == 1
+
+
+def test_sealing_hides_authenticates_and_differs_each_time() -> None:
+    one, two = seal("+33612345678", "k"), seal("+33612345678", "k")
+    assert one != two and "612345678" not in one
+    assert unseal(one, "k") == unseal(two, "k") == "+33612345678"
+    assert unseal(one, "other key") is None
+    tampered = one[:-3] + ("A" if one[-3] != "A" else "B") + one[-2:]
+    assert unseal(tampered, "k") is None
+    assert unseal("+33612345678", "k") is None
+
+
+def test_numbers_are_sealed_and_rasa_reads_placeholders_of_the_same_shape() -> None:
+    text = "mon tel 06 12 34 56 78 et mon numéro 7501234567, code K7Q2-M9XP, le 12/03/2026, 38000"
+    stored = seal_numbers(text, "k")
+    assert "7501234567" not in stored and "06 12 34 56 78" not in stored
+    assert "K7Q2-M9XP" in stored and "12/03/2026" in stored and "38000" in stored
+    rasa_text, tokens = for_rasa(stored, "k")
+    assert rasa_text == (
+        "mon tel 0612345670 et mon numéro 7512345091, code K7Q2-M9XP, le 12/03/2026, 38000"
+    )
+    assert reveal(rasa_text, tokens, "k") == text
+    assert reveal("7512345091", tokens, "k") == "7501234567"
+    assert reveal(stored, [], "k") == text
