@@ -19,16 +19,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.booking_search import (
-    ATTEMPT_SLOTS,
-    FACT_SLOTS,
-    SEARCH_STEP,
-    facts_of,
-    search_slots,
-)
+from actions.booking_search import ATTEMPT_SLOTS, SEARCH_STEP, search_slots
 from actions.common import (
-    NO_BOOKING,
+    FORM_DONE,
     NO_SLOT,
+    GuichetAction,
     catalogue,
     demarche_of,
     language,
@@ -37,18 +32,23 @@ from actions.common import (
     revealed,
     secret_key,
 )
+from actions.deadlines import say_deadline
 from actions.documents import answer_missing, missing_named
+from actions.manage import ActionMyAppointment, ActionPrepareCancel, ActionPrepareReschedule
+from actions.reading import FACT_SLOTS, facts_of, new_facts, said_facts, understood
 from bot.booking.identity import (
     InvalidNumeroEtranger,
     InvalidPhone,
     normalise_numero_etranger,
     normalise_phone,
 )
-from bot.catalogue import resolve_site
+from bot.catalogue import Site, resolve_site
 from bot.dates import understand
+from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
+from bot.understanding import Wants, read_place
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
@@ -68,13 +68,46 @@ SWITCH_INTENTS = frozenset(
         "goodbye",
         "greet",
         "need_procedure",
+        "ask_opening_days",
     }
 )
 
 
-def _facts_changed_now(tracker: Tracker) -> bool:
-    """True when this very message brought a routing fact (an entity or a button payload)."""
-    return any(e.get("entity") in FACT_SLOTS for e in tracker.latest_message.get("entities", []))
+# A message that starts the form but is about an appointment already made ("salam عندي موعد f
+# prefecture بغيت نلغيه" read as a booking): the action that answers it instead.
+_ABOUT_A_BOOKING: dict[str, type[GuichetAction]] = {
+    Wants.CANCEL: ActionPrepareCancel,
+    Wants.CHECK: ActionMyAppointment,
+    Wants.RESCHEDULE: ActionPrepareReschedule,
+}
+
+
+def _slots_of(events: list[EventType]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """The slots the whole message sets outside the form's own (rasa-sdk keeps only the form's
+    slots from extraction): routing facts, the expiry date, or the answer to a message that is
+    about an appointment already made."""
+    starting = tracker.get_slot("requested_slot") is None
+    reading = understood(tracker)
+    # "changer" also means another card ("je dois changer de carte"): a move is taken from a
+    # message that names no démarche; cancel and check are unambiguous.
+    wants = reading.wants if reading.wants != Wants.RESCHEDULE or not reading.facts else None
+    if starting and (answer := _ABOUT_A_BOOKING.get(wants or "")):
+        events = await answer().act(dispatcher, tracker)
+        return {"reschedule_code": FORM_DONE, **_slots_of(events)}
+    read: dict[str, Any] = {}
+    if (
+        starting
+        or _latest_intent(tracker) == "need_procedure"
+        or (tracker.get_slot("requested_slot") == "demarche")
+    ):
+        read.update(new_facts(tracker))
+    if reading.expiry is not None:
+        read["expiry_date"] = reading.expiry.isoformat()
+    return read
 
 
 def _latest_intent(tracker: Tracker) -> str | None:
@@ -103,6 +136,22 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", ascii_digits(text))
 
 
+def _reading_the_request(tracker: Tracker) -> bool:
+    """The message opens the form or answers the démarche question: the place it names is
+    taken then ("… à دوردوني"), never from an answer to another question ("le 24")."""
+    return tracker.get_slot("requested_slot") in (None, "demarche")
+
+
+def _sites_named(text: str) -> list[Site]:
+    """The sites a place names: the catalogue's names, else the sentence reader's spellings
+    ("دوردوني", "٢٤")."""
+    sites = resolve_site(text, catalogue())
+    if sites:
+        return sites
+    place = read_place(text, None)
+    return [catalogue().sites[code] for code in place.sites] if place else []
+
+
 class ValidateBookingForm(FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
@@ -119,10 +168,13 @@ class ValidateBookingForm(FormValidationAction):
         def up_to(name: str) -> list[str]:
             return slots[: slots.index(name) + 1]
 
-        if tracker.get_slot("reschedule_code") == NO_BOOKING:
+        if tracker.get_slot("reschedule_code") == FORM_DONE:
             return []
         if tracker.get_slot("reschedule_code"):
-            # Moving a booking: same démarche and site, only the new day and slot, confirmed.
+            # Moving a booking: same démarche and site, only the new day and slot, confirmed;
+            # with no free slot there is nothing to confirm (the submit says so).
+            if tracker.get_slot("chosen_slot") == NO_SLOT:
+                return ["date_text", "chosen_slot"]
             return ["date_text", "chosen_slot", "booking_confirmed"]
         demarche = demarche_of(tracker)
         if demarche is not None and demarche.booking is None:
@@ -144,6 +196,23 @@ class ValidateBookingForm(FormValidationAction):
         missing = (name for name in required if tracker.slots.get(name) is None)
         return SlotSet(REQUESTED_SLOT, next(missing, None))
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Reads the whole message first: what it says beyond the asked slot (routing facts,
+        expiry, an appointment already made) is kept before the form's own steps run."""
+        starting = tracker.get_slot("requested_slot") is None
+        read = await _read_message(dispatcher, tracker)
+        tracker.slots.update(read)
+        events = await super().run(dispatcher, tracker, domain)
+        took = any(e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot")
+        if not (starting or took):
+            # Nothing for the form in it: Rasa rejects the form only when it gets no slot back,
+            # so the read slots are left out and the rules answer ("ma carte expire le…" →
+            # action_check_expiry, which reads the message itself).
+            return events
+        return [*(SlotSet(name, value) for name, value in read.items()), *events]
+
     # -- démarche (capability 2) ---------------------------------------------------------
 
     async def extract_demarche(
@@ -151,10 +220,11 @@ class ValidateBookingForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Routes the facts when the form starts, or when a new démarche is described mid-form."""
         starting = tracker.get_slot("requested_slot") is None
-        switching = _latest_intent(tracker) == "need_procedure" and _facts_changed_now(tracker)
-        if not (starting or switching) or not facts_of(tracker):
+        switching = _latest_intent(tracker) == "need_procedure" and bool(said_facts(tracker))
+        facts = facts_of(tracker)
+        if not (starting or switching) or not facts:
             return {}
-        result = route(facts_of(tracker), tracker.get_slot("site"))
+        result = route(facts, tracker.get_slot("site"))
         code = result.demarche.code if result.status is RouteStatus.RESOLVED else None
         if code == tracker.get_slot("demarche"):
             # Facts that narrow the démarche question without settling it ("renouveler mon titre
@@ -188,11 +258,18 @@ class ValidateBookingForm(FormValidationAction):
                 return {"demarche": None}
             code = result.demarche.code
         demarche = catalogue().demarches[code]
-        if demarche.booking is not None:
-            dispatcher.utter_message(
-                response="utter_demarche_found", demarche_name=demarche.name(lang)
-            )
-        return {"demarche": code, "documents_page": 0}
+        found: dict[str, Any] = {"demarche": code, "documents_page": 0}
+        if demarche.booking is None:
+            return found
+        dispatcher.utter_message(response="utter_demarche_found", demarche_name=demarche.name(lang))
+        expiry = understood(tracker).expiry
+        if expiry is not None:
+            # The expiry date said in the same message: where they stand comes before booking.
+            found["expiry_date"] = expiry.isoformat()
+            assessment = say_deadline(dispatcher, expiry, code, lang)
+            if assessment is not None and assessment.status is DeadlineStatus.EARLY:
+                found["reschedule_code"] = FORM_DONE  # too early: no booking yet
+        return found
 
     # -- documents (capability 3) --------------------------------------------------------
 
@@ -218,9 +295,11 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_site(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return _free_text_answer(
-            tracker, "site", lambda text: bool(resolve_site(text, catalogue()))
-        )
+        if _reading_the_request(tracker) and not tracker.get_slot("site"):
+            place = understood(tracker).place
+            if place is not None and place.sites:
+                return {"site": place.text}
+        return _free_text_answer(tracker, "site", lambda text: bool(_sites_named(text)))
 
     async def extract_date_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -234,6 +313,11 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         proposed = tracker.get_slot("proposed_slots") or []
+        if (
+            tracker.get_slot("requested_slot") == "chosen_slot"
+            and _latest_intent(tracker) == "deny"
+        ):
+            return {"chosen_slot": NO_SLOT}  # none of these: the waitlist is offered next
         return _free_text_answer(
             tracker, "chosen_slot", lambda text: _pick(text, proposed) is not None
         )
@@ -258,7 +342,7 @@ class ValidateBookingForm(FormValidationAction):
         text = str(value).strip()
         if text in catalogue().sites:
             return {"site": text}
-        sites = resolve_site(text, catalogue())
+        sites = _sites_named(text)
         demarche = tracker.get_slot("demarche")
         # Before the démarche is known (a place given first), any site of that place will do.
         offering = [s for s in sites if demarche is None or demarche in s.demarches]

@@ -9,9 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_search import facts_of
 from actions.common import GuichetAction, catalogue, demarche_of, language, parse_iso
 from actions.documents import show_documents_step
+from actions.reading import facts_of
 from bot.formatting import format_when
 from bot.routing import route
 

@@ -1,4 +1,4 @@
-"""What the booking form's parts share: the routing facts, the slots of one attempt, and the
+"""What the booking form's parts share: the slots of one attempt, and the
 form's one call to the booking API, the slot search (journaled by the engine as proof)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     NO_SLOT,
+    catalogue,
     client,
     iso,
     language,
@@ -21,10 +22,11 @@ from actions.common import (
     slot_summary,
 )
 from bot.booking.client import BookingRefused, BookingUnavailable
+from bot.catalogue import Hours
+from bot.catalogue.formatting import format_hours
 from bot.dates import understand
 
 MAX_PROPOSED = 3
-FACT_SLOTS = ("procedure_kind", "title_type", "topic")
 # Slots emptied once the form's outcome is acted on (démarche, site, phone stay for next time).
 ATTEMPT_SLOTS = (
     "date_text",
@@ -37,10 +39,6 @@ ATTEMPT_SLOTS = (
 # The `awaiting` step after an outage during the search: in the form, "OUI" comes back as the
 # answer to the day question, and validate_date_text searches the kept day again.
 SEARCH_STEP = "search"
-
-
-def facts_of(tracker: Tracker) -> dict[str, str]:
-    return {name: tracker.get_slot(name) for name in FACT_SLOTS if tracker.get_slot(name)}
 
 
 async def search_slots(
@@ -71,6 +69,14 @@ async def search_slots(
     except BookingRefused as refusal:
         say_refusal(dispatcher, refusal)
         return {"date_text": None}
+    proposed = result.slots or result.nearest
+    if proposed and not result.slots:
+        # None that day, some around it: the nearest ones and the days it opens, before any
+        # waitlist (a "NON" to them ends the form on the waitlist offer).
+        dispatcher.utter_message(
+            response="utter_no_slot_that_day",
+            opening_days=opening_days(tracker.get_slot("demarche"), tracker.get_slot("site"), lang),
+        )
     found = {
         "date_text": text,
         "date_request": {
@@ -79,9 +85,16 @@ async def search_slots(
             "part_of_day": request.part_of_day,
             "checked_at": iso(result.checked_at),
         },
-        "proposed_slots": [slot_summary(s) for s in result.slots[:MAX_PROPOSED]],
-        "chosen_slot": None if result.slots else NO_SLOT,
+        "proposed_slots": [slot_summary(s) for s in proposed[:MAX_PROPOSED]],
+        "chosen_slot": None if proposed else NO_SLOT,
     }
     if pending_retry(tracker, SEARCH_STEP) is not None:
         found["awaiting"] = None  # the kept day is searched: nothing left to retry
     return found
+
+
+def opening_days(demarche: str | None, site: str | None, lang: str) -> str:
+    """The weekly plages d'ouverture of `demarche` at `site`: "mardi 14 h 00–16 h 00"."""
+    found = catalogue().sites.get(site or "")
+    ranges = found.opening_ranges_for(demarche or "") if found else ()
+    return format_hours((Hours(r.weekday, r.start, r.end) for r in ranges), lang)

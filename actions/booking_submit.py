@@ -9,10 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_search import ATTEMPT_SLOTS, FACT_SLOTS, facts_of
+from actions.booking_search import ATTEMPT_SLOTS
 from actions.common import (
     AWAIT_WAITLIST,
-    NO_BOOKING,
+    FORM_DONE,
     NO_SLOT,
     GuichetAction,
     catalogue,
@@ -20,13 +20,15 @@ from actions.common import (
     demarche_of,
     iso,
     language,
-    numero_etranger,
     now,
+    numero_etranger,
     phone,
     say_refusal,
     say_unavailable,
 )
+from actions.deadlines import waitlist_window
 from actions.documents import bring_documents, labels
+from actions.reading import FACT_SLOTS, facts_of
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.routing import route
 
@@ -48,7 +50,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         lang = language(tracker)
         demarche = demarche_of(tracker)
         done = _reset(ATTEMPT_SLOTS)
-        if tracker.get_slot("reschedule_code") == NO_BOOKING:
+        if tracker.get_slot("reschedule_code") == FORM_DONE:
             return done
         if demarche is None:
             dispatcher.utter_message(response="utter_menu")
@@ -74,16 +76,19 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                     items="\n".join(f"- {r.document.label(lang)}" for r in demarche.to_prepare),
                 )
             return [*done, SlotSet("documents_confirmed", None), SlotSet("documents_page", 0)]
-        site_code = str(tracker.get_slot("site"))  # the search that found nothing had one
-        site = catalogue().sites.get(site_code)
         if tracker.get_slot("chosen_slot") == NO_SLOT:
+            if tracker.get_slot("reschedule_code"):
+                dispatcher.utter_message(response="utter_move_no_slot")
+                return done
+            start, end = waitlist_window(tracker.get_slot("expiry_date"), demarche)
             checked_at = (tracker.get_slot("date_request") or {}).get("checked_at") or iso(now())
             dispatcher.utter_message(
                 response="utter_no_slot",
-                site_name=site.name if site else site_code,
                 checked_at=checked_at,
+                window_start=iso(start),
+                window_end=iso(end),
             )
-            # Kept for the waitlist: the day asked for and the site.
+            # Kept for the waitlist: the site (the window is recomputed when joining).
             return [
                 SlotSet("chosen_slot", None),
                 SlotSet("proposed_slots", None),

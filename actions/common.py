@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 # Sentinels stored in slots when the form ends early (see validate_booking_form.required_slots).
 NO_SLOT = "no_free_slot"
-NO_BOOKING = "no_booking_to_move"
+# In `reschedule_code`: the form ends with nothing left to say (no booking to move, the message
+# asked to cancel instead, too early to book: each has said so already).
+FORM_DONE = "form_done"
 
 # `awaiting` values: the one question pending on Rasa's side, answered through action_confirm.
 AWAIT_CANCEL = "cancel"
@@ -102,6 +104,10 @@ def language(tracker: Tracker) -> str:
         return normalise_language(slot)
     metadata = tracker.latest_message.get("metadata") or {}
     return normalise_language(metadata.get("language"))
+
+
+def in_form(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == "booking_form"
 
 
 @functools.cache

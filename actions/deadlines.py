@@ -10,8 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    FORM_DONE,
     GuichetAction,
     client,
+    in_form,
     iso,
     language,
     now,
@@ -19,9 +21,12 @@ from actions.common import (
     say_refusal,
     say_unavailable,
 )
+from actions.reading import facts_of
 from bot.booking.client import BookingRefused, BookingUnavailable
+from bot.catalogue import Demarche
 from bot.dates import parse_expiry
 from bot.deadlines import DeadlineAssessment, DeadlineStatus, NoDeadline, assess
+from bot.routing import route
 from bot.timezone import PARIS
 
 # The step "OUI" runs again after an apology when the booking service was down.
@@ -41,6 +46,18 @@ def rights_end(expiry: str | None, demarche: str | None) -> str | None:
     return expiry
 
 
+def waitlist_window(expiry: str | None, demarche: Demarche) -> tuple[dt.date, dt.date]:
+    """From today to the rights-end date when the expiry is known, else to the démarche's
+    booking horizon: said in the offer, never one silent day, never past the rights end."""
+    today = now().astimezone(PARIS).date()
+    end = rights_end(expiry, demarche.code)
+    last = dt.date.fromisoformat(end) if end else None
+    if last is None or last < today:
+        horizon = demarche.booking.horizon_days if demarche.booking else 60
+        last = today + dt.timedelta(days=horizon)
+    return today, last
+
+
 class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         lang = language(tracker)
@@ -50,22 +67,44 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
             return []
         events: list[EventType] = [SlotSet("expiry_date", expiry.isoformat())]
         demarche = tracker.get_slot("demarche")
-        try:
-            if not demarche:
-                raise NoDeadline("no démarche yet")
-            assessment = assess(expiry, demarche, now().astimezone(PARIS).date())
-        except (NoDeadline, KeyError):
+        if not demarche:
+            # "My student residence permit expires next month": the sentence names the démarche.
+            result = route(facts_of(tracker), tracker.get_slot("site"))
+            if result.resolved:
+                demarche = result.demarche.code
+                events += [SlotSet(name, value) for name, value in facts_of(tracker).items()]
+                if result.demarche.booking is None:
+                    dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
+                else:
+                    events.append(SlotSet("demarche", demarche))
+        assessment = say_deadline(dispatcher, expiry, demarche, lang)
+        if assessment is None:
             dispatcher.utter_message(response="utter_expiry_noted", expiry=expiry.isoformat())
-            return events
-        # Where they stand, then the SMS offer, then the rights kept: on a phone the first SMS
-        # page holds the date and the one word to send; the rest may wait behind SUITE.
-        status, rights = assessment.sentences(lang)
-        dispatcher.utter_message(
-            response="utter_deadline", deadline_text=status, status=assessment.status.value
-        )
-        offer_alerts(dispatcher, assessment)
-        dispatcher.utter_message(response="utter_deadline", deadline_text=rights)
+        elif assessment.status is DeadlineStatus.EARLY and in_form(tracker):
+            events.append(SlotSet("reschedule_code", FORM_DONE))  # too early: the form stops
         return events
+
+
+def say_deadline(
+    dispatcher: CollectingDispatcher, expiry: dt.date, demarche: str | None, lang: str
+) -> DeadlineAssessment | None:
+    """Where the person stands for `demarche` (early, on time, late…), the SMS offer, the rights
+    kept; None, with nothing said, when the démarche has no deadline."""
+    try:
+        if not demarche:
+            raise NoDeadline("no démarche yet")
+        assessment = assess(expiry, demarche, now().astimezone(PARIS).date())
+    except (NoDeadline, KeyError):
+        return None
+    # Where they stand, then the SMS offer, then the rights kept: on a phone the first SMS
+    # page holds the date and the one word to send; the rest may wait behind SUITE.
+    status, rights = assessment.sentences(lang)
+    dispatcher.utter_message(
+        response="utter_deadline", deadline_text=status, status=assessment.status.value
+    )
+    offer_alerts(dispatcher, assessment)
+    dispatcher.utter_message(response="utter_deadline", deadline_text=rights)
+    return assessment
 
 
 def offer_alerts(dispatcher: CollectingDispatcher, assessment: DeadlineAssessment) -> None:

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     AWAIT_CANCEL,
     AWAIT_WAITLIST,
-    NO_BOOKING,
+    FORM_DONE,
     GuichetAction,
     catalogue,
     client,
@@ -24,7 +24,8 @@ from actions.common import (
     say_refusal,
     say_unavailable,
 )
-from actions.deadlines import rights_end
+from actions.deadlines import rights_end, waitlist_window
+from actions.reading import understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.schemas import BookingOut
 from bot.formatting import format_when
@@ -122,16 +123,18 @@ class ActionPrepareReschedule(
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         booking, events = await _find_booking(dispatcher, tracker, "prepare_reschedule")
         if booking is None:
-            return [*events, SlotSet("reschedule_code", NO_BOOKING)]
+            return [*events, SlotSet("reschedule_code", FORM_DONE)]
         dispatcher.utter_message(
             response="utter_reschedule_intro", **_booking_params(booking, language(tracker))
         )
+        text = (tracker.latest_message.get("text") or "").strip()
         return [
             SlotSet("reschedule_code", booking.code),
             SlotSet("demarche", booking.demarche),
             SlotSet("site", booking.slot.site),
             SlotSet("documents_confirmed", True),
-            SlotSet("date_text", None),
+            # "changer pour jeudi": the day comes with the request; the form searches it at once.
+            SlotSet("date_text", text if understood(tracker).day_wish else None),
             SlotSet("chosen_slot", None),
             SlotSet("booking_confirmed", None),
         ]
@@ -187,15 +190,14 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
         if demarche is None or demarche.booking is None or not site or not number:
             dispatcher.utter_message(response="utter_waitlist_needs_booking_details")
             return []
-        wanted = tracker.get_slot("date_request") or {}
+        start, end = waitlist_window(tracker.get_slot("expiry_date"), demarche)
         try:
             await client().join_waitlist(
                 phone=number,
                 demarche=demarche.code,
                 site=site,
-                not_before=_day(wanted.get("not_before")),
-                not_after=_day(wanted.get("not_after")),
-                part_of_day=wanted.get("part_of_day"),
+                not_before=start,
+                not_after=end,
                 rights_end=_day(rights_end(tracker.get_slot("expiry_date"), demarche.code)),
                 numero_etranger=numero_etranger(tracker),
                 language=lang,
@@ -207,10 +209,9 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
         except BookingRefused as refusal:
             say_refusal(dispatcher, refusal)
             return []
-        site_info = catalogue().sites.get(site)
         dispatcher.utter_message(
             response="utter_waitlist_joined",
-            demarche_name=demarche.name(lang),
-            site_name=site_info.name if site_info else site,
+            window_start=iso(start),
+            window_end=iso(end),
         )
         return [SlotSet("date_request", None)]

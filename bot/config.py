@@ -35,6 +35,8 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     actions_port: int = 5055
     offer_hold_hours: int = 12
+    # A slot offered to a person must start late enough for them to get there with their papers.
+    min_lead_hours: float = 2.0
     rebook_cooldown_days: int = 90
     reminder_hours: int = 48
     twilio_account_sid: str = ""
@@ -92,6 +94,7 @@ class Settings:
             rasa_url=env("GUICHET_RASA_URL", cls.rasa_url).rstrip("/"),
             actions_port=_env_int("GUICHET_ACTIONS_PORT", 5055),
             offer_hold_hours=_env_int("GUICHET_OFFER_HOLD_HOURS", 12),
+            min_lead_hours=float(env("GUICHET_MIN_LEAD_HOURS") or 2),
             rebook_cooldown_days=_env_int("GUICHET_REBOOK_COOLDOWN_DAYS", 90),
             reminder_hours=_env_int("GUICHET_REMINDER_HOURS", 48),
             twilio_account_sid=env("TWILIO_ACCOUNT_SID", ""),

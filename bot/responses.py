@@ -303,19 +303,48 @@ RESPONSES: dict[str, Response] = {
         )
     ),
     "utter_booking_aborted": Response(N_("D'accord, je ne réserve rien. Envoyez 0 pour le menu.")),
+    # The asked day has none but others have: the nearest ones follow (utter_ask_chosen_slot),
+    # with the days the démarche opens, before any waitlist.
+    "utter_no_slot_that_day": Response(
+        N_(
+            "Rien ce jour-là. Jours de réception : {opening_days}. Voici les plus proches ; "
+            "aucun ne vous va ? Répondez NON."
+        )
+    ),
     # Seed 002: the référé "mesures utiles" needs dated proof that no slot was available.
     "utter_no_slot": Response(
         N_(
-            "Aucun créneau libre à la {site_name} pour ces dates. Votre recherche du {checked_at} "
-            "est gardée comme preuve datée : envoyez PREUVE pour la liste. Voulez-vous être "
-            "inscrit en liste d'attente ?"
+            "Aucun créneau libre. Votre recherche du {checked_at} est gardée : PREUVE donne vos "
+            "recherches datées. Liste d'attente du {window_start} au {window_end} ?"
         ),
         ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
     ),
+    "utter_move_no_slot": Response(
+        N_(
+            "Aucun créneau libre pour déplacer votre rendez-vous : il reste inchangé. Pour un "
+            "autre jour, écrivez par exemple « déplacer mon rendez-vous jeudi »."
+        )
+    ),
     "utter_waitlist_joined": Response(
         N_(
-            "Vous êtes inscrit en liste d'attente pour {demarche_name} à la {site_name}. "
-            "Nous vous écrirons dès qu'un créneau se libère."
+            "Inscrit en liste d'attente du {window_start} au {window_end}. Nous vous écrirons "
+            "dès qu'un créneau se libère."
+        )
+    ),
+    # "Which days?": the weekly days the démarche opens at the site, then the next free slots.
+    "utter_opening_days": Response(
+        N_("Jours de réception : {opening_days}. Prochains créneaux libres :\n{items}")
+    ),
+    "utter_opening_days_none_free": Response(
+        N_(
+            "Jours de réception : {opening_days}. Aucun créneau libre pour l'instant : écrivez "
+            "RDV pour la liste d'attente."
+        )
+    ),
+    "utter_opening_days_needs_details": Response(
+        N_(
+            "Les jours dépendent de la démarche et de la préfecture : dites-moi d'abord ce que "
+            "vous devez faire et votre département."
         )
     ),
     "utter_waitlist_needs_booking_details": Response(

@@ -19,6 +19,9 @@ class EngineConfig:
     # documents; a place too close to its start for that is left to search instead.
     offer_start_margin: timedelta = timedelta(hours=2)
     offer_min_hold: timedelta = timedelta(minutes=30)
+    # What a person searching is offered starts at least this late: "as soon as possible" must
+    # not give a slot 11 minutes away (GUICHET_MIN_LEAD_HOURS).
+    min_lead: timedelta = timedelta(hours=2)
 
     @classmethod
     def from_settings(cls, settings: object) -> EngineConfig:
@@ -26,4 +29,5 @@ class EngineConfig:
             secret_key=settings.secret_key,  # type: ignore[attr-defined]
             offer_hold=timedelta(hours=settings.offer_hold_hours),  # type: ignore[attr-defined]
             rebook_cooldown=timedelta(days=settings.rebook_cooldown_days),  # type: ignore[attr-defined]
+            min_lead=timedelta(hours=settings.min_lead_hours),  # type: ignore[attr-defined]
         )

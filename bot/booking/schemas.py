@@ -160,6 +160,8 @@ class SearchOut(BaseModel):
     slots_found: int
     earliest_start: datetime | None
     slots: list[SlotOut]
+    # Only when `slots` is empty: the free slots closest to the asked days, before and after.
+    nearest: list[SlotOut] = []
 
 
 class BookingOut(BaseModel):

@@ -3,7 +3,7 @@ journaled as an AvailabilityCheck (the applicant's dated proof, see `proof.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,12 +41,16 @@ class SearchRequest:
     limit: int = 10
     phone: str | None = None
     language: str | None = None
+    # Applicant-facing searches pass EngineConfig.min_lead: nothing starting sooner is offered.
+    min_lead: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)
 class SearchResult:
     check: AvailabilityCheck
     slots: list[Slot]
+    # When the asked days have none: the free slots closest to them, before and after.
+    nearest: list[Slot] = field(default_factory=list)
 
 
 def search(session: Session, request: SearchRequest, *, now: datetime) -> SearchResult:
@@ -67,20 +71,18 @@ def search(session: Session, request: SearchRequest, *, now: datetime) -> Search
         applicant = get_or_create_applicant(
             session, phone_or_refuse(request.phone), now, request.language
         )
-    start = max(datetime.combine(max(date_from, today), time.min, tzinfo=tz), now)
-    end = min(
-        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz),
-        now + timedelta(days=demarche.horizon_days),
+    earliest = now + request.min_lead
+    latest = now + timedelta(days=demarche.horizon_days)
+    start = max(datetime.combine(max(date_from, today), time.min, tzinfo=tz), earliest)
+    end = min(datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz), latest)
+    free = (
+        Slot.demarche_code == demarche.code,
+        Slot.site_code == site.code,
+        Slot.places_taken < Slot.capacity,
     )
     candidates = session.scalars(
         select(Slot)
-        .where(
-            Slot.demarche_code == demarche.code,
-            Slot.site_code == site.code,
-            Slot.starts_at > start,
-            Slot.starts_at < end,
-            Slot.places_taken < Slot.capacity,
-        )
+        .where(*free, Slot.starts_at > start, Slot.starts_at < end)
         .order_by(Slot.starts_at)
     ).all()
     matching = [
@@ -101,4 +103,28 @@ def search(session: Session, request: SearchRequest, *, now: datetime) -> Search
     )
     session.add(check)
     session.flush()
-    return SearchResult(check=check, slots=matching[: max(1, min(request.limit, MAX_SEARCH_LIMIT))])
+    limit = max(1, min(request.limit, MAX_SEARCH_LIMIT))
+    nearest: list[Slot] = []
+    if not matching:
+        before = session.scalars(
+            select(Slot)
+            .where(*free, Slot.starts_at > earliest, Slot.starts_at < start)
+            .order_by(Slot.starts_at.desc())
+            .limit(limit)
+        ).all()
+        after = session.scalars(
+            select(Slot)
+            .where(*free, Slot.starts_at >= max(end, earliest), Slot.starts_at < latest)
+            .order_by(Slot.starts_at)
+            .limit(limit)
+        ).all()
+        nearest = _closest(list(before), list(after), limit)
+    return SearchResult(check=check, slots=matching[:limit], nearest=nearest)
+
+
+def _closest(before: list[Slot], after: list[Slot], limit: int) -> list[Slot]:
+    """Up to `limit` slots in time order: the last one before (the person may prefer earlier),
+    then the first ones after, then more before when after runs short."""
+    taken = before[:1] + after[: limit - min(1, len(before))]
+    taken += before[1 : 1 + limit - len(taken)]
+    return sorted(taken, key=lambda s: s.starts_at)

@@ -4,6 +4,7 @@ then my appointment, cancel, no slot → waitlist, proof, refusals and outages."
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import time
 
@@ -26,6 +27,7 @@ from actions.manage import (
     ActionPrepareReschedule,
 )
 from bot.secrets import unseal
+from bot.timezone import PARIS
 from tests.actions.helpers import apply, entity, form_turn, run, tracker
 
 RESIDENT = "carte_resident_renouvellement"
@@ -227,20 +229,35 @@ def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
         "site": "pref-24",
         "numero_etranger": numero_of(phone),
     }
-    # A Sunday: the préfecture receives nobody; the search is still journaled.
+    # A Sunday: the préfecture receives nobody; the search is still journaled. Issue 10: the
+    # nearest free slots come first, with the days the démarche opens, before any waitlist.
     day = validate(slots, {"date_text": "dimanche"}, requested="date_text", text="dimanche")
-    assert day.slots["chosen_slot"] == NO_SLOT and day.slots["proposed_slots"] == []
-    assert day.slots["requested_slot"] is None  # the form ends: no slot question to ask
+    assert day.responses == ["utter_no_slot_that_day"]
+    assert "mardi" in day.messages[0]["opening_days"]
+    assert day.slots["chosen_slot"] is None and 1 <= len(day.slots["proposed_slots"]) <= 3
+    assert day.slots["requested_slot"] == "chosen_slot"
     slots = apply(slots, day)
+
+    # "Non" to all of them: the form ends on the waitlist offer.
+    none = validate(slots, {}, requested="chosen_slot", text="non", intent="deny")
+    assert none.slots["chosen_slot"] == NO_SLOT
+    assert none.slots["requested_slot"] is None  # the form ends: no slot question to ask
+    slots = apply(slots, none)
 
     offered = run(ActionSubmitBooking(), tracker(slots))
     assert offered.responses == ["utter_no_slot"]
     assert offered.messages[0]["checked_at"]
+    # The waitlist's window is said: from today to the end of the démarche's horizon (no
+    # expiry known), never one silent day.
+    today = dt.datetime.now(PARIS).date()
+    assert offered.messages[0]["window_start"] == today.isoformat()
+    assert offered.messages[0]["window_end"] == (today + dt.timedelta(days=60)).isoformat()
     assert offered.slots["awaiting"] == AWAIT_WAITLIST
     slots = apply(slots, offered)
 
     joined = run(ActionConfirm(), tracker(slots, intent="affirm"))
     assert joined.responses == ["utter_waitlist_joined"]
+    assert joined.messages[0]["window_end"] == offered.messages[0]["window_end"]
 
     proof = run(ActionMyProof(), tracker({"phone": phone}))
     assert proof.responses == ["utter_my_proof"]

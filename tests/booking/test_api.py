@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -378,3 +380,32 @@ def test_error_message_follows_accept_language(api):
     )
     assert response.json()["error"]["code"] == "slot_not_found"
     assert response.json()["error"]["message"]
+
+
+def test_a_person_is_never_offered_a_slot_starting_too_soon_to_get_there(api, clock):
+    """Issue 10: "as soon as possible" offered a slot 11 minutes away. GUICHET_MIN_LEAD_HOURS
+    (default 2) applies to every search made through the API."""
+    first = first_slots(api, n=1)["slots"][0]
+    clock.now = datetime.fromisoformat(first["starts_at"]) - timedelta(minutes=11)
+    found = first_slots(api, n=3)["slots"]
+    assert found and first["id"] not in {s["id"] for s in found}
+    assert all(
+        datetime.fromisoformat(s["starts_at"]) - clock.now >= timedelta(hours=2) for s in found
+    )
+
+
+def test_a_day_without_slots_gives_the_nearest_free_ones_before_and_after(api):
+    # The démarche opens on Tuesdays only (seed 000): a Wednesday has none, the Tuesdays around
+    # it have some.
+    body = {
+        "demarche": RESIDENT,
+        "site": "pref-24",
+        "date_from": "2026-01-21",
+        "date_to": "2026-01-21",
+        "limit": 3,
+    }
+    found = api.post("/api/v1/slots/search", json=body).json()
+    assert found["slots"] == [] and len(found["nearest"]) == 3
+    days = [s["starts_at"][:10] for s in found["nearest"]]
+    assert days[0] == "2026-01-20" and days[-1] == "2026-01-27"
+    assert days == sorted(days)

@@ -62,6 +62,9 @@ SAMPLES: dict[str, object] = {
     "horizon_days": 60,
     "site_name": "Préfecture de la Seine-Saint-Denis",
     "phone": "06 12 34 56 78",
+    "opening_days": "mardi 14 h 00–16 h 00",
+    "window_start": WHEN.date(),
+    "window_end": (WHEN + dt.timedelta(days=60)).date(),
 }
 TEXT = "Préfecture de l'Isère"
 # Answers stating an appointment's démarche, date, place and address (what the person asked

@@ -38,6 +38,7 @@ INTENTS = frozenset(
         "cancel_appointment",
         "reschedule_appointment",
         "my_appointment",
+        "ask_opening_days",
         "my_proof",
         "join_waitlist",
         "more",

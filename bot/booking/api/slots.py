@@ -31,6 +31,7 @@ def search_slots(request: Request, body: SearchIn, u: UnitDep, caller: CallerDep
             limit=body.limit,
             phone=phone,
             language=body.language,
+            min_lead=u.config.min_lead,
         ),
         now=u.now,
     )
@@ -40,4 +41,5 @@ def search_slots(request: Request, body: SearchIn, u: UnitDep, caller: CallerDep
         slots_found=result.check.slots_found,
         earliest_start=result.check.earliest_start,
         slots=[SlotOut.of(s) for s in result.slots],
+        nearest=[SlotOut.of(s) for s in result.nearest],
     )

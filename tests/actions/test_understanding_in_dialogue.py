@@ -1,0 +1,216 @@
+"""Issue 10 in the dialogue: the whole sentence is read at every step (bot.understanding), so
+the first reply gives the right door, a stated expiry is assessed before booking, a day, place
+or numéro said in passing is used, a cancellation is not a booking; a day without slots gets
+the nearest ones and the opening days; a move checks availability before confirming."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from babel.dates import format_date
+
+from actions.booking_submit import ActionSubmitBooking
+from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
+from actions.conversation import ActionConfirm
+from actions.deadlines import ActionCheckExpiry
+from actions.manage import ActionPrepareReschedule
+from actions.opening_days import ActionOpeningDays
+from bot.secrets import unseal
+from bot.timezone import PARIS
+from tests.actions.helpers import apply, run, tracker
+from tests.actions.test_booking_actions import (
+    RESIDENT,
+    book_until_confirmation,
+    new_phone,
+    validate,
+)
+
+
+def _booked(phone: str) -> dict:
+    slots = book_until_confirmation(phone)
+    booked = run(ActionSubmitBooking(), tracker(slots))
+    assert booked.responses == ["utter_convocation"]
+    return booked.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("J'ai perdu mon titre de séjour", "fr", "duplicata_titre"),
+        (
+            "I'm married to a French citizen and need to renew my card",
+            "en",
+            "conjoint_francais_renouvellement",
+        ),
+        ("وصلتني رسالة أن بطاقة إقامتي جاهزة", "ar", "remise_titre"),
+        ("bghit njadad la carte de 10 ans", "ar", RESIDENT),
+    ],
+)
+def test_the_first_message_names_the_demarche_without_any_entity(text, lang, expected):
+    """The CRF finds no span in a paraphrase: the sentence reader does."""
+    started = validate(
+        {}, requested=None, text=text, intent="need_procedure", entities=[], language=lang
+    )
+    assert started.slots["demarche"] == expected
+    assert started.slots["requested_slot"] != "demarche"  # no routing question asked
+    # The facts stay in their slots for the next messages (the door, another question).
+    assert started.slots.get("procedure_kind") or started.slots.get("title_type")
+
+
+def test_a_student_whose_permit_expires_next_month_gets_the_online_door_and_the_deadline():
+    text = "My student residence permit expires next month"
+    said = run(ActionCheckExpiry(), tracker(text=text, intent="give_expiry", language="en"))
+    assert said.responses[0] == "utter_route"  # ANEF, at the first reply
+    assert "utter_deadline" in said.responses
+    assert said.slots["expiry_date"] and said.slots["title_type"] == "etudiant"
+
+
+def _in_months(months: int) -> dt.date:
+    today = dt.datetime.now(PARIS).date()
+    return today + dt.timedelta(days=30 * months)
+
+
+def test_an_expiry_said_with_the_request_is_assessed_before_any_booking():
+    expiry = _in_months(9)
+    text = f"je dois renouveler ma carte de résident, elle expire le {format_date(expiry, 'd MMMM y', locale='fr')}"
+    started = validate({}, requested=None, text=text, intent="need_procedure", entities=[])
+    assert started.slots["demarche"] == RESIDENT
+    assert started.slots["expiry_date"] == expiry.isoformat()
+    deadline = [m for m in started.messages if m.get("response") == "utter_deadline"]
+    assert deadline and deadline[0]["status"] == "early"
+    assert "utter_offer_alert_opening" in started.responses
+    # Too early: the form stops, nothing is booked yet.
+    assert started.slots["reschedule_code"] == FORM_DONE
+    assert started.slots["requested_slot"] is None
+
+
+def test_it_expires_on_a_date_in_the_middle_of_the_form_stops_a_too_early_booking():
+    expiry = _in_months(9)
+    text = f"it expires on {format_date(expiry, 'd MMMM y', locale='en')}"
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24"}
+    said = run(
+        ActionCheckExpiry(),
+        tracker(
+            {**slots, "requested_slot": "date_text"},
+            text=text,
+            intent="give_expiry",
+            active_loop="booking_form",
+            language="en",
+        ),
+    )
+    assert said.messages[0]["status"] == "early"
+    assert said.slots["reschedule_code"] == FORM_DONE  # the form ends when it resumes
+
+
+def test_cancel_said_in_darija_and_arabic_cancels_after_confirmation_not_a_booking(api_url):
+    phone = new_phone()
+    booked = _booked(phone)
+    text = "salam عندي موعد f prefecture بغيت نلغيه"
+    started = validate(
+        {"phone": phone},
+        requested=None,
+        text=text,
+        intent="book_appointment",
+        entities=[],
+        language="ar",
+    )
+    assert started.responses == ["utter_confirm_cancel"]
+    assert started.slots["awaiting"] == AWAIT_CANCEL
+    assert started.slots["requested_slot"] is None  # no booking question
+    slots = apply({"phone": phone, "language": "ar"}, started)
+    ended = run(ActionSubmitBooking(), tracker(slots, language="ar"))
+    assert ended.responses == []
+    cancelled = run(ActionConfirm(), tracker(apply(slots, ended), intent="affirm", language="ar"))
+    assert cancelled.responses == ["utter_cancelled"]
+    assert cancelled.messages[0]["code"] == booked["code"]
+
+
+def test_changer_pour_jeudi_searches_thursday_without_asking_the_day_again(api_url):
+    phone = new_phone()
+    _booked(phone)
+    prepared = run(
+        ActionPrepareReschedule(),
+        tracker({"phone": phone}, text="changer pour jeudi", intent="reschedule_appointment"),
+    )
+    assert prepared.slots["date_text"] == "changer pour jeudi"
+    move = apply({"phone": phone}, prepared)
+    # The form's activation validates the prefilled day: the search runs at once.
+    searched = validate(move, {"date_text": "changer pour jeudi"}, requested=None)
+    assert "utter_ask_date_text" not in searched.responses
+    assert (
+        searched.slots["date_request"]["not_before"] == searched.slots["date_request"]["not_after"]
+    )
+    thursday = dt.date.fromisoformat(searched.slots["date_request"]["not_before"])
+    assert thursday.weekday() == 3
+    # Pref-24 receives this démarche on Tuesdays: the nearest slots and the days it opens.
+    assert searched.responses == ["utter_no_slot_that_day"]
+    assert searched.slots["requested_slot"] == "chosen_slot"
+
+
+def test_a_move_to_a_day_without_slots_never_asks_to_confirm(api_url):
+    phone = new_phone()
+    booked = _booked(phone)
+    prepared = run(
+        ActionPrepareReschedule(),
+        tracker({"phone": phone}, text="je veux déplacer", intent="reschedule_appointment"),
+    )
+    move = apply({"phone": phone}, prepared)
+    day = validate(move, {"date_text": "dimanche"}, requested="date_text", text="dimanche")
+    move = apply(move, day)
+    none = validate(move, {}, requested="chosen_slot", text="non", intent="deny")
+    assert none.slots["chosen_slot"] == NO_SLOT
+    # Nothing to confirm: the form ends before "Je déplace votre rendez-vous … au [when]".
+    assert none.slots["requested_slot"] is None
+    ended = run(ActionSubmitBooking(), tracker(apply(move, none)))
+    assert ended.responses == ["utter_move_no_slot"]
+    assert ended.slots["reschedule_code"] is None
+    assert booked["code"]
+
+
+@pytest.mark.parametrize("said", ["دوردوني", "٢٤", "à دوردوني svp"])
+def test_the_place_in_arabic_script_or_digits_is_understood(said):
+    place = validate(
+        {"demarche": RESIDENT, "documents_confirmed": True}, requested="site", text=said
+    )
+    assert place.slots["site"] == "pref-24", place.responses
+
+
+def test_a_spaced_numero_etranger_is_understood():
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24"}
+    numero = validate(
+        slots, {"numero_etranger": "7501 234 568"}, requested="numero_etranger", text="7501 234 568"
+    )
+    # Kept sealed in the slot (personal data): the digits inside are the 10 typed.
+    assert unseal(numero.slots["numero_etranger"], secret_key()) == "7501234568"
+
+
+def test_the_place_said_in_the_first_message_is_kept():
+    text = "bghit njadad la carte de 10 ans f دوردوني"
+    started = validate({}, requested=None, text=text, intent="need_procedure", language="ar")
+    assert started.slots["demarche"] == RESIDENT and started.slots["site"] == "pref-24"
+
+
+def test_which_days_gives_the_opening_days_and_the_next_free_slots(api_url):
+    asked = run(
+        ActionOpeningDays(),
+        tracker({"demarche": RESIDENT, "site": "pref-24"}, text="c koi les jours dispo"),
+    )
+    assert asked.responses == ["utter_opening_days"]
+    assert "mardi" in asked.messages[0]["opening_days"]
+    assert asked.messages[0]["items"].startswith("1. ")
+    unknown = run(ActionOpeningDays(), tracker({}, text="what days are available?", language="en"))
+    assert unknown.responses == ["utter_opening_days_needs_details"]
+
+
+def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rules():
+    """Rasa rejects the form (and the rules answer) only when the form sets no slot: what the
+    sentence says (here an expiry) must not keep the form going."""
+    slots = {"demarche": RESIDENT, "title_type": "carte_resident", "procedure_kind": "renewal"}
+    said = validate(
+        slots,
+        requested="documents_confirmed",
+        text="ma carte expire le 31/03/2027",
+        intent="give_expiry",
+    )
+    assert set(said.slots) <= {"requested_slot"} and said.responses == []
