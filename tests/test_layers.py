@@ -3,12 +3,24 @@ no import cycle between sibling modules, function-level imports included)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from bot.config import PROJECT_ROOT
 
 
-def test_the_import_contracts_hold(capsys):
-    from importlinter.cli import lint_imports
+_LINT = "from importlinter.cli import lint_imports_command; lint_imports_command()"
 
-    exit_code = lint_imports(config_filename=str(PROJECT_ROOT / ".importlinter"), no_cache=True)
-    report = capsys.readouterr().out
-    assert exit_code == 0, report
+
+def test_the_import_contracts_hold():
+    # In a process of its own: import-linter sets up logging and rich output, which would
+    # change how the tests that run after it capture logs.
+    done = subprocess.run(
+        [sys.executable, "-c", _LINT, "--config", ".importlinter", "--no-cache"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 4 kept, 0 broken." in done.stdout, done.stdout

@@ -57,7 +57,7 @@ class Conversations:
     ):
         self.settings = settings
         self.session_factory = session_factory
-        self.inbox = Inbox(session_factory)
+        self.inbox = Inbox(session_factory, settings.secret_key)
         self.outboxes = dict(outboxes)
         self.rasa = RasaClient(
             settings.rasa_url, actions_url(settings), api_token=settings.rasa_api_token

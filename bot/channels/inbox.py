@@ -18,6 +18,7 @@ from bot.channels.phone_link import prefer
 from bot.channels.turn import Incoming, Turn
 from bot.db import utcnow
 from bot.i18n import normalise_language
+from bot.secrets import seal, unseal
 from bot.words import Question
 
 WAITING_STATUSES = (InboundStatus.QUEUED.value, InboundStatus.WAITING.value)
@@ -43,8 +44,10 @@ def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
 
 
 class Inbox:
-    def __init__(self, session_factory: sessionmaker[Session]):
+    def __init__(self, session_factory: sessionmaker[Session], secret_key: str):
         self.session_factory = session_factory
+        # The phone a waiting message keeps for whoever answers it is sealed (bot.secrets).
+        self.secret_key = secret_key
 
     # -- a new message ----------------------------------------------------------------------
 
@@ -102,7 +105,7 @@ class Inbox:
                 details={
                     "payload": incoming.payload,
                     "opt_in": incoming.opt_in,
-                    "phone": incoming.phone,
+                    "phone": seal(incoming.phone, self.secret_key) if incoming.phone else None,
                 },
             )
             session.add(row)
@@ -193,8 +196,8 @@ class Inbox:
                 return turn, None, row.resolved if row.resolved is not None else row.body
             details = row.details or {}
             row.status = InboundStatus.RECEIVED.value  # answered now, like any new message
-            phone = details.get("phone")
-            turn.phone = phone if isinstance(phone, str) else turn.phone
+            phone = unseal(details.get("phone"), self.secret_key)
+            turn.phone = phone if phone is not None else turn.phone
             payload = details.get("payload")
             incoming = Incoming(
                 channel=contact.channel,
