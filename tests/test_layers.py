@@ -8,7 +8,6 @@ import sys
 
 from bot.config import PROJECT_ROOT
 
-
 _LINT = "from importlinter.cli import lint_imports_command; lint_imports_command()"
 
 
