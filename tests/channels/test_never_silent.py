@@ -16,7 +16,7 @@ from bot.channels.shaping import sms_text
 from bot.db import make_engine, make_session_factory
 from bot.i18n import translate
 from tests.support.servers import free_port
-from tests.support.stack import Phone, stack_with_fakes
+from tests.support.stack import RASA_API_TOKEN, Phone, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
 
@@ -31,7 +31,7 @@ def stack(tmp_path_factory):
 
 def _tracker(settings, rasa, number: str) -> dict:
     sender = Conversations(settings, None, {}).sender_id("sms", number)  # type: ignore[arg-type]
-    return httpx.get(f"{rasa.url}/conversations/{sender}/tracker", timeout=10).json()
+    return rasa.tracker(sender)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,10 @@ def test_a_conversation_whose_circuit_breaker_tripped_answers_again(stack):
     }
     looping = [said] + [{"event": "action", "name": "action_fallback"}] * 10
     httpx.post(
-        f"{rasa.url}/conversations/{sender}/tracker/events", json=looping, timeout=10
+        f"{rasa.url}/conversations/{sender}/tracker/events",
+        params={"token": RASA_API_TOKEN},
+        json=looping,
+        timeout=10,
     ).raise_for_status()
     menu = phone.send("MENU")
     assert menu and "Que voulez-vous faire" in menu[0], menu
