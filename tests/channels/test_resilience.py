@@ -119,13 +119,12 @@ def test_one_senders_messages_sent_alternately_to_two_gateways_are_answered_in_o
 def test_health_fails_when_the_database_file_is_gone(tmp_path, settings):
     from fastapi.testclient import TestClient
 
-    from bot.booking import schema
-    from bot.db import make_engine, make_session_factory
+    from bot.db import make_engine, make_session_factory, upgrade
     from bot.gateway.app import create_app
 
     path = tmp_path / "gone.db"
     engine = make_engine(f"sqlite:///{path}")
-    schema.upgrade(engine)
+    upgrade(engine)
     with TestClient(create_app(settings, make_session_factory(engine))) as client:
         assert client.get("/health").json()["checks"]["database"]["ok"] is True
         path.unlink()
