@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def test_conversations_are_kept_in_the_sql_tracker_store(tmp_path: Path) -> None
         result = subprocess.run(
             [str(RASA_PYTHON), "-c", SCRIPT, mode, endpoints],
             cwd=tmp_path,
+            # endpoints.yml reads the /nlg token from Rasa's environment (guichet run sets it).
+            env=dict(os.environ, GUICHET_NLG_TOKEN="test-nlg-token"),
             capture_output=True,
             text=True,
             timeout=120,
