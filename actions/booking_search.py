@@ -75,7 +75,10 @@ async def search_slots(
         # waitlist (a "NON" to them ends the form on the waitlist offer).
         dispatcher.utter_message(
             response="utter_no_slot_that_day",
-            opening_days=opening_days(tracker.get_slot("demarche"), tracker.get_slot("site"), lang),
+            # Slots were found around that day, so the site has ranges; "—" only if the
+            # catalogue and the engine disagree, never an empty placeholder.
+            opening_days=opening_days(tracker.get_slot("demarche"), tracker.get_slot("site"), lang)
+            or "—",
         )
     found = {
         "date_text": text,
