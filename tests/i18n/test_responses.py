@@ -21,34 +21,9 @@ from bot.responses import (
     render,
     render_text,
 )
+from tests.nlu.training_files import INTENTS
 
-# The intents agreed with the dialogue engineer (button payloads must name one of them).
-INTENTS = {
-    "greet",
-    "goodbye",
-    "affirm",
-    "deny",
-    "thank",
-    "choose_language",
-    "change_language",
-    "menu",
-    "help",
-    "need_procedure",
-    "ask_documents",
-    "have_documents",
-    "missing_documents",
-    "give_expiry",
-    "book_appointment",
-    "inform",
-    "cancel_appointment",
-    "reschedule_appointment",
-    "my_appointment",
-    "my_proof",
-    "join_waitlist",
-    "more",
-    "out_of_scope",
-    "insult",
-}
+# Button payloads must name an intent of the domain (one list: tests/nlu/training_files.py).
 WHEN = dt.datetime(2025, 1, 14, 13, 20, tzinfo=dt.UTC)
 # Realistic values (long ones, to keep the SMS length check honest); anything else gets TEXT.
 SAMPLES: dict[str, object] = {
