@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -193,13 +193,14 @@ def running_stack(
 
 @contextlib.contextmanager
 def stack_with_fakes(
-    tmp: Path,
+    tmp: Path, telegram_server: Callable[[], providers.Recorder] = providers.telegram_server
 ) -> Iterator[tuple[Settings, RasaServer, str, providers.Recorder, providers.Recorder]]:
-    """running_stack with its fake Twilio and Telegram servers; skips when Rasa cannot run."""
+    """running_stack with its fake Twilio and Telegram servers; skips when Rasa cannot run.
+    `telegram_server=providers.telegram_with_documents` also takes documents (sendDocument)."""
     model = trained_model()
     if model is None or not RASA.exists():
         unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
-    twilio, telegram = providers.twilio_server(), providers.telegram_server()
+    twilio, telegram = providers.twilio_server(), telegram_server()
     try:
         with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
             settings,
