@@ -28,6 +28,8 @@ FONT_DIRS = (
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 FAMILY = "DejaVu"
 GREY = (90, 90, 90)
+# DejaVu's Arabic letters are drawn smaller than its Latin ones at the same size.
+RTL_SCALE = 1.15
 BLACK = (0, 0, 0)
 
 
@@ -81,6 +83,7 @@ class Page:
     ) -> None:
         """One paragraph in `lang`: right-aligned and right to left for Arabic."""
         rtl = is_rtl(lang)
+        size = size * RTL_SCALE if rtl else size
         self.pdf.set_text_shaping(use_shaping_engine=True, direction="rtl" if rtl else "ltr")
         self.pdf.set_font(FAMILY, "B" if bold else "", size)
         self.pdf.set_text_color(*(GREY if grey else BLACK))

@@ -34,13 +34,7 @@ PUBLIC = KEY.public_key()
 def booked(sqlite_factory: sessionmaker[Session], clock) -> tuple[str, str]:
     """A booking in the small world: its code and its signed payload."""
     with sqlite_factory.begin() as session:
-        slots = world.build_and_publish(session, now=clock())
-        booking = bookings.book(
-            session,
-            world.CONFIG,
-            BookRequest(slot_id=slots[0].id, phone=world.PHONE_A, language="ar"),
-            now=clock(),
-        )
+        booking = world.booked_world(session, now=clock(), language="ar")
         return booking.code, convocation.payload_of(booking, KEY)
 
 
@@ -133,13 +127,7 @@ def api(sqlite_factory, clock):
 
 def test_the_public_verify_route_takes_the_payload(api, sqlite_factory, clock) -> None:
     with sqlite_factory.begin() as session:
-        slots = world.build_and_publish(session, now=clock())
-        booking = bookings.book(
-            session,
-            world.CONFIG,
-            BookRequest(slot_id=slots[0].id, phone=world.PHONE_A),
-            now=clock(),
-        )
+        booking = world.booked_world(session, now=clock())
         code = booking.code
         payload = convocation.payload_of(booking, signing.private_key("api-key"))
     answer = api.get(f"/api/v1/bookings/{payload}/verify")

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot import signing
 from bot.booking import bookings, convocation
-from bot.booking.bookings import BookRequest
 from bot.booking.models import Booking
 from bot.channels.outbound import Outgoing, TelegramSender, record
 from bot.channels.printed import convocation_codes, convocation_document
@@ -21,7 +20,7 @@ from bot.db import make_engine, make_session_factory, utcnow
 from bot.gateway.nlg import generate
 from tests.support import providers, world
 from tests.support.qr import pdf_text, qr_payloads
-from tests.support.stack import TelegramUser, stack_with_fakes
+from tests.support.stack import TelegramUser, stack_with_fakes, telegram_booking
 
 DISPLAYED_CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}")
 
@@ -74,13 +73,7 @@ def test_the_pdf_goes_to_the_chat_as_a_document_with_its_caption(
         telegram_api_base_url=f"{documents_api.url}/bot",
     )
     with sqlite_factory.begin() as session:
-        slots = world.build_and_publish(session, now=clock())
-        booking = bookings.book(
-            session,
-            world.CONFIG,
-            BookRequest(slot_id=slots[0].id, phone=world.PHONE_A, language="ar"),
-            now=clock(),
-        )
+        booking = world.booked_world(session, now=clock(), language="ar")
         code = booking.code
         payload = convocation.payload_of(booking, signing.private_key("chat-test"))
     message = convocation_document(settings, sqlite_factory, "telegram", "777", code, "ar")
@@ -127,15 +120,8 @@ def stack(tmp_path_factory):
 def test_a_telegram_booking_in_arabic_brings_the_signed_pdf(stack) -> None:
     settings, gateway, telegram = stack
     user = TelegramUser(gateway, telegram, 6161)
-    sent = user.say("/start")
-    sent = user.press(sent, 3)  # عربي: chosen, it sticks whatever is typed next
-    sent = user.say("Je veux renouveler ma carte de résident")
-    sent = user.press(sent, 2)  # J'ai déjà tout
-    sent = user.say("38000")
-    sent = user.say("lundi")
-    sent = user.press(sent, 1)
-    sent = user.say("06 11 11 00 66")
-    sent = user.say("7501234566")
+    # عربي chosen from the first menu: the conversation, and so the PDF, is in Arabic.
+    sent = telegram_booking(user, language=3, phone="06 11 11 00 66", numero="7501234566")
     assert not telegram.calls_to("/sendDocument")  # nothing before the booking is confirmed
     sent = user.press(sent, 1)  # نعم، احجز
     shown = DISPLAYED_CODE.findall("\n".join(m["text"] for m in sent))

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from bot import signing
 from bot.booking import bookings, convocation
-from bot.booking.bookings import BookRequest
 from bot.booking.codes import new_code
 from bot.config import Settings
 from bot.gateway.app import create_app
@@ -36,13 +35,7 @@ def page(sqlite_factory, clock):
 @pytest.fixture
 def booked(sqlite_factory, clock) -> tuple[str, str]:
     with sqlite_factory.begin() as session:
-        slots = world.build_and_publish(session, now=clock())
-        booking = bookings.book(
-            session,
-            world.CONFIG,
-            BookRequest(slot_id=slots[0].id, phone=world.PHONE_A),
-            now=clock(),
-        )
+        booking = world.booked_world(session, now=clock())
         return booking.code, convocation.payload_of(booking, KEY)
 
 

@@ -319,6 +319,21 @@ class TelegramUser:
         )
 
 
+def telegram_booking(user: TelegramUser, *, language: int, phone: str, numero: str) -> list[dict]:
+    """A Telegram booking of a carte de résident renewal in Isère, the language picked from the
+    first menu (1 Français, 2 English, 3 عربي: a choice sticks whatever is typed next), up to the
+    confirmation question: what it answered last (press 1 to book)."""
+    sent = user.say("/start")
+    sent = user.press(sent, language)
+    sent = user.say("Je veux renouveler ma carte de résident")
+    sent = user.press(sent, 2)  # J'ai déjà tout
+    sent = user.say("38000")
+    sent = user.say("lundi")
+    sent = user.press(sent, 1)
+    sent = user.say(phone)
+    return user.say(numero)
+
+
 # A French booking by SMS, answered the way a person on a basic phone would: menu numbers,
 # a postal code, a day, the numéro étranger. (text, a word the replies must contain)
 BOOKING_SCRIPT = (
