@@ -5,6 +5,7 @@ after booking: the same document a PAN mediator prints. Telegram's servers are p
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from bot import signing
 from bot.booking import bookings, convocation
 from bot.booking.models import Booking
+from bot.channels.console import ConsoleOutbox
 from bot.channels.outbound import Outgoing, TelegramSender, record
 from bot.channels.printed import convocation_codes, convocation_document
 from bot.config import Settings
@@ -105,6 +107,16 @@ def test_an_outgoing_without_document_stays_a_message(sqlite_factory, documents_
     asyncio.run(TelegramSender(settings, sqlite_factory).deliver([message]))
     assert documents_api.wait_for("/sendMessage")[0]["text"] == "Bonjour"
     assert documents_api.calls_to("/sendDocument") == []
+
+
+def test_guichet_chat_keeps_the_document_a_telegram_user_would_get(tmp_path) -> None:
+    out = io.StringIO()
+    message = Outgoing(
+        "telegram", "1", "Votre convocation", document=b"%PDF-1.4 x", filename="c.pdf"
+    )
+    asyncio.run(ConsoleOutbox(out, documents=tmp_path).deliver([message]))
+    assert (tmp_path / "c.pdf").read_bytes() == b"%PDF-1.4 x"
+    assert "📎 c.pdf" in out.getvalue() and str(tmp_path / "c.pdf") in out.getvalue()
 
 
 @pytest.fixture(scope="module")
