@@ -23,6 +23,7 @@ from bot.channels import messages
 from bot.channels.masking import mask
 from bot.channels.outbound import Outgoing
 from bot.config import Settings
+from bot.formatting import isolate_ltr
 from bot.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,8 @@ def convocation_document(
     return Outgoing(
         channel,
         address,
-        translate(messages.CONVOCATION_PDF, lang, code=display_code(code)),
+        # The code stays left to right inside an Arabic caption, as in every chat answer.
+        translate(messages.CONVOCATION_PDF, lang, code=isolate_ltr(display_code(code), lang)),
         document=document,
         filename=f"convocation-{display_code(code)}.pdf",
     )

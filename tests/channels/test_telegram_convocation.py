@@ -81,7 +81,7 @@ def test_the_pdf_goes_to_the_chat_as_a_document_with_its_caption(
     message = convocation_document(settings, sqlite_factory, "telegram", "777", code, "ar")
     assert message is not None and message.document is not None
     assert message.filename == f"convocation-{code[:4]}-{code[4:]}.pdf"
-    assert f"{code[:4]}-{code[4:]}" in message.text
+    assert f"\u2068{code[:4]}-{code[4:]}\u2069" in message.text  # isolated in Arabic
     with sqlite_factory.begin() as session:
         record(session, message)
     asyncio.run(TelegramSender(settings, sqlite_factory).deliver([message]))
