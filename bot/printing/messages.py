@@ -32,4 +32,3 @@ TRANSCRIPT_INTRO = N_(
 SENDER_APPLICANT = N_("La personne")
 SENDER_ASSISTANT = N_("L'assistant")
 SENDER_MEDIATOR = N_("Le médiateur")
-PAGE = N_("Page {page}")

@@ -58,12 +58,23 @@ def qr_png(payload: str) -> bytes:
     return out.getvalue()
 
 
+class _Numbered(FPDF):
+    """Pages numbered "2/3" at the foot: a transcript runs over several sheets, no words needed."""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_text_shaping(use_shaping_engine=True, direction="ltr")
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, f"Guichet · {self.page_no()}/{{nb}}", align="C")
+
+
 class Page:
     """An A4 document being written, paragraph by paragraph, each in its own language."""
 
     def __init__(self, title: str) -> None:
         folder = font_dir()
-        self.pdf = FPDF(format="A4")
+        self.pdf = _Numbered(format="A4")
         self.pdf.set_title(title)
         self.pdf.set_creator("Guichet")
         self.pdf.set_auto_page_break(auto=True, margin=15)

@@ -3,11 +3,13 @@ pypdf, the QR code with zxing-cpp — in the applicant's language and in French,
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from bot import signing
@@ -163,3 +165,17 @@ def test_a_machine_without_the_font_is_told_what_to_install(
             convocation_pdf(_convocation(), "fr")
     finally:
         pdf.font_dir.cache_clear()
+
+
+def test_a_long_transcript_runs_over_numbered_pages_and_loses_no_message() -> None:
+    lines = [
+        TranscriptLine("assistant", f"رسالة رقم {i} " * 12, f"Message numéro {i}. " * 8)
+        for i in range(40)
+    ]
+    document = transcript_pdf(lines, "ar", printed_at=datetime(2026, 1, 12, 9, 30, tzinfo=UTC))
+    pages = pypdf.PdfReader(io.BytesIO(document)).pages
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        assert f"Guichet · {number}/{len(pages)}" in page.extract_text()
+    text = pdf_text(document)
+    assert all(f"Message numéro {i}." in text for i in range(40))
