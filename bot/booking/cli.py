@@ -137,7 +137,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return cmd_verify_offline(args)
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
-    public_key = _public_key(args.key) if args.key else settings.convocation_key().public_key()
+    try:
+        public_key = _public_key(args.key) if args.key else settings.convocation_key().public_key()
+    except (OSError, ValueError) as exc:
+        print(f"guichet verify: --key: {exc}")
+        return 2
     with factory() as session:
         result = convocation.verify_presented(session, args.code, public_key, now=utcnow())
         if args.json:

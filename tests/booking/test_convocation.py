@@ -212,3 +212,4 @@ def test_the_public_key_verifies_offline_without_the_database(
     assert main(["verify", "--offline", "--key", other, payload]) == 1
     assert main(["verify", "--offline", payload]) == 2
     assert main(["verify", "--offline", "--key", "ed25519:short", payload]) == 2
+    assert main(["verify", "--key", str(tmp_path / "missing.pem"), payload]) == 2
