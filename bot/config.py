@@ -62,6 +62,8 @@ class Settings:
     rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
     max_body_bytes: int = 64 * 1024  # every route but /nlg
     nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
+    # Messages received while the database cannot record them (bot/channels/spool.py).
+    spool_dir: str = str(VAR / "spool")
     # True when from_env generated the key just now (var/secret-key): `guichet run` says so.
     secret_key_created: bool = False
 
@@ -120,4 +122,5 @@ class Settings:
             rate_per_phone=env("GUICHET_RATE_PER_PHONE", cls.rate_per_phone),
             max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),
             nlg_max_body_bytes=_env_int("GUICHET_NLG_MAX_BODY_BYTES", cls.nlg_max_body_bytes),
+            spool_dir=env("GUICHET_SPOOL_DIR", cls.spool_dir),
         )

@@ -135,6 +135,7 @@ def running_stack(
     gateway = f"http://127.0.0.1:{gateway_port}"
     settings = Settings(
         database_url=f"sqlite:///{tmp / 'stack.db'}",
+        spool_dir=str(tmp / "spool"),
         secret_key=SECRET_KEY,
         public_url=gateway,
         api_url=f"{gateway}/api",
