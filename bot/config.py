@@ -62,6 +62,8 @@ class Settings:
     rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
     max_body_bytes: int = 64 * 1024  # every route but /nlg
     nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
+    # The first wait before a late reply the provider did not take is sent again (doubling).
+    send_retry_first_seconds: float = 1.0
     # Messages received while the database cannot record them (bot/channels/spool.py).
     spool_dir: str = str(VAR / "spool")
     # True when from_env generated the key just now (var/secret-key): `guichet run` says so.

@@ -14,7 +14,7 @@ import httpx
 from bot.channels import metrics
 from bot.channels.flood import FloodGate
 from bot.channels.inbox import Inbox
-from bot.channels.outbound import Outbox, Outgoing
+from bot.channels.outbound import Outbox, Outgoing, resend_retrying
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.channels.spool import Spool
 from bot.channels.turn import Converse, Incoming, Turn, route
@@ -125,6 +125,7 @@ class Replay:
         return count
 
     async def forever(self, interval: float = 5.0) -> None:
+        c = self.conversation
         while True:
             try:
                 await self.spooled()
@@ -134,4 +135,8 @@ class Replay:
                 await self.queued()
             except Exception:  # a bad row must not stop the replays of everyone else
                 log.exception("replay of kept messages failed")
+            try:
+                await resend_retrying(c.outboxes, c.inbox.session_factory)
+            except Exception:
+                log.exception("resending replies left to retry failed")
             await asyncio.sleep(interval)
