@@ -50,6 +50,9 @@ class Answering(Protocol):
 class Replay:
     def __init__(self, conversation: Answering):
         self.conversation = conversation
+        # Set while a pass runs: a shutdown waits for it rather than cut a turn in half.
+        self.busy = False
+        self.stopping = False
 
     async def drain(
         self,
@@ -126,7 +129,8 @@ class Replay:
 
     async def forever(self, interval: float = 5.0) -> None:
         c = self.conversation
-        while True:
+        while not self.stopping:
+            self.busy = True
             try:
                 await self.spooled()
             except Exception as exc:  # still locked: next time
@@ -139,4 +143,5 @@ class Replay:
                 await resend_retrying(c.outboxes, c.inbox.session_factory)
             except Exception:
                 log.exception("resending replies left to retry failed")
+            self.busy = False
             await asyncio.sleep(interval)
