@@ -108,6 +108,8 @@ def build_sms_router(service: ChannelService) -> APIRouter:
 
     @router.post("/sms/twilio")
     async def twilio_inbound(request: Request) -> Response:
+        # The message's place among its sender's, whichever gateway process gets the next.
+        arrived = utcnow()
         form = await read_form(request)
         if not signature_valid(service, request, form):
             metrics.REJECTED.labels("sms", "signature").inc()
@@ -124,7 +126,7 @@ def build_sms_router(service: ChannelService) -> APIRouter:
             external_id=message_sid[:64],
             text=form.get("Body", ""),
             phone=sender[:64],
-            arrived=utcnow(),
+            arrived=arrived,
         )
         recorded = asyncio.Event()
         task = service.spawn(service.conversations.handle(incoming, recorded=recorded))

@@ -16,6 +16,7 @@ import bisect
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import select, text
@@ -307,32 +309,63 @@ def sender_id(settings: Settings, phone: str) -> str:
     return Conversations.sender_id(cast(Any, SimpleNamespace(settings=settings)), "sms", phone)
 
 
+def send_in_order(messages: list[tuple[Settings, dict[str, str]]], gap: float = 0.03) -> list[int]:
+    """Signed SMS webhooks written to their gateways `gap` apart, in this exact order (the
+    connections opened and the requests built beforehand: no client thread can overtake
+    another), then every answer read; their HTTP statuses."""
+    payloads, sockets = [], []
+    for own, params in messages:
+        body = urlencode(params).encode()
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(
+            f"{own.public_url}/sms/twilio", params
+        )
+        head = (
+            f"POST /sms/twilio HTTP/1.1\r\nHost: 127.0.0.1:{own.port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\nX-Twilio-Signature: {signature}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        payloads.append(head.encode() + body)
+        sockets.append(socket.create_connection(("127.0.0.1", own.port), timeout=120))
+    for sock, payload in zip(sockets, payloads, strict=True):
+        sock.sendall(payload)
+        time.sleep(gap)
+    statuses = []
+    for sock in sockets:
+        answer = b""
+        with sock:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        statuses.append(int(answer.split(b" ", 2)[1]) if answer else 0)
+    return statuses
+
+
 def alternate(
     settings: Settings, gateways: list[GatewayProcess], rasa: RasaServer, count: int = 12
 ) -> tuple[int, int, int]:
     """One sender's messages sent 30 ms apart to one gateway then the other, as a load balancer
-    does: (sent, out of order, never heard) in the order Rasa heard them."""
+    does: (taken, out of order, never heard) in the order Rasa heard them."""
     phone = f"+3362{time.time_ns() % 10**7:07d}"
-    tally = Tally()
     texts = [f"message {index}" for index in range(count)]
-    threads = []
-    for index, body in enumerate(texts):
-        own = gateways[index % len(gateways)].settings
-        sid = f"SMalt{time.time_ns() % 10**10:010d}{index:02d}"
-        thread = threading.Thread(
-            target=post_like_twilio, args=(own, phone, sid, body, tally), daemon=True
+    run = f"{time.time_ns() % 10**10:010d}"
+    messages = [
+        (
+            gateways[index % len(gateways)].settings,
+            {
+                "MessageSid": f"SMalt{run}{index:02d}",
+                "From": phone,
+                "To": settings.twilio_from,
+                "Body": body,
+            },
         )
-        thread.start()
-        threads.append(thread)
-        time.sleep(0.03)
-    for thread in threads:
-        thread.join()
+        for index, body in enumerate(texts)
+    ]
+    statuses = send_in_order(messages)
+    tally = Tally(sent=sum(status == 200 for status in statuses))
     account(settings, tally)
     events = rasa.tracker(sender_id(settings, phone), include="APPLIED")["events"]
     heard = [e.get("text") for e in events if e.get("event") == "user" and e.get("text") in texts]
     order = [texts.index(text) for text in heard]
-    if os.environ.get("GUICHET_BURST_DEBUG"):
-        print("heard", order, flush=True)
     return tally.sent, len(order) - _longest_increasing(order), count - len(set(order))
 
 
