@@ -16,7 +16,7 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,11 +159,19 @@ class Count:
         return f"{self.label:<62} {self.tried} / {self.failed}"
 
 
-def resilience_counts(scale: Scale, seed: int = 14) -> list[Count]:
+def resilience_counts(
+    scale: Scale, seed: int = 14, show: Callable[[Count], None] = lambda _count: None
+) -> list[Count]:
     """Every count of issue 13 from one run: the API in process, then one stack (Rasa, the
     action server, two gateway processes on one database) for the messages."""
     api = resilience_figures(scale.fuzzed, scale.forged)
-    counts = [
+    counts: list[Count] = []
+
+    def add(count: Count) -> None:
+        counts.append(count)
+        show(count)
+
+    for count in [
         Count(
             "forged requests tried / not refused",
             api.forged_tried,
@@ -175,28 +183,27 @@ def resilience_counts(scale: Scale, seed: int = 14) -> list[Count]:
             api.forged_tried,
             api.acted_for_a_phone,
         ),
-    ]
+    ]:
+        add(count)
     rng = random.Random(seed)
     with (
         tempfile.TemporaryDirectory() as tmp,
         gateway_process_stack(Path(tmp), gateways=2) as (settings, gateways, rasa, _twilio),
     ):
         sent, out_of_order, unheard = alternate(settings, gateways, rasa, scale.alternate)
-        counts.append(
-            Count("messages of one sender to two gateways / out of order", sent, out_of_order)
-        )
-        counts.append(Count("  … of which never reached Rasa", sent, unheard))
+        add(Count("messages of one sender to two gateways / out of order", sent, out_of_order))
+        add(Count("  … of which never reached Rasa", sent, unheard))
         tally, _code = burst(settings, gateways[0], scale.burst_phones, scale.kill_after)
         outcome = account(settings, tally)
-        counts.append(
+        add(
             Count(
                 "messages sent during a gateway SIGTERM / lost",
                 outcome.sent,
                 len(outcome.lost) + len(tally.errors),
             )
         )
-        counts.append(Count("  … answered twice", outcome.sent, len(outcome.duplicated)))
-        counts.append(
+        add(Count("  … answered twice", outcome.sent, len(outcome.duplicated)))
+        add(
             Count(
                 "  … whose turn failed (apology, answered later)",
                 outcome.sent,
@@ -212,7 +219,7 @@ def resilience_counts(scale: Scale, seed: int = 14) -> list[Count]:
             dead += bool(silent)
             if silent:
                 print(f"    dead conversation: no reply to {silent}", flush=True)
-        counts.append(
+        add(
             Count(
                 f"random conversations ({conversations * 8} messages) / dead", conversations, dead
             )
@@ -223,8 +230,12 @@ def resilience_counts(scale: Scale, seed: int = 14) -> list[Count]:
 def run_benchmark() -> None:
     scale = Scale(messages=int(os.environ.get("GUICHET_BENCH_MESSAGES", "10000")))
     started = time.perf_counter()
-    counts = resilience_counts(scale, int(os.environ.get("GUICHET_BENCH_SEED", "14")))
-    print(f"    {'count':<62} tried / failed (must be 0)")
-    for count in counts:
-        print(f"    {count.line()}")
+    print(f"    {'count':<62} tried / failed (must be 0)", flush=True)
+    counts = resilience_counts(
+        scale,
+        int(os.environ.get("GUICHET_BENCH_SEED", "14")),
+        show=lambda count: print(f"    {count.line()}", flush=True),
+    )
+    failed = [count.label for count in counts if count.failed]
+    print(f"    {'every count 0' if not failed else 'FAILED: ' + '; '.join(failed)}")
     print(f"    {time.perf_counter() - started:.0f} s")
