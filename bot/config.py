@@ -65,6 +65,12 @@ class Settings:
     rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
     max_body_bytes: int = 64 * 1024  # every route but /nlg
     nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
+    # The first wait before a late reply the provider did not take is sent again (doubling).
+    send_retry_first_seconds: float = 1.0
+    # On SIGTERM, how long the turns in flight may take to finish (bot/gateway/drain.py).
+    drain_seconds: float = 25.0
+    # Messages received while the database cannot record them (bot/channels/spool.py).
+    spool_dir: str = str(VAR / "spool")
     # True when from_env generated the key just now (var/secret-key): `guichet run` says so.
     secret_key_created: bool = False
     # The préfecture's convocation-signing secret (bot/signing.py); empty: GUICHET_SIGNING_KEY
@@ -134,4 +140,6 @@ class Settings:
             max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),
             nlg_max_body_bytes=_env_int("GUICHET_NLG_MAX_BODY_BYTES", cls.nlg_max_body_bytes),
             signing_key=env(signing.SIGNING_KEY_ENV, "").strip(),
+            spool_dir=env("GUICHET_SPOOL_DIR", cls.spool_dir),
+            drain_seconds=float(env("GUICHET_DRAIN_SECONDS") or cls.drain_seconds),
         )

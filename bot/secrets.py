@@ -6,9 +6,10 @@ to need it creates (random, mode 0600) and every later process reads: `guichet r
 and action server then share it without anyone choosing a weak one. In production
 (GUICHET_ENV=production) a missing key is an error, never a file made on the spot.
 
-Sealing is HMAC-SHA256 in counter mode with a random nonce, then HMAC-SHA256 over nonce and
-ciphertext (encrypt-then-MAC, keys derived per purpose): standard constructions from the
-standard library, for values of a few dozen bytes (docs/decisions/0008-privacy-sealed-personal-numbers.md).
+Sealing is AES-256-GCM from the `cryptography` library (a random 96-bit nonce per value, the
+key derived for this purpose). Values sealed by the first construction (HMAC-SHA256 in counter
+mode, then an HMAC tag) still open, read-only: they leave the stores with the 90-day retention
+(docs/decisions/XXXX-aes-gcm-seal.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import secrets
 import time
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 # Where a secret lives when the environment does not give it.
 SECRET_KEY_FILE = "secret-key"
 SERVICE_TOKEN_FILE = "service-token"
@@ -30,6 +34,11 @@ PRODUCTION = "production"
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 SEAL_PREFIX = "pii:"
+# The first byte of a sealed value: AES-256-GCM. A legacy token has none (it starts with its
+# nonce); one whose nonce happens to start with this byte fails GCM's tag and opens as legacy.
+SEAL_VERSION = b"\x01"
+# Bound to the ciphertext: a Guichet personal value, not any other use of the key.
+SEAL_CONTEXT = b"guichet:pii"
 
 
 class MissingSecret(SystemExit):
@@ -86,31 +95,21 @@ def derive(key: str, purpose: str) -> str:
     return hmac.new(key.encode(), f"guichet:{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = (length + 31) // 32
-    return b"".join(
-        hmac.new(key, nonce + i.to_bytes(4, "big"), hashlib.sha256).digest() for i in range(blocks)
-    )[:length]
-
-
-def _keys(key: str) -> tuple[bytes, bytes]:
-    return derive(key, "seal-encrypt").encode(), derive(key, "seal-authenticate").encode()
+def _aes(key: str) -> AESGCM:
+    return AESGCM(bytes.fromhex(derive(key, "seal-aes-256-gcm")))
 
 
 def seal(value: str, key: str) -> str:
     """`value` encrypted and authenticated: 'pii:' then URL-safe base64, different each time."""
-    encrypt, authenticate = _keys(key)
     nonce = secrets.token_bytes(_NONCE_BYTES)
-    plain = value.encode()
-    cipher = bytes(
-        a ^ b for a, b in zip(plain, _keystream(encrypt, nonce, len(plain)), strict=True)
-    )
-    tag = hmac.new(authenticate, nonce + cipher, hashlib.sha256).digest()[:_TAG_BYTES]
-    return SEAL_PREFIX + base64.urlsafe_b64encode(nonce + cipher + tag).decode().rstrip("=")
+    cipher = _aes(key).encrypt(nonce, value.encode(), SEAL_CONTEXT)
+    raw = SEAL_VERSION + nonce + cipher
+    return SEAL_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def unseal(token: object, key: str) -> str | None:
-    """The value of a token made by `seal` with this key; None for anything else."""
+    """The value of a token made by `seal` with this key (or by the legacy construction);
+    None for anything else."""
     if not isinstance(token, str) or not token.startswith(SEAL_PREFIX):
         return None
     body = token[len(SEAL_PREFIX) :]
@@ -118,17 +117,42 @@ def unseal(token: object, key: str) -> str | None:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except ValueError:
         return None
-    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+    plain: bytes | None = None
+    if raw[:1] == SEAL_VERSION and len(raw) >= 1 + _NONCE_BYTES + _TAG_BYTES:
+        nonce, cipher = raw[1 : 1 + _NONCE_BYTES], raw[1 + _NONCE_BYTES :]
+        try:
+            plain = _aes(key).decrypt(nonce, cipher, SEAL_CONTEXT)
+        except InvalidTag:
+            plain = None
+    if plain is None:
+        plain = _unseal_legacy(raw, key)
+    if plain is None:
         return None
-    nonce, cipher, tag = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:-_TAG_BYTES], raw[-_TAG_BYTES:]
-    encrypt, authenticate = _keys(key)
-    expected = hmac.new(authenticate, nonce + cipher, hashlib.sha256).digest()[:_TAG_BYTES]
-    if not hmac.compare_digest(tag, expected):
-        return None
-    plain = bytes(
-        a ^ b for a, b in zip(cipher, _keystream(encrypt, nonce, len(cipher)), strict=True)
-    )
     try:
         return plain.decode()
     except UnicodeDecodeError:
         return None
+
+
+# -- the first construction, read-only (values sealed before AES-GCM) -------------------------
+
+
+def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
+    blocks = (length + 31) // 32
+    return b"".join(
+        hmac.new(key, nonce + i.to_bytes(4, "big"), hashlib.sha256).digest() for i in range(blocks)
+    )[:length]
+
+
+def _unseal_legacy(raw: bytes, key: str) -> bytes | None:
+    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+        return None
+    nonce, cipher, tag = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:-_TAG_BYTES], raw[-_TAG_BYTES:]
+    encrypt = derive(key, "seal-encrypt").encode()
+    authenticate = derive(key, "seal-authenticate").encode()
+    expected = hmac.new(authenticate, nonce + cipher, hashlib.sha256).digest()[:_TAG_BYTES]
+    if not hmac.compare_digest(tag, expected):
+        return None
+    return bytes(
+        a ^ b for a, b in zip(cipher, _keystream(encrypt, nonce, len(cipher)), strict=True)
+    )

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot import config
 from bot.config import Settings
 from bot.personal import for_rasa, reveal, seal_numbers
-from bot.secrets import MissingSecret, seal, stored_secret, unseal
+from bot.secrets import (
+    SEAL_CONTEXT,
+    SEAL_VERSION,
+    MissingSecret,
+    derive,
+    seal,
+    stored_secret,
+    unseal,
+)
 
 
 @pytest.fixture
@@ -55,6 +65,32 @@ def test_sealing_hides_authenticates_and_differs_each_time() -> None:
     tampered = one[:-3] + ("A" if one[-3] != "A" else "B") + one[-2:]
     assert unseal(tampered, "k") is None
     assert unseal("+33612345678", "k") is None
+
+
+# Sealed by the first construction (HMAC-SHA256 counter mode + HMAC tag, before AES-GCM):
+# trackers, inbox rows and slots made then must still open.
+LEGACY_KEY = "legacy-test-key"
+LEGACY_TOKENS = {
+    "pii:ijW3SQzbZUNO0RLTH6TEglCBgnLRePd4MChfrhNPyvu54bUbqGN3xg": "+33612345678",
+    "pii:MbPz4tRzbSkavFZBn1f9EqPmvFiwU6FMhDBVAGj091CK3XeDt-I": "7501234567",
+}
+
+
+def test_sealing_is_aes_gcm_from_the_cryptography_library() -> None:
+    token = seal("+33612345678", "k")
+    raw = base64.urlsafe_b64decode(token.removeprefix("pii:") + "==")
+    version, nonce, cipher = raw[:1], raw[1:13], raw[13:]
+    assert version == SEAL_VERSION
+    key = bytes.fromhex(derive("k", "seal-aes-256-gcm"))
+    assert AESGCM(key).decrypt(nonce, cipher, SEAL_CONTEXT) == b"+33612345678"
+
+
+def test_values_sealed_the_old_way_still_open() -> None:
+    for token, value in LEGACY_TOKENS.items():
+        assert unseal(token, LEGACY_KEY) == value
+        assert unseal(token, "another key") is None
+        tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+        assert unseal(tampered, LEGACY_KEY) is None
 
 
 def test_numbers_are_sealed_and_rasa_reads_placeholders_of_the_same_shape() -> None:

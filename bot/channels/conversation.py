@@ -17,7 +17,9 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -35,6 +37,7 @@ from bot.channels.outbound import Outbox, Outgoing
 from bot.channels.rasa_client import EmptyAnswer, RasaClient, RasaUnavailable
 from bot.channels.replay import Replay
 from bot.channels.shaping import BotReply, from_rasa, shape_sms, shape_telegram, sms_text
+from bot.channels.spool import Spool
 from bot.channels.turn import Converse, Drop, Incoming, Say, ShowPage, Turn, clean_text, plan
 from bot.config import Settings
 from bot.db import utcnow
@@ -64,6 +67,7 @@ class Conversations:
         )
         self.flood = FloodGate(settings.flood_per_minute, RateLimiter.from_settings(settings))
         self.replay = Replay(self)
+        self.spool = Spool(Path(settings.spool_dir), settings.secret_key)
         # Answers to messages sent first (OUI to an offer, ANNULER, PREUVE…) for the reply words
         # that bot.channels.turn.route gives them; set by bot.scheduler.gateway.install.
         # Returns the reply texts, or None to go on to Rasa.
@@ -101,9 +105,14 @@ class Conversations:
     # -- the turn -------------------------------------------------------------------------
 
     async def handle(
-        self, incoming: Incoming, deliver: Outbox | None = None
+        self,
+        incoming: Incoming,
+        deliver: Outbox | None = None,
+        recorded: asyncio.Event | None = None,
     ) -> list[Outgoing] | None:
-        """The replies of this message, or None when it was already received.
+        """The replies of this message, or None when it was already received. `recorded` is
+        set once the message is in the inbox: until then the webhook must not answer 200
+        without keeping it some other way (bot.channels.spool).
 
         With `deliver`, the replies are sent before the sender's next message is read, so
         that a quick second message cannot overtake the first answer. Without it, the replies
@@ -112,15 +121,21 @@ class Conversations:
         [] as well when another process is answering this sender: it answers this one next.
         """
         started = time.perf_counter()
-        arrived = utcnow()
+        spooled = incoming
         # Sealed before anything stores it: the inbox, Rasa's tracker (bot.personal).
-        incoming.text = seal_numbers(clean_text(incoming.text), self.settings.secret_key)
+        incoming = replace(
+            incoming, text=seal_numbers(clean_text(incoming.text), self.settings.secret_key)
+        )
         # Recorded before waiting for the sender's turn: messages that reach two processes a
         # few ms apart keep their arrival order (the row id), whichever process answers them.
         # (The short lock keeps the arrival order within this process: the database steps
         # run in worker threads that could otherwise record two messages in either order.)
         async with self._arrivals.setdefault((incoming.channel, incoming.address), asyncio.Lock()):
-            inbound_id = await self.db(self.inbox.record, incoming, arrived)
+            inbound_id = await self.db(self.inbox.record, incoming, incoming.arrived or utcnow())
+        if recorded is not None:
+            recorded.set()
+        # A copy the webhook spooled while the database was locked is not needed any more.
+        await self.db(self.spool.forget, spooled)
         if inbound_id is None:
             metrics.DUPLICATES.labels(incoming.channel).inc()
             return None
@@ -149,6 +164,17 @@ class Conversations:
             if await self.db(self.inbox.release, turn.contact_id, turn.lease):
                 await self.replay.catch_up(turn.contact_id)
         return replies
+
+    async def keep_aside(self, incoming: Incoming) -> bool:
+        """A message the database could not record, kept in the spool (bot.channels.spool) for
+        the replayer; False when even that failed. `incoming` as the provider sent it."""
+        try:
+            await to_thread.run_sync(self.spool.keep, incoming, incoming.arrived or utcnow())
+        except OSError:
+            log.exception("could not spool the message from %s", mask(incoming.address))
+            return False
+        metrics.QUEUED.labels("database").inc()
+        return True
 
     async def process(self, incoming: Incoming, turn: Turn) -> list[Outgoing]:
         """Carries out the turn's plan; the caller holds the sender's lease."""

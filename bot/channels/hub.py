@@ -47,8 +47,28 @@ class ChannelService:
         if not task.cancelled() and task.exception() is not None:
             log.error("channel background task failed", exc_info=task.exception())
 
+    @property
+    def draining(self) -> bool:
+        return self.conversations.replay.stopping
+
+    async def drain(self, seconds: float) -> None:
+        """Shutting down: the replayer ends the pass it is in and starts no other, and the
+        turns and late replies in flight finish (at most `seconds`). What is cut after that
+        stays in the inbox for the next process (kept, waiting, or received past its lease)."""
+        replay = self.conversations.replay
+        replay.stopping = True
+        replayers = set(self._replayers.values())
+        deadline = asyncio.get_running_loop().time() + seconds
+        while asyncio.get_running_loop().time() < deadline:
+            in_flight = [t for t in self._tasks if t not in replayers and not t.done()]
+            if not in_flight and not replay.busy:
+                break
+            await asyncio.sleep(0.05)
+        for task in replayers:
+            task.cancel()
+
     def ensure_replayer(self) -> None:
         """Starts, once per event loop, the loop that answers kept messages when Rasa is back."""
         loop = asyncio.get_running_loop()
-        if loop not in self._replayers:
+        if loop not in self._replayers and not self.draining:
             self._replayers[loop] = self.spawn(self.conversations.replay.forever())

@@ -6,25 +6,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
+import httpx
+import requests
 from anyio import to_thread
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import ConnectTimeoutError
 
 from bot.channels import gsm7, metrics
 from bot.channels.masking import mask
 from bot.channels.models import Channel, Contact, OutboundMessage
 from bot.channels.shaping import sms_text
 from bot.config import Settings
+from bot.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +105,133 @@ class Outbox(Protocol):
     async def deliver(self, messages: Sequence[Outgoing]) -> None: ...
 
 
+# -- one send, retried: at most one accepted per row ------------------------------------------
+#
+# A row is claimed (`attempting`) before each call to the provider, by a conditional UPDATE
+# only a `pending` or `retrying` row passes: two deliveries of the same row (a replay, another
+# process, the sweep of rows left `retrying`) never both call the provider. The provider's
+# acceptance is recorded (its id and status) as soon as it answers. A refusal that proves the
+# message was not taken (no connection, 5xx, 429) makes the row `retrying`; a failure after the
+# request left (timeout, dropped answer) makes it `uncertain`: never resent, since the provider
+# may have taken it.
+
+ATTEMPTING = "attempting"
+RETRYING = "retrying"
+UNCERTAIN = "uncertain"
+_SENDABLE = ("pending", RETRYING)
+# What a provider may ask us to wait (Retry-After, retry_after) is honoured up to this.
+MAX_ASKED_WAIT = 300.0
+
+
+@dataclass(frozen=True)
+class Retry:
+    """The provider did not take the message: try again, after `after` seconds if it said."""
+
+    code: str
+    after: float | None = None
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first: float = 1.0
+    cap: float = 30.0
+    attempts: int = 6
+
+    def delay(self, attempt: int, asked: float | None) -> float:
+        if asked is not None:
+            return min(max(asked, 0.0), MAX_ASKED_WAIT)
+        return min(self.cap, self.first * 2**attempt)
+
+
+def claim(session_factory: sessionmaker[Session], outbound_id: int | None) -> bool:
+    """This sender, alone, may call the provider for this row now."""
+    if outbound_id is None:
+        return True
+    with session_factory.begin() as session:
+        claimed = session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == outbound_id, OutboundMessage.status.in_(_SENDABLE))
+            .values(status=ATTEMPTING)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+    return bool(claimed)
+
+
+async def with_backoff(
+    attempt: Callable[[], Awaitable[Retry | None]],
+    backoff: Backoff,
+    give_up: Callable[[], Awaitable[None]],
+) -> None:
+    """Calls `attempt` (one claimed send) until it needs no retry, waiting between tries."""
+    for index in range(backoff.attempts):
+        retry = await attempt()
+        if retry is None:
+            return
+        if index + 1 < backoff.attempts:
+            await asyncio.sleep(backoff.delay(index, retry.after))
+    await give_up()
+
+
+def _give_up(session_factory: sessionmaker[Session], outbound_id: int | None) -> None:
+    """Retries exhausted: the row says failed (it never reached the provider)."""
+    if outbound_id is None:
+        return
+    with session_factory.begin() as session:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == outbound_id, OutboundMessage.status == RETRYING)
+            .values(status="failed")
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None  # an HTTP date: our own back-off
+
+
+def _connect_failed(exc: BaseException) -> bool:
+    """The request never left: no connection was made."""
+    for cause in (exc, exc.__cause__, *(getattr(exc, "args", ()) or ())):
+        if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return True
+        reason = getattr(cause, "reason", None)
+        if isinstance(cause, ConnectTimeoutError) or isinstance(reason, ConnectTimeoutError):
+            return True
+    return False
+
+
+def _twilio_retry(exc: Exception, asked: float | None) -> Retry | None:
+    """A Retry when Twilio certainly did not take the message; None when it may have."""
+    if isinstance(exc, TwilioRestException):
+        if exc.status == 429 or exc.status >= 500:
+            return Retry(str(exc.status), asked)
+        return None
+    if isinstance(exc, requests.ConnectTimeout) or (
+        isinstance(exc, requests.ConnectionError) and _connect_failed(exc)
+    ):
+        return Retry("network")
+    return None
+
+
+def _telegram_retry(exc: TelegramError) -> Retry | None:
+    if isinstance(exc, RetryAfter):
+        after = exc.retry_after
+        seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
+        return Retry("429", seconds)
+    if isinstance(exc, TimedOut):
+        return Retry("network") if _connect_failed(exc) else None
+    if isinstance(exc, NetworkError):
+        # An HTTP error status (5xx, 429 without retry_after) has no cause; a transport
+        # error has the httpx one.
+        if exc.__cause__ is None or _connect_failed(exc):
+            return Retry("network" if exc.__cause__ is not None else "5xx")
+        return None
+    return None
+
+
 class _SuppressedError(Exception):
     pass
 
@@ -112,38 +245,56 @@ def _check_not_opted_out(session_factory: sessionmaker[Session], message: Outgoi
 
 
 class _BaseUrlHttpClient(TwilioHttpClient):
-    """Sends the Twilio library's requests to another base URL (a local server in tests)."""
+    """Sends the Twilio library's requests to another base URL (a local server in tests), and
+    keeps the Retry-After of the last answer of each thread (the library drops headers)."""
 
     def __init__(self, base_url: str, timeout: float = 10.0):
         super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/")
+        self.answered = threading.local()
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if url.startswith(TWILIO_API) and self.base_url != TWILIO_API:
             url = self.base_url + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        self.answered.retry_after = None
+        response = super().request(method, url, *args, **kwargs)
+        headers = response.headers or {}
+        self.answered.retry_after = _retry_after(headers.get("Retry-After"))
+        return response
 
 
 class TwilioSender:
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session]):
         self.settings = settings
         self.session_factory = session_factory
+        self.http = _BaseUrlHttpClient(settings.twilio_api_base_url)
         self.client = Client(
             settings.twilio_account_sid or "AC_unconfigured",
             settings.twilio_auth_token or "unconfigured",
-            http_client=_BaseUrlHttpClient(settings.twilio_api_base_url),
+            http_client=self.http,
         )
+        self.backoff = Backoff(first=settings.send_retry_first_seconds)
 
     @property
     def status_callback(self) -> str:
         return f"{self.settings.public_url}/sms/twilio/status"
 
     def send_sync(self, message: Outgoing) -> None:
+        """One try (the scheduler, which retries its own messages later): a refusal to retry
+        is recorded as failed."""
+        if self.attempt(message) is not None:
+            update_status(self.session_factory, message.outbound_id, "failed", None, "retry")
+
+    def attempt(self, message: Outgoing) -> Retry | None:
+        """One claimed call to Twilio, its outcome recorded; a Retry when Twilio did not take
+        the message and it may be tried again."""
+        if not claim(self.session_factory, message.outbound_id):
+            return None  # accepted already, or another sender is on it
         try:
             _check_not_opted_out(self.session_factory, message)
         except _SuppressedError:
             update_status(self.session_factory, message.outbound_id, "suppressed_opt_out")
-            return
+            return None
         origin: dict[str, str] = (
             {"messaging_service_sid": self.settings.twilio_messaging_service_sid}
             if self.settings.twilio_messaging_service_sid
@@ -156,23 +307,34 @@ class TwilioSender:
                 status_callback=self.status_callback,
                 **origin,
             )
-        except TwilioRestException as exc:
+        except Exception as exc:
             metrics.SEND_ERRORS.labels("sms").inc()
-            log.warning("Twilio refused an SMS to %s: %s", mask(message.address), exc.code)
-            update_status(self.session_factory, message.outbound_id, "failed", None, str(exc.code))
-            return
-        except Exception as exc:  # network: the row stays visible as failed, not lost
-            metrics.SEND_ERRORS.labels("sms").inc()
-            log.warning("SMS to %s not sent: %s", mask(message.address), type(exc).__name__)
-            update_status(self.session_factory, message.outbound_id, "failed", None, "network")
-            return
+            retry = _twilio_retry(exc, getattr(self.http.answered, "retry_after", None))
+            code = str(exc.code) if isinstance(exc, TwilioRestException) else "network"
+            log.warning(
+                "SMS to %s not sent: %s %s", mask(message.address), type(exc).__name__, code
+            )
+            if retry is not None:
+                update_status(self.session_factory, message.outbound_id, RETRYING, None, retry.code)
+                return retry
+            # Refused for good (4xx), or the answer lost after the request left: not resent.
+            refused = isinstance(exc, TwilioRestException)
+            status = "failed" if refused else UNCERTAIN
+            update_status(self.session_factory, message.outbound_id, status, None, code)
+            return None
+        # Accepted: recorded before anything else can happen to this row.
+        update_status(self.session_factory, message.outbound_id, sent.status or "queued", sent.sid)
         metrics.MESSAGES_OUT.labels("sms", "rest").inc()
         count_sms(message.text)
-        update_status(self.session_factory, message.outbound_id, sent.status or "queued", sent.sid)
+        return None
 
     async def deliver(self, messages: Sequence[Outgoing]) -> None:
         for message in messages:
-            await to_thread.run_sync(self.send_sync, message)
+            await with_backoff(
+                lambda m=message: to_thread.run_sync(self.attempt, m),
+                self.backoff,
+                lambda m=message: to_thread.run_sync(_give_up, self.session_factory, m.outbound_id),
+            )
 
     def send_text(self, to: str, text: str, lang: str) -> Outgoing:
         """What the scheduler and the engine call: shaped (GSM-7 folding), recorded, and sent
@@ -189,6 +351,7 @@ class TelegramSender:
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session]):
         self.settings = settings
         self.session_factory = session_factory
+        self.backoff = Backoff(first=settings.send_retry_first_seconds)
         # The Bot's HTTP client belongs to the event loop that created it.
         self._bots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Bot] = (
             weakref.WeakKeyDictionary()
@@ -207,52 +370,91 @@ class TelegramSender:
 
     async def deliver(self, messages: Sequence[Outgoing]) -> None:
         for message in messages:
-            try:
-                await to_thread.run_sync(_check_not_opted_out, self.session_factory, message)
-            except _SuppressedError:
-                await to_thread.run_sync(
-                    update_status, self.session_factory, message.outbound_id, "suppressed_opt_out"
-                )
-                continue
-            markup = None
-            if message.keyboard:
-                markup = InlineKeyboardMarkup(
-                    [[InlineKeyboardButton(**button) for button in row] for row in message.keyboard]
-                )
-            try:
-                bot = await self.bot()
-                if message.document is not None:
-                    sent = await bot.send_document(
-                        chat_id=int(message.address),
-                        document=message.document,
-                        filename=message.filename or "document.pdf",
-                        caption=message.text or None,
-                    )
-                else:
-                    sent = await bot.send_message(
-                        chat_id=int(message.address), text=message.text, reply_markup=markup
-                    )
-            except (TelegramError, ValueError) as exc:
-                metrics.SEND_ERRORS.labels("telegram").inc()
-                log.warning("Telegram send to chat %s failed: %s", mask(message.address), exc)
-                await to_thread.run_sync(
-                    update_status, self.session_factory, message.outbound_id, "failed", None, "api"
-                )
-                continue
-            metrics.MESSAGES_OUT.labels("telegram", "api").inc()
-            await to_thread.run_sync(
-                update_status,
-                self.session_factory,
-                message.outbound_id,
-                "sent",
-                str(sent.message_id),
+            await with_backoff(
+                lambda m=message: self.attempt(m),
+                self.backoff,
+                lambda m=message: to_thread.run_sync(_give_up, self.session_factory, m.outbound_id),
             )
+
+    async def attempt(self, message: Outgoing) -> Retry | None:
+        """One claimed call to the Bot API, its outcome recorded (see TwilioSender.attempt)."""
+        factory, outbound_id = self.session_factory, message.outbound_id
+        if not await to_thread.run_sync(claim, factory, outbound_id):
+            return None
+        try:
+            await to_thread.run_sync(_check_not_opted_out, factory, message)
+        except _SuppressedError:
+            await to_thread.run_sync(update_status, factory, outbound_id, "suppressed_opt_out")
+            return None
+        markup = None
+        if message.keyboard:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(**button) for button in row] for row in message.keyboard]
+            )
+        try:
+            bot = await self.bot()
+            if message.document is not None:
+                sent = await bot.send_document(
+                    chat_id=int(message.address),
+                    document=message.document,
+                    filename=message.filename or "document.pdf",
+                    caption=message.text or None,
+                )
+            else:
+                sent = await bot.send_message(
+                    chat_id=int(message.address), text=message.text, reply_markup=markup
+                )
+        except (TelegramError, ValueError) as exc:
+            metrics.SEND_ERRORS.labels("telegram").inc()
+            log.warning("Telegram send to chat %s failed: %s", mask(message.address), exc)
+            retry = _telegram_retry(exc) if isinstance(exc, TelegramError) else None
+            if retry is not None:
+                await to_thread.run_sync(
+                    update_status, factory, outbound_id, RETRYING, None, retry.code
+                )
+                return retry
+            lost = isinstance(exc, NetworkError)  # after the request left: maybe taken
+            status, code = (UNCERTAIN, "network") if lost else ("failed", "api")
+            await to_thread.run_sync(update_status, factory, outbound_id, status, None, code)
+            return None
+        # Accepted: recorded before anything else can happen to this row.
+        await to_thread.run_sync(update_status, factory, outbound_id, "sent", str(sent.message_id))
+        metrics.MESSAGES_OUT.labels("telegram", "api").inc()
+        return None
 
     async def answer_callback(self, callback_query_id: str) -> None:
         try:
             await (await self.bot()).answer_callback_query(callback_query_id)
         except TelegramError as exc:
             log.warning("answerCallbackQuery failed: %s", exc)
+
+
+async def resend_retrying(
+    outboxes: Mapping[str, Outbox],
+    session_factory: sessionmaker[Session],
+    older_than: float = 120.0,
+) -> int:
+    """Sends again the replies left `retrying` (their process died while waiting to retry):
+    claimed like any send, so a process still retrying one of them does not send it twice.
+    Returns how many rows were tried."""
+
+    def stale() -> list[Outgoing]:
+        cutoff = utcnow() - timedelta(seconds=older_than)
+        with session_factory() as session:
+            rows = session.scalars(
+                select(OutboundMessage)
+                .where(OutboundMessage.status == RETRYING, OutboundMessage.updated_at <= cutoff)
+                .order_by(OutboundMessage.id)
+                .limit(100)
+            ).all()
+            return [Outgoing(r.channel, r.address, r.body, outbound_id=r.id) for r in rows]
+
+    found = await to_thread.run_sync(stale)
+    for message in found:
+        outbox = outboxes.get(message.channel)
+        if outbox is not None:
+            await outbox.deliver([message])
+    return len(found)
 
 
 def shaped_for(channel: str, text: str, lang: str) -> str:

@@ -14,8 +14,9 @@ import httpx
 from bot.channels import metrics
 from bot.channels.flood import FloodGate
 from bot.channels.inbox import Inbox
-from bot.channels.outbound import Outbox, Outgoing
+from bot.channels.outbound import Outbox, Outgoing, resend_retrying
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
+from bot.channels.spool import Spool
 from bot.channels.turn import Converse, Incoming, Turn, route
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class Answering(Protocol):
     """What replay needs of the conversation (bot.channels.conversation.Conversations)."""
 
     inbox: Inbox
+    spool: Spool
     outboxes: dict[str, Outbox]
     flood: FloodGate
     rasa: RasaClient
@@ -40,10 +42,17 @@ class Answering(Protocol):
 
     async def converse(self, turn: Turn, to: Converse) -> list[Outgoing]: ...
 
+    async def handle(
+        self, incoming: Incoming, deliver: Outbox | None = None
+    ) -> list[Outgoing] | None: ...
+
 
 class Replay:
     def __init__(self, conversation: Answering):
         self.conversation = conversation
+        # Set while a pass runs: a shutdown waits for it rather than cut a turn in half.
+        self.busy = False
+        self.stopping = False
 
     async def drain(
         self,
@@ -106,10 +115,33 @@ class Replay:
                     await c.db(c.inbox.release, contact_id, lease)
         return caught_up
 
+    async def spooled(self) -> int:
+        """Records and answers (through the outbox) the messages the webhooks kept on disk while
+        the database could not take them; stops at the first the database still refuses.
+        Returns how many were recorded."""
+        c = self.conversation
+        count = 0
+        for incoming in await c.db(c.spool.pending):
+            # handle() records it (or finds it already recorded) and drops the spooled copy.
+            await c.handle(incoming, deliver=c.outboxes[incoming.channel])
+            count += 1
+        return count
+
     async def forever(self, interval: float = 5.0) -> None:
-        while True:
+        c = self.conversation
+        while not self.stopping:
+            self.busy = True
+            try:
+                await self.spooled()
+            except Exception as exc:  # still locked: next time
+                log.warning("spooled messages not recorded yet: %s", type(exc).__name__)
             try:
                 await self.queued()
             except Exception:  # a bad row must not stop the replays of everyone else
                 log.exception("replay of kept messages failed")
+            try:
+                await resend_retrying(c.outboxes, c.inbox.session_factory)
+            except Exception:
+                log.exception("resending replies left to retry failed")
+            self.busy = False
             await asyncio.sleep(interval)

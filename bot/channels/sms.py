@@ -16,11 +16,13 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels import messages, metrics
 from bot.channels.hub import ChannelService
+from bot.channels.language import decide
 from bot.channels.masking import mask
 from bot.channels.models import Channel, OutboundMessage
 from bot.channels.outbound import Outgoing, count_sms, update_status
 from bot.channels.shaping import sms_text
 from bot.channels.turn import Incoming
+from bot.db import utcnow
 from bot.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -99,8 +101,15 @@ def build_sms_router(service: ChannelService) -> APIRouter:
         if replies:
             service.spawn(service.twilio.deliver(replies))
 
+    def apology(incoming: Incoming, msgid: str) -> Response:
+        """The gateway's own sentence, without the database: in the language the text reads."""
+        language = decide(incoming.text, "fr", None).language
+        return twiml([(sms_text(translate(msgid, language), language), None)])
+
     @router.post("/sms/twilio")
     async def twilio_inbound(request: Request) -> Response:
+        # The message's place among its sender's, whichever gateway process gets the next.
+        arrived = utcnow()
         form = await read_form(request)
         if not signature_valid(service, request, form):
             metrics.REJECTED.labels("sms", "signature").inc()
@@ -117,20 +126,30 @@ def build_sms_router(service: ChannelService) -> APIRouter:
             external_id=message_sid[:64],
             text=form.get("Body", ""),
             phone=sender[:64],
+            arrived=arrived,
         )
-        task = service.spawn(service.conversations.handle(incoming))
+        recorded = asyncio.Event()
+        task = service.spawn(service.conversations.handle(incoming, recorded=recorded))
         try:
             replies = await asyncio.wait_for(
                 asyncio.shield(task), timeout=settings.sms_reply_deadline_seconds
             )
         except TimeoutError:
             # Twilio gives up after 15 s: answer now, the reply follows through the REST API.
+            # A message still not recorded (the database locked) is kept on disk first: the
+            # 200 below must never stand for a message nobody has.
             log.info("reply to %s not ready in time, will go by REST", mask(sender))
+            if not recorded.is_set() and not await service.conversations.keep_aside(incoming):
+                return apology(incoming, messages.DATABASE_DOWN)
             task.add_done_callback(deliver_late)
             return twiml([])
         except SQLAlchemyError:
             log.exception("database unavailable for SMS from %s", mask(sender))
-            return twiml([(sms_text(translate(messages.DATABASE_DOWN, "fr"), "fr"), None)])
+            # Recorded, the replayer answers it; else kept on disk, recorded and answered once
+            # the database takes writes again.
+            if recorded.is_set() or await service.conversations.keep_aside(incoming):
+                return apology(incoming, messages.BUSY)
+            return apology(incoming, messages.DATABASE_DOWN)
         if not replies:
             return twiml([])
         try:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any
@@ -107,11 +108,17 @@ def build_telegram_router(service: ChannelService) -> APIRouter:
             await service.telegram.answer_callback(callback_id)
         if incoming is None:
             return
+        recorded = asyncio.Event()
         try:
-            await service.conversations.handle(incoming, deliver=service.telegram)
+            await service.conversations.handle(
+                incoming, deliver=service.telegram, recorded=recorded
+            )
         except SQLAlchemyError:
             log.exception("database unavailable for Telegram chat %s", mask(incoming.address))
-            text = translate(messages.DATABASE_DOWN, incoming.language_hint)
+            # Recorded, the replayer answers it; else kept on disk until the database is back.
+            kept = recorded.is_set() or await service.conversations.keep_aside(incoming)
+            msgid = messages.BUSY if kept else messages.DATABASE_DOWN
+            text = translate(msgid, incoming.language_hint)
             try:
                 await (await service.telegram.bot()).send_message(int(incoming.address), text)
             except TelegramError:

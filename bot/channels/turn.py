@@ -10,6 +10,7 @@ reply word (OUI, NON, ANNULER, DOCS) answers that question, PREUVE is answered a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.channels import messages
 from bot.words import REPLY_WORDS, Question, Word, menu_choice, word_of
@@ -34,6 +35,8 @@ class Incoming:
     phone: str | None = None
     payload: str | None = None  # already meant for Rasa: a Telegram button or command
     opt_in: bool = False  # Telegram /start
+    # When the gateway got it (its place among its sender's messages); now if not given.
+    arrived: datetime | None = None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.gateway import counter
 from bot.gateway.body_limit import BodyLimit
+from bot.gateway.drain import RefuseWhileDraining
 from bot.gateway.nlg import router as nlg_router
 from bot.ratelimit import RateLimiter
 from bot.scheduler import gateway as scheduler_gateway
@@ -44,6 +45,16 @@ def _database_check(app: FastAPI) -> tuple[bool, str]:
         return False, type(exc).__name__
 
 
+def _draining(app: FastAPI) -> bool:
+    channels = getattr(app.state, "channels", None)
+    return channels is not None and channels.draining
+
+
+def _not_draining(app: FastAPI) -> tuple[bool, str]:
+    """A process shutting down leaves the load balancer's pool first."""
+    return (False, "shutting down") if _draining(app) else (True, "ok")
+
+
 def add_health_check(app: FastAPI, name: str, check: HealthCheck) -> None:
     app.state.health_checks[name] = check
 
@@ -65,9 +76,11 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.clock = clock
     app.state.booking_config = EngineConfig.from_settings(settings)
-    app.state.health_checks = {"database": _database_check}
+    app.state.health_checks = {"database": _database_check, "serving": _not_draining}
     # Per IP, per phone, per credential (bot/booking/api/deps.py), shared through Redis.
     app.state.limiter = RateLimiter.from_settings(settings)
+    # Shutting down (bot/gateway/drain.py): no new turn, the ones in flight finish.
+    app.add_middleware(RefuseWhileDraining, draining=lambda: _draining(app))
     app.add_middleware(
         BodyLimit,
         limit_for=lambda path: (

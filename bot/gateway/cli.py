@@ -23,6 +23,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.gateway.app import create_app
+    from bot.gateway.drain import DrainingServer
 
     settings = Settings.from_env()
     if settings.secret_key_created:
@@ -61,10 +62,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             if supervisor is not None:
                 supervisor.start_in_background()
-            # ws="none": the gateway serves no websockets.
-            uvicorn.run(
+            # ws="none": the gateway serves no websockets. On SIGTERM it drains first
+            # (bot/gateway/drain.py): no new turn, the ones in flight finish.
+            config = uvicorn.Config(
                 app, host=settings.host, port=settings.port, log_level=args.log_level, ws="none"
             )
+            DrainingServer(config, app.state.channels.drain, settings.drain_seconds).run()
         finally:
             if supervisor is not None:
                 supervisor.stop()

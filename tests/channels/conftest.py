@@ -36,8 +36,9 @@ def session_factory(sqlite_factory) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def settings(twilio_api, telegram_api) -> Settings:
+def settings(twilio_api, telegram_api, tmp_path) -> Settings:
     return Settings(
+        spool_dir=str(tmp_path / "spool"),
         secret_key="test-key",
         public_url=PUBLIC_URL,
         service_token=SERVICE_TOKEN,

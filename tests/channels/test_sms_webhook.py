@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -210,7 +212,7 @@ def test_status_callback_updates_the_recorded_send(phone, session_factory):
     assert (row.status, row.provider_id) == ("delivered", "SM" + "1" * 32)
 
 
-def test_database_down_gives_a_clear_answer(make_client, settings):
+def test_database_down_keeps_the_message_on_disk_and_says_so(make_client, settings, tmp_path):
     from sqlalchemy.orm import sessionmaker
 
     from bot.db import make_engine
@@ -223,4 +225,12 @@ def test_database_down_gives_a_clear_answer(make_client, settings):
     from fastapi.testclient import TestClient
 
     with TestClient(create_app(settings, broken)) as client:
-        assert replies(SmsPhone(client).send("Bonjour")) == [fr(messages.DATABASE_DOWN)]
+        # Kept in the spool, recorded and answered once the database is back.
+        assert replies(SmsPhone(client).send("Bonjour")) == [fr(messages.BUSY)]
+        assert len(list(Path(settings.spool_dir).glob("*.msg"))) == 1
+        # With nowhere to keep it either, the person is told to send it again.
+        unwritable = tmp_path / "file"
+        unwritable.write_text("")
+        app = create_app(replace(settings, spool_dir=str(unwritable / "spool")), broken)
+        with TestClient(app) as other:
+            assert replies(SmsPhone(other).send("Bonjour")) == [fr(messages.DATABASE_DOWN)]

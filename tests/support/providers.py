@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urlparse
 class Recorder(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]):
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0):
+        super().__init__(("127.0.0.1", port), handler)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
@@ -260,3 +260,58 @@ def rasa_with_script(script: dict[str, str]) -> Recorder:
 
 def rasa_heard(server: Recorder) -> list[str]:
     return [str(call["message"]) for call in server.calls_to("/webhooks/rest/webhook")]
+
+
+class _Failing(BaseHTTPRequestHandler):
+    """The provider answering its first sends with the scripted failures (status, JSON body,
+    headers; status 0 closes the connection after reading the request, as a dropped answer),
+    then as usual. `server.answers` lists (monotonic time, status) per send."""
+
+    server: Recorder
+    failures: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+    sends: str = "Messages.json"
+
+    def do_POST(self) -> None:
+        if not self.path.endswith(self.sends):
+            super().do_POST()  # type: ignore[misc]
+            return
+        with self.server.lock:
+            step = self.server.step  # type: ignore[attr-defined]
+            self.server.step += 1  # type: ignore[attr-defined]
+        if step >= len(self.failures):
+            self.server.answers.append((time.monotonic(), 200))  # type: ignore[attr-defined]
+            super().do_POST()  # type: ignore[misc]
+            return
+        _params(self)
+        status, body, headers = self.failures[step]
+        self.server.answers.append((time.monotonic(), status))  # type: ignore[attr-defined]
+        if status == 0:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def failing(
+    provider: str, failures: list[tuple[int, dict[str, Any], dict[str, str]]], port: int = 0
+) -> Recorder:
+    """Twilio's (`provider="twilio"`) or Telegram's server failing first as scripted."""
+    base = _TwilioHandler if provider == "twilio" else _TelegramHandler
+    sends = "Messages.json" if provider == "twilio" else "/sendMessage"
+    handler = type("Failing", (_Failing, base), {"failures": failures, "sends": sends})
+    server = Recorder(handler, port)
+    server.step = 0  # type: ignore[attr-defined]
+    server.answers = []  # type: ignore[attr-defined]
+    return server.start()
+
+
+def accepted(server: Recorder) -> int:
+    """How many sends the provider accepted (answered 2xx)."""
+    return sum(1 for _, status in server.answers if 200 <= status < 300)  # type: ignore[attr-defined]

@@ -61,11 +61,12 @@ class RasaServer:
         self.nlg_token = nlg_token
         self.process: subprocess.Popen[bytes] | None = None
 
-    def tracker(self, sender: str) -> dict:
-        """The conversation as Rasa stored it, every event included (through its token)."""
+    def tracker(self, sender: str, include: str = "ALL") -> dict:
+        """The conversation as Rasa stored it, every event included (through its token);
+        `include="APPLIED"`: without the turns taken back."""
         response = httpx.get(
             f"{self.url}/conversations/{sender}/tracker",
-            params={"token": RASA_API_TOKEN, "include_events": "ALL"},
+            params={"token": RASA_API_TOKEN, "include_events": include},
             timeout=10,
         )
         response.raise_for_status()
@@ -122,20 +123,15 @@ class RasaServer:
         self.process = None
 
 
-@contextlib.contextmanager
-def running_stack(
-    tmp: Path, model: Path, twilio_url: str, telegram_url: str, auth_token: str, secret: str
-) -> Iterator[tuple[Settings, RasaServer, str]]:
-    from bot.booking import demo
-    from bot.booking.config import EngineConfig
-    from bot.db import make_engine, make_session_factory, upgrade, utcnow
-    from bot.gateway.app import create_app
-
+def stack_settings(tmp: Path, twilio_url: str, telegram_url: str, auth_token: str, secret: str):
+    """The settings of a test stack on free ports, its SQLite database in `tmp`."""
     gateway_port, actions_port, rasa_port = free_port(), free_port(), free_port()
     gateway = f"http://127.0.0.1:{gateway_port}"
-    settings = Settings(
+    return Settings(
         database_url=f"sqlite:///{tmp / 'stack.db'}",
+        spool_dir=str(tmp / "spool"),
         secret_key=SECRET_KEY,
+        port=gateway_port,
         public_url=gateway,
         api_url=f"{gateway}/api",
         rasa_url=f"http://127.0.0.1:{rasa_port}",
@@ -151,15 +147,26 @@ def running_stack(
         sms_reply_deadline_seconds=20.0,
         service_token=SERVICE_TOKEN,
     )
+
+
+@contextlib.contextmanager
+def rasa_and_actions(tmp: Path, model: Path, settings: Settings) -> Iterator[RasaServer]:
+    """The stack's database migrated and seeded, the action server started and Rasa ready to
+    start (RasaServer.start), both talking to the gateway at settings.public_url."""
+    from bot.booking import demo
+    from bot.booking.config import EngineConfig
+    from bot.db import make_engine, upgrade, utcnow
+
     engine = make_engine(settings.database_url)
     upgrade(engine)
     demo.seed(engine, EngineConfig.from_settings(settings), now=utcnow())
+    engine.dispose()
     endpoints = tmp / "endpoints.yml"
     # As endpoints.yml: the NLG token from the environment Rasa is started with (unquoted:
     # Rasa expands ${VAR} only in plain scalars).
     endpoints.write_text(
-        f'nlg:\n  url: "{gateway}/nlg"\n  token: ${{GUICHET_NLG_TOKEN}}\n'
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'nlg:\n  url: "{settings.public_url}/nlg"\n  token: ${{GUICHET_NLG_TOKEN}}\n'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{settings.actions_port}/webhook"\n'
     )
     env = dict(
         os.environ,
@@ -170,25 +177,49 @@ def running_stack(
     )
     with (tmp / "actions.log").open("ab") as log:
         actions = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+            [
+                sys.executable,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(settings.actions_port),
+            ],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    rasa_port = int(settings.rasa_url.rsplit(":", 1)[1])
     rasa = RasaServer(model, endpoints, rasa_port, tmp / "rasa.log", settings.nlg_token)
     try:
-        app = create_app(settings, make_session_factory(engine))
-        with serve_in_thread(app, gateway_port):
-            if not wait_until(f"http://127.0.0.1:{actions_port}/health", 60):
-                raise RuntimeError(f"action server did not start (see {tmp / 'actions.log'})")
-            yield settings, rasa, gateway
+        if not wait_until(f"http://127.0.0.1:{settings.actions_port}/health", 60):
+            raise RuntimeError(f"action server did not start (see {tmp / 'actions.log'})")
+        yield rasa
     finally:
         rasa.stop()
         actions.terminate()
         actions.wait(timeout=20)
-        engine.dispose()
+
+
+@contextlib.contextmanager
+def running_stack(
+    tmp: Path, model: Path, twilio_url: str, telegram_url: str, auth_token: str, secret: str
+) -> Iterator[tuple[Settings, RasaServer, str]]:
+    from bot.db import make_engine, make_session_factory
+    from bot.gateway.app import create_app
+
+    settings = stack_settings(tmp, twilio_url, telegram_url, auth_token, secret)
+    with rasa_and_actions(tmp, model, settings) as rasa:
+        engine = make_engine(settings.database_url)
+        try:
+            app = create_app(settings, make_session_factory(engine))
+            with serve_in_thread(app, settings.port):
+                yield settings, rasa, settings.public_url
+        finally:
+            engine.dispose()
 
 
 @contextlib.contextmanager
