@@ -345,7 +345,7 @@ def build_router(pan: Pan) -> APIRouter:
 
         response = await guarded(request, act)
         for asked in sent:  # after the commit: the code is delivered by the channel's outbox
-            outbox = request.app.state.channels.outboxes[asked.message.channel]
+            outbox = request.app.state.channels.conversations.outboxes[asked.message.channel]
             try:
                 await outbox.deliver([asked.message])
             except Exception:
@@ -362,8 +362,7 @@ def build_router(pan: Pan) -> APIRouter:
             try:
                 consent.confirm(session, held, code, pan.secret, now=pan.clock())
             except consent.ConsentRefused as refusal:
-                # The wrong-code count must stay counted: commit it, then refuse.
-                session.commit()
+                # Answered here, not raised: the transaction commits the wrong-code count.
                 if refusal.reason == "consent_locked":
                     row.consent_id = None
                 return _page("pan.html", 403, **view(session, row, refusal.reason))
