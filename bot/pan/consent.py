@@ -161,8 +161,8 @@ def end(session: Session, consent: Consent, *, now: datetime, by_applicant: bool
     session.flush()
 
 
-def revoke_all(session: Session, phone: str, secret_key: str, *, now: datetime) -> int:
-    """RETIRER from the applicant: every consent for their phone ends; how many there were."""
+def revoke_all(session: Session, phone: str, secret_key: str, *, now: datetime) -> list[Consent]:
+    """RETIRER from the applicant: every consent for their phone ends; those it ended."""
     open_ones = list(
         session.scalars(
             select(Consent).where(
@@ -173,4 +173,4 @@ def revoke_all(session: Session, phone: str, secret_key: str, *, now: datetime) 
     )
     for consent in open_ones:
         end(session, consent, now=now, by_applicant=True)
-    return len(open_ones)
+    return open_ones

@@ -35,11 +35,15 @@ class Revocation:
     def __call__(self, turn: Turn, word: Word) -> list[str] | None:
         if word is not Word.REVOKE:
             return self.then(turn, word) if self.then is not None else None
+        language = turn.language
         with self.session_factory() as session:
             phone = turn.phone or phone_of(session, turn.channel, turn.address)
-            ended = 0
+            ended = []
             if phone is not None:
                 ended = consent.revoke_all(session, phone, self.secret_key, now=self.clock())
+            if ended and turn.language_source is None:
+                # Nothing said here yet: the language the code was sent in.
+                language = ended[-1].language
             session.commit()
         sentence = messages.CONSENT_REVOKED if ended else messages.NOTHING_TO_REVOKE
-        return [translate(sentence, turn.language)]
+        return [translate(sentence, language)]

@@ -50,21 +50,39 @@ def sender_id(conversations: Conversations, consent: Consent) -> str:
 
 
 def answers(responses: list[Mapping[str, Any]], language: str) -> list[Said]:
-    """Rasa's REST output, each message with its French beside it."""
-    said: list[Said] = []
+    """Rasa's REST output, each message with its French beside it. Rasa's output channel sends
+    a response's `custom` part as a message of its own right after the text (and buttons) it
+    came with: it is read back onto that text."""
+    said: list[dict[str, Any]] = []
     for item in responses:
         text = str(item.get("text") or "").strip()
-        custom = item.get("custom") if isinstance(item.get("custom"), Mapping) else {}
-        lang = normalise_language(custom.get("language") or language)
-        french = str(custom.get("text_fr") or (text if lang == SOURCE_LANGUAGE else "")).strip()
         buttons = [
             {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in item.get("buttons") or []
             if b.get("title") and b.get("payload")
         ]
         if text or buttons:
-            said.append(Said(text, french, buttons, lang))
-    return said
+            said.append({"text": text, "buttons": buttons, "lang": language, "fr": None})
+        custom = item.get("custom")
+        if isinstance(custom, Mapping) and said:
+            last = said[-1]
+            if isinstance(custom.get("language"), str):
+                last["lang"] = normalise_language(custom["language"])
+            if isinstance(custom.get("text_fr"), str):
+                last["fr"] = custom["text_fr"].strip()
+            titles_fr = custom.get("buttons_fr")
+            if isinstance(titles_fr, list) and len(titles_fr) == len(last["buttons"]):
+                for button, title_fr in zip(last["buttons"], titles_fr, strict=True):
+                    button["title_fr"] = str(title_fr)
+    return [
+        Said(
+            s["text"],
+            s["fr"] if s["fr"] is not None else (s["text"] if s["lang"] == SOURCE_LANGUAGE else ""),
+            s["buttons"],
+            s["lang"],
+        )
+        for s in said
+    ]
 
 
 def shown(text: str) -> str:

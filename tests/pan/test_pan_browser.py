@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
-from sqlalchemy import select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select, update
 
 from bot.booking.mediators import Consent, MediatorAudit
+from bot.booking.models import Booking
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.pan import accounts
-from bot.pan.models import PanSession
+from bot.pan.models import PanMessage, PanSession
 from tests.support import providers
 from tests.support.browser import axe_violations, start_browser
-from tests.support.stack import stack_with_fakes
+from tests.support.stack import Phone, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
 
@@ -59,6 +63,16 @@ def mediators(db):
         session.commit()
 
 
+def submit(driver, button) -> None:
+    """Clicks a submit button and waits for the next page (a Rasa turn may take seconds)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, 60).until(staleness_of(page))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def accessible(driver) -> None:
     violations = axe_violations(driver)
     assert violations == [], violations
@@ -74,7 +88,7 @@ def log_in(driver, gateway: str, login: str, password: str = PASSWORD) -> None:
         driver.get(f"{gateway}/pan")
     driver.find_element(By.ID, "login").send_keys(login)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/pan/login'] button").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/pan/login'] button"))
 
 
 def error_text(driver) -> str:
@@ -87,7 +101,7 @@ def ask_consent(driver, twilio, phone: str, language: str) -> str:
     before = len(providers.sms_to(twilio, phone))
     driver.find_element(By.ID, "phone").send_keys(phone)
     driver.find_element(By.CSS_SELECTOR, f"#language option[value='{language}']").click()
-    driver.find_element(By.CSS_SELECTOR, "form[action='/pan/consent'] button").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/pan/consent'] button"))
     deadline = time.monotonic() + 10
     while len(providers.sms_to(twilio, phone)) <= before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -100,7 +114,7 @@ def type_code(driver, code: str) -> None:
     field = driver.find_element(By.ID, "code")
     field.clear()
     field.send_keys(code)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/pan/consent/code'] button").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/pan/consent/code'] button"))
 
 
 def test_login_shows_the_consent_step_and_logout_leaves_nothing(stack, browser, mediators, db):
@@ -113,7 +127,7 @@ def test_login_shows_the_consent_step_and_logout_leaves_nothing(stack, browser, 
     cookie = browser.get_cookie("pan_session")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
     accessible(browser)
-    browser.find_element(By.ID, "logout").click()
+    submit(browser, browser.find_element(By.ID, "logout"))
     assert browser.get_cookie("pan_session") is None
     assert browser.find_elements(By.ID, "password")  # back to the login form
     with db() as session:
@@ -148,7 +162,7 @@ def test_a_form_without_the_csrf_token_is_refused(stack, browser, mediators):
         "document.querySelectorAll(\"input[name='csrf']\").forEach(i => { i.value = 'forged'; });"
     )
     browser.find_element(By.ID, "phone").send_keys("0611220001")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/pan/consent'] button").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/pan/consent'] button"))
     assert "ne vient pas de cette page" in error_text(browser)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Accord de la personne"
 
@@ -181,3 +195,130 @@ def test_consent_by_sms_code_and_wrong_code_lockout(stack, browser, mediators, d
     assert browser.find_element(By.TAG_NAME, "h1").text == "Conversation avec la personne"
     assert "+33611220002" in browser.find_element(By.ID, "accord").text
     accessible(browser)
+
+
+def conversation(driver) -> list[tuple[str, str, str, str, str]]:
+    """(who, text, its lang, its dir, French beside it) of each row."""
+    rows = []
+    for row in driver.find_elements(By.CSS_SELECTOR, "#conversation tbody tr"):
+        original = row.find_element(By.CSS_SELECTOR, "td.original")
+        french = row.find_element(By.CSS_SELECTOR, "td.french")
+        rows.append(
+            (
+                row.find_element(By.TAG_NAME, "th").text,
+                original.text,
+                original.get_attribute("lang"),
+                original.get_attribute("dir"),
+                french.text,
+            )
+        )
+    return rows
+
+
+def write(driver, text: str) -> None:
+    field = driver.find_element(By.ID, "text")
+    field.send_keys(text)
+    submit(driver, driver.find_element(By.ID, "send"))
+
+
+def choose(driver, index: int) -> str:
+    """Presses the index-th proposed button (1-based); returns its title."""
+    buttons = driver.find_elements(By.CSS_SELECTOR, "button.choice")
+    title = buttons[index - 1].text
+    submit(driver, buttons[index - 1])
+    return title
+
+
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+CONVOCATION = re.compile(r"Code : ([0-9A-Z]{4}-[0-9A-Z]{4})")
+APPLICANT = "+33611220003"
+
+
+def test_a_full_booking_in_arabic_with_french_beside_each_message(stack, browser, mediators, db):
+    settings, rasa, gateway, twilio, _telegram = stack
+    rasa.start()
+    open_page(browser, gateway)
+    log_in(browser, gateway, "sami")
+    sms = ask_consent(browser, twilio, APPLICANT, "ar")
+    assert "سحب" in sms and "Périgueux" in sms, sms
+    type_code(browser, CODE_IN_SMS.search(sms).group(1))
+    clicks, typed = 2, 0  # the code's button, and the consent's
+    # What the applicant answers, as a person beside the mediator would: a sentence, buttons
+    # (1-based), a postal code, a day, the numéro étranger.
+    for step in ("أريد تجديد بطاقة الإقامة", 1, 2, "38000", "الاثنين", 1, "7501234569", 1):
+        if isinstance(step, int):
+            choose(browser, step)
+        else:
+            write(browser, step)
+            typed += 1
+        clicks += 1
+        assert error_text(browser) == ""
+    rows = conversation(browser)
+    bot_rows = [r for r in rows if r[0] == "Guichet"]
+    assert len(bot_rows) >= 8, rows
+    for _who, text, lang, direction, french in bot_rows:
+        assert (lang, direction) == ("ar", "rtl"), (text, lang, direction)
+        assert ARABIC.search(text), text
+        assert french and not ARABIC.search(french), (text, french)
+    french_all = "\n".join(r[4] for r in bot_rows)
+    assert "Renouvellement de la carte de résident" in french_all
+    assert "Dans quel département habitez-vous ?" in french_all
+    match = CONVOCATION.search(french_all)
+    assert match and "Rendez-vous confirmé" in french_all, french_all
+    code = match.group(1)
+    assert code in rows[-1][1]  # the same code in the Arabic message
+    listed = browser.find_element(By.ID, "bookings").text
+    assert code.replace("-", "") in listed.replace("-", "") and "pris avec un médiateur" in listed
+    accessible(browser)
+    with db() as session:
+        booking = session.scalars(select(Booking).order_by(Booking.id.desc())).first()
+        sami = accounts.by_login(session, "sami")
+        assert booking.applicant.phone == APPLICANT  # the applicant's: convocation, reminders
+        assert booking.mediator_ref == f"pan:{sami.id}"
+        assert booking.booked_by.value == "mediator"
+        messages = session.scalars(select(PanMessage)).all()
+        assert not any("7501234569" in m.text for m in messages)  # the numéro is sealed
+        audit_rows = [a for a in session.scalars(select(MediatorAudit)) if a.mediator_id == sami.id]
+    assert [a.action for a in audit_rows].count("message") == 8
+    assert all(a.applicant in (None, "+336******03") for a in audit_rows), audit_rows
+    print(f"\nassisted booking: {clicks} clicks, {typed} typed messages, code {code}")
+
+
+def test_consent_ended_by_sms_then_the_page_refuses(stack, browser, mediators, db):
+    settings, _rasa, gateway, _twilio, _telegram = stack
+    # Sami holds Arabic consent from the booking test (or gets it now).
+    if not browser.find_elements(By.ID, "conversation"):
+        pytest.skip("needs the Arabic booking test's consent")
+    replies = Phone(gateway, settings.public_url, APPLICANT).send("سحب")
+    assert replies and "تم سحب موافقتك" in replies[0], replies
+    browser.get(f"{gateway}/pan")
+    assert "retiré son accord" in error_text(browser)
+    assert not browser.find_elements(By.ID, "conversation")
+    assert not browser.find_elements(By.ID, "bookings")
+    assert browser.find_elements(By.ID, "phone")  # back to asking consent
+    # A form posted from the old page is refused too.
+    browser.back()
+    if browser.find_elements(By.ID, "text"):
+        write(browser, "مرحبا")
+        assert not browser.find_elements(By.ID, "conversation")
+    with db() as session:
+        consent = session.scalars(select(Consent).order_by(Consent.id.desc())).first()
+        assert consent.status == "revoked"
+
+
+def test_an_expired_session_is_refused(stack, browser, mediators, db):
+    _settings, _rasa, gateway, _twilio, _telegram = stack
+    open_page(browser, gateway)
+    log_in(browser, gateway, "marie")
+    assert browser.find_elements(By.ID, "phone")
+    with db() as session:
+        session.execute(
+            update(PanSession)
+            .where(PanSession.ended_at.is_(None))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    browser.get(f"{gateway}/pan")
+    assert error_text(browser) == "Votre session a expiré. Connectez-vous de nouveau."
+    assert browser.get_cookie("pan_session") is None
+    assert browser.find_elements(By.ID, "password")
