@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.booking.identity import mask_phone
@@ -31,7 +31,6 @@ from bot.catalogue import get_catalogue
 from bot.channels.outbound import Outgoing, record, shaped_for
 from bot.i18n import normalise_language, translate
 from bot.pan import messages
-from bot.pan.models import PanSession
 from bot.scheduler.recipients import recipient_for, silenced
 from bot.secrets import derive, seal, unseal
 
@@ -155,9 +154,7 @@ def end(session: Session, consent: Consent, *, now: datetime, by_applicant: bool
             now=now,
             masked=consent.phone_masked,
         )
-    session.execute(
-        update(PanSession).where(PanSession.consent_id == consent.id).values(consent_id=None)
-    )
+    # A page that held it says why at its next request (bot.pan.web), then lets it go.
     session.flush()
 
 

@@ -10,8 +10,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
@@ -63,11 +63,21 @@ def mediators(db):
         session.commit()
 
 
+def _gone(element) -> bool:
+    """The element left the document: the next page replaced it (chromium may also say the
+    node "does not belong to the document")."""
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is one
+        return True
+    return False
+
+
 def submit(driver, button) -> None:
     """Clicks a submit button and waits for the next page (a Rasa turn may take seconds)."""
     page = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 60).until(staleness_of(page))
+    WebDriverWait(driver, 60).until(lambda _d: _gone(page))
     WebDriverWait(driver, 60).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
