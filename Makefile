@@ -60,7 +60,7 @@ $(INSTALLED): pyproject.toml constraints.txt $(if $(STALE_VENV),FORCE)
 run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
 	$(BIN)/guichet run
 
-test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
+test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps
 	$(BIN)/python -m pytest
 
 # Lints and checks the formatting of everything we write (the lead's `ruff format` keeps it so).
@@ -72,6 +72,19 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/guichet bench
+
+# What Debian must provide, installed with apt-get when missing (CI runs as root; a developer
+# through sudo otherwise). `system-deps` gathers them; each has its own target.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+.PHONY: system-deps system-deps-browser
+system-deps: system-deps-browser
+
+# The mediator page's tests (tests/pan) drive Debian's chromium through its chromium-driver:
+# never a browser downloaded at run time.
+system-deps-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "==> installing chromium, chromium-driver (the /pan browser tests need them)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-dejavu-core; }
 
 .PHONY: i18n i18n-compile
 
