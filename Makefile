@@ -57,7 +57,7 @@ $(INSTALLED): pyproject.toml constraints.txt $(if $(STALE_VENV),FORCE)
 	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $@
 
-run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
+run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps-fonts
 	$(BIN)/guichet run
 
 test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps
@@ -73,11 +73,19 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/guichet bench
 
-# What Debian must provide, installed with apt-get when missing (CI runs as root; a developer
+# System packages from Debian, installed with apt-get only when missing (as root, as CI runs;
 # through sudo otherwise). `system-deps` gathers them; each has its own target.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-.PHONY: system-deps system-deps-browser
-system-deps: system-deps-browser
+.PHONY: system-deps system-deps-fonts system-deps-browser
+system-deps: system-deps-fonts system-deps-browser
+
+# The printed PDFs (bot/printing: convocation, checklist, transcript) need a Unicode font that
+# has Arabic: DejaVu Sans (fonts-dejavu-core). GUICHET_FONT_DIR may name another folder.
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+system-deps-fonts:
+	@[ -n "$$GUICHET_FONT_DIR" ] || [ -f $(DEJAVU) ] || { \
+	  echo "==> installing fonts-dejavu-core (the printed convocations need it)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core; }
 
 # The mediator page's tests (tests/pan) drive Debian's chromium through its chromium-driver:
 # never a browser downloaded at run time.

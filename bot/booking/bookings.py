@@ -119,6 +119,8 @@ class Verification:
     valid: bool
     reason: str | None
     booking: Booking | None
+    # A signed QR payload was presented and its signature held (bot.booking.convocation).
+    signed: bool = False
 
 
 def verify(session: Session, raw_code: str, *, now: datetime) -> Verification:

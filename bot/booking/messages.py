@@ -75,6 +75,24 @@ REFUSALS: dict[str, str] = {
 # What `guichet verify CODE` prints at the counter.
 VERIFY_VALID = N_("VALIDE : {code} — {demarche}, {site}, le {when} (heure de Paris).")
 VERIFY_INVALID = N_("INVALIDE : {code} ({reason}).")
+VERIFY_CURRENT = N_("Créneau actuel : {code} — {demarche}, {site}, le {when} (heure de Paris).")
+VERIFY_SIGNED = N_("Signature de la préfecture vérifiée.")
+# Why a convocation is refused at the counter (`guichet verify`, the /verify page).
+VERIFY_REASONS: dict[str, str] = {
+    "invalid_code": N_("Ce n'est pas un code de convocation : vérifiez les 8 caractères."),
+    "booking_not_found": N_("Aucun rendez-vous ne correspond à ce code."),
+    "cancelled": N_("Ce rendez-vous a été annulé."),
+    "honoured": N_("Ce rendez-vous a déjà eu lieu."),
+    "no_show": N_("Ce rendez-vous est passé : la personne n'est pas venue."),
+    "slot_over": N_("L'heure de ce rendez-vous est passée."),
+    "invalid_signature": N_(
+        "Ce code QR n'a pas été signé par la préfecture, ou il a été modifié : refusé."
+    ),
+    "convocation_changed": N_(
+        "Cette convocation imprimée n'est plus à jour : le rendez-vous a été déplacé. "
+        "Le créneau actuel est indiqué."
+    ),
+}
 
 # The HTTP status of each refusal; anything not listed is a 409 (a conflict with the state).
 HTTP_STATUS: dict[str, int] = {

@@ -17,6 +17,7 @@ from bot.config import VAR, Settings
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.pan import cli as pan_cli
 from bot.secrets import SECRET_KEY_FILE
+from bot.signing import public_key_text
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -48,6 +49,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     admin = "admin token on" if settings.admin_token else "préfecture keys: guichet apikeys create"
     print(f"guichet: gateway  {base}  (API docs {base}/docs, health {base}/health; {admin})")
     print(f"guichet: webhooks {base}/sms/twilio  {base}/telegram/webhook")
+    # Read now rather than at the first booking: production without GUICHET_SIGNING_KEY stops here.
+    public_key = public_key_text(settings.convocation_key())
+    print(f"guichet: counter  {base}/verify  (convocations signed, public key {public_key})")
     if settings.twilio_from:
         print(f"guichet: SMS sender {mask_phone(settings.twilio_from)}")
     # The helper processes, restarted if they crash (bot/supervisor.py). uvicorn returns on

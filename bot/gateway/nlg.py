@@ -8,7 +8,9 @@ message metadata, else French. Format parameters are the slots, overridden by th
 action passed to `utter_message(response=..., **kwargs)`.
 
 The answer also carries `custom: {"language", "response", "text_fr"}`: the gateway learns which
-language the text is written in, and the mediator page can show French beside it.
+language the text is written in, and the mediator page can show French beside it. After a
+booking it adds the sealed `phone` (bot/channels/phone_link.py) and the convocation `code` (a
+Telegram chat then gets its PDF: bot/channels/printed.py).
 
 Only Rasa may ask: it sends the `token` of endpoints.yml as a query parameter (Settings.nlg_token);
 anyone else gets 401, without a word about the conversation.
@@ -32,6 +34,7 @@ from fastapi.responses import JSONResponse
 
 from bot.catalogue import get_catalogue
 from bot.channels.phone_link import LINKING_RESPONSES
+from bot.channels.printed import CONVOCATION_RESPONSES
 from bot.formatting import Channel, format_when
 from bot.i18n import SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, normalise_language, source_of
 from bot.responses import MISSING_RESPONSE, RESPONSES, render
@@ -205,6 +208,9 @@ def generate(body: Mapping[str, Any]) -> dict[str, Any]:
     if name in LINKING_RESPONSES:
         # The sealed phone the answer used: the gateway links a Telegram chat to it.
         message["custom"]["phone"] = (tracker.get("slots") or {}).get("phone")
+    if name in CONVOCATION_RESPONSES and isinstance(params.get("code"), str):
+        # The code the answer gives: a Telegram chat then gets its convocation PDF.
+        message["custom"]["code"] = params["code"]
     return message
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 
-from bot.booking import bookings
+from bot.booking import bookings, convocation
 from bot.booking.api.deps import (
     CodePath,
     ReaderDep,
@@ -81,10 +81,18 @@ def my_bookings(
     return [BookingOut.of(b) for b in bookings.bookings_of(u.session, phone, now=u.now)]
 
 
+# A code, or the signed payload of a printed convocation's QR code (URL-safe as it is).
+PresentedPath = Annotated[str, Path(max_length=convocation.MAX_PRESENTED)]
+
+
 @router.get("/bookings/{code}/verify", response_model=VerificationOut)
-def verify(code: CodePath, u: UnitDep) -> VerificationOut:
-    """For a guichet agent: valid/invalid with the slot, the site and the démarche (no phone)."""
-    return verification_out(bookings.verify(u.session, code, now=u.now))
+def verify(request: Request, code: PresentedPath, u: UnitDep) -> VerificationOut:
+    """For a guichet agent: valid/invalid with the slot, the site and the démarche (no phone).
+    `code` is the convocation code or the QR payload (`G1.…`): an altered payload is invalid
+    (`invalid_signature`), a payload printed before the booking moved too
+    (`convocation_changed`)."""
+    public_key = request.app.state.settings.convocation_key().public_key()
+    return verification_out(convocation.verify_presented(u.session, code, public_key, now=u.now))
 
 
 def verification_out(result: bookings.Verification) -> VerificationOut:
@@ -93,6 +101,7 @@ def verification_out(result: bookings.Verification) -> VerificationOut:
         code=result.code,
         valid=result.valid,
         reason=result.reason,
+        signed=result.signed,
         status=booking.status.value if booking else None,
         demarche=booking.demarche_code if booking else None,
         slot=SlotOut.of(booking.slot) if booking else None,
