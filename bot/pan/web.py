@@ -26,10 +26,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.booking import bookings, convocation
 from bot.booking.errors import BookingError
 from bot.booking.identity import InvalidPhone, normalise_phone
 from bot.booking.mediators import Consent, ConsentStatus, Mediator, audit
 from bot.booking.proof import ProofJournal
+from bot.catalogue import get_catalogue
 from bot.channels.masking import mask
 from bot.channels.rasa_client import EmptyAnswer, RasaUnavailable
 from bot.formatting import format_date, format_when
@@ -38,6 +40,7 @@ from bot.locales import languages
 from bot.pan import accounts, acting, consent, talk
 from bot.pan.models import PanSession
 from bot.pan.revoke import Revocation
+from bot.printing import TranscriptLine, checklist_pdf, transcript_pdf
 from bot.words import WORDS, Word
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ REFUSALS = {
     "no_consent": "Sans l'accord de la personne, rien n'est visible ni faisable pour ce numéro.",
     "rasa": "L'assistant ne répond pas pour le moment. Le message n'a pas été envoyé : réessayez.",
     "text": "Écrivez un message ou choisissez un bouton.",
+    "unknown_demarche": "Cette démarche n'existe pas.",
 }
 
 
@@ -515,6 +519,58 @@ def build_router(pan: Pan) -> APIRouter:
             return _page("pan.html", **context)
 
         return await guarded(request, act)
+
+    async def printed(
+        request: Request, make: Callable[[Session, Consent, str], tuple[bytes, str]]
+    ) -> Response:
+        """A printing form: the same checks as any form (session, CSRF, live consent), the PDF
+        (applicant's language and French) as the answer, written to the audit."""
+
+        def run(session: Session, row: PanSession, _form: Any) -> Response:
+            held, phone = held_consent(session, row)
+            content, name = make(session, held, phone)
+            audit(session, row.mediator_id, "printed", now=pan.clock(), phone=phone, detail=name)
+            headers = dict(_HEADERS)
+            headers["Content-Disposition"] = f'inline; filename="{name}"'
+            return Response(content, media_type="application/pdf", headers=headers)
+
+        return await guarded(request, run)
+
+    @router.post("/pan/print/convocation/{code}")
+    async def print_convocation(request: Request, code: str) -> Response:
+        def make(session: Session, held: Consent, phone: str) -> tuple[bytes, str]:
+            booking = bookings.find_by_code(session, code[:32])
+            if booking.applicant.phone != phone:  # the consented applicant's bookings only
+                raise BookingError("no_consent")
+            key = pan.settings.convocation_key()
+            content = convocation.convocation_pdf_for(session, code[:32], key, lang=held.language)
+            return content, f"convocation-{booking.code}.pdf"
+
+        return await printed(request, make)
+
+    @router.post("/pan/print/checklist/{demarche}")
+    async def print_checklist(request: Request, demarche: str) -> Response:
+        def make(_session: Session, held: Consent, _phone: str) -> tuple[bytes, str]:
+            if demarche not in get_catalogue().demarches:
+                raise consent.ConsentRefused("unknown_demarche")
+            return checklist_pdf(demarche, held.language), f"documents-{demarche}.pdf"
+
+        return await printed(request, make)
+
+    @router.post("/pan/print/transcript")
+    async def print_transcript(request: Request) -> Response:
+        def make(session: Session, held: Consent, _phone: str) -> tuple[bytes, str]:
+            lines = [
+                TranscriptLine(
+                    "applicant" if m.from_applicant else "assistant",
+                    talk.shown(m.text),
+                    m.text_fr if not m.from_applicant else talk.shown(m.text),
+                )
+                for m in talk.transcript(session, held.id)
+            ]
+            return transcript_pdf(lines, held.language, printed_at=pan.clock()), "conversation.pdf"
+
+        return await printed(request, make)
 
     return router
 

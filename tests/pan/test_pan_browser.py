@@ -9,12 +9,15 @@ import re
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
+from bot import signing
+from bot.booking import convocation
 from bot.booking.mediators import Consent, MediatorAudit
 from bot.booking.models import Booking
 from bot.db import make_engine, make_session_factory, utcnow
@@ -22,6 +25,7 @@ from bot.pan import accounts
 from bot.pan.models import PanMessage, PanSession
 from tests.support import providers
 from tests.support.browser import axe_violations, start_browser
+from tests.support.qr import pdf_text, qr_payloads, words
 from tests.support.stack import Phone, stack_with_fakes
 
 pytestmark = pytest.mark.rasa
@@ -292,6 +296,61 @@ def test_a_full_booking_in_arabic_with_french_beside_each_message(stack, browser
     assert [a.action for a in audit_rows].count("message") == 8
     assert all(a.applicant in (None, "+336******03") for a in audit_rows), audit_rows
     print(f"\nassisted booking: {clicks} clicks, {typed} typed messages, code {code}")
+
+
+def post_form(driver, gateway: str, selector: str) -> httpx.Response:
+    """Submits a page's form as the browser would (its action, its CSRF token, the session
+    cookie), keeping the answer: a PDF the browser would open in a new tab."""
+    form = driver.find_element(By.CSS_SELECTOR, selector)
+    action = form.get_attribute("action")
+    csrf = form.find_element(By.NAME, "csrf").get_attribute("value")
+    cookie = driver.get_cookie("pan_session")["value"]
+    return httpx.post(action, data={"csrf": csrf}, cookies={"pan_session": cookie}, timeout=60)
+
+
+def test_print_the_convocation_with_its_signed_qr_the_checklist_and_the_transcript(
+    stack, browser, mediators, db
+):
+    settings, _rasa, gateway, _twilio, _telegram = stack
+    if not browser.find_elements(By.CSS_SELECTOR, ".print-convocation"):
+        pytest.fail("needs the Arabic booking test's booking on the page")
+    answer = post_form(browser, gateway, "form[action^='/pan/print/convocation/']")
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert "no-store" in answer.headers["cache-control"]
+    text = pdf_text(answer.content)
+    with db() as session:
+        booking = session.scalars(select(Booking).order_by(Booking.id.desc())).first()
+        code = booking.code
+    shown_code = f"{code[:4]}-{code[4:]}"
+    assert "Convocation à la préfecture" in text and shown_code in text, text
+    assert "Renouvellement de la carte de résident" in text
+    assert {"موعد", "المحافظة"} & words(text) or ARABIC.search(text), text  # Arabic beside
+    assert "611220003" not in text  # never the phone
+    payloads = qr_payloads(answer.content)
+    assert len(payloads) == 1, payloads
+    public = settings.convocation_key().public_key()
+    facts = signing.read(payloads[0], public)
+    assert facts.code == code and facts.site == "pref-38"
+    with db() as session:
+        assert convocation.verify_presented(session, payloads[0], public, now=utcnow()).valid
+        head, _, signature = payloads[0].rpartition(".")
+        forged = f"{head}.{('A' if signature[0] != 'A' else 'B')}{signature[1:]}"
+        refused = convocation.verify_presented(session, forged, public, now=utcnow())
+        assert (refused.valid, refused.reason) == (False, "invalid_signature")
+        moved = payloads[0].replace(code, "AAAAAAAA", 1)
+        assert not convocation.verify_presented(session, moved, public, now=utcnow()).valid
+    checklist = post_form(browser, gateway, "form[action^='/pan/print/checklist/']")
+    assert checklist.status_code == 200
+    assert "Documents à apporter" in pdf_text(checklist.content)
+    transcript = post_form(browser, gateway, "form[action='/pan/print/transcript']")
+    assert transcript.status_code == 200
+    assert "Rendez-vous confirmé" in pdf_text(transcript.content)
+    with db() as session:
+        printed = [
+            a.detail for a in session.scalars(select(MediatorAudit)) if a.action == "printed"
+        ]
+    assert len(printed) == 3, printed
 
 
 def test_consent_ended_by_sms_then_the_page_refuses(stack, browser, mediators, db):
