@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import bookings, convocation
+from bot.booking.credentials import Caller
 from bot.booking.errors import BookingError
 from bot.booking.identity import InvalidPhone, normalise_phone
 from bot.booking.mediators import Consent, ConsentStatus, Mediator, audit
@@ -450,54 +451,39 @@ def build_router(pan: Pan) -> APIRouter:
 
         return await pan.db(render)
 
-    @router.post("/pan/bookings/{code}/cancel")
-    async def cancel(request: Request, code: str) -> Response:
+    Step = Callable[[Session, Any, Caller, int, datetime], object]
+
+    async def within_consent(request: Request, step: Step) -> Response:
+        """A form acting for the applicant: the mediator's caller bound to the consented phone."""
+
         def act(session: Session, row: PanSession, _form: Any) -> None:
             held, phone = held_consent(session, row)
-            caller = acting.caller_for(held, phone)
-            acting.cancel(
-                session,
-                request.app.state.booking_config,
-                caller,
-                row.mediator_id,
-                code[:32],
-                now=pan.clock(),
-            )
+            config = request.app.state.booking_config
+            step(session, config, acting.caller_for(held, phone), row.mediator_id, pan.clock())
 
         return await guarded(request, act)
+
+    @router.post("/pan/bookings/{code}/cancel")
+    async def cancel(request: Request, code: str) -> Response:
+        return await within_consent(
+            request, lambda s, c, who, m, now: acting.cancel(s, c, who, m, code[:32], now=now)
+        )
 
     @router.post("/pan/waitlist/{entry_id}/leave")
     async def leave(request: Request, entry_id: int) -> Response:
-        def act(session: Session, row: PanSession, _form: Any) -> None:
-            held, phone = held_consent(session, row)
-            caller = acting.caller_for(held, phone)
-            acting.leave(
-                session,
-                request.app.state.booking_config,
-                caller,
-                row.mediator_id,
-                entry_id,
-                now=pan.clock(),
-            )
-
-        return await guarded(request, act)
+        return await within_consent(
+            request, lambda s, c, who, m, now: acting.leave(s, c, who, m, entry_id, now=now)
+        )
 
     @router.post("/pan/offers/{offer_id}/{answer}")
     async def offer(request: Request, offer_id: int, answer: str) -> Response:
-        def act(session: Session, row: PanSession, _form: Any) -> None:
-            held, phone = held_consent(session, row)
-            caller = acting.caller_for(held, phone)
-            acting.answer_offer(
-                session,
-                request.app.state.booking_config,
-                caller,
-                row.mediator_id,
-                offer_id,
-                answer == "accept",
-                now=pan.clock(),
-            )
-
-        return await guarded(request, act)
+        if answer not in ("accept", "decline"):
+            return Response("Not Found", status_code=404, headers=_HEADERS)
+        accept = answer == "accept"
+        return await within_consent(
+            request,
+            lambda s, c, who, m, now: acting.answer_offer(s, c, who, m, offer_id, accept, now=now),
+        )
 
     @router.post("/pan/proof")
     async def proof(request: Request) -> Response:

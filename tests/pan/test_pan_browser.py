@@ -312,8 +312,8 @@ def test_print_the_convocation_with_its_signed_qr_the_checklist_and_the_transcri
     stack, browser, mediators, db
 ):
     settings, _rasa, gateway, _twilio, _telegram = stack
-    if not browser.find_elements(By.CSS_SELECTOR, ".print-convocation"):
-        pytest.fail("needs the Arabic booking test's booking on the page")
+    # The booking of the Arabic test is on the page (tests of a module run in order).
+    assert browser.find_elements(By.CSS_SELECTOR, ".print-convocation"), "run with the booking test"
     answer = post_form(browser, gateway, "form[action^='/pan/print/convocation/']")
     assert answer.status_code == 200, answer.text[:300]
     assert answer.headers["content-type"] == "application/pdf"
@@ -355,9 +355,13 @@ def test_print_the_convocation_with_its_signed_qr_the_checklist_and_the_transcri
 
 def test_consent_ended_by_sms_then_the_page_refuses(stack, browser, mediators, db):
     settings, _rasa, gateway, _twilio, _telegram = stack
-    # Sami holds Arabic consent from the booking test (or gets it now).
+    # Sami holds the Arabic consent of the booking test; run alone, the test asks for one.
     if not browser.find_elements(By.ID, "conversation"):
-        pytest.skip("needs the Arabic booking test's consent")
+        open_page(browser, gateway)
+        log_in(browser, gateway, "sami")
+        sms = ask_consent(browser, stack[3], APPLICANT, "ar")
+        type_code(browser, CODE_IN_SMS.search(sms).group(1))
+    assert browser.find_elements(By.ID, "conversation")
     replies = Phone(gateway, settings.public_url, APPLICANT).send("سحب")
     assert replies and "تم سحب موافقتك" in replies[0], replies
     browser.get(f"{gateway}/pan")
