@@ -97,3 +97,31 @@ def test_wrong_codes_lock_the_request(api, clock):
 def test_the_revoke_word_is_read_whatever_was_asked_last(text):
     assert word_of(text) is Word.REVOKE
     assert route(text, Question.ASSISTANT.value) == Converse(text, reply=Word.REVOKE)
+
+
+def test_the_page_conversation_is_purged_like_the_channels(api, clock):
+    """`guichet purge` deletes the mediator page's messages past the conversations' retention."""
+    from datetime import timedelta
+
+    from bot.gateway.purge import Retention, purge
+    from bot.pan.models import PanMessage
+
+    _mediator_id, consent_id = consent_for(api, clock, PHONE_A)
+    with api.factory.begin() as session:
+        for days in (100, 1):
+            session.add(
+                PanMessage(
+                    consent_id=consent_id,
+                    at=clock() - timedelta(days=days),
+                    from_applicant=True,
+                    language="ar",
+                    text="مرحبا",
+                    text_fr="",
+                    buttons=[],
+                )
+            )
+    engine = api.factory.kw["bind"]
+    counts = purge(engine, None, Retention(), now=clock(), progress=lambda _line: None)
+    assert counts["mediator page messages"] == 1
+    with api.factory() as session:
+        assert len(session.query(PanMessage).all()) == 1
