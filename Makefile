@@ -60,7 +60,7 @@ $(INSTALLED): pyproject.toml constraints.txt $(if $(STALE_VENV),FORCE)
 run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps-fonts
 	$(BIN)/guichet run
 
-test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps-fonts
+test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps
 	$(BIN)/python -m pytest
 
 # Lints and checks the formatting of everything we write (the lead's `ruff format` keeps it so).
@@ -76,8 +76,8 @@ bench: $(INSTALLED)
 # System packages from Debian, installed with apt-get only when missing (as root, as CI runs;
 # through sudo otherwise). `system-deps` gathers them; each has its own target.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-.PHONY: system-deps system-deps-fonts
-system-deps: system-deps-fonts
+.PHONY: system-deps system-deps-fonts system-deps-browser
+system-deps: system-deps-fonts system-deps-browser
 
 # The printed PDFs (bot/printing: convocation, checklist, transcript) need a Unicode font that
 # has Arabic: DejaVu Sans (fonts-dejavu-core). GUICHET_FONT_DIR may name another folder.
@@ -86,6 +86,13 @@ system-deps-fonts:
 	@[ -n "$$GUICHET_FONT_DIR" ] || [ -f $(DEJAVU) ] || { \
 	  echo "==> installing fonts-dejavu-core (the printed convocations need it)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core; }
+
+# The mediator page's tests (tests/pan) drive Debian's chromium through its chromium-driver:
+# never a browser downloaded at run time.
+system-deps-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "==> installing chromium, chromium-driver (the /pan browser tests need them)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-dejavu-core; }
 
 .PHONY: i18n i18n-compile
 

@@ -63,6 +63,9 @@ class Settings:
     rate_new_bookings_per_key: str = "2/second;120/hour"
     rate_per_service: str = "200/second"  # the action server and the worker
     rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
+    # The mediator page (bot.pan): login attempts per IP, and how long a session lasts.
+    pan_login_rate: str = "20/minute"
+    pan_session_minutes: int = 60
     max_body_bytes: int = 64 * 1024  # every route but /nlg
     nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
     # The first wait before a late reply the provider did not take is sent again (doubling).
@@ -137,6 +140,8 @@ class Settings:
             ),
             rate_per_service=env("GUICHET_RATE_PER_SERVICE", cls.rate_per_service),
             rate_per_phone=env("GUICHET_RATE_PER_PHONE", cls.rate_per_phone),
+            pan_login_rate=env("GUICHET_PAN_LOGIN_RATE", cls.pan_login_rate),
+            pan_session_minutes=_env_int("GUICHET_PAN_SESSION_MINUTES", cls.pan_session_minutes),
             max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),
             nlg_max_body_bytes=_env_int("GUICHET_NLG_MAX_BODY_BYTES", cls.nlg_max_body_bytes),
             signing_key=env(signing.SIGNING_KEY_ENV, "").strip(),

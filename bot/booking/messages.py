@@ -48,6 +48,9 @@ REFUSALS: dict[str, str] = {
     "booking_not_found": N_("Aucun rendez-vous ne correspond à ce code."),
     "not_your_booking": N_("Ce rendez-vous n'a pas été pris avec ce numéro de téléphone."),
     "booking_not_active": N_("Ce rendez-vous n'est plus actif (annulé ou déjà passé)."),
+    "no_consent": N_(
+        "Le médiateur n'a pas votre accord pour ce numéro : il ne peut rien faire pour vous."
+    ),
     "wrong_demarche": N_("Ce créneau est pour une autre démarche que votre rendez-vous."),
     "already_waiting": N_("Vous êtes déjà en liste d'attente pour cette démarche."),
     "waitlist_entry_not_found": N_("Aucune inscription en liste d'attente ne correspond."),
@@ -108,6 +111,7 @@ HTTP_STATUS: dict[str, int] = {
     "offer_not_found": 404,
     "not_found": 404,
     "not_your_booking": 403,
+    "no_consent": 403,
     "admin_disabled": 403,
     "unauthorized": 401,
     "forbidden": 403,

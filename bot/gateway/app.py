@@ -22,6 +22,7 @@ from bot.gateway import counter
 from bot.gateway.body_limit import BodyLimit
 from bot.gateway.drain import RefuseWhileDraining
 from bot.gateway.nlg import router as nlg_router
+from bot.pan import web as pan_web
 from bot.ratelimit import RateLimiter
 from bot.scheduler import gateway as scheduler_gateway
 
@@ -94,6 +95,7 @@ def create_app(
     scheduler_gateway.install(app)  # OUI/NON/ANNULER/DOCS/PREUVE before Rasa; /api/deadline-alerts
     app.include_router(nlg_router)  # POST /nlg: Rasa's NLG server (bot/nlg.py)
     counter.install(app)  # /verify: the counter checks a convocation code or QR code
+    pan_web.install(app)  # /pan: the mediators' page; RETIRER before the scheduler's words
 
     @app.get("/health", tags=["health"])
     def health(request: Request) -> JSONResponse:

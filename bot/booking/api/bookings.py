@@ -13,6 +13,7 @@ from bot.booking.api.deps import (
     TransactionalRoute,
     UnitDep,
     WriterDep,
+    consented,
     count_new_booking,
     for_phone,
 )
@@ -40,21 +41,36 @@ def book(
 ) -> BookingOut:
     """Books a place. The same `Idempotency-Key` (header or body) twice gives one booking."""
     count_new_booking(request, caller)
+    phone = for_phone(request, body.phone)
     booking = bookings.book(
         u.session,
         u.config,
         bookings.BookRequest(
             slot_id=body.slot_id,
-            phone=for_phone(request, body.phone),
+            phone=phone,
             numero_etranger=body.numero_etranger,
             language=body.language,
-            mediator_ref=body.mediator_ref,
+            mediator_ref=consented(request, u, body.mediator_ref, phone),
             idempotency_key=body.idempotency_key or idempotency_key,
             bring=tuple(body.bring),
         ),
         now=u.now,
     )
     return BookingOut.of(booking)
+
+
+def owner_phone(request: Request, u: UnitDep, code: str, body: OwnerIn) -> str | None:
+    """The phone that acts on a booking: the body's, or for a mediator the booking's own phone
+    once the consent for it is checked."""
+    if body.phone:
+        phone = for_phone(request, body.phone)
+        consented(request, u, body.mediator_ref, phone)
+        return phone
+    if body.mediator_ref is None:
+        return None
+    phone = bookings.find_by_code(u.session, code).applicant.phone
+    consented(request, u, body.mediator_ref, phone)
+    return for_phone(request, phone)
 
 
 @router.post("/bookings/mine", response_model=list[BookingOut])
@@ -97,10 +113,8 @@ def verification_out(result: bookings.Verification) -> VerificationOut:
 def cancel(
     request: Request, code: CodePath, body: OwnerIn, u: UnitDep, _caller: WriterDep
 ) -> BookingOut:
-    phone = for_phone(request, body.phone) if body.phone else None
-    booking = bookings.cancel(
-        u.session, u.config, code, phone=phone, mediator_ref=body.mediator_ref, now=u.now
-    )
+    phone = owner_phone(request, u, code, body)
+    booking = bookings.cancel(u.session, u.config, code, phone=phone, now=u.now)
     return BookingOut.of(booking)
 
 
@@ -113,8 +127,7 @@ def reschedule(
         u.config,
         code,
         body.new_slot_id,
-        phone=for_phone(request, body.phone) if body.phone else None,
-        mediator_ref=body.mediator_ref,
+        phone=owner_phone(request, u, code, body),
         now=u.now,
     )
     u.session.refresh(booking)
