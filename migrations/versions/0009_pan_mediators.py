@@ -1,7 +1,7 @@
 """PAN mediators: accounts, consents (phone hashed and sealed), audit, page sessions and
 the page's conversation.
 
-Revision ID: 0009pan (the lead renumbers it at merge)
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 import bot.db  # noqa: F401  (custom column types such as bot.db.UTCDateTime)
 
-revision: str = "0009pan"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
