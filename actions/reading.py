@@ -3,14 +3,19 @@ with what Rasa extracted: the routing facts, an expiry date, a place, a numéro 
 whether it is about an appointment already made.
 
 Merging order for the routing facts: the slots kept from earlier messages, then what this
-sentence says, then this message's own entities and button payloads (an explicit answer wins).
+sentence says, then this message's own entities and button payloads (an explicit answer wins),
+except where an entity is vaguer than the sentence (the CRF tags "الكارط" as "a permit" in
+"بغيت نجدد الكارط ديال عشر سنين", the sentence reads the 10-year card) or contradicts it so
+that no démarche is left ("mon mari est de nationalité française": no naturalisation).
 """
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.common import language, now
+from actions.common import in_form, language, now
+from bot.catalogue import get_catalogue
+from bot.routing import RouteStatus, candidates, possible_values, route
 from bot.understanding import Understanding, understand_message
 
 FACT_SLOTS = ("procedure_kind", "title_type", "topic")
@@ -26,11 +31,35 @@ def understood(tracker: Tracker) -> Understanding:
 
 def said_facts(tracker: Tracker) -> dict[str, str]:
     """The routing facts this very message brings: its sentence, then its entities."""
-    facts = dict(understood(tracker).facts.as_slots())
-    for found in tracker.latest_message.get("entities") or []:
-        if found.get("entity") in FACT_SLOTS and found.get("value"):
-            facts[found["entity"]] = str(found["value"])
-    return facts
+    sentence = dict(understood(tracker).facts.as_slots())
+    entities = {
+        str(found["entity"]): str(found["value"])
+        for found in tracker.latest_message.get("entities") or []
+        if found.get("entity") in FACT_SLOTS and found.get("value")
+    }
+    return merge_facts(sentence, entities)
+
+
+def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str, str]:
+    """The sentence's facts, overridden by the entities but where an entity is wider than the
+    sentence's value (a group containing it), or the entities leave no démarche that the
+    sentence alone leaves (then the sentence wins)."""
+    routing = get_catalogue().routing
+    merged = dict(sentence)
+    for name, value in entities.items():
+        narrow = routing.expand(name, sentence.get(name) or "")
+        wide = routing.expand(name, value)
+        if narrow and wide and narrow < wide:
+            continue  # the sentence is more precise
+        merged[name] = value
+    if sentence and not _leaves_any(merged) and _leaves_any(sentence):
+        return {**entities, **sentence} if _leaves_any({**entities, **sentence}) else sentence
+    return merged
+
+
+def _leaves_any(facts: dict[str, str]) -> bool:
+    catalogue = get_catalogue()
+    return bool(candidates(possible_values(facts, catalogue.routing), catalogue))
 
 
 def facts_of(tracker: Tracker) -> dict[str, str]:
@@ -46,3 +75,17 @@ def new_facts(tracker: Tracker) -> dict[str, str]:
         for name, value in said_facts(tracker).items()
         if tracker.get_slot(name) != value
     }
+
+
+def names_a_demarche(tracker: Tracker) -> bool:
+    """Outside the form, this message says which démarche (or enough to ask the one routing
+    question that splits what it leaves): the actions that answer a hello, a message Rasa did
+    not classify or a question about opening days then hand over to the booking form, which
+    reads the message whole, rather than answering beside what the person said."""
+    if in_form(tracker):
+        return False
+    reading = understood(tracker)
+    if reading.wants not in (None, "book"):
+        return False  # about an appointment already made: its own actions answer
+    facts = said_facts(tracker)
+    return bool(facts) and route(facts).status is not RouteStatus.NOT_COVERED
