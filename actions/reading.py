@@ -29,29 +29,36 @@ def understood(tracker: Tracker) -> Understanding:
     return understand_message(text, language(tracker), now())
 
 
-def said_facts(tracker: Tracker) -> dict[str, str]:
-    """The routing facts this very message brings: its sentence, then its entities."""
-    sentence = dict(understood(tracker).facts.as_slots())
-    entities = {
+def _entities(tracker: Tracker) -> dict[str, str]:
+    """This message's routing entities whose value routing knows: the CRF also tags words it
+    could not normalise ("renouveller", "وفيها"), which would only hide what the sentence says."""
+    routing = get_catalogue().routing
+    return {
         str(found["entity"]): str(found["value"])
         for found in tracker.latest_message.get("entities") or []
-        if found.get("entity") in FACT_SLOTS and found.get("value")
+        if found.get("entity") in FACT_SLOTS
+        and found.get("value")
+        and routing.expand(str(found["entity"]), str(found["value"]))
     }
-    return merge_facts(sentence, entities)
+
+
+def said_facts(tracker: Tracker) -> dict[str, str]:
+    """The routing facts this very message brings: its sentence, then its entities."""
+    return merge_facts(dict(understood(tracker).facts.as_slots()), _entities(tracker))
 
 
 def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str, str]:
-    """The sentence's facts, overridden by the entities but where an entity is wider than the
-    sentence's value (a group containing it), or the entities leave no démarche that the
-    sentence alone leaves (then the sentence wins)."""
+    """Per fact, the narrower of the sentence's and the entity's values; when they differ
+    otherwise, the sentence's (the better reader by measurement, decision XXXX-routing). An
+    entity fills what the sentence does not say, unless it leaves no démarche that the sentence
+    alone leaves."""
     routing = get_catalogue().routing
     merged = dict(sentence)
     for name, value in entities.items():
-        narrow = routing.expand(name, sentence.get(name) or "")
-        wide = routing.expand(name, value)
-        if narrow and wide and narrow < wide:
-            continue  # the sentence is more precise
-        merged[name] = value
+        said = routing.expand(name, sentence.get(name) or "")
+        told = routing.expand(name, value)
+        if said and told and not told < said:
+            continue  # the sentence is as precise or more: it wins
     if sentence and not _leaves_any(merged) and _leaves_any(sentence):
         return {**entities, **sentence} if _leaves_any({**entities, **sentence}) else sentence
     return merged
@@ -64,16 +71,36 @@ def _leaves_any(facts: dict[str, str]) -> bool:
 
 def facts_of(tracker: Tracker) -> dict[str, str]:
     """Every routing fact known: the kept slots, overridden by what this message says."""
-    kept = {name: tracker.get_slot(name) for name in FACT_SLOTS if tracker.get_slot(name)}
+    this_message = _raw_entities(tracker)
+    kept = {
+        name: tracker.get_slot(name)
+        for name in FACT_SLOTS
+        # A slot Rasa just filled from this message's entity is not kept from before.
+        if tracker.get_slot(name) and tracker.get_slot(name) not in this_message.get(name, ())
+    }
     return {**kept, **said_facts(tracker)}
 
 
-def new_facts(tracker: Tracker) -> dict[str, str]:
-    """What this message says that the slots did not hold yet (or held otherwise)."""
+def _raw_entities(tracker: Tracker) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in FACT_SLOTS and entity.get("value"):
+            found.setdefault(str(entity["entity"]), set()).add(str(entity["value"]))
+    return found
+
+
+def new_facts(tracker: Tracker) -> dict[str, str | None]:
+    """What this message says that the slots did not hold yet (or held otherwise), and None
+    for a slot Rasa filled from this message's entity that the merge set aside."""
+    said = said_facts(tracker)
+    dropped = {
+        name: None
+        for name, values in _raw_entities(tracker).items()
+        if name not in said and tracker.get_slot(name) in values
+    }
     return {
-        name: value
-        for name, value in said_facts(tracker).items()
-        if tracker.get_slot(name) != value
+        **dropped,
+        **{name: value for name, value in said.items() if tracker.get_slot(name) != value},
     }
 
 
