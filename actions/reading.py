@@ -50,8 +50,7 @@ def said_facts(tracker: Tracker) -> dict[str, str]:
 def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str, str]:
     """Per fact, the narrower of the sentence's and the entity's values; when they differ
     otherwise, the sentence's (the better reader by measurement, decision XXXX-routing). An
-    entity fills what the sentence does not say, unless it leaves no démarche that the sentence
-    alone leaves."""
+    entity may narrow the démarches the sentence leaves, never lead away from all of them."""
     routing = get_catalogue().routing
     merged = dict(sentence)
     for name, value in entities.items():
@@ -59,14 +58,14 @@ def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str,
         told = routing.expand(name, value)
         if said and told and not told < said:
             continue  # the sentence is as precise or more: it wins
-    if sentence and not _leaves_any(merged) and _leaves_any(sentence):
-        return {**entities, **sentence} if _leaves_any({**entities, **sentence}) else sentence
+        if set(_candidates({**merged, name: value})) & set(_candidates(merged)):
+            merged[name] = value
     return merged
 
 
-def _leaves_any(facts: dict[str, str]) -> bool:
+def _candidates(facts: dict[str, str]) -> tuple[str, ...]:
     catalogue = get_catalogue()
-    return bool(candidates(possible_values(facts, catalogue.routing), catalogue))
+    return candidates(possible_values(facts, catalogue.routing), catalogue)
 
 
 def facts_of(tracker: Tracker) -> dict[str, str]:
