@@ -8,6 +8,7 @@ from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionSt
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GuichetAction, step_of
+from actions.reading import names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
 
 # Metadata the gateway sends with each message (REST channel) that become slots.
@@ -61,6 +62,8 @@ class ActionGreet(GuichetAction, action="action_greet"):
     menu comes (a greeting never drops what the person was doing)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if names_a_demarche(tracker):
+            return [FollowupAction("booking_form")]  # "salam, lkart dyali dA3t": the door first
         if not _earlier_messages(tracker):
             dispatcher.utter_message(response="utter_greet")
             return []
@@ -117,6 +120,9 @@ class ActionFallback(GuichetAction, action="action_fallback"):
         listen: list[EventType] = [FollowupAction("action_listen")]
         if _ran_this_turn(tracker):
             return listen  # the person already has this turn's answer
+        if names_a_demarche(tracker):
+            # Rasa did not classify it, the sentence says the démarche: the form answers.
+            return [FollowupAction("booking_form")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ("insult", "out_of_scope") and not _earlier_messages(tracker):
             # A first message with nothing to read (an emoji, a number): the greeting and its

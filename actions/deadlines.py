@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -21,7 +21,7 @@ from actions.common import (
     say_refusal,
     say_unavailable,
 )
-from actions.reading import facts_of
+from actions.reading import facts_of, names_a_demarche
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.catalogue import Demarche
 from bot.dates import parse_expiry
@@ -67,9 +67,11 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
             return []
         events: list[EventType] = [SlotSet("expiry_date", expiry.isoformat())]
         demarche = tracker.get_slot("demarche")
+        door_said = False
         if not demarche:
             # "My student residence permit expires next month": the sentence names the démarche.
             result = route(facts_of(tracker), tracker.get_slot("site"))
+            door_said = result.resolved and result.demarche.booking is None
             if result.resolved:
                 demarche = result.demarche.code
                 events += [SlotSet(name, value) for name, value in facts_of(tracker).items()]
@@ -82,6 +84,10 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
             dispatcher.utter_message(response="utter_expiry_noted", expiry=expiry.isoformat())
         elif assessment.status is DeadlineStatus.EARLY and in_form(tracker):
             events.append(SlotSet("reschedule_code", FORM_DONE))  # too early: the form stops
+        early = assessment is not None and assessment.status is DeadlineStatus.EARLY
+        if not early and not door_said and names_a_demarche(tracker):
+            # The deadline first, then the démarche the sentence names (or its one question).
+            events.append(FollowupAction("booking_form"))
         return events
 
 

@@ -4,7 +4,7 @@ at the site, then the next free slots, at any step of the conversation."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking_search import MAX_PROPOSED, opening_days
@@ -18,6 +18,7 @@ from actions.common import (
     say_unavailable,
     slot_summary,
 )
+from actions.reading import names_a_demarche
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.formatting import format_when
 
@@ -27,6 +28,8 @@ class ActionOpeningDays(GuichetAction, action="action_opening_days", step="openi
         lang = language(tracker)
         demarche = demarche_of(tracker)
         site = catalogue().sites.get(tracker.get_slot("site") or "")
+        if demarche is None and names_a_demarche(tracker):
+            return [FollowupAction("booking_form")]  # the form finds the démarche, then the days
         if demarche is None or demarche.booking is None or site is None:
             dispatcher.utter_message(response="utter_opening_days_needs_details")
             return []

@@ -3,14 +3,19 @@ with what Rasa extracted: the routing facts, an expiry date, a place, a numéro 
 whether it is about an appointment already made.
 
 Merging order for the routing facts: the slots kept from earlier messages, then what this
-sentence says, then this message's own entities and button payloads (an explicit answer wins).
+sentence says, then this message's own entities and button payloads (an explicit answer wins),
+except where an entity is vaguer than the sentence (the CRF tags "الكارط" as "a permit" in
+"بغيت نجدد الكارط ديال عشر سنين", the sentence reads the 10-year card) or contradicts it so
+that no démarche is left ("mon mari est de nationalité française": no naturalisation).
 """
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.common import language, now
+from actions.common import in_form, language, now
+from bot.catalogue import get_catalogue
+from bot.routing import RouteStatus, candidates, possible_values, route
 from bot.understanding import Understanding, understand_message
 
 FACT_SLOTS = ("procedure_kind", "title_type", "topic")
@@ -24,25 +29,89 @@ def understood(tracker: Tracker) -> Understanding:
     return understand_message(text, language(tracker), now())
 
 
+def _entities(tracker: Tracker) -> dict[str, str]:
+    """This message's routing entities whose value routing knows: the CRF also tags words it
+    could not normalise ("renouveller", "وفيها"), which would only hide what the sentence says."""
+    routing = get_catalogue().routing
+    return {
+        str(found["entity"]): str(found["value"])
+        for found in tracker.latest_message.get("entities") or []
+        if found.get("entity") in FACT_SLOTS
+        and found.get("value")
+        and routing.expand(str(found["entity"]), str(found["value"]))
+    }
+
+
 def said_facts(tracker: Tracker) -> dict[str, str]:
     """The routing facts this very message brings: its sentence, then its entities."""
-    facts = dict(understood(tracker).facts.as_slots())
-    for found in tracker.latest_message.get("entities") or []:
-        if found.get("entity") in FACT_SLOTS and found.get("value"):
-            facts[found["entity"]] = str(found["value"])
-    return facts
+    return merge_facts(dict(understood(tracker).facts.as_slots()), _entities(tracker))
+
+
+def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str, str]:
+    """Per fact, the narrower of the sentence's and the entity's values; when they differ
+    otherwise, the sentence's (the better reader by measurement, decision XXXX-routing). An
+    entity may narrow the démarches the sentence leaves, never lead away from all of them."""
+    routing = get_catalogue().routing
+    merged = dict(sentence)
+    for name, value in entities.items():
+        said = routing.expand(name, sentence.get(name) or "")
+        told = routing.expand(name, value)
+        if said and told and not told < said:
+            continue  # the sentence is as precise or more: it wins
+        if set(_candidates({**merged, name: value})) & set(_candidates(merged)):
+            merged[name] = value
+    return merged
+
+
+def _candidates(facts: dict[str, str]) -> tuple[str, ...]:
+    catalogue = get_catalogue()
+    return candidates(possible_values(facts, catalogue.routing), catalogue)
 
 
 def facts_of(tracker: Tracker) -> dict[str, str]:
     """Every routing fact known: the kept slots, overridden by what this message says."""
-    kept = {name: tracker.get_slot(name) for name in FACT_SLOTS if tracker.get_slot(name)}
+    this_message = _raw_entities(tracker)
+    kept = {
+        name: tracker.get_slot(name)
+        for name in FACT_SLOTS
+        # A slot Rasa just filled from this message's entity is not kept from before.
+        if tracker.get_slot(name) and tracker.get_slot(name) not in this_message.get(name, ())
+    }
     return {**kept, **said_facts(tracker)}
 
 
-def new_facts(tracker: Tracker) -> dict[str, str]:
-    """What this message says that the slots did not hold yet (or held otherwise)."""
-    return {
-        name: value
-        for name, value in said_facts(tracker).items()
-        if tracker.get_slot(name) != value
+def _raw_entities(tracker: Tracker) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in FACT_SLOTS and entity.get("value"):
+            found.setdefault(str(entity["entity"]), set()).add(str(entity["value"]))
+    return found
+
+
+def new_facts(tracker: Tracker) -> dict[str, str | None]:
+    """What this message says that the slots did not hold yet (or held otherwise), and None
+    for a slot Rasa filled from this message's entity that the merge set aside."""
+    said = said_facts(tracker)
+    dropped = {
+        name: None
+        for name, values in _raw_entities(tracker).items()
+        if name not in said and tracker.get_slot(name) in values
     }
+    return {
+        **dropped,
+        **{name: value for name, value in said.items() if tracker.get_slot(name) != value},
+    }
+
+
+def names_a_demarche(tracker: Tracker) -> bool:
+    """Outside the form, this message says which démarche (or enough to ask the one routing
+    question that splits what it leaves): the actions that answer a hello, a message Rasa did
+    not classify or a question about opening days then hand over to the booking form, which
+    reads the message whole, rather than answering beside what the person said."""
+    if in_form(tracker):
+        return False
+    reading = understood(tracker)
+    if reading.wants not in (None, "book"):
+        return False  # about an appointment already made: its own actions answer
+    facts = said_facts(tracker)
+    return bool(facts) and route(facts).status is not RouteStatus.NOT_COVERED

@@ -36,6 +36,7 @@ class BenchOptions:
     url: str | None = None  # a running stack instead of one started by the benchmark
     json_path: str | None = None  # also write the figures there
     workers: int = 3  # phones texting at the same time
+    dev: bool = False  # understanding: the dev openings (free to tune on), no conversations
 
 
 def run(names: Sequence[str] = (), options: BenchOptions | None = None) -> int:

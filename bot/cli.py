@@ -43,6 +43,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         url=args.url or os.environ.get("GUICHET_BENCH_URL") or None,
         json_path=args.json,
         workers=args.workers,
+        dev=args.dev,
     )
     return run(args.names, options)
 
@@ -67,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="PATH", help="understanding: also write figures as JSON")
     bench.add_argument(
         "--workers", type=int, default=3, help="understanding: phones texting at once"
+    )
+    bench.add_argument(
+        "--dev",
+        action="store_true",
+        help="understanding: play the dev openings (tests/understanding/dev, free to tune on) "
+        "instead of the held-out corpus",
     )
     bench.set_defaults(func=cmd_bench)
     return parser

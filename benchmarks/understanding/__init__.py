@@ -35,10 +35,13 @@ from bot.config import PROJECT_ROOT
 CORPUS = PROJECT_ROOT / "tests" / "understanding"
 
 
-def load_openings(varieties: Iterable[str], limit: int | None) -> list[tuple[str, dict[str, Any]]]:
-    """(variety, entry) for each opening of the chosen varieties, at most `limit` per variety."""
+def load_openings(
+    varieties: Iterable[str], limit: int | None, folder: str = "openings"
+) -> list[tuple[str, dict[str, Any]]]:
+    """(variety, entry) for each opening of the chosen varieties, at most `limit` per variety;
+    `folder` "dev" reads the dev set, the one to look at when tuning."""
     chosen: list[tuple[str, dict[str, Any]]] = []
-    for path in sorted((CORPUS / "openings").glob("*.yml")):
+    for path in sorted((CORPUS / folder).glob("*.yml")):
         if varieties and path.stem not in varieties:
             continue
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))["openings"]
@@ -110,8 +113,9 @@ def _in_parallel[T, R](label: str, items: list[T], play: Callable[[T], R], worke
 def measure(
     stack: Target, options: BenchOptions
 ) -> tuple[list[OpeningResult], list[ConversationResult]]:
-    openings = load_openings(options.varieties, options.limit)
-    conversations = load_conversations(options.varieties, options.limit)
+    openings = load_openings(options.varieties, options.limit, "dev" if options.dev else "openings")
+    # The dev set has openings only: its conversations would be the held-out ones.
+    conversations = [] if options.dev else load_conversations(options.varieties, options.limit)
     opened = _in_parallel(
         "openings",
         openings,

@@ -113,34 +113,41 @@ class CueBook:
         """The word and the word without one clitic prefix of this language (Arabic "وبالكارط")."""
         return _forms(self.prefixes, word)
 
-    def word_matches(self, pattern: Pattern, word: str) -> bool:
-        return _word_matches(self.prefixes, self.suffixes, pattern, word)
+    def word_matches(self, pattern: Pattern, word: str, fuzzy: bool = True) -> bool:
+        return _word_matches(self.prefixes, self.suffixes, pattern, word, fuzzy)
 
-    def find(self, cue: Cue, tokens: Sequence[str], used: frozenset[int]) -> frozenset[int] | None:
-        """The positions of the cue's words in `tokens` (avoiding `used`), or None."""
+    def find(
+        self, cue: Cue, tokens: Sequence[str], used: frozenset[int], fuzzy: bool = True
+    ) -> frozenset[int] | None:
+        """The positions of the cue's words in `tokens` (avoiding `used`), or None; `fuzzy`
+        lets long Latin words match one typo away."""
         positions: set[int] = set()
         for part in cue.parts:
-            found = self._find_phrase(part, tokens, used | positions)
+            found = self._find_phrase(part, tokens, used | positions, fuzzy)
             if found is None:
                 return None
             positions |= set(found)
         return frozenset(positions)
 
     def _find_phrase(
-        self, phrase: Sequence[Pattern], tokens: Sequence[str], used: frozenset[int] | set[int]
+        self,
+        phrase: Sequence[Pattern],
+        tokens: Sequence[str],
+        used: frozenset[int] | set[int],
+        fuzzy: bool,
     ) -> tuple[int, ...] | None:
         def extend(start: int, k: int) -> tuple[int, ...] | None:
             if k == len(phrase):
                 return ()
             for i in range(start, min(start + _MAX_GAP, len(tokens))):
-                if i not in used and self.word_matches(phrase[k], tokens[i]):
+                if i not in used and self.word_matches(phrase[k], tokens[i], fuzzy):
                     rest = extend(i + 1, k + 1)
                     if rest is not None:
                         return (i, *rest)
             return None
 
         for i, token in enumerate(tokens):
-            if i not in used and self.word_matches(phrase[0], token):
+            if i not in used and self.word_matches(phrase[0], token, fuzzy):
                 rest = extend(i + 1, 1)
                 if rest is not None:
                     return (i, *rest)
@@ -153,7 +160,9 @@ class CueBook:
         used: frozenset[int] = frozenset(),
     ) -> list[Reading]:
         """Every value the table's cues find, longest cues first, no word used twice (nor the
-        words in `used`, taken by another language's cues)."""
+        words in `used`, taken by another language's cues). Among cues of one length, those
+        spelt exactly in the message come before those found one typo away: "residence card"
+        is "residence card", not "residency card" misspelt."""
         options = [
             (cue.size, dimension, rank, value, cue)
             for dimension, values in table.items()
@@ -162,11 +171,13 @@ class CueBook:
         ]
         options.sort(key=lambda o: (-o[0], o[2]))
         readings = []
-        for _, dimension, rank, value, cue in options:
-            found = self.find(cue, tokens, used)
-            if found is not None:
-                used |= found
-                readings.append(Reading(dimension, value, rank, found))
+        for size in sorted({o[0] for o in options}, reverse=True):
+            for fuzzy in (False, True):
+                for _, dimension, rank, value, cue in (o for o in options if o[0] == size):
+                    found = self.find(cue, tokens, used, fuzzy)
+                    if found is not None:
+                        used |= found
+                        readings.append(Reading(dimension, value, rank, found))
         return readings
 
     def says_expiry(self, tokens: Sequence[str]) -> bool:
@@ -184,7 +195,7 @@ def _forms(prefixes: tuple[str, ...], word: str) -> tuple[str, ...]:
 
 @cache
 def _word_matches(
-    prefixes: tuple[str, ...], suffixes: frozenset[str], pattern: Pattern, word: str
+    prefixes: tuple[str, ...], suffixes: frozenset[str], pattern: Pattern, word: str, fuzzy: bool
 ) -> bool:
     # An Arabic ة (folded ه) is written ت before a suffix: بطاقه → بطاقتي.
     bound = pattern.text[:-1] + "ت" if pattern.text.endswith("ه") and suffixes else None
@@ -195,7 +206,7 @@ def _word_matches(
                 return True
         if bound and form.startswith(bound) and form[len(bound) :] in suffixes:
             return True
-        if _close(pattern, form):
+        if fuzzy and _close(pattern, form):
             return True
     return False
 

@@ -52,8 +52,12 @@ def _consistent(said: dict[str, str]) -> dict[str, str]:
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
     renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
+    said = _asked_title(said)
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
+    family = _no_papers_with_family(said)
+    if family is not None and candidates(possible_values(family, catalogue.routing), catalogue):
+        return family
     best: tuple[int, dict[str, str]] | None = None
     for dimension in ("title_type", "procedure_kind", "topic"):
         if dimension in said and said[dimension] in catalogue.routing.groups.get(dimension, {}):
@@ -62,6 +66,33 @@ def _consistent(said: dict[str, str]) -> dict[str, str]:
             if left and (best is None or left < best[0]):
                 best = (left, rest)
     return best[1] if best else said
+
+
+# The vague title ("a residence permit", the `titre` group) and the readings of having none.
+_ANY_TITLE = "titre"
+_NO_PAPERS = {"topic": "admission_exceptionnelle", "title_type": "none"}
+_FAMILY_TITLES = frozenset({"vpf", "conjoint_francais"})
+
+
+def _asked_title(said: dict[str, str]) -> dict[str, str]:
+    """In a first application the permit named is the one asked for, not one held: "première
+    demande de titre de séjour" says nothing of the title the person has (often none), so the
+    vague title is dropped rather than ruling out the people who never had one."""
+    if said.get("procedure_kind") == "first" and said.get("title_type") == _ANY_TITLE:
+        return {k: v for k, v in said.items() if k != "title_type"}
+    return said
+
+
+def _no_papers_with_family(said: dict[str, str]) -> dict[str, str] | None:
+    """ "No papers" beside a family tie to a French person ("sans papiers, mon enfant est
+    français"): the tie is the ground of a first application (VPF), so the "no papers" readings
+    become what they mean there, a first application."""
+    if said.get("title_type") not in _FAMILY_TITLES:
+        return None
+    if not any(said.get(k) == v for k, v in _NO_PAPERS.items() if k != "title_type"):
+        return None
+    rest = {k: v for k, v in said.items() if _NO_PAPERS.get(k) != v}
+    return {**rest, "procedure_kind": rest.get("procedure_kind", "first")}
 
 
 def _values(

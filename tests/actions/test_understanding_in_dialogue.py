@@ -12,10 +12,11 @@ from babel.dates import format_date
 
 from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
-from actions.conversation import ActionConfirm
+from actions.conversation import ActionConfirm, ActionFallback, ActionGreet
 from actions.deadlines import ActionCheckExpiry
 from actions.manage import ActionPrepareReschedule
 from actions.opening_days import ActionOpeningDays
+from actions.reading import facts_of, merge_facts, new_facts, said_facts
 from bot.secrets import unseal
 from bot.timezone import PARIS
 from tests.actions.helpers import apply, run, tracker
@@ -214,3 +215,82 @@ def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rule
         intent="give_expiry",
     )
     assert set(said.slots) <= {"requested_slot"} and said.responses == []
+
+
+# -- the sentence leads (decision XXXX-routing) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "lang"),
+    [
+        ("jai perdu mon tds", "greet", "fr"),
+        ("lkart dyali da3etli", "nlu_fallback", "ar"),
+        ("أريد تجديد بطاقة المقيم", "ask_opening_days", "ar"),
+    ],
+)
+def test_a_first_message_that_names_a_demarche_goes_to_the_form_whatever_the_intent(
+    text, intent, lang
+):
+    """Rasa's intent no longer hides what the sentence says: the form reads it whole."""
+    action = {
+        "greet": ActionGreet(),
+        "nlu_fallback": ActionFallback(),
+        "ask_opening_days": ActionOpeningDays(),
+    }[intent]
+    said = run(action, tracker(text=text, intent=intent, language=lang))
+    assert said.responses == []  # no greeting, no "say it again", no "which démarche?"
+    assert {"event": "followup", "name": "booking_form"} in [
+        {"event": e.get("event"), "name": e.get("name")} for e in said.events
+    ]
+
+
+@pytest.mark.parametrize(("text", "intent"), [("bonjour", "greet"), ("🙂", "nlu_fallback")])
+def test_a_first_message_that_names_nothing_still_gets_the_greeting(text, intent):
+    action = ActionGreet() if intent == "greet" else ActionFallback()
+    said = run(action, tracker(text=text, intent=intent))
+    assert said.responses == ["utter_greet"]
+
+
+def test_a_cancellation_is_not_handed_to_the_booking_form():
+    said = run(ActionGreet(), tracker(text="bonjour je veux annuler mon rdv", intent="greet"))
+    assert all(e.get("event") != "followup" for e in said.events)
+
+
+def test_a_vague_or_unknown_entity_does_not_hide_what_the_sentence_says():
+    entities = [
+        {"entity": "title_type", "value": "titre"},  # "الكارط": a permit, any
+        {"entity": "procedure_kind", "value": "وفيها"},  # a span the CRF could not normalise
+    ]
+    text = "بغيت نجدد الكارط ديال عشر سنين"
+    assert said_facts(tracker(text=text, entities=entities, language="ar")) == {
+        "procedure_kind": "renewal",
+        "title_type": "carte_resident",
+    }
+
+
+def test_an_entity_narrower_than_the_sentence_wins_and_one_that_contradicts_it_loses():
+    assert merge_facts({"title_type": "titre"}, {"title_type": "etudiant"}) == {
+        "title_type": "etudiant"
+    }
+    # "Mon mari est de nationalité française": the CRF's naturalisation leaves no démarche.
+    sentence = {"procedure_kind": "renewal", "title_type": "conjoint_francais"}
+    assert merge_facts(sentence, {"topic": "nationality"}) == sentence
+
+
+def test_a_slot_rasa_filled_from_this_message_is_cleared_when_the_merge_sets_it_aside():
+    text = "Mon mari est de nationalité française, je dois renouveler ma carte"
+    state = tracker(
+        {"topic": "nationality"},
+        text=text,
+        entities=[{"entity": "topic", "value": "nationality"}],
+    )
+    assert "topic" not in facts_of(state)
+    assert new_facts(state)["topic"] is None
+
+
+def test_an_expiry_that_is_not_too_early_is_followed_by_the_routing():
+    expiry = _in_months(1)
+    text = f"mon titre expire le {format_date(expiry, 'd MMMM y', locale='fr')}"
+    said = run(ActionCheckExpiry(), tracker(text=text, intent="give_expiry"))
+    assert said.slots["expiry_date"] == expiry.isoformat()
+    assert any(e.get("event") == "followup" for e in said.events)
