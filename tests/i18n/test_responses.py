@@ -10,10 +10,10 @@ import re
 import pytest
 
 from bot.channels.gsm7 import fold_to_gsm7, sms_info
-from bot.locales import language
 from bot.formatting import FSI, LRM, PDI, RLM
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, placeholders
 from bot.language_menu import OTHER_LANGUAGE, SHORT_MENU
+from bot.locales import language
 from bot.responses import (
     COMMON_PARAMS,
     MISSING_RESPONSE,
