@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -31,7 +32,19 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA_VENV_BIN = ROOT / ".venv-rasa" / "bin"
 NLU_DATA = ROOT / "data" / "nlu"
 HELD_OUT_DIR = ROOT / "tests" / "nlu"
-LANGUAGES = ("fr", "en", "ar")
+LANGUAGES_FILE = ROOT / "locales" / "languages.yml"
+
+
+def declared_languages(path: Path = LANGUAGES_FILE) -> tuple[str, ...]:
+    """The `declared: [fr, en, …]` flow list of locales/languages.yml (the registry bot.locales
+    reads), parsed without PyYAML: this half of the file runs on the standard library only."""
+    found = re.search(r"^declared:\s*\[([^\]]*)\]", path.read_text(encoding="utf-8"), re.M)
+    if found is None:
+        raise ValueError(f"{path}: no `declared: [...]` list")
+    return tuple(code.strip() for code in found.group(1).split(",") if code.strip())
+
+
+LANGUAGES = declared_languages()
 GATE_MACRO_F1 = 0.90
 # Messages no intent fits: the gate wants most of them turned away, not given a confident intent.
 NOISE_FILE = HELD_OUT_DIR / "noise.yml"

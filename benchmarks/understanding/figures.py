@@ -17,6 +17,7 @@ TARGETS = {
     "within_one": 98.0,
     "dead_ends": 0,
     "ar_fr_segments": 1.6,
+    "segments_vs_fr": 2.0,  # issue 12: any other language's booking
 }
 
 
@@ -69,12 +70,22 @@ def figures(
     )
 
 
+def segments_ratios(by_lang: dict[str, Figures]) -> dict[str, float]:
+    """Each language's booking segments over the French ones (medians), for the languages
+    that booked."""
+    fr = by_lang.get("fr")
+    if not fr or not fr.segments_per_booking:
+        return {}
+    return {
+        lang: round(row.segments_per_booking / fr.segments_per_booking, 2)
+        for lang, row in by_lang.items()
+        if lang != "fr" and row.segments_per_booking
+    }
+
+
 def segments_ratio(by_lang: dict[str, Figures]) -> float | None:
     """Arabic booking segments over French ones (medians)."""
-    ar, fr = by_lang.get("ar"), by_lang.get("fr")
-    if not ar or not fr or not ar.segments_per_booking or not fr.segments_per_booking:
-        return None
-    return round(ar.segments_per_booking / fr.segments_per_booking, 2)
+    return segments_ratios(by_lang).get("ar")
 
 
 def _cell(value: float | int | None, unit: str = "") -> str:
@@ -127,6 +138,7 @@ def as_json(
     varieties: Sequence[Figures],
     languages: Sequence[Figures],
     ratio: float | None,
+    ratios: dict[str, float],
     openings: Sequence[OpeningResult],
     conversations: Sequence[ConversationResult],
     model: str,
@@ -137,6 +149,7 @@ def as_json(
         "varieties": [asdict(f) for f in varieties],
         "languages": [asdict(f) for f in languages],
         "ar_fr_segments": ratio,
+        "segments_vs_fr": ratios,
         "openings": [asdict(o) for o in openings],
         "conversations": [asdict(c) for c in conversations],
     }

@@ -80,6 +80,7 @@ MENU_LINE = re.compile(r"^\s*(\d{1,2})\.\s*(.+?)\s*$", re.MULTILINE)
 _INVISIBLE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 _PLACEHOLDER_IN_TEMPLATE = re.compile(r"\{[^}]*\}")
+_PARENTHESES = re.compile(r"\([^()\n]*\)")
 
 
 def norm(text: str) -> str:
@@ -253,6 +254,11 @@ class Reply:
         """The language of the sentences recognised ("mixed" when several), else what
         bot.language identifies in the text."""
         langs = {s.lang for _, s in self.said}
+        if len(langs) > 1:
+            # The official French term beside a translation (issue 12: « titre de séjour »,
+            # « récépissé », in parentheses) is a term, not a French sentence.
+            outside = norm(_PARENTHESES.sub(" ", self.text))
+            langs = {s.lang for _, s in self.said if s.position(outside) >= 0} or langs
         if len(langs) == 1:
             return langs.pop()
         if len(langs) > 1:

@@ -20,10 +20,18 @@ TEXTS_FILE = "catalogue.yml"
 Path_ = tuple[str | int, ...]
 
 
+def _is_text(value: Any) -> bool:
+    """A text, or a list of words (a document's `words`: what people call it)."""
+    return isinstance(value, str) or (
+        isinstance(value, list) and bool(value) and all(isinstance(w, str) for w in value)
+    )
+
+
 def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
-    """Every {fr: …, …} mapping of a catalogue file, with its keys from the top."""
+    """Every {fr: …, …} mapping of a catalogue file (texts and word lists), with its keys from
+    the top."""
     if isinstance(raw, dict):
-        if isinstance(raw.get("fr"), str):
+        if _is_text(raw.get("fr")):
             yield path, raw
             return
         for key, value in raw.items():
@@ -33,7 +41,7 @@ def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[st
             yield from localized_texts(value, (*path, index))
 
 
-def text_at(texts: Any, path: Path_) -> str | None:
+def text_at(texts: Any, path: Path_) -> str | list[str] | None:
     for key in path:
         if (
             isinstance(texts, dict)
@@ -45,6 +53,8 @@ def text_at(texts: Any, path: Path_) -> str | None:
             texts = texts[key]
         else:
             return None
+    if isinstance(texts, list):
+        return texts if _is_text(texts) and all(w.strip() for w in texts) else None
     return texts if isinstance(texts, str) and texts.strip() else None
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.language.text import words
 from bot.locales import LOCALES_DIR, declared_languages
 
 NEUTRAL_FILE = Path(__file__).resolve().parent / "neutral.yml"
@@ -25,6 +26,11 @@ class Profile:
     scripts: frozenset[str]
     letters: frozenset[str]
     samples: tuple[str, ...]
+    # Whether words of another script inside its lines are its own too: Darija's French words in
+    # Arabic lines are how Arabizi is written, but the French terms of a Ukrainian line
+    # ("мій titre de séjour") are French, not Ukrainian translit.
+    loanwords: bool = True
+    scripts_in_order: tuple[str, ...] = ()  # as listed: its own script first
 
 
 def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
@@ -35,6 +41,8 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
             scripts=frozenset(str(s).upper() for s in lang.identification["scripts"]),
             letters=frozenset(str(lang.identification.get("letters") or "")),
             samples=tuple(str(s) for s in lang.identification.get("samples") or ()),
+            loanwords=bool(lang.identification.get("loanwords", True)),
+            scripts_in_order=tuple(str(s).upper() for s in lang.identification["scripts"]),
         )
         for lang in declared_languages(locales_dir)
     )
@@ -55,7 +63,19 @@ def nlu_lines(path: Path) -> Iterator[str]:
                 yield _ANNOTATION.sub(r"\1", line[2:])
 
 
+def without_loanwords(line: str, own_script: str) -> str:
+    """A line that mixes scripts keeps only its words of `own_script`; a line in one script
+    (Cyrillic, or translit in Latin letters) stays whole."""
+    found = words(line)
+    if len({w.script for w in found}) <= 1:
+        return line
+    return " ".join(w.text for w in found if w.script == own_script)
+
+
 def training_lines(profile: Profile, nlu_dir: Path = NLU_DIR) -> list[str]:
     path = nlu_dir / f"{profile.code}.yml"
     lines = list(nlu_lines(path)) if path.exists() else []
+    if not profile.loanwords:
+        own = profile.scripts_in_order[0]
+        lines = [without_loanwords(line, own) for line in lines]
     return lines + list(profile.samples)

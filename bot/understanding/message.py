@@ -23,7 +23,9 @@ from bot.understanding.facts import Facts, read_facts, strongest
 _NUMERO = re.compile(r"(?<![\d+])([1-9](?:[ .\-]?\d){9})(?![ .\-]?\d)")
 _POSTAL = re.compile(r"(?<![\d ])(\d{2}) ?(\d{3})(?![\d])")
 # Where one clause ends: "ma carte expire le 3 mars, je veux un rdv mardi".
-_CLAUSE = re.compile(r"[,.;!?\n،؛؟]+|\s(?:et|mais|and|but|w|ou)\s")
+# A dot between digits is a date's ("02.09.2026", as Ukrainians, Russians and many French write
+# it), not the end of a clause.
+_CLAUSE = re.compile(r"(?:[,;!?\n،؛؟]|(?<!\d)\.|\.(?!\d))+|\s(?:et|mais|and|but|w|ou)\s")
 _DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
