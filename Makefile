@@ -57,10 +57,10 @@ $(INSTALLED): pyproject.toml constraints.txt $(if $(STALE_VENV),FORCE)
 	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $@
 
-run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
+run: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps-fonts
 	$(BIN)/guichet run
 
-test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP)
+test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps
 	$(BIN)/python -m pytest
 
 # Lints and checks the formatting of everything we write (the lead's `ruff format` keeps it so).
@@ -72,6 +72,27 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/guichet bench
+
+# System packages from Debian, installed with apt-get only when missing (as root, as CI runs;
+# through sudo otherwise). `system-deps` gathers them; each has its own target.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+.PHONY: system-deps system-deps-fonts system-deps-browser
+system-deps: system-deps-fonts system-deps-browser
+
+# The printed PDFs (bot/printing: convocation, checklist, transcript) need a Unicode font that
+# has Arabic: DejaVu Sans (fonts-dejavu-core). GUICHET_FONT_DIR may name another folder.
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+system-deps-fonts:
+	@[ -n "$$GUICHET_FONT_DIR" ] || [ -f $(DEJAVU) ] || { \
+	  echo "==> installing fonts-dejavu-core (the printed convocations need it)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core; }
+
+# The mediator page's tests (tests/pan) drive Debian's chromium through its chromium-driver:
+# never a browser downloaded at run time.
+system-deps-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "==> installing chromium, chromium-driver (the /pan browser tests need them)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-dejavu-core; }
 
 .PHONY: i18n i18n-compile
 

@@ -20,6 +20,7 @@ from actions.common import (
     demarche_of,
     iso,
     language,
+    mediator_ref,
     now,
     numero_etranger,
     phone,
@@ -102,7 +103,11 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         try:
             if code:
                 booking = await client().reschedule(
-                    code, int(chosen), phone=phone(tracker), language=lang
+                    code,
+                    int(chosen),
+                    phone=phone(tracker),
+                    mediator_ref=mediator_ref(tracker),
+                    language=lang,
                 )
             else:
                 booking = await client().book(
@@ -110,6 +115,7 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                     phone=phone(tracker),
                     numero_etranger=numero_etranger(tracker),
                     language=lang,
+                    mediator_ref=mediator_ref(tracker),
                     idempotency_key=_idempotency_key(tracker, chosen),
                     bring=[d.code for d in bring_documents(tracker)],
                 )

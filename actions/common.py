@@ -134,6 +134,13 @@ def phone(tracker: Tracker) -> str | None:
     return revealed(value, tracker)
 
 
+def mediator_ref(tracker: Tracker) -> str | None:
+    """The PAN mediator running this conversation on their page ("pan:<id>", put in the
+    metadata by the gateway only): the booking API checks their consent for the phone."""
+    value = (tracker.latest_message.get("metadata") or {}).get("mediator_ref")
+    return value if isinstance(value, str) and value else None
+
+
 def numero_etranger(tracker: Tracker) -> str | None:
     return revealed(tracker.get_slot("numero_etranger"), tracker)
 

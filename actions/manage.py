@@ -19,6 +19,7 @@ from actions.common import (
     demarche_of,
     iso,
     language,
+    mediator_ref,
     numero_etranger,
     phone,
     say_refusal,
@@ -103,7 +104,10 @@ class ActionCancel(GuichetAction, action="action_cancel", step=AWAIT_CANCEL):
         lang = language(tracker)
         try:
             booking = await client().cancel(
-                tracker.get_slot("booking_code"), phone=phone(tracker), language=lang
+                tracker.get_slot("booking_code"),
+                phone=phone(tracker),
+                mediator_ref=mediator_ref(tracker),
+                language=lang,
             )
         except BookingUnavailable as error:
             return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, AWAIT_CANCEL))]
@@ -201,6 +205,7 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
                 rights_end=_day(rights_end(tracker.get_slot("expiry_date"), demarche.code)),
                 numero_etranger=numero_etranger(tracker),
                 language=lang,
+                mediator_ref=mediator_ref(tracker),
             )
         except BookingUnavailable as error:
             return [

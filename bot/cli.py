@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.catalogue_cli",
     "bot.scheduler.cli",
     "bot.simulation.cli",
+    "bot.pan.cli",
 )
 
 

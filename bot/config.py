@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bot import signing
 from bot.secrets import SECRET_KEY_FILE, SERVICE_TOKEN_FILE, derive, secret_from_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +63,9 @@ class Settings:
     rate_new_bookings_per_key: str = "2/second;120/hour"
     rate_per_service: str = "200/second"  # the action server and the worker
     rate_per_phone: str = "30/minute"  # calls acting for one phone, whoever makes them
+    # The mediator page (bot.pan): login attempts per IP, and how long a session lasts.
+    pan_login_rate: str = "20/minute"
+    pan_session_minutes: int = 60
     max_body_bytes: int = 64 * 1024  # every route but /nlg
     nlg_max_body_bytes: int = 4 * 1024 * 1024  # Rasa sends the whole session's tracker
     # The first wait before a late reply the provider did not take is sent again (doubling).
@@ -70,6 +76,9 @@ class Settings:
     spool_dir: str = str(VAR / "spool")
     # True when from_env generated the key just now (var/secret-key): `guichet run` says so.
     secret_key_created: bool = False
+    # The préfecture's convocation-signing secret (bot/signing.py); empty: GUICHET_SIGNING_KEY
+    # or var/signing-key, read only when a convocation is signed or checked.
+    signing_key: str = ""
 
     @property
     def nlg_token(self) -> str:
@@ -81,6 +90,13 @@ class Settings:
         """Rasa's HTTP API token (`--auth-token`): the gateway alone takes a failed turn back
         and sets the language slot through it; nobody else on the host reads a conversation."""
         return derive(self.secret_key, "rasa-api")
+
+    def convocation_key(self) -> Ed25519PrivateKey:
+        """The key that signs printed convocations. Read on first use, not at start: most
+        processes never sign, and var/signing-key is created only when one does."""
+        if self.signing_key:
+            return signing.private_key(self.signing_key)
+        return signing.signing_key(VAR)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -124,8 +140,11 @@ class Settings:
             ),
             rate_per_service=env("GUICHET_RATE_PER_SERVICE", cls.rate_per_service),
             rate_per_phone=env("GUICHET_RATE_PER_PHONE", cls.rate_per_phone),
+            pan_login_rate=env("GUICHET_PAN_LOGIN_RATE", cls.pan_login_rate),
+            pan_session_minutes=_env_int("GUICHET_PAN_SESSION_MINUTES", cls.pan_session_minutes),
             max_body_bytes=_env_int("GUICHET_MAX_BODY_BYTES", cls.max_body_bytes),
             nlg_max_body_bytes=_env_int("GUICHET_NLG_MAX_BODY_BYTES", cls.nlg_max_body_bytes),
+            signing_key=env(signing.SIGNING_KEY_ENV, "").strip(),
             spool_dir=env("GUICHET_SPOOL_DIR", cls.spool_dir),
             drain_seconds=float(env("GUICHET_DRAIN_SECONDS") or cls.drain_seconds),
         )

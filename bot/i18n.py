@@ -106,6 +106,7 @@ def translations(lang: str) -> NullTranslations:
 def reload_translations() -> None:
     """Forgets the loaded catalogues (after a recompile, or in tests)."""
     translations.cache_clear()
+    _sources.cache_clear()
     _warned.clear()
 
 
@@ -118,6 +119,25 @@ def has_translation(msgid: str, lang: str | None) -> bool:
         return True
     catalog = getattr(translations(lang), "_catalog", {})
     return bool(catalog.get(msgid))
+
+
+@cache
+def _sources(lang: str) -> dict[str, str]:
+    catalog = getattr(translations(lang), "_catalog", {})
+    return {
+        text: msgid
+        for msgid, text in catalog.items()
+        if isinstance(msgid, str) and msgid and isinstance(text, str) and text
+    }
+
+
+def source_of(text: str, lang: str | None) -> str | None:
+    """The French sentence `text` translates (a whole sentence without parameters, as an
+    action passes it already translated), or None: the French beside it on the mediator page."""
+    lang = normalise_language(lang)
+    if lang == SOURCE_LANGUAGE:
+        return text
+    return _sources(lang).get(text)
 
 
 def is_passthrough(template: str) -> bool:

@@ -28,6 +28,8 @@ class Word(enum.Enum):
     CANCEL = "cancel"
     DOCS = "docs"
     PROOF = "proof"  # the dated searches that found no slot: asked at any time
+    # Ends every consent given to a PAN mediator (bot.pan.consent): accepted at any time.
+    REVOKE = "revoke"
 
 
 # Understood whatever the language: carriers and regulators make STOP the opt-out word in Latin
@@ -67,7 +69,9 @@ def normalise(text: str) -> str:
 
 
 WORDS: dict[Word, frozenset[str]] = {word: _spellings(word) for word in Word}
-REPLY_WORDS = frozenset({Word.YES, Word.NO, Word.CANCEL, Word.DOCS, Word.PROOF})
+REPLY_WORDS = frozenset({Word.YES, Word.NO, Word.CANCEL, Word.DOCS, Word.PROOF, Word.REVOKE})
+# Reply words that answer no question: they act whatever was asked last.
+ANYTIME_WORDS = frozenset({Word.PROOF, Word.REVOKE})
 _BY_SPELLING = {spelling: word for word, spellings in WORDS.items() for spelling in spellings}
 
 

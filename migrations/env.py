@@ -20,6 +20,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "bot.booking.credentials",
     "bot.channels.models",
     "bot.scheduler.models",
+    "bot.booking.mediators",
+    "bot.pan.models",
 )
 
 for _name in MODEL_MODULES:

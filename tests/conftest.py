@@ -25,6 +25,7 @@ from tests.support.skips import unavailable
 # var/ of the checkout.
 os.environ.setdefault("GUICHET_SECRET_KEY", "test-key")
 os.environ.setdefault("GUICHET_SERVICE_TOKEN", "test-service-token")
+os.environ.setdefault("GUICHET_SIGNING_KEY", "test-signing-key")
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -119,6 +119,8 @@ class Verification:
     valid: bool
     reason: str | None
     booking: Booking | None
+    # A signed QR payload was presented and its signature held (bot.booking.convocation).
+    signed: bool = False
 
 
 def verify(session: Session, raw_code: str, *, now: datetime) -> Verification:
@@ -135,13 +137,12 @@ def verify(session: Session, raw_code: str, *, now: datetime) -> Verification:
     return Verification(code=code, valid=True, reason=None, booking=booking)
 
 
-def _own_active_booking(
-    session: Session, raw_code: str, phone: str | None, mediator_ref: str | None
-) -> Booking:
+def _own_active_booking(session: Session, raw_code: str, phone: str | None) -> Booking:
+    """Only the phone that booked may change a booking. A mediator acts with that phone too,
+    under the applicant's live consent, checked by the API (bot.booking.mediators): a mediator
+    string alone is no credential."""
     booking = find_by_code(session, raw_code)
-    is_owner = phone is not None and booking.applicant.phone == phone_or_refuse(phone)
-    is_mediator = mediator_ref is not None and booking.mediator_ref == mediator_ref
-    if not (is_owner or is_mediator):
+    if phone is None or booking.applicant.phone != phone_or_refuse(phone):
         raise BookingError("not_your_booking")
     if booking.status != BookingStatus.BOOKED:
         raise BookingError("booking_not_active")
@@ -154,12 +155,11 @@ def cancel(
     raw_code: str,
     *,
     phone: str | None,
-    mediator_ref: str | None = None,
     now: datetime,
 ) -> Booking:
-    """Needs the code and the phone that booked (or the mediator who booked). The place is free
-    at once and offered to the waitlist in the same transaction."""
-    booking = _own_active_booking(session, raw_code, phone, mediator_ref)
+    """Needs the code and the phone that booked. The place is free at once and offered to the
+    waitlist in the same transaction."""
+    booking = _own_active_booking(session, raw_code, phone)
     if booking.slot.starts_at <= now:
         raise BookingError("booking_not_active")
     booking.status = BookingStatus.CANCELLED
@@ -177,12 +177,11 @@ def reschedule(
     new_slot_id: int,
     *,
     phone: str | None,
-    mediator_ref: str | None = None,
     now: datetime,
 ) -> Booking:
     """Takes the new place first, then releases the old one: if the new place is gone, the old
     booking stands untouched. The code stays the same; the convocation shows the new slot."""
-    booking = _own_active_booking(session, raw_code, phone, mediator_ref)
+    booking = _own_active_booking(session, raw_code, phone)
     new_slot = get_slot(session, new_slot_id)
     if new_slot.id == booking.slot_id:
         raise BookingError("same_slot")

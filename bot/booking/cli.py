@@ -5,18 +5,28 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import UTC, date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.booking import bookings, credentials, demo, offers, publishing, reports
+from bot import signing
+from bot.booking import convocation, credentials, demo, offers, publishing, reports
 from bot.booking.codes import display_code
 from bot.booking.config import EngineConfig
-from bot.booking.messages import VERIFY_INVALID, VERIFY_VALID
+from bot.booking.messages import (
+    VERIFY_CURRENT,
+    VERIFY_INVALID,
+    VERIFY_REASONS,
+    VERIFY_SIGNED,
+    VERIFY_VALID,
+)
+from bot.booking.models import Booking
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, upgrade, utcnow
 from bot.i18n import translate
+from bot.timezone import PARIS
 
 
 def _engine(settings: Settings) -> Engine:
@@ -58,32 +68,115 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_key(given: str) -> signing.Ed25519PublicKey:
+    """`--key`: the key itself ('ed25519:…' or PEM) or a file holding it."""
+    path = Path(given)
+    text = (
+        path.read_text()
+        if not given.startswith(signing.PUBLIC_KEY_PREFIX) and path.is_file()
+        else given
+    )
+    return signing.load_public_key(text)
+
+
+def cmd_verify_public_key(args: argparse.Namespace) -> int:
+    """Prints the préfecture's public key: the counter verifies QR codes with it, offline."""
+    key = Settings.from_env().convocation_key()
+    print(signing.public_key_pem(key) if args.pem else signing.public_key_text(key))
+    return 0
+
+
+def cmd_verify_offline(args: argparse.Namespace) -> int:
+    """The signature alone, with a public key and no database: valid means the préfecture
+    issued this convocation for this slot, not that it is still booked."""
+    try:
+        key = _public_key(args.key)
+    except (OSError, ValueError) as exc:
+        print(f"guichet verify: --key: {exc}")
+        return 2
+    try:
+        facts = signing.read(args.code, key)
+    except signing.InvalidPayload:
+        print(
+            translate(
+                VERIFY_INVALID,
+                "fr",
+                code="QR",
+                reason=translate(VERIFY_REASONS["invalid_signature"], "fr"),
+            )
+        )
+        return 1
+    when = facts.starts_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+    print(
+        translate(
+            VERIFY_VALID,
+            "fr",
+            code=display_code(facts.code),
+            demarche=facts.demarche,
+            site=facts.site,
+            when=when,
+        )
+    )
+    print(translate(VERIFY_SIGNED, "fr"))
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Exit 0 when the convocation is valid, 1 otherwise (usable in a script at the counter)."""
+    """Exit 0 when the convocation is valid, 1 otherwise (usable in a script at the counter).
+    Takes the code or the QR payload of a printed convocation; a payload's signature is
+    checked with the préfecture's key, then the booking in the database."""
+    if args.public_key:
+        return cmd_verify_public_key(args)
+    if not args.code:
+        print("guichet verify: give a code or a QR payload (or --public-key)")
+        return 2
+    if args.offline:
+        if not args.key:
+            print("guichet verify: --offline needs --key (the préfecture's public key)")
+            return 2
+        return cmd_verify_offline(args)
     settings = Settings.from_env()
     factory = make_session_factory(_engine(settings))
+    try:
+        public_key = _public_key(args.key) if args.key else settings.convocation_key().public_key()
+    except (OSError, ValueError) as exc:
+        print(f"guichet verify: --key: {exc}")
+        return 2
     with factory() as session:
-        result = bookings.verify(session, args.code, now=utcnow())
+        result = convocation.verify_presented(session, args.code, public_key, now=utcnow())
         if args.json:
             from bot.booking.api.bookings import verification_out
 
             print(json.dumps(verification_out(result).model_dump(mode="json"), ensure_ascii=False))
         elif result.valid and result.booking is not None:
-            slot = result.booking.slot
-            local = slot.starts_at.astimezone(ZoneInfo(slot.site.timezone))
+            print(translate(VERIFY_VALID, "fr", **_slot_of(result.booking)))
+            if result.signed:
+                print(translate(VERIFY_SIGNED, "fr"))
+        else:
+            reason = VERIFY_REASONS.get(result.reason or "")
             print(
                 translate(
-                    VERIFY_VALID,
+                    VERIFY_INVALID,
                     "fr",
-                    code=display_code(result.code),
-                    demarche=slot.demarche.name or slot.demarche_code,
-                    site=slot.site.name,
-                    when=local.strftime("%d/%m/%Y à %H:%M"),
+                    code=display_code(result.code) or "-",
+                    reason=translate(reason, "fr") if reason else result.reason,
                 )
             )
-        else:
-            print(translate(VERIFY_INVALID, "fr", code=result.code, reason=result.reason))
+            if result.booking is not None and result.reason == convocation.CONVOCATION_CHANGED:
+                print(translate(VERIFY_CURRENT, "fr", **_slot_of(result.booking)))
     return 0 if result.valid else 1
+
+
+def _slot_of(booking: Booking) -> dict[str, str]:
+    """What the counter reads of a booking: code, démarche, site and time, never the phone."""
+    slot = booking.slot
+    local = slot.starts_at.replace(tzinfo=slot.starts_at.tzinfo or UTC)
+    return {
+        "code": display_code(booking.code),
+        "demarche": slot.demarche.name or slot.demarche_code,
+        "site": slot.site.name,
+        "when": local.astimezone(ZoneInfo(slot.site.timezone)).strftime("%d/%m/%Y à %H:%M"),
+    }
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -158,9 +251,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     publish.add_argument("--to", dest="date_to", type=date.fromisoformat)
     publish.set_defaults(func=cmd_publish)
 
-    verify = subparsers.add_parser("verify", help="check a convocation code (exit 0 = valid)")
-    verify.add_argument("code")
+    verify = subparsers.add_parser(
+        "verify", help="check a convocation code or QR payload (exit 0 = valid)"
+    )
+    verify.add_argument("code", nargs="?", help="the code (ABCD-EFGH) or the QR payload (G1.…)")
     verify.add_argument("--json", action="store_true")
+    verify.add_argument(
+        "--public-key",
+        action="store_true",
+        help="print the préfecture's public key (what counters verify QR codes with) and stop",
+    )
+    verify.add_argument("--pem", action="store_true", help="with --public-key: as PEM")
+    verify.add_argument(
+        "--offline",
+        action="store_true",
+        help="check a QR payload's signature alone, without the database (needs --key)",
+    )
+    verify.add_argument("--key", help="the public key ('ed25519:…' or PEM) or a file holding it")
     verify.set_defaults(func=cmd_verify)
 
     stats = subparsers.add_parser("stats", help="publication→booking delay, no-show rate, waitlist")

@@ -48,9 +48,14 @@ class Caller:
     kind: CallerKind
     name: str
     scopes: frozenset[str]
+    # A mediator acts for one phone only: the one whose owner consented (bot.pan.consent).
+    phone: str | None = None
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes or Scope.ADMIN in self.scopes
+
+    def may_act_for(self, phone: str) -> bool:
+        return self.kind != "mediator" or (self.phone is not None and self.phone == phone)
 
 
 class ApiKey(Base):

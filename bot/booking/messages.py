@@ -48,6 +48,9 @@ REFUSALS: dict[str, str] = {
     "booking_not_found": N_("Aucun rendez-vous ne correspond à ce code."),
     "not_your_booking": N_("Ce rendez-vous n'a pas été pris avec ce numéro de téléphone."),
     "booking_not_active": N_("Ce rendez-vous n'est plus actif (annulé ou déjà passé)."),
+    "no_consent": N_(
+        "Le médiateur n'a pas votre accord pour ce numéro : il ne peut rien faire pour vous."
+    ),
     "wrong_demarche": N_("Ce créneau est pour une autre démarche que votre rendez-vous."),
     "already_waiting": N_("Vous êtes déjà en liste d'attente pour cette démarche."),
     "waitlist_entry_not_found": N_("Aucune inscription en liste d'attente ne correspond."),
@@ -72,6 +75,24 @@ REFUSALS: dict[str, str] = {
 # What `guichet verify CODE` prints at the counter.
 VERIFY_VALID = N_("VALIDE : {code} — {demarche}, {site}, le {when} (heure de Paris).")
 VERIFY_INVALID = N_("INVALIDE : {code} ({reason}).")
+VERIFY_CURRENT = N_("Créneau actuel : {code} — {demarche}, {site}, le {when} (heure de Paris).")
+VERIFY_SIGNED = N_("Signature de la préfecture vérifiée.")
+# Why a convocation is refused at the counter (`guichet verify`, the /verify page).
+VERIFY_REASONS: dict[str, str] = {
+    "invalid_code": N_("Ce n'est pas un code de convocation : vérifiez les 8 caractères."),
+    "booking_not_found": N_("Aucun rendez-vous ne correspond à ce code."),
+    "cancelled": N_("Ce rendez-vous a été annulé."),
+    "honoured": N_("Ce rendez-vous a déjà eu lieu."),
+    "no_show": N_("Ce rendez-vous est passé : la personne n'est pas venue."),
+    "slot_over": N_("L'heure de ce rendez-vous est passée."),
+    "invalid_signature": N_(
+        "Ce code QR n'a pas été signé par la préfecture, ou il a été modifié : refusé."
+    ),
+    "convocation_changed": N_(
+        "Cette convocation imprimée n'est plus à jour : le rendez-vous a été déplacé. "
+        "Le créneau actuel est indiqué."
+    ),
+}
 
 # The HTTP status of each refusal; anything not listed is a 409 (a conflict with the state).
 HTTP_STATUS: dict[str, int] = {
@@ -90,6 +111,7 @@ HTTP_STATUS: dict[str, int] = {
     "offer_not_found": 404,
     "not_found": 404,
     "not_your_booking": 403,
+    "no_consent": 403,
     "admin_disabled": 403,
     "unauthorized": 401,
     "forbidden": 403,

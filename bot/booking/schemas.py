@@ -194,6 +194,9 @@ class VerificationOut(BaseModel):
     code: str
     valid: bool
     reason: str | None
+    signed: bool = Field(
+        default=False, description="a signed QR payload was presented and its signature held"
+    )
     status: str | None = None
     demarche: str | None = None
     slot: SlotOut | None = None

@@ -6,6 +6,7 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from bot.channels.conversation import Conversations
 from bot.channels.models import Channel
 from bot.channels.outbound import Outgoing
 from bot.channels.turn import Incoming
-from bot.config import Settings
+from bot.config import VAR, Settings
 
 
 def render(message: Outgoing) -> str:
@@ -29,18 +30,27 @@ def render(message: Outgoing) -> str:
         header = "  ┌─ Telegram"
     for row in message.keyboard or []:
         lines.extend(f"  │ [ {button['text']} ]" for button in row)
+    if message.document is not None:
+        lines.append(f"  │ 📎 {message.filename} ({len(message.document) // 1024} Ko)")
     return "\n".join([header, *lines, "  └─"])
 
 
 class ConsoleOutbox:
     """Delivers late replies (a kept message answered after Rasa came back) to the terminal."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: TextIO, documents: Path = VAR / "chat-documents"):
         self.out = out
+        self.documents = documents
 
     async def deliver(self, messages: Sequence[Outgoing]) -> None:
         for message in messages:
             print(render(message), file=self.out, flush=True)
+            if message.document is not None:
+                # What a Telegram user would download (the convocation PDF), kept to open.
+                self.documents.mkdir(parents=True, exist_ok=True)
+                path = self.documents / Path(message.filename or "document.pdf").name
+                path.write_bytes(message.document)
+                print(f"  (document enregistré : {path})", file=self.out, flush=True)
 
 
 async def chat(

@@ -26,7 +26,7 @@ import httpx
 from anyio import to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import messages, metrics, phone_link
+from bot.channels import messages, metrics, phone_link, printed
 from bot.channels.flood import FloodGate
 from bot.channels.health import actions_url
 from bot.channels.inbox import Inbox
@@ -229,6 +229,7 @@ class Conversations:
         if to.reply is not None and self.quick_reply is not None:
             quick = await self.db(self.quick_reply, turn, to.reply)
         asked = None  # an answer to a message sent first asks nothing new
+        responses: list[dict[str, Any]] = []
         decided = decide(text, turn.language, turn.language_source, turn.hint)
         if quick is not None:
             reply = BotReply(texts=quick)
@@ -261,6 +262,7 @@ class Conversations:
         if turn.channel == Channel.TELEGRAM.value:
             shaped = shape_telegram(reply) if not reply.empty else []
             outgoing = [Outgoing(turn.channel, turn.address, m.text, m.keyboard) for m in shaped]
+            outgoing += await self._convocations(turn, responses, language)
             pages_left: list[str] = []
         else:
             shape = shape_sms(reply, language)
@@ -268,6 +270,25 @@ class Conversations:
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
         return await self.db(self.inbox.conclude, turn, decided, menu, pages_left, outgoing, asked)
+
+    async def _convocations(
+        self, turn: Turn, responses: list[dict[str, Any]], language: str
+    ) -> list[Outgoing]:
+        """The PDF of each convocation these answers gave, after them (Telegram)."""
+        documents = []
+        for code in printed.convocation_codes(responses):
+            document = await self.db(
+                printed.convocation_document,
+                self.settings,
+                self.session_factory,
+                turn.channel,
+                turn.address,
+                code,
+                language,
+            )
+            if document is not None:
+                documents.append(document)
+        return documents
 
     async def _link_phone(self, turn: Turn, phone: str | None) -> None:
         """Reminders and offers for the phone just used in this chat come to the chat from now

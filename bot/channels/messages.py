@@ -35,3 +35,7 @@ REPLY_WITH_NUMBER = N_("Répondez par un numéro.")
 NOT_IN_MENU = N_("Ce numéro n'est pas dans le dernier menu. Répondez par un numéro de 1 à {count}.")
 MORE_HINT = N_("Envoyez SUITE pour la suite.")
 TEXT_ONLY = N_("Je ne lis que le texte : écrivez votre message, ou envoyez MENU.")
+# The caption of the convocation PDF sent in a Telegram chat after a booking or a move.
+CONVOCATION_PDF = N_(
+    "Votre convocation, à imprimer ou à montrer au guichet sur ce téléphone. Code : {code}."
+)

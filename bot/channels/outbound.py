@@ -46,6 +46,9 @@ class Outgoing:
     outbound_id: int | None = None
     # The STOP confirmation goes out although the contact has just opted out.
     force: bool = False
+    # A file sent with `text` as its caption (Telegram only: the convocation PDF).
+    document: bytes | None = None
+    filename: str | None = None
 
 
 def record(
@@ -389,9 +392,18 @@ class TelegramSender:
                 [[InlineKeyboardButton(**button) for button in row] for row in message.keyboard]
             )
         try:
-            sent = await (await self.bot()).send_message(
-                chat_id=int(message.address), text=message.text, reply_markup=markup
-            )
+            bot = await self.bot()
+            if message.document is not None:
+                sent = await bot.send_document(
+                    chat_id=int(message.address),
+                    document=message.document,
+                    filename=message.filename or "document.pdf",
+                    caption=message.text or None,
+                )
+            else:
+                sent = await bot.send_message(
+                    chat_id=int(message.address), text=message.text, reply_markup=markup
+                )
         except (TelegramError, ValueError) as exc:
             metrics.SEND_ERRORS.labels("telegram").inc()
             log.warning("Telegram send to chat %s failed: %s", mask(message.address), exc)

@@ -4,7 +4,7 @@ no database, no network, so that every rule of the conversation can be read and 
 `plan` says what the gateway answers itself (keywords, opt-out, paging, menu numbers) and what
 goes on to the conversation; the caller (bot.channels.conversation) carries it out. `route` is
 the one place that reads the question last asked of the person (Contact.pending_question): a
-reply word (OUI, NON, ANNULER, DOCS) answers that question, PREUVE is answered at any time.
+reply word (OUI, NON, ANNULER, DOCS) answers that question, PREUVE and RETIRER at any time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.channels import messages
-from bot.words import REPLY_WORDS, Question, Word, menu_choice, word_of
+from bot.words import ANYTIME_WORDS, REPLY_WORDS, Question, Word, menu_choice, word_of
 
 MENU_PAYLOAD = "/menu"
 MAX_TEXT = 1600  # ten concatenated SMS: more is not a message a person typed
@@ -140,7 +140,7 @@ def route(text: str, pending: str | None) -> Converse:
     word = word_of(text)
     if word not in REPLY_WORDS:
         return Converse(text)
-    if word is not Word.PROOF and pending == Question.ASSISTANT.value:
+    if word not in ANYTIME_WORDS and pending == Question.ASSISTANT.value:
         return Converse(text)
     return Converse(text, reply=word)
 

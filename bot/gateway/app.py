@@ -18,9 +18,11 @@ from bot.booking.config import EngineConfig
 from bot.channels import service as channels_service
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow
+from bot.gateway import counter
 from bot.gateway.body_limit import BodyLimit
 from bot.gateway.drain import RefuseWhileDraining
 from bot.gateway.nlg import router as nlg_router
+from bot.pan import web as pan_web
 from bot.ratelimit import RateLimiter
 from bot.scheduler import gateway as scheduler_gateway
 
@@ -92,6 +94,8 @@ def create_app(
     channels_service.install(app)  # /sms/twilio, /telegram/webhook, /metrics; Rasa in /health
     scheduler_gateway.install(app)  # OUI/NON/ANNULER/DOCS/PREUVE before Rasa; /api/deadline-alerts
     app.include_router(nlg_router)  # POST /nlg: Rasa's NLG server (bot/nlg.py)
+    counter.install(app)  # /verify: the counter checks a convocation code or QR code
+    pan_web.install(app)  # /pan: the mediators' page; RETIRER before the scheduler's words
 
     @app.get("/health", tags=["health"])
     def health(request: Request) -> JSONResponse:

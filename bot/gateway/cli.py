@@ -15,7 +15,9 @@ from bot.booking.config import EngineConfig
 from bot.booking.identity import mask_phone
 from bot.config import VAR, Settings
 from bot.db import make_engine, make_session_factory, utcnow
+from bot.pan import cli as pan_cli
 from bot.secrets import SECRET_KEY_FILE
+from bot.signing import public_key_text
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -36,11 +38,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             now=utcnow(),
             progress=lambda line: print(f"guichet: {line}"),
         )
-    app = create_app(settings, make_session_factory(engine))
+    session_factory = make_session_factory(engine)
+    app = create_app(settings, session_factory)
     base = f"http://{settings.host}:{settings.port}"
+    if not args.no_seed:
+        # Demo data only, like the slots above: a mediator of the PAN of Périgueux, with a new
+        # password at every start (real accounts: guichet mediators add).
+        with session_factory() as session:
+            password = pan_cli.ensure_demo(session)
+        print(f"guichet: PAN page {base}/pan  demo mediator {pan_cli.DEMO_LOGIN} / {password}")
     admin = "admin token on" if settings.admin_token else "préfecture keys: guichet apikeys create"
     print(f"guichet: gateway  {base}  (API docs {base}/docs, health {base}/health; {admin})")
     print(f"guichet: webhooks {base}/sms/twilio  {base}/telegram/webhook")
+    # Read now rather than at the first booking: production without GUICHET_SIGNING_KEY stops here.
+    public_key = public_key_text(settings.convocation_key())
+    print(f"guichet: counter  {base}/verify  (convocations signed, public key {public_key})")
     if settings.twilio_from:
         print(f"guichet: SMS sender {mask_phone(settings.twilio_from)}")
     # The helper processes, restarted if they crash (bot/supervisor.py). uvicorn returns on

@@ -8,7 +8,9 @@ message metadata, else French. Format parameters are the slots, overridden by th
 action passed to `utter_message(response=..., **kwargs)`.
 
 The answer also carries `custom: {"language", "response", "text_fr"}`: the gateway learns which
-language the text is written in, and the mediator page can show French beside it.
+language the text is written in, and the mediator page can show French beside it. After a
+booking it adds the sealed `phone` (bot/channels/phone_link.py) and the convocation `code` (a
+Telegram chat then gets its PDF: bot/channels/printed.py).
 
 Only Rasa may ask: it sends the `token` of endpoints.yml as a query parameter (Settings.nlg_token);
 anyone else gets 401, without a word about the conversation.
@@ -20,6 +22,7 @@ visible, logged, polite sentence, because an NLG failure would make Rasa drop th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import logging
 import re
@@ -29,9 +32,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from bot.catalogue import get_catalogue
 from bot.channels.phone_link import LINKING_RESPONSES
-from bot.formatting import Channel
-from bot.i18n import SOURCE_LANGUAGE, normalise_language
+from bot.channels.printed import CONVOCATION_RESPONSES
+from bot.formatting import Channel, format_when
+from bot.i18n import SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, normalise_language, source_of
 from bot.responses import MISSING_RESPONSE, RESPONSES, render
 
 log = logging.getLogger(__name__)
@@ -108,6 +113,78 @@ def format_params(tracker: Mapping[str, Any], arguments: Mapping[str, Any]) -> d
     return {key: parse_slot_value(value) for key, value in params.items()}
 
 
+@functools.cache
+def _french_names() -> tuple[tuple[str, str], ...]:
+    """Every translated name of a démarche or a document with its French name, longest first:
+    actions pass names already in the person's language, and the French rendering beside it
+    (the mediator page) must not show them in Arabic."""
+    catalogue = get_catalogue()
+    pairs: dict[str, str] = {}
+    named = [d.names for d in catalogue.demarches.values()]
+    named += [d.label for d in catalogue.documents.values()]
+    for names in named:
+        french = names(SOURCE_LANGUAGE)
+        for lang in SUPPORTED_LANGUAGES:
+            translated = names(lang)
+            if lang != SOURCE_LANGUAGE and translated and translated != french:
+                pairs.setdefault(translated, french)
+    return tuple(sorted(pairs.items(), key=lambda pair: -len(pair[0])))
+
+
+def back_to_french(value: str, lang: str, dates: Mapping[str, str] | None = None) -> str:
+    """A text an action wrote in the person's language, in French when we can tell: a whole
+    translated sentence (a routing question, an option), a date it proposed, the catalogue's
+    names inside it."""
+    whole = source_of(value, lang)
+    if whole is not None:
+        return whole
+    if dates and value in dates:
+        return dates[value]
+    for translated, name in _french_names():
+        if translated in value:
+            value = value.replace(translated, name)
+    return value
+
+
+def in_french(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The parameters with what actions translated put back in French."""
+    return {
+        key: back_to_french(value, lang) if isinstance(value, str) and value else value
+        for key, value in params.items()
+    }
+
+
+def _proposed_dates(tracker: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """The slots just proposed, as their buttons show them in `lang` → in French."""
+    proposed = (tracker.get("slots") or {}).get("proposed_slots") or []
+    dates: dict[str, str] = {}
+    for slot in proposed if isinstance(proposed, list) else []:
+        starts = parse_slot_value(slot.get("starts_at")) if isinstance(slot, Mapping) else None
+        if isinstance(starts, dt.datetime):
+            dates[format_when(starts, lang)] = format_when(starts, SOURCE_LANGUAGE)
+    return dates
+
+
+def french_buttons(
+    rendered: list[Mapping[str, Any]],
+    arguments: Mapping[str, Any],
+    tracker: Mapping[str, Any],
+    lang: str,
+) -> list[str]:
+    """The French titles of every button of the message: the response's, then the action's
+    (Rasa appends those after the NLG's answer)."""
+    titles = [str(button["title"]) for button in rendered]
+    extra = arguments.get("buttons")
+    if isinstance(extra, list) and extra:
+        dates = _proposed_dates(tracker, lang)
+        titles += [
+            back_to_french(str(b.get("title", "")), lang, dates)
+            for b in extra
+            if isinstance(b, Mapping)
+        ]
+    return titles
+
+
 def generate(body: Mapping[str, Any]) -> dict[str, Any]:
     """The NLG answer for one Rasa request body (pure: the router only adds HTTP)."""
     name = body.get("response")
@@ -121,11 +198,19 @@ def generate(body: Mapping[str, Any]) -> dict[str, Any]:
     params = format_params(tracker, arguments)
     channel = conversation_channel(tracker)
     message = render(name, lang, params, channel=channel)
-    french = message["text"] if lang == SOURCE_LANGUAGE else render(name, "fr", params)["text"]
-    message["custom"] = {"language": lang, "response": name, "text_fr": french}
+    french = message if lang == SOURCE_LANGUAGE else render(name, "fr", in_french(params, lang))
+    message["custom"] = {
+        "language": lang,
+        "response": name,
+        "text_fr": french["text"],
+        "buttons_fr": french_buttons(french["buttons"], arguments, tracker, lang),
+    }
     if name in LINKING_RESPONSES:
         # The sealed phone the answer used: the gateway links a Telegram chat to it.
         message["custom"]["phone"] = (tracker.get("slots") or {}).get("phone")
+    if name in CONVOCATION_RESPONSES and isinstance(params.get("code"), str):
+        # The code the answer gives: a Telegram chat then gets its convocation PDF.
+        message["custom"]["code"] = params["code"]
     return message
 
 

@@ -23,6 +23,7 @@ from bot.booking.models import AvailabilityCheck
 from bot.channels.models import InboundMessage, InboundStatus, OutboundMessage
 from bot.config import VAR, Settings
 from bot.db import make_engine, utcnow
+from bot.pan.models import PanMessage
 from bot.scheduler.models import ScheduledMessage, SendStatus
 
 # Retention in days when --older-than is not given (README, "Personal data").
@@ -74,6 +75,8 @@ def purge(
         ("conversation replies", OutboundMessage, old_outbound),
         ("conversation messages", InboundMessage, old_inbound),
         ("scheduler messages", ScheduledMessage, old_scheduled),
+        # The mediator page's conversations (bot.pan), like the channels' (90 days).
+        ("mediator page messages", PanMessage, PanMessage.at < talk),
         ("search journal entries", AvailabilityCheck, AvailabilityCheck.checked_at < journal),
     ]
     counts: dict[str, int] = {}

@@ -23,7 +23,7 @@ from bot.scheduler.worker import Worker
 from bot.secrets import unseal
 from tests.support.booking import booking_call
 from tests.support.channels import TELEGRAM_SECRET
-from tests.support.stack import CODE, TelegramUser, stack_with_fakes
+from tests.support.stack import CODE, TelegramUser, stack_with_fakes, telegram_booking
 
 PHONE = "+33611110077"
 NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
@@ -111,15 +111,7 @@ def stack(tmp_path_factory):
 def test_telegram_booking_links_the_chat_and_the_reminder_comes_to_telegram(stack):
     settings, gateway, twilio, telegram = stack
     user = TelegramUser(gateway, telegram, 5151)
-    sent = user.say("/start")
-    sent = user.press(sent, 1)  # Français
-    sent = user.say("Je veux renouveler ma carte de résident")
-    sent = user.press(sent, 2)  # J'ai déjà tout
-    sent = user.say("38000")
-    sent = user.say("lundi")
-    sent = user.press(sent, 1)
-    sent = user.say("06 11 11 00 77")
-    sent = user.say("7501234577")
+    sent = telegram_booking(user, language=1, phone="06 11 11 00 77", numero="7501234577")
     factory = make_session_factory(make_engine(settings.database_url))
     with factory() as session:  # not linked before the booking is confirmed
         assert session.get(PreferredChannel, PHONE) is None

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from bot.config import Settings
 from bot.formatting import FSI, LRM, PDI
-from bot.gateway.nlg import router
+from bot.gateway.nlg import generate, router
 from bot.responses import MISSING_RESPONSE, RESPONSES, Response
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.skips import unavailable
@@ -85,6 +85,14 @@ def test_renders_in_the_language_slot(client: TestClient) -> None:
         "language": "en",
         "response": "utter_menu",
         "text_fr": "Que voulez-vous faire ?",
+        # The mediator page shows the menu in French beside the person's language.
+        "buttons_fr": [
+            "Prendre rendez-vous",
+            "Documents à apporter",
+            "Mon rendez-vous",
+            "Annuler un rendez-vous",
+            "Aide",
+        ],
     }
 
 
@@ -265,3 +273,33 @@ def test_the_gateway_app_serves_the_nlg_endpoint() -> None:
     app = create_app(Settings(database_url="sqlite://", secret_key="test-key"))
     body = TestClient(app).post(NLG, json=rasa_body("utter_help", slots={"language": "en"})).json()
     assert body["text"].startswith("Need help?")
+
+
+def test_what_an_action_translated_is_put_back_in_french_beside_it() -> None:
+    """The mediator page reads `text_fr` and `buttons_fr`: a routing question, its options and
+    the slots proposed come from actions already in Arabic; the French must not show them so."""
+    question = {
+        "response": "utter_route_question",
+        "arguments": {
+            "question": "ما بطاقة الإقامة التي لديك، أو التي تطلبها؟",
+            "buttons": [{"title": "بطاقة المقيم (10 سنوات)", "payload": "/x"}],
+        },
+        "tracker": {"slots": {"language": "ar"}},
+    }
+    custom = generate(question)["custom"]
+    assert custom["text_fr"] == "Quel titre de séjour avez-vous, ou demandez-vous ?"
+    assert custom["buttons_fr"] == ["Carte de résident (10 ans)"]
+    slots = {
+        "response": "utter_ask_chosen_slot",
+        "arguments": {
+            "site_name": "Préfecture de l'Isère",
+            "buttons": [{"title": "الاثنين 7 ديسمبر الساعة 13:30", "payload": "/y"}],
+        },
+        "tracker": {
+            "slots": {
+                "language": "ar",
+                "proposed_slots": [{"id": 1, "starts_at": "2026-12-07T12:30:00+00:00"}],
+            }
+        },
+    }
+    assert generate(slots)["custom"]["buttons_fr"] == ["lundi 7 décembre à 13 h 30"]

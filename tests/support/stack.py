@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -224,13 +224,14 @@ def running_stack(
 
 @contextlib.contextmanager
 def stack_with_fakes(
-    tmp: Path,
+    tmp: Path, telegram_server: Callable[[], providers.Recorder] = providers.telegram_server
 ) -> Iterator[tuple[Settings, RasaServer, str, providers.Recorder, providers.Recorder]]:
-    """running_stack with its fake Twilio and Telegram servers; skips when Rasa cannot run."""
+    """running_stack with its fake Twilio and Telegram servers; skips when Rasa cannot run.
+    `telegram_server=providers.telegram_with_documents` also takes documents (sendDocument)."""
     model = trained_model()
     if model is None or not RASA.exists():
         unavailable("no trained Rasa model (models/*.tar.gz) or no .venv-rasa: run `make train`")
-    twilio, telegram = providers.twilio_server(), providers.telegram_server()
+    twilio, telegram = providers.twilio_server(), telegram_server()
     try:
         with running_stack(tmp, model, twilio.url, telegram.url, AUTH_TOKEN, TELEGRAM_SECRET) as (
             settings,
@@ -347,6 +348,21 @@ class TelegramUser:
                 },
             }
         )
+
+
+def telegram_booking(user: TelegramUser, *, language: int, phone: str, numero: str) -> list[dict]:
+    """A Telegram booking of a carte de résident renewal in Isère, the language picked from the
+    first menu (1 Français, 2 English, 3 عربي: a choice sticks whatever is typed next), up to the
+    confirmation question: what it answered last (press 1 to book)."""
+    sent = user.say("/start")
+    sent = user.press(sent, language)
+    sent = user.say("Je veux renouveler ma carte de résident")
+    sent = user.press(sent, 2)  # J'ai déjà tout
+    sent = user.say("38000")
+    sent = user.say("lundi")
+    sent = user.press(sent, 1)
+    sent = user.say(phone)
+    return user.say(numero)
 
 
 # A French booking by SMS, answered the way a person on a basic phone would: menu numbers,

@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.booking.bookings import BookRequest, book
 from bot.booking.config import EngineConfig
-from bot.booking.models import DemarcheRow, OpeningRange, SiteDemarche, SiteRow, Slot
+from bot.booking.models import Booking, DemarcheRow, OpeningRange, SiteDemarche, SiteRow, Slot
 from bot.booking.publishing import publish
 
 CONFIG = EngineConfig(secret_key="test-key", offer_hold=timedelta(hours=12))
@@ -100,6 +101,13 @@ def build_and_publish(session: Session, *, guichets: int = 1, now: datetime) -> 
     build(session, guichets=guichets, now=now)
     publish(session, CONFIG, now=now)
     return slots(session, RESIDENT)
+
+
+def booked_world(session: Session, *, now: datetime, language: str = "fr") -> Booking:
+    """The small world, published, with PHONE_A booked on its first slot (a convocation)."""
+    first = build_and_publish(session, now=now)[0]
+    request = BookRequest(slot_id=first.id, phone=PHONE_A, language=language)
+    return book(session, CONFIG, request, now=now)
 
 
 def slots(session: Session, demarche: str = RESIDENT, site: str = "pref-24") -> list[Slot]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 
-from bot.booking import bookings
+from bot.booking import bookings, convocation
 from bot.booking.api.deps import (
     CodePath,
     ReaderDep,
     TransactionalRoute,
     UnitDep,
     WriterDep,
+    consented,
     count_new_booking,
     for_phone,
 )
@@ -40,21 +41,36 @@ def book(
 ) -> BookingOut:
     """Books a place. The same `Idempotency-Key` (header or body) twice gives one booking."""
     count_new_booking(request, caller)
+    phone = for_phone(request, body.phone)
     booking = bookings.book(
         u.session,
         u.config,
         bookings.BookRequest(
             slot_id=body.slot_id,
-            phone=for_phone(request, body.phone),
+            phone=phone,
             numero_etranger=body.numero_etranger,
             language=body.language,
-            mediator_ref=body.mediator_ref,
+            mediator_ref=consented(request, u, body.mediator_ref, phone),
             idempotency_key=body.idempotency_key or idempotency_key,
             bring=tuple(body.bring),
         ),
         now=u.now,
     )
     return BookingOut.of(booking)
+
+
+def owner_phone(request: Request, u: UnitDep, code: str, body: OwnerIn) -> str | None:
+    """The phone that acts on a booking: the body's, or for a mediator the booking's own phone
+    once the consent for it is checked."""
+    if body.phone:
+        phone = for_phone(request, body.phone)
+        consented(request, u, body.mediator_ref, phone)
+        return phone
+    if body.mediator_ref is None:
+        return None
+    phone = bookings.find_by_code(u.session, code).applicant.phone
+    consented(request, u, body.mediator_ref, phone)
+    return for_phone(request, phone)
 
 
 @router.post("/bookings/mine", response_model=list[BookingOut])
@@ -65,10 +81,18 @@ def my_bookings(
     return [BookingOut.of(b) for b in bookings.bookings_of(u.session, phone, now=u.now)]
 
 
+# A code, or the signed payload of a printed convocation's QR code (URL-safe as it is).
+PresentedPath = Annotated[str, Path(max_length=convocation.MAX_PRESENTED)]
+
+
 @router.get("/bookings/{code}/verify", response_model=VerificationOut)
-def verify(code: CodePath, u: UnitDep) -> VerificationOut:
-    """For a guichet agent: valid/invalid with the slot, the site and the démarche (no phone)."""
-    return verification_out(bookings.verify(u.session, code, now=u.now))
+def verify(request: Request, code: PresentedPath, u: UnitDep) -> VerificationOut:
+    """For a guichet agent: valid/invalid with the slot, the site and the démarche (no phone).
+    `code` is the convocation code or the QR payload (`G1.…`): an altered payload is invalid
+    (`invalid_signature`), a payload printed before the booking moved too
+    (`convocation_changed`)."""
+    public_key = request.app.state.settings.convocation_key().public_key()
+    return verification_out(convocation.verify_presented(u.session, code, public_key, now=u.now))
 
 
 def verification_out(result: bookings.Verification) -> VerificationOut:
@@ -77,6 +101,7 @@ def verification_out(result: bookings.Verification) -> VerificationOut:
         code=result.code,
         valid=result.valid,
         reason=result.reason,
+        signed=result.signed,
         status=booking.status.value if booking else None,
         demarche=booking.demarche_code if booking else None,
         slot=SlotOut.of(booking.slot) if booking else None,
@@ -88,10 +113,8 @@ def verification_out(result: bookings.Verification) -> VerificationOut:
 def cancel(
     request: Request, code: CodePath, body: OwnerIn, u: UnitDep, _caller: WriterDep
 ) -> BookingOut:
-    phone = for_phone(request, body.phone) if body.phone else None
-    booking = bookings.cancel(
-        u.session, u.config, code, phone=phone, mediator_ref=body.mediator_ref, now=u.now
-    )
+    phone = owner_phone(request, u, code, body)
+    booking = bookings.cancel(u.session, u.config, code, phone=phone, now=u.now)
     return BookingOut.of(booking)
 
 
@@ -104,8 +127,7 @@ def reschedule(
         u.config,
         code,
         body.new_slot_id,
-        phone=for_phone(request, body.phone) if body.phone else None,
-        mediator_ref=body.mediator_ref,
+        phone=owner_phone(request, u, code, body),
         now=u.now,
     )
     u.session.refresh(booking)

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from bot.booking import mediators
 from bot.booking.applicants import phone_or_refuse
 from bot.booking.config import EngineConfig
 from bot.booking.credentials import (
@@ -178,7 +179,8 @@ CallerDep = Annotated[Caller | None, Depends(identify)]
 def authorised(scope: Scope) -> Callable[..., Caller]:
     """The dependency of a protected route: a proved caller holding `scope`, else 401/403.
 
-    Mediators will come in here too (a `Caller` of kind "mediator" from their session)."""
+    A mediator (kind "mediator", from their page session: bot.pan) holds the bookings scopes
+    for the one phone whose owner consented; `for_phone` refuses any other."""
 
     def need(request: Request, caller: CallerDep) -> Caller:
         if caller is None:
@@ -208,5 +210,15 @@ def for_phone(request: Request, phone: str) -> str:
     """The phone a trusted caller acts for, normalised, counted against the per-phone limit
     (whoever calls: several keys cannot multiply one person's quota)."""
     normalised = phone_or_refuse(phone)
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is not None and not caller.may_act_for(normalised):
+        raise BookingError("no_consent")
     refuse_beyond(request, request.app.state.settings.rate_per_phone, "phone", normalised)
     return normalised
+
+
+def consented(request: Request, u: Unit, ref: str | None, phone: str) -> str | None:
+    """`mediator_ref` ("pan:<mediator id>") only with that mediator's live consent for `phone`
+    (403 `no_consent`), whoever relays it: the action server runs a PAN conversation too."""
+    secret = request.app.state.settings.secret_key
+    return mediators.check_mediator_ref(u.session, ref, phone, secret, u.now)

@@ -11,6 +11,7 @@ from bot.booking.api.deps import (
     TransactionalRoute,
     UnitDep,
     WriterDep,
+    consented,
     count_new_booking,
     for_phone,
 )
@@ -23,11 +24,12 @@ router = APIRouter(tags=["waitlist"], route_class=TransactionalRoute)
 def join_waitlist(request: Request, body: WaitlistIn, u: UnitDep, caller: WriterDep) -> JoinOut:
     """Joins the waitlist; if a fitting place is already free it is offered at once."""
     count_new_booking(request, caller)
+    phone = for_phone(request, body.phone)
     entry = waitlist.join(
         u.session,
         u.config,
         waitlist.WaitlistRequest(
-            phone=for_phone(request, body.phone),
+            phone=phone,
             demarche_code=body.demarche,
             site_code=body.site,
             not_before=body.not_before,
@@ -36,7 +38,7 @@ def join_waitlist(request: Request, body: WaitlistIn, u: UnitDep, caller: Writer
             rights_end=body.rights_end,
             numero_etranger=body.numero_etranger,
             language=body.language,
-            mediator_ref=body.mediator_ref,
+            mediator_ref=consented(request, u, body.mediator_ref, phone),
         ),
         now=u.now,
     )

@@ -1,0 +1,127 @@
+"""The booking API and the SMS channel under a mediator's consent, without a browser: a
+`mediator_ref` is accepted only under that mediator's live consent for that phone, and
+RETIRER / REVOKE / سحب ends it whatever was asked last."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.booking.mediators import ConsentStatus, mediator_ref
+from bot.channels.turn import Converse, route
+from bot.config import Settings
+from bot.gateway.app import create_app
+from bot.pan import accounts, consent
+from bot.ratelimit import RateLimiter
+from bot.words import Question, Word, word_of
+from tests.support import world
+from tests.support.booking import SERVICE, SERVICE_TOKEN
+from tests.support.world import PHONE_A, PHONE_B
+
+SECRET = "test-key"
+
+
+@pytest.fixture
+def api(sqlite_factory, clock):
+    settings = Settings(database_url="sqlite://", secret_key=SECRET, service_token=SERVICE_TOKEN)
+    app = create_app(settings, sqlite_factory, clock=clock)
+    with sqlite_factory.begin() as session:
+        world.build_and_publish(session, now=clock())
+    app.state.limiter = RateLimiter()
+    with TestClient(app, raise_server_exceptions=False, headers=SERVICE) as client:
+        client.factory = sqlite_factory
+        yield client
+
+
+def consent_for(api, clock, phone: str) -> tuple[int, object]:
+    """A mediator and their consent for `phone`, confirmed with the code they were sent."""
+    with api.factory.begin() as session:
+        mediator = accounts.add(
+            session, "marie", "Marie", "pref-24", "a long password", now=clock()
+        )
+        asked = consent.ask(session, mediator, phone, "ar", SECRET, now=clock())
+        code = next(w for w in asked.message.text.split() if w.rstrip(".").isdigit())
+        consent.confirm(session, asked.consent, code.rstrip("."), SECRET, now=clock())
+        return mediator.id, asked.consent.id
+
+
+def book(api, clock, phone: str, ref: str | None):
+    with api.factory() as session:
+        slot_id = world.slots(session)[0].id
+    return api.post(
+        "/api/v1/bookings", json={"slot_id": slot_id, "phone": phone, "mediator_ref": ref}
+    )
+
+
+def test_a_mediator_ref_without_consent_is_refused(api, clock):
+    answer = book(api, clock, PHONE_A, "pan:1")
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "no_consent"
+    assert book(api, clock, PHONE_A, "pan-24-marie").status_code == 403
+
+
+def test_under_consent_the_booking_is_the_applicants_and_marked_as_the_mediators(api, clock):
+    mediator_id, _consent_id = consent_for(api, clock, PHONE_A)
+    ref = mediator_ref(mediator_id)
+    # Another phone than the consented one: refused.
+    assert book(api, clock, PHONE_B, ref).status_code == 403
+    booked = book(api, clock, PHONE_A, ref)
+    assert booked.status_code == 201, booked.text
+    code = booked.json()["code"]
+    with api.factory.begin() as session:
+        revoked = consent.revoke_all(session, PHONE_A, SECRET, now=clock())
+        assert [c.status for c in revoked] == [ConsentStatus.REVOKED.value]
+    # Consent withdrawn: the mediator can no longer cancel; the applicant still can.
+    cancel = api.post(f"/api/v1/bookings/{code}/cancel", json={"mediator_ref": ref})
+    assert cancel.status_code == 403 and cancel.json()["error"]["code"] == "no_consent"
+    assert api.post(f"/api/v1/bookings/{code}/cancel", json={"phone": PHONE_A}).status_code == 200
+
+
+def test_wrong_codes_lock_the_request(api, clock):
+    with api.factory.begin() as session:
+        mediator = accounts.add(session, "paul", "Paul", "pref-24", "a long password", now=clock())
+        asked = consent.ask(session, mediator, PHONE_B, "fr", SECRET, now=clock())
+        sent = next(w.rstrip(".") for w in asked.message.text.split() if w.rstrip(".").isdigit())
+        wrong = f"{(int(sent) + 1) % 10**6:06d}"
+        reasons = []
+        for _ in range(consent.MAX_WRONG_CODES):
+            try:
+                consent.confirm(session, asked.consent, wrong, SECRET, now=clock())
+            except consent.ConsentRefused as refusal:
+                reasons.append(refusal.reason)
+        assert reasons == ["wrong_code"] * 4 + ["consent_locked"]
+        assert "PAN de Périgueux" in asked.message.text and "RETIRER" in asked.message.text
+        assert PHONE_B[1:] not in asked.consent.phone_sealed + asked.consent.phone_hash
+
+
+@pytest.mark.parametrize("text", ["RETIRER", "retirer", "Revoke", "سحب"])
+def test_the_revoke_word_is_read_whatever_was_asked_last(text):
+    assert word_of(text) is Word.REVOKE
+    assert route(text, Question.ASSISTANT.value) == Converse(text, reply=Word.REVOKE)
+
+
+def test_the_page_conversation_is_purged_like_the_channels(api, clock):
+    """`guichet purge` deletes the mediator page's messages past the conversations' retention."""
+    from datetime import timedelta
+
+    from bot.gateway.purge import Retention, purge
+    from bot.pan.models import PanMessage
+
+    _mediator_id, consent_id = consent_for(api, clock, PHONE_A)
+    with api.factory.begin() as session:
+        for days in (100, 1):
+            session.add(
+                PanMessage(
+                    consent_id=consent_id,
+                    at=clock() - timedelta(days=days),
+                    from_applicant=True,
+                    language="ar",
+                    text="مرحبا",
+                    text_fr="",
+                    buttons=[],
+                )
+            )
+    engine = api.factory.kw["bind"]
+    counts = purge(engine, None, Retention(), now=clock(), progress=lambda _line: None)
+    assert counts["mediator page messages"] == 1
+    with api.factory() as session:
+        assert len(session.query(PanMessage).all()) == 1
