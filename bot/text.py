@@ -36,7 +36,7 @@ def spaced_out(text: str, scripts: frozenset[str]) -> str:
     Script names are Unicode's: the first word of a letter's name (CJK, LATIN)."""
     if not scripts or text.isascii():
         return text
-    return "".join(f" {char} " if _in(char, scripts) else char for char in text)
+    return "".join(f" {char} " if in_scripts(char, scripts) else char for char in text)
 
 
 def joined_up(text: str, scripts: frozenset[str]) -> str:
@@ -46,13 +46,14 @@ def joined_up(text: str, scripts: frozenset[str]) -> str:
         return text
     kept = []
     for i, char in enumerate(text):
-        if char == " " and (_in(text[i - 1 : i], scripts) or _in(text[i + 1 : i + 2], scripts)):
+        if char == " " and (in_scripts(text[i - 1 : i], scripts) or in_scripts(text[i + 1 : i + 2], scripts)):
             continue
         kept.append(char)
     return "".join(kept)
 
 
-def _in(char: str, scripts: frozenset[str]) -> bool:
+def in_scripts(char: str, scripts: frozenset[str]) -> bool:
+    """Whether `char` is a letter of one of `scripts` (Unicode's names: CJK, LATIN…)."""
     return bool(char) and unicodedata.category(char).startswith("L") and (
         unicodedata.name(char, "").split(" ", 1)[0] in scripts
     )

@@ -21,9 +21,10 @@ Path_ = tuple[str | int, ...]
 
 
 def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
-    """Every {fr: …, …} mapping of a catalogue file, with its keys from the top."""
+    """Every {fr: …, …} mapping of a catalogue file, with its keys from the top: texts, and
+    word lists (a document's `words`, how people name it)."""
     if isinstance(raw, dict):
-        if isinstance(raw.get("fr"), str):
+        if isinstance(raw.get("fr"), str | list):
             yield path, raw
             return
         for key, value in raw.items():
@@ -33,7 +34,7 @@ def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[st
             yield from localized_texts(value, (*path, index))
 
 
-def text_at(texts: Any, path: Path_) -> str | None:
+def text_at(texts: Any, path: Path_) -> str | list[str] | None:
     for key in path:
         if (
             isinstance(texts, dict)
@@ -45,6 +46,8 @@ def text_at(texts: Any, path: Path_) -> str | None:
             texts = texts[key]
         else:
             return None
+    if isinstance(texts, list) and texts and all(isinstance(t, str) and t.strip() for t in texts):
+        return texts
     return texts if isinstance(texts, str) and texts.strip() else None
 
 
