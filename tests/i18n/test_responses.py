@@ -11,7 +11,7 @@ import pytest
 
 from bot.channels.gsm7 import fold_to_gsm7, sms_info
 from bot.formatting import FSI, LRM, PDI, RLM
-from bot.i18n import SUPPORTED_LANGUAGES, placeholders
+from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, placeholders
 from bot.responses import (
     COMMON_PARAMS,
     MISSING_RESPONSE,
@@ -107,7 +107,8 @@ def test_payloads_name_agreed_intents() -> None:
 def test_language_choice_shows_each_language_in_its_own_script() -> None:
     for lang in SUPPORTED_LANGUAGES:
         titles = [b["title"] for b in render("utter_greet", lang)["buttons"]]
-        assert titles == ["Français", "English", "عربي"]
+        assert titles == [LANGUAGE_NAMES[code] for code in SUPPORTED_LANGUAGES]
+        assert titles[:3] == ["Français", "English", "عربي"]
     payloads = [b["payload"] for b in render("utter_greet", "fr")["buttons"]]
     assert payloads[2] == '/choose_language{"language":"ar"}'
 
