@@ -17,7 +17,14 @@ TARGETS = {
     "within_one": 98.0,
     "dead_ends": 0,
     "ar_fr_segments": 1.6,
+    # Issue 12: a language added later books in at most twice the French segments.
+    "new_language_fr_segments": 2.0,
 }
+
+
+def segments_target(lang: str) -> float:
+    """The most segments a booking in `lang` may cost, as a multiple of the French ones."""
+    return float(TARGETS.get(f"{lang}_fr_segments", TARGETS["new_language_fr_segments"]))
 
 
 def _percent(hits: Sequence[bool]) -> float | None:
@@ -69,12 +76,17 @@ def figures(
     )
 
 
-def segments_ratio(by_lang: dict[str, Figures]) -> float | None:
-    """Arabic booking segments over French ones (medians)."""
-    ar, fr = by_lang.get("ar"), by_lang.get("fr")
-    if not ar or not fr or not ar.segments_per_booking or not fr.segments_per_booking:
+def segments_ratio(by_lang: dict[str, Figures], lang: str = "ar") -> float | None:
+    """A language's booking segments over the French ones (medians)."""
+    other, fr = by_lang.get(lang), by_lang.get("fr")
+    if not other or not fr or not other.segments_per_booking or not fr.segments_per_booking:
         return None
-    return round(ar.segments_per_booking / fr.segments_per_booking, 2)
+    return round(other.segments_per_booking / fr.segments_per_booking, 2)
+
+
+def segments_ratios(by_lang: dict[str, Figures]) -> dict[str, float | None]:
+    """Every reply language but French: its booking segments over the French ones."""
+    return {lang: segments_ratio(by_lang, lang) for lang in by_lang if lang != "fr"}
 
 
 def _cell(value: float | int | None, unit: str = "") -> str:
@@ -126,7 +138,7 @@ def checks(rows: Sequence[Figures]) -> str:
 def as_json(
     varieties: Sequence[Figures],
     languages: Sequence[Figures],
-    ratio: float | None,
+    ratios: dict[str, float | None],
     openings: Sequence[OpeningResult],
     conversations: Sequence[ConversationResult],
     model: str,
@@ -136,7 +148,8 @@ def as_json(
         "targets": TARGETS,
         "varieties": [asdict(f) for f in varieties],
         "languages": [asdict(f) for f in languages],
-        "ar_fr_segments": ratio,
+        "ar_fr_segments": ratios.get("ar"),
+        "segments_vs_fr": ratios,
         "openings": [asdict(o) for o in openings],
         "conversations": [asdict(c) for c in conversations],
     }
