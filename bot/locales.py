@@ -150,9 +150,10 @@ def unspaced_scripts() -> frozenset[str]:
     that no spaced language uses (Chinese's CJK; not the Latin of its pinyin). Their letters are
     words of their own for the readers that split on spaces (bot.text.spaced_out)."""
     spaced = {str(s).upper() for lang in languages() if lang.spaces for s in _scripts(lang)}
-    return frozenset(
-        str(s).upper() for lang in languages() if not lang.spaces for s in _scripts(lang)
-    ) - spaced
+    return (
+        frozenset(str(s).upper() for lang in languages() if not lang.spaces for s in _scripts(lang))
+        - spaced
+    )
 
 
 def _scripts(lang: Language) -> tuple[str, ...]:

@@ -46,7 +46,9 @@ def joined_up(text: str, scripts: frozenset[str]) -> str:
         return text
     kept = []
     for i, char in enumerate(text):
-        if char == " " and (in_scripts(text[i - 1 : i], scripts) or in_scripts(text[i + 1 : i + 2], scripts)):
+        if char == " " and (
+            in_scripts(text[i - 1 : i], scripts) or in_scripts(text[i + 1 : i + 2], scripts)
+        ):
             continue
         kept.append(char)
     return "".join(kept)
@@ -54,8 +56,10 @@ def joined_up(text: str, scripts: frozenset[str]) -> str:
 
 def in_scripts(char: str, scripts: frozenset[str]) -> bool:
     """Whether `char` is a letter of one of `scripts` (Unicode's names: CJK, LATIN…)."""
-    return bool(char) and unicodedata.category(char).startswith("L") and (
-        unicodedata.name(char, "").split(" ", 1)[0] in scripts
+    return (
+        bool(char)
+        and unicodedata.category(char).startswith("L")
+        and (unicodedata.name(char, "").split(" ", 1)[0] in scripts)
     )
 
 

@@ -46,9 +46,7 @@ def _piece(token: Token, start: int, end: int) -> Token:
     return Token(token.text[start:end], token.start + start, token.start + end)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class UnspacedTokenizer(WhitespaceTokenizer):
     """WhitespaceTokenizer; the letters of unspaced scripts (bot.locales) one token each."""
 

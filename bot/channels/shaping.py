@@ -100,10 +100,7 @@ def _words(text: str) -> list[str]:
     """Splits keeping separators so that a line longer than a page can be cut at a space, or
     after a full-width punctuation mark in a language written without spaces."""
     return [
-        piece
-        for spaced in re.split(r"(\s+)", text)
-        for piece in _CUT_AFTER.split(spaced)
-        if piece
+        piece for spaced in re.split(r"(\s+)", text) for piece in _CUT_AFTER.split(spaced) if piece
     ]
 
 

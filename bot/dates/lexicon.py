@@ -95,7 +95,9 @@ AFTER_NUMBER: dict[str, tuple[str, ...]] = {
     counter: tuple(
         s
         for lang in languages()
-        for s in _spellings(((lang.dates.get("shared") or {}).get("after_number") or {}).get(counter))
+        for s in _spellings(
+            ((lang.dates.get("shared") or {}).get("after_number") or {}).get(counter)
+        )
     )
     for counter in COUNTERS
 }

@@ -78,7 +78,12 @@ def _phrase_key(text: str) -> tuple[str, ...]:
 # Counter phrases, longest first: (pieces, counter).
 _COUNTERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
     sorted(
-        ((key, counter) for counter, sps in AFTER_NUMBER.items() for s in sps if (key := _phrase_key(s))),
+        (
+            (key, counter)
+            for counter, sps in AFTER_NUMBER.items()
+            for s in sps
+            if (key := _phrase_key(s))
+        ),
         key=lambda item: -len(item[0]),
     )
 )
