@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.understanding.bench import load_openings, measure, report  # noqa: E402
 
-VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi")
+VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi", "zh")
 
 
 def main() -> None:
