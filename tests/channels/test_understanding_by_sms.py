@@ -125,4 +125,5 @@ def test_a_chinese_booking_reaches_a_convocation_in_at_most_twice_the_french_seg
     _no_placeholder(transcript)
     # Every reply after the language choice is written in Chinese, without spaces inside it.
     assert all(re.search(r"[\u4e00-\u9fff]", r) for r in transcript[4:] if not r.startswith("> "))
+    print(f"segments: fr {_segments(french_transcript)}, zh {_segments(transcript)}")
     assert _segments(transcript) <= 2 * _segments(french_transcript), "\n".join(transcript)
