@@ -101,14 +101,19 @@ class Sentence:
 
     def position(self, reply: str) -> int:
         """Where the sentence starts in the normalised reply, or -1."""
+        found = self.span(reply)
+        return found[0] if found else -1
+
+    def span(self, reply: str) -> tuple[int, int] | None:
+        """Where the sentence starts and ends in the normalised reply, or None."""
         start, first = 0, -1
         for piece in self.pieces:
             found = reply.find(piece, start)
             if found < 0:
-                return -1
+                return None
             first = found if first < 0 else first
             start = found + len(piece)
-        return first
+        return first, start
 
 
 def _sentence(name: str, lang: str, template: str) -> Sentence | None:
@@ -252,12 +257,30 @@ class Reply:
     def language(self) -> str | None:
         """The language of the sentences recognised ("mixed" when several), else what
         bot.language identifies in the text."""
-        langs = {s.lang for _, s in self.said}
+        langs = {s.lang for s in self._unquoted()}
         if len(langs) == 1:
             return langs.pop()
         if len(langs) > 1:
             return "mixed"
         return identify(self.text).lang if self.exists else None
+
+    def _unquoted(self) -> list[Sentence]:
+        """The sentences recognised, without the official French terms a translation quotes:
+        a French option label ("Passeport talent", "Conjoint de Français") in a reply that
+        speaks another language is the term in parentheses ("人才护照（passeport talent）"), and
+        so is a French sentence found inside a sentence of another language."""
+        joined = self.normalised
+        spans = [(s, sp) for _, s in self.said if (sp := s.span(joined))]
+        others = {s.lang for s, _ in spans} - {SOURCE_LANGUAGE}
+
+        def quoted(s: Sentence, a: int, b: int) -> bool:
+            if s.lang == SOURCE_LANGUAGE and others and s.name.startswith("option:"):
+                return True
+            return any(
+                t.lang != s.lang and c <= a and b <= d and (c, d) != (a, b) for t, (c, d) in spans
+            )
+
+        return [s for s, (a, b) in spans if not quoted(s, a, b)]
 
     def options(self) -> dict[int, str]:
         """Numbered lines read as routing options (`residence`...) or languages (`language:ar`)."""
