@@ -11,6 +11,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.common import language, now
+from bot.catalogue import get_catalogue
 from bot.understanding import Understanding, understand_message
 
 FACT_SLOTS = ("procedure_kind", "title_type", "topic")
@@ -27,9 +28,14 @@ def understood(tracker: Tracker) -> Understanding:
 def said_facts(tracker: Tracker) -> dict[str, str]:
     """The routing facts this very message brings: its sentence, then its entities."""
     facts = dict(understood(tracker).facts.as_slots())
+    spec = get_catalogue().routing
     for found in tracker.latest_message.get("entities") or []:
         if found.get("entity") in FACT_SLOTS and found.get("value"):
-            facts[found["entity"]] = str(found["value"])
+            value = str(found["value"])
+            # A value the routing does not know (an entity cut mid-word, "年卡", no synonym)
+            # says nothing: it must not hide what the sentence said.
+            if spec.expand(found["entity"], value.strip().lower()):
+                facts[found["entity"]] = value
     return facts
 
 

@@ -214,3 +214,16 @@ def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rule
         intent="give_expiry",
     )
     assert set(said.slots) <= {"requested_slot"} and said.responses == []
+
+
+def test_an_entity_the_routing_does_not_know_never_hides_what_the_sentence_said() -> None:
+    # The CRF cut a Chinese word mid-way ("年卡", no synonym): the sentence's own reading stands.
+    from actions.reading import said_facts
+
+    text = "我妈妈的十年卡快过期了"
+    cut = [{"entity": "title_type", "value": "年卡", "start": 5, "end": 7}]
+    assert said_facts(tracker(text=text, entities=cut, language="zh"))["title_type"] == (
+        "carte_resident"
+    )
+    kept = [{"entity": "title_type", "value": "etudiant", "start": 0, "end": 2}]
+    assert said_facts(tracker(text=text, entities=kept, language="zh"))["title_type"] == "etudiant"
