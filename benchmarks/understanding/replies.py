@@ -15,6 +15,8 @@ from bot.catalogue import get_catalogue
 from bot.catalogue.messages import NEXT_STEPS, NOT_COVERED, OPTION_LABELS, QUESTIONS
 from bot.channels import gsm7, messages
 from bot.i18n import LANGUAGE_NAMES, SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, gettext
+from bot.locales import unspaced_scripts
+from bot.text import in_scripts
 from bot.language import identify
 from bot.responses import RESPONSES
 from bot.text import fold
@@ -120,9 +122,11 @@ def _sentence(name: str, lang: str, template: str) -> Sentence | None:
     pieces = tuple(
         p for p in (norm(piece) for piece in _PLACEHOLDER_IN_TEMPLATE.split(template)) if p
     )
-    # A piece of one short Latin word ("Code") would be found in any reply.
+    # A piece of one short Latin word ("Code") would be found in any reply; Chinese says in
+    # four letters what takes a Latin sentence ("的空闲时段": free slots at …).
     joined = " ".join(pieces)
-    if not pieces or len(joined) < (5 if _ARABIC.search(joined) else 8):
+    dense = any(in_scripts(c, unspaced_scripts()) for c in joined)
+    if not pieces or len(joined) < (4 if dense else 5 if _ARABIC.search(joined) else 8):
         return None
     return Sentence(name, lang, pieces)
 
