@@ -15,11 +15,10 @@ from bot.catalogue import get_catalogue
 from bot.catalogue.messages import NEXT_STEPS, NOT_COVERED, OPTION_LABELS, QUESTIONS
 from bot.channels import gsm7, messages
 from bot.i18n import LANGUAGE_NAMES, SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, gettext
-from bot.locales import unspaced_scripts
-from bot.text import in_scripts
 from bot.language import identify
+from bot.locales import unspaced_scripts
 from bot.responses import RESPONSES
-from bot.text import fold
+from bot.text import fold, in_scripts
 
 # What a reply asks, by the name of the sentence that asks it (the `when:` kinds of the corpus).
 ASKS: dict[str, str] = {
