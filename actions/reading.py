@@ -31,11 +31,14 @@ def said_facts(tracker: Tracker) -> dict[str, str]:
     spec = get_catalogue().routing
     for found in tracker.latest_message.get("entities") or []:
         if found.get("entity") in FACT_SLOTS and found.get("value"):
-            value = str(found["value"])
+            name, value = found["entity"], str(found["value"])
             # A value the routing does not know (an entity cut mid-word, "年卡", no synonym)
-            # says nothing: it must not hide what the sentence said.
-            if spec.expand(found["entity"], value.strip().lower()):
-                facts[found["entity"]] = value
+            # says nothing, and a broader one ("居留卡": any permit) says less than the
+            # sentence ("丈夫是法国人": a spouse's card): neither hides what the sentence said.
+            said = spec.expand(name, value.strip().lower())
+            read = spec.expand(name, facts[name]) if name in facts else frozenset()
+            if said and not (read and read < said):
+                facts[name] = value
     return facts
 
 
