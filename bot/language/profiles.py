@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.language.text import words
 from bot.locales import LOCALES_DIR, declared_languages
 
 NEUTRAL_FILE = Path(__file__).resolve().parent / "neutral.yml"
@@ -25,6 +26,10 @@ class Profile:
     scripts: frozenset[str]
     letters: frozenset[str]
     samples: tuple[str, ...]
+    # The scripts its NLU lines teach (default: all its scripts). Chinese lines quote French
+    # words (Grenoble, rdv, titre de séjour) that are no pinyin: its Latin writing is learnt
+    # from `samples` only, or "Grenoble, Isère" would read as Chinese.
+    nlu_scripts: frozenset[str] = frozenset()
 
 
 def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
@@ -35,6 +40,10 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
             scripts=frozenset(str(s).upper() for s in lang.identification["scripts"]),
             letters=frozenset(str(lang.identification.get("letters") or "")),
             samples=tuple(str(s) for s in lang.identification.get("samples") or ()),
+            nlu_scripts=frozenset(
+                str(s).upper()
+                for s in lang.identification.get("nlu_scripts") or lang.identification["scripts"]
+            ),
         )
         for lang in declared_languages(locales_dir)
     )
@@ -58,4 +67,9 @@ def nlu_lines(path: Path) -> Iterator[str]:
 def training_lines(profile: Profile, nlu_dir: Path = NLU_DIR) -> list[str]:
     path = nlu_dir / f"{profile.code}.yml"
     lines = list(nlu_lines(path)) if path.exists() else []
+    if profile.nlu_scripts:
+        lines = [
+            " ".join(w.text for w in words(line) if w.script in profile.nlu_scripts)
+            for line in lines
+        ]
     return lines + list(profile.samples)

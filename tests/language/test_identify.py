@@ -111,3 +111,10 @@ def test_held_out_accuracy_on_messages_of_two_words_or_more(lang):
     accuracy = 1 - len(wrong) / len(lines)
     assert len(lines) >= 300
     assert accuracy >= HELD_OUT_GATE, f"{lang}: {accuracy:.3f} < {HELD_OUT_GATE}; misses: {wrong}"
+
+
+def test_french_names_in_chinese_examples_do_not_make_latin_text_chinese():
+    # data/nlu/zh.yml quotes French words (Grenoble, rdv): they teach no pinyin (nlu_scripts).
+    assert identify("Grenoble, Isère", prior="fr").lang != "zh"
+    assert identify("je veux un rdv à Grenoble").lang == "fr"
+    assert identify("wo xiang yuyue mingtian").lang == "zh"
