@@ -64,7 +64,7 @@ test: $(INSTALLED) $(MO_FILES) $(MODEL_STAMP) system-deps
 	$(BIN)/python -m pytest
 
 # Lints and checks the formatting of everything we write (the lead's `ruff format` keeps it so).
-LINTED := bot actions rasa_sdk_plugins tests benchmarks scripts migrations
+LINTED := bot actions rasa_sdk_plugins rasa_components tests benchmarks scripts migrations
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check $(LINTED)

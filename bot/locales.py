@@ -31,6 +31,7 @@ _KEYS = {
     "english_name",
     "review",
     "rtl",
+    "spaces",
     "sms_encoding",
     "formatting",
     "identification",
@@ -54,6 +55,9 @@ class Language:
     review: str
     rtl: bool
     sms_encoding: str
+    # False for a language written without spaces between words (Chinese): its own script's
+    # letters are read one by one and its words matched as runs of letters (unspaced_scripts).
+    spaces: bool = True
     formatting: Mapping[str, str] = field(default_factory=dict)
     # scripts (Unicode script names), letters (marking this language), samples (extra text)
     identification: Mapping[str, Any] = field(default_factory=dict)
@@ -95,6 +99,7 @@ def read_language(folder: Path) -> Language:
         english_name=raw["english_name"],
         review=raw["review"],
         rtl=bool(raw.get("rtl", False)),
+        spaces=bool(raw.get("spaces", True)),
         sms_encoding=raw["sms_encoding"],
         formatting=dict(raw.get("formatting") or {}),
         identification=dict(raw.get("identification") or {}),
@@ -137,3 +142,19 @@ def language(code: str) -> Language:
         if lang.code == code:
             return lang
     raise KeyError(code)
+
+
+@cache
+def unspaced_scripts() -> frozenset[str]:
+    """The scripts written without spaces: those of the declared languages with `spaces: false`
+    that no spaced language uses (Chinese's CJK; not the Latin of its pinyin). Their letters are
+    words of their own for the readers that split on spaces (bot.text.spaced_out)."""
+    spaced = {str(s).upper() for lang in languages() if lang.spaces for s in _scripts(lang)}
+    return (
+        frozenset(str(s).upper() for lang in languages() if not lang.spaces for s in _scripts(lang))
+        - spaced
+    )
+
+
+def _scripts(lang: Language) -> tuple[str, ...]:
+    return tuple(lang.identification.get("scripts") or ())

@@ -29,6 +29,40 @@ def ascii_digits(text: str) -> str:
     return text.translate(DIGITS)
 
 
+def spaced_out(text: str, scripts: frozenset[str]) -> str:
+    """Every letter of `scripts` (scripts written without spaces, bot.locales.unspaced_scripts)
+    set apart as a word of its own: "3月15日下午" → "3 月 15 日 下 午 ". Readers that split on
+    spaces then match a word of such a language as a run of letters (a phrase), longest first.
+    Script names are Unicode's: the first word of a letter's name (CJK, LATIN)."""
+    if not scripts or text.isascii():
+        return text
+    return "".join(f" {char} " if in_scripts(char, scripts) else char for char in text)
+
+
+def joined_up(text: str, scripts: frozenset[str]) -> str:
+    """The spaces `spaced_out` put beside the letters of `scripts` taken away again, to quote
+    words as they are written: "下 午 3 点" → "下午3点"; other spaces stay ("mardi 3")."""
+    if not scripts or text.isascii():
+        return text
+    kept = []
+    for i, char in enumerate(text):
+        if char == " " and (
+            in_scripts(text[i - 1 : i], scripts) or in_scripts(text[i + 1 : i + 2], scripts)
+        ):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
+def in_scripts(char: str, scripts: frozenset[str]) -> bool:
+    """Whether `char` is a letter of one of `scripts` (Unicode's names: CJK, LATIN…)."""
+    return (
+        bool(char)
+        and unicodedata.category(char).startswith("L")
+        and (unicodedata.name(char, "").split(" ", 1)[0] in scripts)
+    )
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, harakat or hamza seats, Arabic letter variants unified, ASCII digits.
 

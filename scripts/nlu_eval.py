@@ -308,6 +308,10 @@ async def _figures(agent: Any, path: Path) -> dict[str, Any]:
 async def _evaluate_all(model: Path, files: list[Path]) -> dict[str, Any]:
     from rasa.core.agent import Agent
 
+    # The pipeline's own components (rasa_components/) load from the project root, as under
+    # `rasa run` and `rasa train`, which put their working directory on the path.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     agent = Agent.load(str(model))
     # The first parse builds the TensorFlow graph; it is not what a user waits for.
     await agent.parse_message("bonjour")

@@ -17,8 +17,14 @@ TARGETS = {
     "within_one": 98.0,
     "dead_ends": 0,
     "ar_fr_segments": 1.6,
-    "segments_vs_fr": 2.0,  # issue 12: any other language's booking
+    # Issue 12: a language added later books in at most twice the French segments.
+    "new_language_fr_segments": 2.0,
 }
+
+
+def segments_target(lang: str) -> float:
+    """The most segments a booking in `lang` may cost, as a multiple of the French ones."""
+    return float(TARGETS.get(f"{lang}_fr_segments", TARGETS["new_language_fr_segments"]))
 
 
 def _percent(hits: Sequence[bool]) -> float | None:
@@ -70,22 +76,17 @@ def figures(
     )
 
 
-def segments_ratios(by_lang: dict[str, Figures]) -> dict[str, float]:
-    """Each language's booking segments over the French ones (medians), for the languages
-    that booked."""
-    fr = by_lang.get("fr")
-    if not fr or not fr.segments_per_booking:
-        return {}
-    return {
-        lang: round(row.segments_per_booking / fr.segments_per_booking, 2)
-        for lang, row in by_lang.items()
-        if lang != "fr" and row.segments_per_booking
-    }
+def segments_ratio(by_lang: dict[str, Figures], lang: str = "ar") -> float | None:
+    """A language's booking segments over the French ones (medians)."""
+    other, fr = by_lang.get(lang), by_lang.get("fr")
+    if not other or not fr or not other.segments_per_booking or not fr.segments_per_booking:
+        return None
+    return round(other.segments_per_booking / fr.segments_per_booking, 2)
 
 
-def segments_ratio(by_lang: dict[str, Figures]) -> float | None:
-    """Arabic booking segments over French ones (medians)."""
-    return segments_ratios(by_lang).get("ar")
+def segments_ratios(by_lang: dict[str, Figures]) -> dict[str, float | None]:
+    """Every reply language but French: its booking segments over the French ones."""
+    return {lang: segments_ratio(by_lang, lang) for lang in by_lang if lang != "fr"}
 
 
 def _cell(value: float | int | None, unit: str = "") -> str:
@@ -137,8 +138,7 @@ def checks(rows: Sequence[Figures]) -> str:
 def as_json(
     varieties: Sequence[Figures],
     languages: Sequence[Figures],
-    ratio: float | None,
-    ratios: dict[str, float],
+    ratios: dict[str, float | None],
     openings: Sequence[OpeningResult],
     conversations: Sequence[ConversationResult],
     model: str,
@@ -148,7 +148,7 @@ def as_json(
         "targets": TARGETS,
         "varieties": [asdict(f) for f in varieties],
         "languages": [asdict(f) for f in languages],
-        "ar_fr_segments": ratio,
+        "ar_fr_segments": ratios.get("ar"),
         "segments_vs_fr": ratios,
         "openings": [asdict(o) for o in openings],
         "conversations": [asdict(c) for c in conversations],

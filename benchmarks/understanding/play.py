@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 from benchmarks.understanding.replies import GOALS, Reply, label_key, norm, option_toward
 from bot.catalogue import get_catalogue
 from bot.i18n import SUPPORTED_LANGUAGES, gettext
+from bot.locales import language
 from bot.routing import RouteStatus, candidates, possible_values, route
 from bot.words import WORDS, Word
 
@@ -306,16 +307,10 @@ class Player:
 
 
 def _word(word: Word, lang: str) -> str:
-    """The spelling of a keyword a person of `lang` sends (Arabic script for Arabic)."""
-    spellings = sorted(WORDS[word])
-    if lang == "ar":
-        arabic = [s for s in spellings if not s.isascii()]
-        if arabic:
-            return arabic[0]
-    return {
-        "fr": {Word.MORE: "SUITE", Word.YES: "OUI"},
-        "en": {Word.MORE: "MORE", Word.YES: "YES"},
-    }.get(lang, {}).get(word, spellings[0])
+    """The spelling of a keyword a person of `lang` sends: the first of their language
+    (locales/<code>/language.yml: SUITE, MORE, التالي, 更多…)."""
+    own = language(lang).words.get(word.value) if lang in SUPPORTED_LANGUAGES else None
+    return own[0] if own else sorted(WORDS[word])[0]
 
 
 def _is_have_all(line: str) -> bool:

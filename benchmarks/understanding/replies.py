@@ -16,8 +16,9 @@ from bot.catalogue.messages import NEXT_STEPS, NOT_COVERED, OPTION_LABELS, QUEST
 from bot.channels import gsm7, messages
 from bot.i18n import LANGUAGE_NAMES, SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, gettext
 from bot.language import identify
+from bot.locales import unspaced_scripts
 from bot.responses import RESPONSES
-from bot.text import fold
+from bot.text import fold, in_scripts
 
 # What a reply asks, by the name of the sentence that asks it (the `when:` kinds of the corpus).
 ASKS: dict[str, str] = {
@@ -102,23 +103,30 @@ class Sentence:
 
     def position(self, reply: str) -> int:
         """Where the sentence starts in the normalised reply, or -1."""
+        found = self.span(reply)
+        return found[0] if found else -1
+
+    def span(self, reply: str) -> tuple[int, int] | None:
+        """Where the sentence starts and ends in the normalised reply, or None."""
         start, first = 0, -1
         for piece in self.pieces:
             found = reply.find(piece, start)
             if found < 0:
-                return -1
+                return None
             first = found if first < 0 else first
             start = found + len(piece)
-        return first
+        return first, start
 
 
 def _sentence(name: str, lang: str, template: str) -> Sentence | None:
     pieces = tuple(
         p for p in (norm(piece) for piece in _PLACEHOLDER_IN_TEMPLATE.split(template)) if p
     )
-    # A piece of one short Latin word ("Code") would be found in any reply.
+    # A piece of one short Latin word ("Code") would be found in any reply; Chinese says in
+    # four letters what takes a Latin sentence ("的空闲时段": free slots at …).
     joined = " ".join(pieces)
-    if not pieces or len(joined) < (5 if _ARABIC.search(joined) else 8):
+    dense = any(in_scripts(c, unspaced_scripts()) for c in joined)
+    if not pieces or len(joined) < (4 if dense else 5 if _ARABIC.search(joined) else 8):
         return None
     return Sentence(name, lang, pieces)
 
@@ -253,17 +261,30 @@ class Reply:
     def language(self) -> str | None:
         """The language of the sentences recognised ("mixed" when several), else what
         bot.language identifies in the text."""
-        langs = {s.lang for _, s in self.said}
-        if len(langs) > 1:
-            # The official French term beside a translation (issue 12: « titre de séjour »,
-            # « récépissé », in parentheses) is a term, not a French sentence.
-            outside = norm(_PARENTHESES.sub(" ", self.text))
-            langs = {s.lang for _, s in self.said if s.position(outside) >= 0} or langs
+        langs = {s.lang for s in self._unquoted()}
         if len(langs) == 1:
             return langs.pop()
         if len(langs) > 1:
             return "mixed"
         return identify(self.text).lang if self.exists else None
+
+    def _unquoted(self) -> list[Sentence]:
+        """The sentences recognised, without the official French terms a translation quotes:
+        a French option label ("Passeport talent", "Conjoint de Français") in a reply that
+        speaks another language is the term in parentheses ("人才护照（passeport talent）"), and
+        so is a French sentence found inside a sentence of another language."""
+        joined = self.normalised
+        spans = [(s, sp) for _, s in self.said if (sp := s.span(joined))]
+        others = {s.lang for s, _ in spans} - {SOURCE_LANGUAGE}
+
+        def quoted(s: Sentence, a: int, b: int) -> bool:
+            if s.lang == SOURCE_LANGUAGE and others and s.name.startswith("option:"):
+                return True
+            return any(
+                t.lang != s.lang and c <= a and b <= d and (c, d) != (a, b) for t, (c, d) in spans
+            )
+
+        return [s for s, (a, b) in spans if not quoted(s, a, b)]
 
     def options(self) -> dict[int, str]:
         """Numbered lines read as routing options (`residence`...) or languages (`language:ar`)."""

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from bot.catalogue.loader import get_catalogue
 from bot.catalogue.models import Catalogue, Departement, Site
-from bot.text import fold
+from bot.locales import unspaced_scripts
+from bot.text import fold, spaced_out
 
 _NON_WORD = re.compile(r"[^\w]+")
 _POSTAL = re.compile(r"\b(\d{2}) ?(\d{3})\b")
@@ -20,8 +21,11 @@ _MAX_WORDS_FOR_SEARCH = 8
 
 
 def place_key(text: str) -> str:
-    """Folded, single-spaced words, abbreviations expanded ("St-Étienne" → "saint etienne")."""
-    words = _NON_WORD.sub(" ", fold(text).replace("_", " ")).split()
+    """Folded, single-spaced words, abbreviations expanded ("St-Étienne" → "saint etienne");
+    a language written without spaces has a word per letter ("格勒诺布尔" → "格 勒 诺 布 尔"), so a
+    name is found inside a sentence ("我住在格勒诺布尔")."""
+    folded = spaced_out(fold(text), unspaced_scripts())
+    words = _NON_WORD.sub(" ", folded.replace("_", " ")).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 

@@ -92,9 +92,16 @@ def numbered_menu(buttons: list[Button]) -> str:
     return "\n".join(f"{index}. {button.title}" for index, button in enumerate(buttons, start=1))
 
 
+# Chinese has no spaces: a long line is cut after its punctuation instead (，。；！？：、).
+_CUT_AFTER = re.compile(r"(?<=[，。；！？：、])")
+
+
 def _words(text: str) -> list[str]:
-    """Splits keeping separators so that a line longer than a page can be cut at a space."""
-    return [piece for piece in re.split(r"(\s+)", text) if piece]
+    """Splits keeping separators so that a line longer than a page can be cut at a space, or
+    after a full-width punctuation mark in a language written without spaces."""
+    return [
+        piece for spaced in re.split(r"(\s+)", text) for piece in _CUT_AFTER.split(spaced) if piece
+    ]
 
 
 def _blocks(text: str) -> list[str]:

@@ -30,6 +30,9 @@ RELATIONS = {
     "now": "now", "asap": "asap",
 }  # fmt: skip
 UNITS = ("day", "week", "month", "year", "hour")
+# Counters a language writes glued after a number (Chinese 3月, 15号, 3点, 3点半, 3点15分): the
+# number becomes a year, a month, a day of the month or a time (bot.dates.tokens).
+COUNTERS = ("year", "month", "day", "hour", "half_hour", "minute")
 CONNECTORS = (
     "fillers", "range_from", "range_to", "before", "until", "within", "negations", "past_markers",
 )  # fmt: skip
@@ -84,6 +87,19 @@ BY_LANGUAGE: dict[str, list[Entry]] = {
 # month only right next to a day number.
 AMBIGUOUS: dict[str, dict[str, tuple[str, object, tuple[str, object]]]] = {
     lang.code: _ambiguous(lang) for lang in languages()
+}
+
+
+# Counter → its spellings in every declared language (the `after_number` of a `shared` table).
+AFTER_NUMBER: dict[str, tuple[str, ...]] = {
+    counter: tuple(
+        s
+        for lang in languages()
+        for s in _spellings(
+            ((lang.dates.get("shared") or {}).get("after_number") or {}).get(counter)
+        )
+    )
+    for counter in COUNTERS
 }
 
 

@@ -57,7 +57,8 @@ class Reader:
 
     def year_number(self, k: int) -> int | None:
         tok = self.at(k)
-        if tok is not None and tok.kind == "num" and len(tok.text) == 4:
+        # "year": a number with its year counter (Chinese "2027年", bot.dates.tokens).
+        if tok is not None and (tok.kind == "num" and len(tok.text) == 4 or tok.kind == "year"):
             value = int(tok.value)  # type: ignore[arg-type]
             return value if 1900 < value < 2200 else None
         return None
@@ -178,19 +179,38 @@ class Reader:
             after = self.at(k + 2)
             if number is not None and not (after and after.kind in ("unit", "time", "clock")):
                 year = self.year_number(k + 2)
-                day = self.day(number, month, year)
                 used = self.used(k, k + 1, k + 2) if year else self.used(k, k + 1)
+                if year is None and (year := self._year_before(k)) is not None:
+                    used = self.used(k - 1) + used  # "2027年3月15日": year, month, day
+                day = self.day(number, month, year)
                 return Found(day, day, day, used) if day else None
             before = self.at(k - 1)
             if before is not None and before.kind == "num" and len(before.text) <= 2:
                 return None  # "32 mars" is a wrong date, not the month of March
             if tok.kind == "month":
                 year = self.year_number(k + 1)
-                modifier = self._month_modifier(k)
-                start, end, point = self.month_year(month, year, modifier)
                 used = self.used(k) + (self.used(k + 1) if year else ())
-                return Found(start, end, point, used + (self.used(k - 1) if modifier else ()))
+                if year is None and (year := self._year_before(k)) is not None:
+                    used += self.used(k - 1)
+                modifier, modifier_used = self._month_modifier_around(k)
+                start, end, point = self.month_year(month, year, modifier)
+                return Found(start, end, point, used + modifier_used)
         return self._day_of_month_at(k)
+
+    def _year_before(self, k: int) -> int | None:
+        # Only a year marked as one ("2027年"): a bare number before a month is its day.
+        before = self.at(k - 1)
+        return self.year_number(k - 1) if before is not None and before.kind == "year" else None
+
+    def _month_modifier_around(self, k: int) -> tuple[str | None, tuple[int, ...]]:
+        """ "fin mars", and "3月底" where the edge follows the month (Chinese)."""
+        modifier = self._month_modifier(k)
+        if modifier is not None:
+            return modifier, self.used(k - 1)
+        after = self.at(k + 1)
+        if after is not None and after.kind in ("start", "mid", "end"):
+            return after.kind, self.used(k + 1)
+        return None, ()
 
     def _month_modifier(self, k: int) -> str | None:
         before = self.at(k - 1)
@@ -209,15 +229,10 @@ class Reader:
         before_raw = self.tokens[before_index] if before_index >= 0 else None
         before = self.at(k - 1)
         after = self.at(k + 1)
-        if after is not None and after.kind in (
-            "unit",
-            "part",
-            "ampm",
-            "month",
-            "time",
-            "clock",
-            "numdate",
-        ):
+        # A bare number before a part of day or a time is an hour ("3 après-midi"); an ordinal
+        # stays a day ("15号下午3点": the 15th, at 3 in the afternoon).
+        hour_like = ("part", "ampm", "time", "clock") if tok.kind != "ordinal" else ()
+        if after is not None and after.kind in ("unit", "month", "numdate", *hour_like):
             return None
         if before is not None and before.kind in ("in", "ago", "at"):
             return None

@@ -75,10 +75,12 @@ def relative_at(reader: Reader, k: int) -> Found | None:
     if tok.kind == "ago":
         return _shift(reader, k, -1)
     if tok.kind in ("num", "numword"):
+        # "3 days ago", and "三天后" (3 days later) where "in" follows too (Chinese).
         after = reader.at(k + 2)
-        if after is not None and after.kind == "ago":
+        if after is not None and after.kind in ("ago", "in"):
             unit = reader.at(k + 1)
-            return _shifted(reader, k, k + 1, k + 2, -1) if unit and unit.kind == "unit" else None
+            sign = -1 if after.kind == "ago" else +1
+            return _shifted(reader, k, k + 1, k + 2, sign) if unit and unit.kind == "unit" else None
     return None
 
 

@@ -13,9 +13,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from bot.dates.lexicon import AMBIGUOUS, BY_LANGUAGE, COMMON, FILLERS, NEVER_CORRECTED
+from bot.dates.lexicon import (
+    AFTER_NUMBER,
+    AMBIGUOUS,
+    BY_LANGUAGE,
+    COMMON,
+    FILLERS,
+    NEVER_CORRECTED,
+)
 from bot.i18n import SUPPORTED_LANGUAGES
-from bot.text import fold
+from bot.locales import unspaced_scripts
+from bot.text import fold, joined_up, spaced_out
 
 _TOKEN_RE = re.compile(
     r"""
@@ -57,8 +65,28 @@ _FUZZY_TARGET_LENGTH = 6
 _FUZZY_KINDS = frozenset({"rel", "weekday", "month", "part", "next", "unit"})
 
 
+def _folded(text: str) -> str:
+    # A language written without spaces has each letter read as a word: its date words are
+    # phrases of letters, matched longest first like "après demain" (bot.text.spaced_out).
+    return spaced_out(fold(text), unspaced_scripts())
+
+
 def _phrase_key(text: str) -> tuple[str, ...]:
-    return tuple(t for _, t in _raw_tokens(fold(text)))
+    return tuple(t for _, t in _raw_tokens(_folded(text)))
+
+
+# Counter phrases, longest first: (pieces, counter).
+_COUNTERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    sorted(
+        (
+            (key, counter)
+            for counter, sps in AFTER_NUMBER.items()
+            for s in sps
+            if (key := _phrase_key(s))
+        ),
+        key=lambda item: -len(item[0]),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -187,7 +215,7 @@ def _numeric_token(group: str, text: str) -> Tok:
 def tokenise(text: str, lang: str) -> list[Tok]:
     """Turns a message into date tokens; unknown words stay as `word` tokens (they separate)."""
     lex = _lexicon(lang if lang in SUPPORTED_LANGUAGES else "fr")
-    raw = _raw_tokens(fold(text))
+    raw = _raw_tokens(_folded(text))
     expanded: list[tuple[str, str]] = []
     for group, piece in raw:
         if group == "mixed" and piece not in lex.words:
@@ -214,9 +242,63 @@ def tokenise(text: str, lang: str) -> list[Tok]:
             else:
                 tokens.append(_numeric_token(group, piece))
             i += 1
+    tokens = _counted(tokens) if _COUNTERS else tokens
     return [
         _settle_weak_weekday(tokens, i) if t.kind == "weekday?" else t for i, t in enumerate(tokens)
     ]
+
+
+def _counter_at(tokens: Sequence[Tok], i: int) -> tuple[str, int] | None:
+    """The counter written from token i on, and how many tokens it takes."""
+    for key, counter in _COUNTERS:
+        pieces: list[str] = []
+        j = i
+        while j < len(tokens) and len(pieces) < len(key):
+            pieces.extend(tokens[j].text.split(" "))
+            j += 1
+        if tuple(pieces) == key:
+            return counter, j - i
+    return None
+
+
+def _counted(tokens: list[Tok]) -> list[Tok]:
+    """A number and the counter glued after it, read as one token: "3月" is March, "15号" the
+    15th, "2027年" a year, "3点" three o'clock, "3点半" half past, "3点15分" a quarter past."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        found = _counter_at(tokens, i + 1) if tok.kind in ("num", "numword") else None
+        value = int(tok.value) if found else 0  # type: ignore[arg-type]
+        if found is None or found[0] == "minute":
+            out.append(tok)
+            i += 1
+            continue
+        counter, size = found
+        end = i + 1 + size
+        text = " ".join(t.text for t in tokens[i:end])
+        text = joined_up(text, unspaced_scripts())
+        if counter == "year" and len(tok.text) == 4:
+            out.append(Tok("year", value, text))
+        elif counter == "month" and 1 <= value <= 12:
+            out.append(Tok("month", value, text))
+        elif counter == "day" and 1 <= value <= 31:
+            out.append(Tok("ordinal", value, text))
+        elif counter in ("hour", "half_hour") and value <= 24:
+            minute = 30 if counter == "half_hour" else 0
+            if counter == "hour" and end < len(tokens) and tokens[end].kind in ("num", "numword"):
+                after = _counter_at(tokens, end + 1)
+                minutes = int(tokens[end].value)  # type: ignore[arg-type]
+                if minutes <= 59 and (after and after[0] == "minute" or len(tokens[end].text) == 2):
+                    minute = minutes
+                    end += 1 + (after[1] if after and after[0] == "minute" else 0)
+                    text = joined_up(" ".join(t.text for t in tokens[i:end]), unspaced_scripts())
+            out.append(Tok("time", (value, minute), text))
+        else:
+            out.append(tok)
+            end = i + 1
+        i = end
+    return out
 
 
 _WEEKDAY_CONTEXT = frozenset({"time", "clock", "num", "ordinal", "part", "next", "this", "enhuit"})

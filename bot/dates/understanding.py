@@ -14,6 +14,8 @@ from bot.dates.relative import relative, vague
 from bot.dates.spans import Found
 from bot.dates.tokens import Tok, tokenise
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
+from bot.locales import unspaced_scripts
+from bot.text import joined_up
 from bot.timezone import PARIS
 
 
@@ -40,7 +42,8 @@ def _local(now: datetime) -> datetime:
 
 
 def _text_of(tokens: Sequence[Tok], used: Iterable[int]) -> str:
-    return " ".join(tokens[i].text for i in sorted(set(used)))
+    # Written as the person wrote it: no space inside Chinese ("下午3点").
+    return joined_up(" ".join(tokens[i].text for i in sorted(set(used))), unspaced_scripts())
 
 
 def _read(text: str, lang: str, now: datetime, mode: Mode) -> tuple[Found | None, Reader]:

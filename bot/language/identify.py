@@ -91,7 +91,7 @@ class LanguageIdentifier:
         if not candidates:
             return LanguageGuess(None, 0.0, script)
         if len(candidates) == 1:
-            return LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0}, len(scored))
+            return LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0}, _count(scored))
         return self._classify(script, scored, candidates, prior)
 
     def _candidates(self, script: str, scored: list[Word]) -> list[str]:
@@ -124,7 +124,13 @@ class LanguageIdentifier:
         total = sum(weights.values())
         posteriors = {lang: w / total for lang, w in weights.items()}
         best = max(posteriors, key=posteriors.__getitem__)
-        return LanguageGuess(best, posteriors[best], script, posteriors, len(scored))
+        return LanguageGuess(best, posteriors[best], script, posteriors, _count(scored))
+
+
+def _count(scored: list[Word]) -> int:
+    """How many words decided: a run of Chinese letters counts as about one word per two
+    letters (Word.weight), as for the mix rule; "我要预约" is a sentence, not a lone word."""
+    return int(sum(word.weight for word in scored))
 
 
 def _deciding_script(found: list[Word]) -> str:

@@ -31,6 +31,10 @@ class Profile:
     # ("мій titre de séjour") are French, not Ukrainian translit.
     loanwords: bool = True
     scripts_in_order: tuple[str, ...] = ()  # as listed: its own script first
+    # The scripts its NLU lines teach (default: all its scripts). Chinese lines quote French
+    # words (Grenoble, rdv, titre de séjour) that are no pinyin: its Latin writing is learnt
+    # from `samples` only, or "Grenoble, Isère" would read as Chinese.
+    nlu_scripts: frozenset[str] = frozenset()
 
 
 def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
@@ -43,6 +47,10 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
             samples=tuple(str(s) for s in lang.identification.get("samples") or ()),
             loanwords=bool(lang.identification.get("loanwords", True)),
             scripts_in_order=tuple(str(s).upper() for s in lang.identification["scripts"]),
+            nlu_scripts=frozenset(
+                str(s).upper()
+                for s in lang.identification.get("nlu_scripts") or lang.identification["scripts"]
+            ),
         )
         for lang in declared_languages(locales_dir)
     )
@@ -78,4 +86,9 @@ def training_lines(profile: Profile, nlu_dir: Path = NLU_DIR) -> list[str]:
     if not profile.loanwords:
         own = profile.scripts_in_order[0]
         lines = [without_loanwords(line, own) for line in lines]
+    if profile.nlu_scripts:
+        lines = [
+            " ".join(w.text for w in words(line) if w.script in profile.nlu_scripts)
+            for line in lines
+        ]
     return lines + list(profile.samples)

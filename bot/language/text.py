@@ -23,6 +23,7 @@ _CODE = re.compile(
 _CODE_CHARACTERS = frozenset("23456789abcdefghjkmnpqrstuvwxyz")
 # A word: letters and digits (Arabizi writes ع as 3), with inner apostrophes kept out.
 _WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ def words(text: str) -> list[Word]:
     text = _CODE.sub(" ", _LINK.sub(" ", normalise(text)))
     found: list[Word] = []
     for token in _WORD.findall(text):
+        if any(script_of(c) in _UNSPACED_SCRIPTS for c in token):
+            # "有效期到2026年2月28日" is one token without spaces: its numbers carry no
+            # language, and left in they made the whole sentence look like a reference.
+            token = _DIGITS.sub("", token)
         if _is_reference(token):
             continue
         found.extend(Word(part.casefold(), script) for part, script in _split_scripts(token))

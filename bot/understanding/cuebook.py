@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from bot.text import fold
+from bot.locales import unspaced_scripts
+from bot.text import fold, in_scripts, spaced_out
 
 CUES_DIR = Path(__file__).resolve().parent / "cues"
 
@@ -28,16 +29,19 @@ _MAX_GAP = 2
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a message, digits and Arabizi 3/7/9 kept inside words."""
-    return _WORD.findall(fold(text))
+    """The folded words of a message, digits and Arabizi 3/7/9 kept inside words; in a language
+    written without spaces (Chinese), each letter is a word (bot.text.spaced_out)."""
+    return _WORD.findall(spaced_out(fold(text), unspaced_scripts()))
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """One cue word: exact, or a stem (`stem*`)."""
+    """One cue word: exact, or a stem (`stem*`). `glued`: a letter of a language written
+    without spaces that follows another in its cue ("居留证"): no word may stand between them."""
 
     text: str
     stem: bool
+    glued: bool = False
 
     @classmethod
     def parse(cls, raw: str) -> Pattern:
@@ -139,7 +143,8 @@ class CueBook:
         def extend(start: int, k: int) -> tuple[int, ...] | None:
             if k == len(phrase):
                 return ()
-            for i in range(start, min(start + _MAX_GAP, len(tokens))):
+            gap = 1 if phrase[k].glued else _MAX_GAP
+            for i in range(start, min(start + gap, len(tokens))):
                 if i not in used and self.word_matches(phrase[k], tokens[i], fuzzy):
                     rest = extend(i + 1, k + 1)
                     if rest is not None:
@@ -249,9 +254,7 @@ def _cues(raw: Iterable[object]) -> tuple[Cue, ...]:
     found = []
     for item in raw:
         source = fold(str(item)).strip()
-        parts = tuple(
-            tuple(Pattern.parse(w) for w in _pattern_words(part)) for part in source.split(" + ")
-        )
+        parts = tuple(_phrase(part) for part in source.split(" + "))
         if all(parts):
             found.append(Cue(source, parts))
     return tuple(found)
@@ -259,7 +262,17 @@ def _cues(raw: Iterable[object]) -> tuple[Cue, ...]:
 
 def _pattern_words(text: str) -> list[str]:
     # Same split as the message's words, keeping the stem mark.
-    return [w + ("*" if star else "") for w, star in re.findall(r"([^\W_]+)(\*?)", text)]
+    spaced = spaced_out(text, unspaced_scripts())
+    return [w + ("*" if star else "") for w, star in re.findall(r"([^\W_]+)(\*?)", spaced)]
+
+
+def _phrase(raw: str) -> tuple[Pattern, ...]:
+    patterns = [Pattern.parse(w) for w in _pattern_words(raw)]
+    unspaced = [in_scripts(p.text[:1], unspaced_scripts()) for p in patterns]
+    return tuple(
+        replace(p, glued=True) if k and unspaced[k] and unspaced[k - 1] else p
+        for k, p in enumerate(patterns)
+    )
 
 
 def _table(raw: dict[str, object] | None) -> tuple[tuple[str, tuple[Cue, ...]], ...]:

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from bot.catalogue import departement_of_postal_code, get_catalogue, place_names
 from bot.catalogue.places import place_key
 from bot.dates import DateRequest, parse_expiry, tokenise, understand
-from bot.text import ascii_digits
+from bot.locales import unspaced_scripts
+from bot.text import ascii_digits, joined_up
 from bot.understanding.cuebook import CueBook, books_for, one_edit, words
 from bot.understanding.facts import Facts, read_facts, strongest
 
@@ -25,7 +26,7 @@ _POSTAL = re.compile(r"(?<![\d ])(\d{2}) ?(\d{3})(?![\d])")
 # Where one clause ends: "ma carte expire le 3 mars, je veux un rdv mardi".
 # A dot between digits is a date's ("02.09.2026", as Ukrainians, Russians and many French write
 # it), not the end of a clause.
-_CLAUSE = re.compile(r"(?:[,;!?\n،؛؟]|(?<!\d)\.|\.(?!\d))+|\s(?:et|mais|and|but|w|ou)\s")
+_CLAUSE = re.compile(r"(?:[,;!?\n،؛؟，。；！？]|(?<!\d)\.|\.(?!\d))+|\s(?:et|mais|and|but|w|ou)\s")
 _DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
@@ -181,7 +182,8 @@ def _named_place(
                 before = tokens[start - 1] if start else ""
                 if key in ambiguous and not short and before not in markers:
                     continue
-                return " ".join(window), tuple(sorted(codes))
+                # Quoted as written: no spaces inside a Chinese name (bot.text.joined_up).
+                return joined_up(" ".join(window), unspaced_scripts()), tuple(sorted(codes))
     return None
 
 

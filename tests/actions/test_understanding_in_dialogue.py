@@ -294,3 +294,20 @@ def test_an_expiry_that_is_not_too_early_is_followed_by_the_routing():
     said = run(ActionCheckExpiry(), tracker(text=text, intent="give_expiry"))
     assert said.slots["expiry_date"] == expiry.isoformat()
     assert any(e.get("event") == "followup" for e in said.events)
+def test_an_entity_the_routing_does_not_know_never_hides_what_the_sentence_said() -> None:
+    # The CRF cut a Chinese word mid-way ("年卡", no synonym): the sentence's own reading stands.
+    from actions.reading import said_facts
+
+    text = "我妈妈的十年卡快过期了"
+    cut = [{"entity": "title_type", "value": "年卡", "start": 5, "end": 7}]
+    assert said_facts(tracker(text=text, entities=cut, language="zh"))["title_type"] == (
+        "carte_resident"
+    )
+    kept = [{"entity": "title_type", "value": "etudiant", "start": 0, "end": 2}]
+    assert said_facts(tracker(text=text, entities=kept, language="zh"))["title_type"] == "etudiant"
+    # "居留卡" (any permit) says less than "丈夫是法国人" (a spouse's card).
+    spouse = "我丈夫是法国人，我的居留卡下个月到期"
+    broad = [{"entity": "title_type", "value": "titre", "start": 11, "end": 14}]
+    assert said_facts(tracker(text=spouse, entities=broad, language="zh"))["title_type"] == (
+        "conjoint_francais"
+    )

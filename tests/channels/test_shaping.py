@@ -77,6 +77,23 @@ def test_arabic_stays_ucs2_and_short():
         assert info.encoding == "UCS-2" and info.segments <= 2
 
 
+def test_chinese_is_paged_in_ucs2_after_its_punctuation_without_spaces():
+    # Chinese has no spaces: a long line is cut after a full-width punctuation mark, each page
+    # within two UCS-2 segments (134 characters), and nothing is lost or spaced out.
+    sentence = "请带上您现在的居留证原件和正反面复印件，还有三个月内的住址证明。"
+    text = sentence * 12  # beyond the 4 segments a single block may take (BLOCK_SEGMENTS)
+    shape = shape_sms(BotReply([text]), "zh")
+    hint = "\n" + sms_text(translate(messages.MORE_HINT, "zh"), "zh")
+    assert len(shape.pages) >= 2
+    for page in shape.pages:
+        info = gsm7.sms_info(page)
+        assert info.encoding == "UCS-2" and info.segments <= 2
+    for page in shape.pages[:-1]:
+        assert page.endswith(hint)
+        assert page.removesuffix(hint)[-1] in "，。"
+    assert "".join(p.removesuffix(hint) for p in shape.pages) == text
+
+
 def test_an_unbreakable_word_is_still_paged():
     shape = shape_sms(BotReply(["x" * 700]), "fr")
     assert all(gsm7.sms_info(p).segments <= 2 for p in shape.pages)

@@ -212,6 +212,28 @@ CASES: list[Case] = [
     Case("ar", SUN, "الاثنين", "2026-11-23"),
     Case("ar", DEC31, "غدا", "2027-01-01"),
     Case("ar", LEAP, "٢٩/٠٢", "2028-02-29"),
+    # ---- Chinese: written without spaces, counters glued to numbers (3月15日, 下午3点) -------
+    Case("zh", MON, "明天", "2026-11-24"),
+    Case("zh", MON, "后天上午", "2026-11-25", "morning"),
+    Case("zh", MON, "今天晚上", "2026-11-23", "evening"),
+    Case("zh", MON, "星期四", "2026-11-26"),
+    Case("zh", MON, "周五下午", "2026-11-27", "afternoon"),
+    Case("zh", MON, "礼拜三", "2026-11-25"),
+    Case("zh", MON, "下周", "2026-11-30..2026-12-06"),
+    Case("zh", MON, "下个星期", "2026-11-30..2026-12-06"),
+    Case("zh", MON, "下个月", "2026-12-01..2026-12-31"),
+    Case("zh", MON, "3月15日", "2027-03-15"),
+    Case("zh", MON, "十二月五号", "2026-12-05"),
+    Case("zh", MON, "15号下午3点", "2026-12-15", "afternoon", "15:00"),
+    Case("zh", MON, "明天下午三点", "2026-11-24", "afternoon", "15:00"),
+    Case("zh", MON, "周二上午10点半", "2026-11-24", "morning", "10:30"),
+    Case("zh", MON, "三天后", "2026-11-26"),
+    Case("zh", MON, "两周后", "2026-12-07..2026-12-13"),
+    Case("zh", MON, "我想约明天", "2026-11-24"),
+    Case("zh", MON, "越快越好", "2026-11-23..2027-01-24"),
+    Case("zh", MON, "mingtian xiawu", "2026-11-24", "afternoon"),
+    Case("zh", SUN, "星期一", "2026-11-23"),
+    Case("zh", DEC31, "明天", "2027-01-01"),
 ]
 
 # Messages without a date: understand() must return None.
@@ -250,6 +272,10 @@ NO_DATE: list[tuple[str, str]] = [
     ("ar", "مرحبا"),
     ("ar", "٠٦١٢٣٤٥٦٧٨"),
     ("ar", "امس"),
+    ("zh", "谢谢"),
+    ("zh", "你好，我想预约"),
+    ("zh", "我有两个孩子"),
+    ("zh", "昨天"),
 ]
 
 
@@ -281,6 +307,10 @@ EXPIRY: list[ExpiryCase] = [
     ExpiryCase("ar", MON, "انتهت في مارس", "2026-03-01"),
     ExpiryCase("fr", JAN, "dans un mois", "2027-02-10"),
     ExpiryCase("fr", datetime(2027, 1, 31, 9, 0, tzinfo=PARIS), "dans un mois", "2027-02-28"),
+    ExpiryCase("zh", MON, "我的居留证2027年3月15日到期", "2027-03-15"),
+    ExpiryCase("zh", MON, "2027年5月到期", "2027-05-01"),
+    ExpiryCase("zh", MON, "10月底到期", "2026-10-31"),
+    ExpiryCase("zh", MON, "上个月已经过期了", "2026-10-01"),
     ExpiryCase("fr", MON, "fin 2027", "2027-12-31"),
     ExpiryCase("fr", MON, "03/27", "2027-03-01"),  # month/year as printed on cards
     ExpiryCase("fr", MON, "2027", None),  # a year alone is not precise enough

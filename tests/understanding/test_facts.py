@@ -18,7 +18,7 @@ from bot.understanding.bench import load_openings, measure
 HERE = Path(__file__).resolve().parent
 DEV_DIR = HERE / "dev"
 OPENINGS_DIR = HERE / "openings"
-VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi")
+VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi", "zh")
 NOW = datetime(2026, 1, 15, 10, 0)
 
 
@@ -109,6 +109,11 @@ def test_cancel_in_mixed_darija_is_not_a_booking() -> None:
         ("je veux un rdv", "fr", Wants.BOOK),
         ("Mon permis a été annulé, commission médicale", "fr", None),
         ("bonjour", "fr", None),
+        # Chinese, written without spaces: cues are runs of letters, never inside another word.
+        ("我想取消预约", "zh", Wants.CANCEL),
+        ("能把预约改到星期五吗", "zh", Wants.RESCHEDULE),
+        ("我继续", "zh", None),  # 继续 (go on) holds 续 (renew) and is neither
+        ("大约下午三点", "zh", None),  # 大约 (about) holds 约 (appointment)
     ],
 )
 def test_what_the_message_wants(text: str, lang: str, wants: str | None) -> None:
@@ -125,6 +130,9 @@ def test_what_the_message_wants(text: str, lang: str, wants: str | None) -> None
         ("renouvellement à Bobigny", "fr", "93"),
         ("Périgueux", "fr", "24"),
         ("I live in Nice", "en", "06"),
+        ("我住在格勒诺布尔", "zh", "38"),
+        ("我在38省", "zh", "38"),
+        ("佩里格", "zh", "24"),
     ],
 )
 def test_place(text: str, lang: str, departement: str) -> None:
@@ -143,6 +151,13 @@ def test_place(text: str, lang: str, departement: str) -> None:
 )
 def test_no_place_in_dates_and_words(text: str) -> None:
     assert understand_message(text, "fr", NOW).place is None
+
+
+def test_chinese_facts_are_read_inside_a_sentence_without_spaces() -> None:
+    read = understand_message("我老公是法国人，我的居留证2027年3月15日到期", "zh", NOW)
+    assert read.facts.title_type == "conjoint_francais"
+    assert read.facts.procedure_kind == "renewal"
+    assert read.expiry == date(2027, 3, 15)
 
 
 @pytest.mark.parametrize(
@@ -184,6 +199,7 @@ HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
     "ar_msa": (79, 86),
     "ar_darija": (67, 81),
     "arabizi": (72, 83),
+    "zh": (87, 95),  # 87.7 / 95.9 % of 73 routing openings (issue 12: within one ≥ 95 %)
 }
 
 

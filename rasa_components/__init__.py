@@ -1,0 +1,1 @@
+"""Our own Rasa NLU components, loaded by Rasa (.venv-rasa) from config.yml by module path."""
