@@ -294,6 +294,8 @@ def test_an_expiry_that_is_not_too_early_is_followed_by_the_routing():
     said = run(ActionCheckExpiry(), tracker(text=text, intent="give_expiry"))
     assert said.slots["expiry_date"] == expiry.isoformat()
     assert any(e.get("event") == "followup" for e in said.events)
+
+
 def test_an_entity_the_routing_does_not_know_never_hides_what_the_sentence_said() -> None:
     # The CRF cut a Chinese word mid-way ("年卡", no synonym): the sentence's own reading stands.
     from actions.reading import said_facts
