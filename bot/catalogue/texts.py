@@ -20,10 +20,18 @@ TEXTS_FILE = "catalogue.yml"
 Path_ = tuple[str | int, ...]
 
 
+def _is_text(value: Any) -> bool:
+    """A text, or a list of words (a document's `words`: how people name it)."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, str) and v.strip() for v in value)
+    return isinstance(value, str) and bool(value.strip())
+
+
 def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
-    """Every {fr: …, …} mapping of a catalogue file, with its keys from the top."""
+    """Every {fr: …, …} mapping of a catalogue file (a text or a list of words), with its keys
+    from the top."""
     if isinstance(raw, dict):
-        if isinstance(raw.get("fr"), str):
+        if _is_text(raw.get("fr")):
             yield path, raw
             return
         for key, value in raw.items():
@@ -33,7 +41,7 @@ def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[st
             yield from localized_texts(value, (*path, index))
 
 
-def text_at(texts: Any, path: Path_) -> str | None:
+def text_at(texts: Any, path: Path_) -> str | list[str] | None:
     for key in path:
         if (
             isinstance(texts, dict)
@@ -45,7 +53,7 @@ def text_at(texts: Any, path: Path_) -> str | None:
             texts = texts[key]
         else:
             return None
-    return texts if isinstance(texts, str) and texts.strip() else None
+    return texts if _is_text(texts) else None
 
 
 def read_texts(code: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
