@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.language_menu import OTHER_LANGUAGE, PAGE_SIZE, SHORT_MENU, language_menu, page_payload
+from bot.locales import languages
 from bot.responses import render
 
 EIGHT = ("fr", "en", "ar", "fa", "ps", "uk", "ru", "zh")
@@ -15,7 +16,11 @@ def _titles(entries) -> list[str]:
 
 def test_the_shipped_languages_fit_one_short_menu_in_declared_order() -> None:
     buttons = render("utter_ask_language", "ar", channel="sms")["buttons"]
-    assert [b["title"] for b in buttons] == ["Français", "English", "عربي"]
+    names = [lang.name for lang in languages()]
+    if len(names) <= SHORT_MENU:
+        assert [b["title"] for b in buttons] == names
+    else:  # the likely ones (Arabic, French) and the way to the rest
+        assert [b["title"] for b in buttons] == ["عربي", "Français", OTHER_LANGUAGE]
     assert len(buttons) <= SHORT_MENU
 
 

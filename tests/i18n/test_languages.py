@@ -7,9 +7,10 @@ still needs before it may be declared in locales/languages.yml (README, "Add a l
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, SUPPORTED_LANGUAGES
-from bot.locales import all_languages, declared_codes, languages
+from bot.locales import LOCALES_DIR, all_languages, declared_codes, languages
 from tests.i18n.completeness import missing_parts, translations
 
 ALL = all_languages()
@@ -43,3 +44,9 @@ def test_a_draft_is_well_formed_and_says_what_it_lacks(code: str) -> None:
     parts = missing_parts(lang)
     if parts:
         pytest.skip(f"draft {code}: {_report(parts)}")
+
+
+def test_the_rasa_language_slot_takes_every_declared_language() -> None:
+    """domain/core.yml cannot read the registry: its categorical `language` slot lists the codes."""
+    domain = yaml.safe_load((LOCALES_DIR.parent / "domain" / "core.yml").read_text("utf-8"))
+    assert tuple(domain["slots"]["language"]["values"]) == DECLARED

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import yaml
 
+from bot.locales import declared_codes
+
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
 HELD_OUT_DIR = ROOT / "tests" / "nlu"
-LANGUAGES = ("fr", "en", "ar")
+# Every declared language has a training file and a held-out set (README, "Add a language").
+LANGUAGES = declared_codes()
 
 # The shared contract (see the brief): the dialogue engineer codes against these names.
 INTENTS = frozenset(
@@ -48,7 +51,7 @@ INTENTS = frozenset(
     ]
 )
 ENTITY_VALUES: dict[str, frozenset[str] | None] = {
-    "language": frozenset({"fr", "en", "ar"}),
+    "language": frozenset(LANGUAGES),
     "procedure_kind": frozenset({"renewal", "first", "pickup", "lost"}),
     "title_type": frozenset(
         {"carte_resident", "conjoint_francais", "etudiant", "vpf", "talent", "recepisse", "titre"}

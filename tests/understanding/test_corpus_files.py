@@ -25,7 +25,9 @@ HERE = Path(__file__).resolve().parent
 OPENINGS_DIR = HERE / "openings"
 CONVERSATIONS_DIR = HERE / "conversations"
 ISSUE_10_VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi")
-VARIETIES = ISSUE_10_VARIETIES
+# A language declared later (issue 12) is one variety named by its code: openings/<code>.yml.
+ADDED_VARIETIES = tuple(code for code in SUPPORTED_LANGUAGES if code not in ("fr", "en", "ar"))
+VARIETIES = ISSUE_10_VARIETIES + ADDED_VARIETIES
 # The languages the assistant answers in (bot.i18n); a new language adds itself there.
 REPLY_LANGUAGES = set(SUPPORTED_LANGUAGES)
 # Issue 10's six varieties need 150 openings each; a language added later (issue 12) needs 80.
