@@ -19,6 +19,7 @@ from bot.catalogue import get_catalogue
 from bot.channels import gsm7
 from bot.channels.shaping import BotReply, from_rasa, shape_sms
 from bot.formatting import format_when
+from bot.i18n import SUPPORTED_LANGUAGES
 from bot.responses import render
 
 BUDGET = 12  # issue 5
@@ -172,6 +173,23 @@ def test_arabic_booking_costs_at_most_1_6_times_the_french(
     arabic = _all_segments("ar", site_code, first_slot)
     print(f"{site_code} {first_slot:%Y-%m-%d}: fr {french}, ar {arabic} segments")
     assert arabic <= ARABIC_RATIO * french, (french, arabic)
+
+
+# Issue 12: a language added later (UCS-2 or not) books for at most twice the French segments.
+ADDED_LANGUAGE_RATIO = 2.0
+ADDED_LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code not in ("fr", "en", "ar")]
+
+
+@pytest.mark.parametrize("lang", ADDED_LANGUAGES)
+@pytest.mark.parametrize("site_code", ["pref-24", "pref-38", "pref-93"])
+@pytest.mark.parametrize("first_slot", [SHORT_DAY, LONG_DAY], ids=["short-date", "long-date"])
+def test_an_added_language_books_for_at_most_twice_the_french(
+    lang: str, site_code: str, first_slot: dt.datetime
+) -> None:
+    french = _all_segments("fr", site_code, first_slot)
+    added = _all_segments(lang, site_code, first_slot)
+    print(f"{site_code} {first_slot:%Y-%m-%d}: fr {french}, {lang} {added} segments")
+    assert added <= ADDED_LANGUAGE_RATIO * french, (french, added)
 
 
 @pytest.mark.parametrize("site_code", ["pref-24", "pref-38", "pref-93"])
