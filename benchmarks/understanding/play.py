@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 from benchmarks.understanding.replies import GOALS, Reply, label_key, norm, option_toward
 from bot.catalogue import get_catalogue
 from bot.i18n import SUPPORTED_LANGUAGES, gettext
+from bot.locales import language
 from bot.routing import RouteStatus, candidates, possible_values, route
 from bot.words import WORDS, Word
 
@@ -312,6 +313,11 @@ def _word(word: Word, lang: str) -> str:
         arabic = [s for s in spellings if not s.isascii()]
         if arabic:
             return arabic[0]
+    if lang not in ("fr", "en") and lang in SUPPORTED_LANGUAGES:
+        # A language added later: its own first spelling (locales/<code>/language.yml).
+        own = language(lang).words.get(word.value)
+        if own:
+            return own[0]
     return {
         "fr": {Word.MORE: "SUITE", Word.YES: "OUI"},
         "en": {Word.MORE: "MORE", Word.YES: "YES"},
