@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 
 from actions.common import language, now
 from bot.understanding import Understanding, understand_message
+from bot.understanding.facts import narrows
 
 FACT_SLOTS = ("procedure_kind", "title_type", "topic")
 
@@ -28,8 +29,14 @@ def said_facts(tracker: Tracker) -> dict[str, str]:
     """The routing facts this very message brings: its sentence, then its entities."""
     facts = dict(understood(tracker).facts.as_slots())
     for found in tracker.latest_message.get("entities") or []:
-        if found.get("entity") in FACT_SLOTS and found.get("value"):
-            facts[found["entity"]] = str(found["value"])
+        name, value = found.get("entity"), found.get("value")
+        if name not in FACT_SLOTS or not value:
+            continue
+        # An entity wins, unless it only widens what the sentence said: the CRF may tag the
+        # "کارت" (card) of "کارت مقیم ده ساله" as any permit where the cues read the 10-year one.
+        if name in facts and narrows(name, facts[name], str(value)):
+            continue
+        facts[name] = str(value)
     return facts
 
 

@@ -252,7 +252,16 @@ class Reply:
     def language(self) -> str | None:
         """The language of the sentences recognised ("mixed" when several), else what
         bot.language identifies in the text."""
-        langs = {s.lang for _, s in self.said}
+        # A French sentence found inside a sentence of another language is the official term
+        # that sentence keeps in parentheses ("همسر فرانسوی (conjoint de Français)"), not French.
+        inside = [
+            (p, p + len(" ".join(s.pieces))) for p, s in self.said if s.lang != SOURCE_LANGUAGE
+        ]
+        langs = {
+            s.lang
+            for p, s in self.said
+            if s.lang != SOURCE_LANGUAGE or not any(start < p < end for start, end in inside)
+        }
         if len(langs) == 1:
             return langs.pop()
         if len(langs) > 1:
