@@ -252,15 +252,13 @@ class Reply:
     def language(self) -> str | None:
         """The language of the sentences recognised ("mixed" when several), else what
         bot.language identifies in the text."""
-        # A French sentence found inside a sentence of another language is the official term
-        # that sentence keeps in parentheses ("همسر فرانسوی (conjoint de Français)"), not French.
-        inside = [
-            (p, p + len(" ".join(s.pieces))) for p, s in self.said if s.lang != SOURCE_LANGUAGE
-        ]
+        # A French sentence in parentheses is the official term another language keeps beside
+        # its words ("همسر فرانسوی (conjoint de Français)"), not French.
+        bracketed = " | ".join(norm(group) for group in re.findall(r"\(([^)]*)\)", self.text))
         langs = {
             s.lang
-            for p, s in self.said
-            if s.lang != SOURCE_LANGUAGE or not any(start < p < end for start, end in inside)
+            for _, s in self.said
+            if s.lang != SOURCE_LANGUAGE or " ".join(s.pieces) not in bracketed
         }
         if len(langs) == 1:
             return langs.pop()
