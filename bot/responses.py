@@ -101,7 +101,7 @@ RESPONSES: dict[str, Response] = {
         # The Arabic button stays in Arabic script (someone who cannot read Latin script must
         # find their language), so this SMS is UCS-2: 70 characters fit one segment, and the
         # language menu takes 30 of them. Guarded by tests/channels/test_segments_budget.py.
-        N_("Bonjour ! Rendez-vous en préfecture."),
+        N_("Bonjour ! RDV en préfecture."),
         language_buttons(),
     ),
     "utter_ask_language": Response(N_("Choisissez votre langue :"), language_buttons()),

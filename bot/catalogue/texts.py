@@ -21,15 +21,15 @@ Path_ = tuple[str | int, ...]
 
 
 def _is_text(value: Any) -> bool:
-    """A text, or a list of words (a document's `words`: what people call it)."""
-    return isinstance(value, str) or (
-        isinstance(value, list) and bool(value) and all(isinstance(w, str) for w in value)
-    )
+    """A text, or a list of words (a document's `words`: how people name it)."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, str) and v.strip() for v in value)
+    return isinstance(value, str) and bool(value.strip())
 
 
 def localized_texts(raw: Any, path: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
-    """Every {fr: …, …} mapping of a catalogue file (texts and word lists), with its keys from
-    the top."""
+    """Every {fr: …, …} mapping of a catalogue file (a text or a list of words), with its keys
+    from the top."""
     if isinstance(raw, dict):
         if _is_text(raw.get("fr")):
             yield path, raw
@@ -53,9 +53,7 @@ def text_at(texts: Any, path: Path_) -> str | list[str] | None:
             texts = texts[key]
         else:
             return None
-    if isinstance(texts, list):
-        return texts if _is_text(texts) and all(w.strip() for w in texts) else None
-    return texts if isinstance(texts, str) and texts.strip() else None
+    return texts if _is_text(texts) else None
 
 
 def read_texts(code: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import Settings
+from bot.i18n import SUPPORTED_LANGUAGES
 
 DEFAULT_PHONE = "+33612345678"
 DEFAULT_CHAT_ID = "100000001"
@@ -73,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     chat.add_argument("--from", dest="sender", help="phone (E.164) or Telegram chat id")
     chat.add_argument(
         "--lang",
-        choices=("fr", "en", "ar"),
+        choices=SUPPORTED_LANGUAGES,
         default=None,
         help="a language hint, as Telegram's language_code (a phone sends none: the default)",
     )

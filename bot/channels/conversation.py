@@ -230,12 +230,15 @@ class Conversations:
             quick = await self.db(self.quick_reply, turn, to.reply)
         asked = None  # an answer to a message sent first asks nothing new
         responses: list[dict[str, Any]] = []
-        decided = decide(text, turn.language, turn.language_source, turn.hint)
+        key = self.settings.secret_key
+        # The stored text has its personal numbers sealed ("pii:aZxu2iw4…"): the language is
+        # read on Rasa's text, where they are digits, else a sealed token reads as two Latin
+        # words and can switch a Persian conversation to Arabic at the numéro étranger.
+        rasa_text, numbers = for_rasa(text, key)
+        decided = decide(rasa_text, turn.language, turn.language_source, turn.hint)
         if quick is not None:
             reply = BotReply(texts=quick)
         else:
-            key = self.settings.secret_key
-            rasa_text, numbers = for_rasa(text, key)
             sender = self.sender_id(turn.channel, turn.address)
             if turn.language_source is not None and decided.language != turn.language:
                 # Rasa renders in its `language` slot, set at the session's start from the

@@ -9,7 +9,6 @@ two words in Arabic letters writes Arabic; French words inside Arabic are borrow
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +22,7 @@ from bot.language.profiles import (
     load_profiles,
     training_lines,
 )
-from bot.language.text import Word, fold, words
+from bot.language.text import Word, deciding_script, fold, words
 from bot.locales import LOCALES_DIR
 
 # Odds given to the prior language before reading the message: enough to settle a one-word
@@ -33,9 +32,6 @@ PRIOR_ODDS = 8.0
 # The n-grams of a word overlap, so their evidence is not independent: the log-likelihood is
 # divided by the number of orders before it meets the prior (keeps one-word messages uncertain).
 TEMPERATURE = float(len(NGRAM_ORDERS))
-LATIN = "LATIN"
-MIN_WORDS_OF_ANOTHER_SCRIPT = 2
-MIN_SHARE_OF_ANOTHER_SCRIPT = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ class LanguageIdentifier:
         found = [w for w in words(text) if fold(w.text) not in self.neutral]
         if not found:
             return NO_LANGUAGE
-        script = _deciding_script(found)
+        script = deciding_script(found)
         scored = [w for w in found if w.script == script]
         candidates = self._candidates(script, scored)
         if not candidates:
@@ -131,17 +127,3 @@ def _count(scored: list[Word]) -> int:
     """How many words decided: a run of Chinese letters counts as about one word per two
     letters (Word.weight), as for the mix rule; "我要预约" is a sentence, not a lone word."""
     return int(sum(word.weight for word in scored))
-
-
-def _deciding_script(found: list[Word]) -> str:
-    """The script whose words decide (see the module's rule for mixes)."""
-    weights: Counter[str] = Counter()
-    for word in found:
-        weights[word.script] += word.weight
-    total = sum(weights.values())
-    others = [(w, s) for s, w in weights.items() if s != LATIN]
-    if others:
-        weight, script = max(others)
-        if weight >= MIN_WORDS_OF_ANOTHER_SCRIPT or weight >= total * MIN_SHARE_OF_ANOTHER_SCRIPT:
-            return script
-    return LATIN if LATIN in weights else max(weights, key=weights.__getitem__)

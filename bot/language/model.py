@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.language.text import Word, words
+from bot.language.text import Word, deciding_script, words
 
 NGRAM_ORDERS = (1, 2, 3, 4)
 SMOOTHING = 0.1
@@ -56,11 +56,16 @@ class ScriptModel:
 
 
 def train(texts: dict[str, Iterable[str]]) -> dict[str, ScriptModel]:
-    """One model per script from example lines per language; each line's words go to the model
-    of their own script (an Arabic line's French words train the Latin model's `ar`)."""
+    """One model per script from example lines per language. A line trains the model of the
+    script that decides it (bot.language.text.deciding_script), as identification reads it: the
+    town or French term inside a Persian sentence ("در Grenoble") says nothing of how Persian is
+    written in Latin letters, and would make "j'habite Bobigny" look Persian."""
     by_script: dict[str, dict[str, list[Word]]] = defaultdict(lambda: defaultdict(list))
     for lang, lines in texts.items():
         for line in lines:
-            for word in words(line):
+            found = words(line)
+            script = deciding_script(found) if found else None
+            by_script_of_line = [w for w in found if w.script == script]
+            for word in by_script_of_line:
                 by_script[word.script][lang].append(word)
     return {script: ScriptModel.train(dict(samples)) for script, samples in by_script.items()}

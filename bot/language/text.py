@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 # Scripts written without spaces: a run of n characters counts as about n/2 words.
 _UNSPACED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR"})
+
+LATIN = "LATIN"
+MIN_WORDS_OF_ANOTHER_SCRIPT = 2
+MIN_SHARE_OF_ANOTHER_SCRIPT = 1 / 3
 
 _LINK = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
 # Convocation codes (ABCD-EFGH, RDV-48K2P) and other capitals-and-digits references.
@@ -103,3 +108,18 @@ def fold(word: str) -> str:
     """Lower case without Latin accents, to compare with the neutral words."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def deciding_script(found: list[Word]) -> str:
+    """The script whose words decide: the words of a non-Latin script when there are at least two
+    of them or they make a third of the message, else the Latin words (bot.language.identify)."""
+    weights: Counter[str] = Counter()
+    for word in found:
+        weights[word.script] += word.weight
+    total = sum(weights.values())
+    others = [(w, s) for s, w in weights.items() if s != LATIN]
+    if others:
+        weight, script = max(others)
+        if weight >= MIN_WORDS_OF_ANOTHER_SCRIPT or weight >= total * MIN_SHARE_OF_ANOTHER_SCRIPT:
+            return script
+    return LATIN if LATIN in weights else max(weights, key=weights.__getitem__)

@@ -104,12 +104,13 @@ def _values(
     readings = book.read(book.facts, tokens, used)
     chosen = strongest(readings)
     for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
-        if dimension not in chosen or _narrows(dimension, value, chosen[dimension]):
+        if dimension not in chosen or narrows(dimension, value, chosen[dimension]):
             chosen[dimension] = value
     return chosen, used.union(*(r.positions for r in readings))
 
 
-def _narrows(dimension: str, value: str, than: str) -> bool:
+def narrows(dimension: str, value: str, than: str) -> bool:
+    """Whether `value` is a strict part of `than` (carte_resident of titre, routing groups)."""
     routing = get_catalogue().routing
     narrow, wide = routing.expand(dimension, value), routing.expand(dimension, than)
     return bool(narrow) and bool(wide) and narrow < wide

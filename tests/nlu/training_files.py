@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.locales import declared_codes
+from bot.locales import all_languages, declared_codes
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
@@ -51,7 +51,8 @@ INTENTS = frozenset(
     ]
 )
 ENTITY_VALUES: dict[str, frozenset[str] | None] = {
-    "language": frozenset(LANGUAGES),
+    # A draft may already name itself in its NLU file (README, "Add a language", step 4).
+    "language": frozenset(all_languages()),
     "procedure_kind": frozenset({"renewal", "first", "pickup", "lost"}),
     "title_type": frozenset(
         {"carte_resident", "conjoint_francais", "etudiant", "vpf", "talent", "recepisse", "titre"}
