@@ -5,12 +5,10 @@ is used at once: the démarche, a cancellation, the day of a move, "which days?"
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from babel.dates import format_date
 
-from bot.channels import gsm7
 from tests.support.booking import booking_call
 from tests.support.stack import Phone, book_by_sms, stack_with_fakes
 
@@ -90,40 +88,3 @@ def test_which_days_in_the_middle_of_the_form_gives_the_opening_days(stack):
     transcript += days
     assert any("Jours de réception" in r and "lundi" in r for r in days), "\n".join(transcript)
     _no_placeholder(transcript)
-
-
-# Issue 12: a booking in Chinese, as the French BOOKING_SCRIPT, through the same webhook.
-CHINESE_BOOKING = (
-    "你好",
-    "4",  # 中文
-    "我要续签十年居留卡",
-    "2",  # 我都有了
-    "38000",
-    "星期一",
-    "1",  # the first free slot
-    "7501230012",
-    "1",  # 是，预约
-)
-CHINESE_CODE = re.compile(r"代码：([0-9A-Z]{4}-[0-9A-Z]{4})")
-
-
-def _segments(transcript: list[str]) -> int:
-    return sum(gsm7.sms_info(r).segments for r in transcript if not r.startswith("> "))
-
-
-def test_a_chinese_booking_reaches_a_convocation_in_at_most_twice_the_french_segments(stack):
-    settings = stack[0]
-    french = _phone(stack, "+33611120011")
-    _code, french_transcript = book_by_sms(french, numero_etranger="7501230011")
-    phone = _phone(stack, "+33611120012")
-    transcript: list[str] = []
-    for text in CHINESE_BOOKING:
-        transcript += [f"> {text}", *phone.send(text)]
-    found = CHINESE_CODE.search("\n".join(transcript))
-    assert found, "\n".join(transcript)
-    assert booking_call(settings.api_url, lambda api: api.verify(found.group(1))).valid is True
-    _no_placeholder(transcript)
-    # Every reply after the language choice is written in Chinese, without spaces inside it.
-    assert all(re.search(r"[\u4e00-\u9fff]", r) for r in transcript[4:] if not r.startswith("> "))
-    print(f"segments: fr {_segments(french_transcript)}, zh {_segments(transcript)}")
-    assert _segments(transcript) <= 2 * _segments(french_transcript), "\n".join(transcript)
