@@ -93,7 +93,10 @@ def test_wrong_codes_lock_the_request(api, clock):
         assert PHONE_B[1:] not in asked.consent.phone_sealed + asked.consent.phone_hash
 
 
-@pytest.mark.parametrize("text", ["RETIRER", "retirer", "Revoke", "سحب"])
+@pytest.mark.parametrize(
+    "text",
+    ["RETIRER", "retirer", "Revoke", "سحب", "відкликати", "Vidklykaty", "Отозвать", "otozvat"],
+)
 def test_the_revoke_word_is_read_whatever_was_asked_last(text):
     assert word_of(text) is Word.REVOKE
     assert route(text, Question.ASSISTANT.value) == Converse(text, reply=Word.REVOKE)
