@@ -23,7 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from bot.locales import LOCALES_DIR, languages
+from bot.locales import LOCALES_DIR, first_page_codes, languages
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,10 @@ RTL_LANGUAGES: frozenset[str] = frozenset(lang.code for lang in languages() if l
 # Each language's name written in that language: shown as is in every conversation, so a
 # person who cannot read the current language still recognises their own.
 LANGUAGE_NAMES: dict[str, str] = {lang.code: lang.name for lang in languages()}
+# Offered on the language menu's first page whatever the conversation's language.
+FIRST_PAGE_LANGUAGES: tuple[str, ...] = tuple(
+    code for code in first_page_codes() if code in SUPPORTED_LANGUAGES
+)
 
 
 def N_(message: str) -> str:

@@ -114,6 +114,12 @@ def declared_codes(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
     return tuple(str(code) for code in raw.get("declared") or ())
 
 
+def first_page_codes(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
+    """The languages the menu's first page always offers (locales/languages.yml `first_page`)."""
+    raw = _read_yaml(locales_dir / DECLARATION_FILE) or {}
+    return tuple(str(code) for code in raw.get("first_page") or ())
+
+
 def all_languages(locales_dir: Path = LOCALES_DIR) -> dict[str, Language]:
     """Every language folder, declared or draft, by code."""
     return {

@@ -31,7 +31,7 @@ from bot.formatting import (
     rtl_paragraphs,
 )
 from bot.i18n import N_, gettext, normalise_language, safe_format
-from bot.language_menu import language_menu
+from bot.language_menu import LANGUAGE_PAGE, language_menu
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,15 @@ class Response:
     text: str
     buttons: tuple[Button, ...] = ()
 
-    def __init__(self, text: str, buttons: Sequence[ButtonSpec] = ()) -> None:
+    # The language menu instead of fixed buttons: built for the conversation's language when
+    # rendered (bot.language_menu), so a person sees their own language first.
+    language_menu: bool = False
+
+    def __init__(
+        self, text: str, buttons: Sequence[ButtonSpec] = (), *, language_menu: bool = False
+    ) -> None:
         object.__setattr__(self, "text", text)
+        object.__setattr__(self, "language_menu", language_menu)
         object.__setattr__(
             self,
             "buttons",
@@ -102,9 +109,9 @@ RESPONSES: dict[str, Response] = {
         # find their language), so this SMS is UCS-2: 70 characters fit one segment, and the
         # language menu takes 30 of them. Guarded by tests/channels/test_segments_budget.py.
         N_("Bonjour ! RDV en préfecture."),
-        language_buttons(),
+        language_menu=True,
     ),
-    "utter_ask_language": Response(N_("Choisissez votre langue :"), language_buttons()),
+    "utter_ask_language": Response(N_("Choisissez votre langue :"), language_menu=True),
     # The next question comes with the acknowledgement: a person who just chose must not be
     # left waiting for a question that never comes.
     "utter_language_changed": Response(
@@ -425,6 +432,11 @@ def render(
     if response is None:
         log.error("nlg: unknown response %r: sending %s", name, MISSING_RESPONSE)
         response = RESPONSES[MISSING_RESPONSE]
+    buttons = (
+        language_buttons(lang, page=_menu_page((params or {}).get(LANGUAGE_PAGE)))
+        if response.language_menu
+        else response.buttons
+    )
     return {
         "text": render_text(response.text, lang, params, channel=channel),
         "buttons": [
@@ -434,9 +446,15 @@ def render(
                 else render_text(button.title, lang, params, channel=channel),
                 "payload": button.payload,
             }
-            for button in response.buttons
+            for button in buttons
         ],
     }
+
+
+def _menu_page(value: object) -> int:
+    """The language menu's page a person asked for ("Autres / Others" → 2…); 1 otherwise."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and text.isascii() and 0 < int(text) < 100 else 1
 
 
 def render_text(

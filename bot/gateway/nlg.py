@@ -37,6 +37,7 @@ from bot.channels.phone_link import LINKING_RESPONSES
 from bot.channels.printed import CONVOCATION_RESPONSES
 from bot.formatting import Channel, format_when
 from bot.i18n import SOURCE_LANGUAGE, SUPPORTED_LANGUAGES, normalise_language, source_of
+from bot.language_menu import LANGUAGE_PAGE
 from bot.responses import MISSING_RESPONSE, RESPONSES, render
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,11 @@ def format_params(tracker: Mapping[str, Any], arguments: Mapping[str, Any]) -> d
     slots = tracker.get("slots") or {}
     params = {key: value for key, value in slots.items() if isinstance(key, str)}
     params.update((key, value) for key, value in arguments.items() if key not in _RASA_MESSAGE_KEYS)
+    # The language menu's page ("Autres / Others") is an entity of the message, not a slot.
+    latest = tracker.get("latest_message")
+    for entity in (latest.get("entities") if isinstance(latest, Mapping) else None) or []:
+        if isinstance(entity, Mapping) and entity.get("entity") == LANGUAGE_PAGE:
+            params[LANGUAGE_PAGE] = entity.get("value")
     return {key: parse_slot_value(value) for key, value in params.items()}
 
 

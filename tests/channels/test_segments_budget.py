@@ -130,14 +130,19 @@ def test_french_booking_fits_the_segment_budget(site_code: str, first_slot: dt.d
 
 
 def test_greeting_keeps_arabic_script_in_one_segment() -> None:
-    """An Arabic speaker who cannot read Latin script must find «عربي» in the first SMS;
-    it makes the SMS UCS-2, so the greeting is kept within one UCS-2 segment (70 characters)."""
-    for lang in ("fr", "en", "ar"):
+    """An Arabic speaker who cannot read Latin script must find «عربي» in the first SMS, also
+    when nothing in their message was recognised (the greeting is then in French); it makes the
+    SMS UCS-2, so the greeting is kept within one UCS-2 segment (70 characters). One who wrote
+    English reads English: their greeting offers English and French in one GSM-7 segment."""
+    for lang in ("fr", "ar"):
         reply = from_rasa([render("utter_greet", lang, channel="sms")])
         pages_, segments = segments_sent(reply, lang)
         assert "عربي" in pages_[0]
         assert gsm7.sms_info(pages_[0]).encoding == "UCS-2"
         assert segments == 1, (lang, pages_[0], len(pages_[0]))
+    reply = from_rasa([render("utter_greet", "en", channel="sms")])
+    pages_, segments = segments_sent(reply, "en")
+    assert "English" in pages_[0] and segments == 1, pages_
 
 
 def test_on_the_bench_path_only_the_checklist_and_convocation_take_two_segments() -> None:
