@@ -55,7 +55,8 @@ class Question(str, enum.Enum):
     ASSISTANT = "assistant"  # Rasa's last answer; its `awaiting` slot says which question
 
 
-_TRAILING = " \t\r\n.!?,;:)-"
+# Full-width marks too: a Chinese keyboard ends "撤回" with "。" (U+3002) or "！" (U+FF01).
+_TRAILING = " \t\r\n.!?,;:)-。！？，；：）、"
 
 
 def normalise(text: str) -> str:

@@ -145,6 +145,15 @@ def test_greeting_keeps_arabic_script_in_one_segment() -> None:
     assert "English" in pages_[0] and segments == 1, pages_
 
 
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_greeting_and_its_language_menu_take_one_segment_in_every_language(lang: str) -> None:
+    """The first SMS of a conversation: the greeting (UCS-2 outside Latin script) shares one
+    segment with the language menu, so the translated greeting must stay very short."""
+    reply = from_rasa([render("utter_greet", lang, channel="sms")])
+    pages_, segments = segments_sent(reply, lang)
+    assert len(pages_) == 1 and segments == 1, (lang, pages_[0], len(pages_[0]))
+
+
 def test_on_the_bench_path_only_the_checklist_and_convocation_take_two_segments() -> None:
     """Where the budget is spent on `guichet bench channels`' path (Isère, a short date).
     With the longest site name and date the slot list takes a second segment too (12)."""

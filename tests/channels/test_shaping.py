@@ -23,6 +23,10 @@ def test_keywords_are_recognised_in_every_language_and_only_alone():
     for word in ["SUITE", "more", "التالي"]:
         assert word_of(word) is Word.MORE
     assert word_of("0") is Word.MENU
+    # Chinese: no spaces, and a Chinese keyboard ends a word with full-width punctuation.
+    for word in ["取消", "取消。", "取消！", "quxiao"]:
+        assert word_of(word) is Word.CANCEL, word
+    assert word_of("取消预约") is None
     assert word_of("stop my appointment") is None
     assert word_of("arrête de m'écrire demain") is None
 

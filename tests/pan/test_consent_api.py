@@ -11,9 +11,12 @@ from bot.booking.mediators import ConsentStatus, mediator_ref
 from bot.channels.turn import Converse, route
 from bot.config import Settings
 from bot.gateway.app import create_app
+from bot.i18n import translate
+from bot.locales import language, languages
 from bot.pan import accounts, consent
+from bot.pan.messages import CONSENT_CODE
 from bot.ratelimit import RateLimiter
-from bot.words import Question, Word, word_of
+from bot.words import Question, Word, normalise, word_of
 from tests.support import world
 from tests.support.booking import SERVICE, SERVICE_TOKEN
 from tests.support.world import PHONE_A, PHONE_B
@@ -95,11 +98,37 @@ def test_wrong_codes_lock_the_request(api, clock):
 
 @pytest.mark.parametrize(
     "text",
-    ["RETIRER", "retirer", "Revoke", "سحب", "відкликати", "Vidklykaty", "Отозвать", "otozvat"],
+    [
+        "RETIRER",
+        "retirer",
+        "Revoke",
+        "سحب",
+        "відкликати",
+        "Vidklykaty",
+        "Отозвать",
+        "otozvat",
+        "撤回",
+        "撤回。",
+        "Chehui",
+    ],
 )
 def test_the_revoke_word_is_read_whatever_was_asked_last(text):
     assert word_of(text) is Word.REVOKE
     assert route(text, Question.ASSISTANT.value) == Converse(text, reply=Word.REVOKE)
+
+
+@pytest.mark.parametrize("lang", [lang.code for lang in languages()])
+def test_the_consent_sms_names_the_revoke_word_of_its_language(lang):
+    """The SMS tells the applicant the word to send, in their language: a word the gateway
+    reads (bot.words), not the French RETIRER copied into the sentence."""
+    sms = translate(CONSENT_CODE, lang, code="123456", site="Périgueux", hours=48)
+    if lang != "fr" and sms == translate(
+        CONSENT_CODE, "fr", code="123456", site="Périgueux", hours=48
+    ):
+        pytest.skip(f"{lang}: the consent SMS is not translated yet (tests/i18n reports it)")
+    own = {normalise(s) for s in language(lang).words.get(Word.REVOKE.value, ())}
+    assert own, f"{lang}: no revoke word"
+    assert any(spelling in normalise(sms) for spelling in own), (lang, sms)
 
 
 def test_the_page_conversation_is_purged_like_the_channels(api, clock):
