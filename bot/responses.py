@@ -105,9 +105,9 @@ MISSING_RESPONSE = "utter_internal_error"
 
 RESPONSES: dict[str, Response] = {
     "utter_greet": Response(
-        # The Arabic button stays in Arabic script (someone who cannot read Latin script must
-        # find their language), so this SMS is UCS-2: 70 characters fit one segment, and the
-        # language menu takes 30 of them. Guarded by tests/channels/test_segments_budget.py.
+        # The language menu starts with the conversation's language; a French greeting (nothing
+        # recognised) also offers «عربي» in Arabic script, which makes the SMS UCS-2: greeting
+        # and menu fit its 70 characters in every language (tests/channels/test_segments_budget.py).
         N_("Bonjour ! RDV en préfecture."),
         language_menu=True,
     ),
