@@ -9,7 +9,7 @@ and action server then share it without anyone choosing a weak one. In productio
 Sealing is AES-256-GCM from the `cryptography` library (a random 96-bit nonce per value, the
 key derived for this purpose). Values sealed by the first construction (HMAC-SHA256 in counter
 mode, then an HMAC tag) still open, read-only: they leave the stores with the 90-day retention
-(docs/decisions/XXXX-aes-gcm-seal.md).
+(docs/decisions/0016-aes-gcm-seal.md).
 """
 
 from __future__ import annotations

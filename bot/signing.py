@@ -1,5 +1,5 @@
 """Signed convocations: what the QR code of a printed convocation carries, and how a counter
-checks it offline with the préfecture's public key (docs/decisions/XXXX-signed-convocation.md).
+checks it offline with the préfecture's public key (docs/decisions/0014-signed-convocation.md).
 
 The payload is one line of URL-safe ASCII, short so that the QR code stays small (version 8 at
 error level M for the longest démarche code):

@@ -217,7 +217,7 @@ def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rule
     assert set(said.slots) <= {"requested_slot"} and said.responses == []
 
 
-# -- the sentence leads (decision XXXX-routing) -------------------------------------------
+# -- the sentence leads (decision 0017-routing) -------------------------------------------
 
 
 @pytest.mark.parametrize(
