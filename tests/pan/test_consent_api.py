@@ -1,6 +1,6 @@
 """The booking API and the SMS channel under a mediator's consent, without a browser: a
 `mediator_ref` is accepted only under that mediator's live consent for that phone, and
-RETIRER / REVOKE / سحب ends it whatever was asked last."""
+RETIRER / REVOKE / سحب / انصراف ends it whatever was asked last."""
 
 from __future__ import annotations
 
@@ -95,7 +95,18 @@ def test_wrong_codes_lock_the_request(api, clock):
 
 @pytest.mark.parametrize(
     "text",
-    ["RETIRER", "retirer", "Revoke", "سحب", "відкликати", "Vidklykaty", "Отозвать", "otozvat"],
+    [
+        "RETIRER",
+        "retirer",
+        "Revoke",
+        "سحب",
+        "انصراف",
+        "Ensiraf",
+        "відкликати",
+        "Vidklykaty",
+        "Отозвать",
+        "otozvat",
+    ],
 )
 def test_the_revoke_word_is_read_whatever_was_asked_last(text):
     assert word_of(text) is Word.REVOKE
