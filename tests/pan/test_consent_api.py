@@ -1,6 +1,6 @@
 """The booking API and the SMS channel under a mediator's consent, without a browser: a
 `mediator_ref` is accepted only under that mediator's live consent for that phone, and
-RETIRER / REVOKE / سحب ends it whatever was asked last."""
+RETIRER / REVOKE / سحب / انصراف ends it whatever was asked last."""
 
 from __future__ import annotations
 
@@ -103,13 +103,21 @@ def test_wrong_codes_lock_the_request(api, clock):
         "retirer",
         "Revoke",
         "سحب",
+<<<<<<< HEAD
+=======
+        "انصراف",
+        "Ensiraf",
+>>>>>>> tr1
         "відкликати",
         "Vidklykaty",
         "Отозвать",
         "otozvat",
+<<<<<<< HEAD
         "撤回",
         "撤回。",
         "Chehui",
+=======
+>>>>>>> tr1
     ],
 )
 def test_the_revoke_word_is_read_whatever_was_asked_last(text):
