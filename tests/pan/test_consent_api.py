@@ -103,21 +103,15 @@ def test_wrong_codes_lock_the_request(api, clock):
         "retirer",
         "Revoke",
         "سحب",
-<<<<<<< HEAD
-=======
         "انصراف",
         "Ensiraf",
->>>>>>> tr1
         "відкликати",
         "Vidklykaty",
         "Отозвать",
         "otozvat",
-<<<<<<< HEAD
         "撤回",
         "撤回。",
         "Chehui",
-=======
->>>>>>> tr1
     ],
 )
 def test_the_revoke_word_is_read_whatever_was_asked_last(text):
