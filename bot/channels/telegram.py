@@ -1,5 +1,5 @@
 """Telegram's webhook (POST /telegram/webhook): secret token, update_id de-duplication,
-200 at once and the turn in the background; buttons become inline keyboards."""
+200 once the message is kept, and the turn in the background; buttons become inline keyboards."""
 
 from __future__ import annotations
 
@@ -142,6 +142,12 @@ def build_telegram_router(service: ChannelService) -> APIRouter:
             metrics.REJECTED.labels("telegram", "malformed").inc()
             return JSONResponse({"ok": False}, status_code=400)
         service.ensure_replayer()
+        incoming, _callback = incoming_of(update)
+        # On disk before Telegram hears 200 (bot.channels.spool): a process that dies before
+        # recording it leaves it to the replayer; recorded, the copy is dropped. Not kept at
+        # all: a 503, and Telegram delivers the update again.
+        if incoming is not None and not await service.conversations.keep_aside(incoming):
+            return JSONResponse({"ok": False}, status_code=503)
         background.add_task(process, update)
         return JSONResponse({"ok": True})
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from sqlalchemy import select
 
 from bot.channels import messages
@@ -132,3 +135,34 @@ def test_malformed_updates_are_client_errors(client):
     assert post(client, [1, 2]).status_code == 400
     assert post(client, {"update_id": "x"}).status_code == 400
     assert post(client, {"update_id": 5, "edited_message": None}).status_code == 200
+
+
+def test_a_message_is_kept_before_telegram_hears_200_so_a_death_before_recording_loses_nothing(
+    client, telegram_api, session_factory, settings, monkeypatch
+):
+    """Issue 13: Telegram got its 200 before the message was recorded, so a gateway dying in
+    that moment lost it. Now it is on disk (sealed) first; the replayer records and answers it."""
+
+    async def died_before_recording(self, incoming, deliver=None, recorded=None):
+        return None
+
+    monkeypatch.setattr("bot.channels.conversation.Conversations.handle", died_before_recording)
+    assert post(client, update(40, "Bonjour, je veux un rendez-vous")).status_code == 200
+    [kept] = Path(settings.spool_dir).glob("*.msg")
+    assert "rendez-vous" not in kept.read_text()  # sealed
+    with session_factory() as session:
+        assert session.scalars(select(InboundMessage)).all() == []
+    monkeypatch.undo()  # the next process: its replayer finds the message on disk
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not sent_texts(telegram_api):
+        time.sleep(0.1)
+    assert sent_texts(telegram_api), "the kept message was never answered"
+    with session_factory() as session:
+        assert [r.external_id for r in session.scalars(select(InboundMessage))] != []
+    assert not list(Path(settings.spool_dir).glob("*.msg"))
+
+
+def test_a_message_is_answered_as_before_and_leaves_nothing_on_disk(client, telegram_api, settings):
+    assert post(client, update(41, "Bonjour")).status_code == 200
+    assert sent_texts(telegram_api)
+    assert not list(Path(settings.spool_dir).glob("*.msg"))
