@@ -305,8 +305,11 @@ def test_an_entity_the_routing_does_not_know_never_hides_what_the_sentence_said(
     assert said_facts(tracker(text=text, entities=cut, language="zh"))["title_type"] == (
         "carte_resident"
     )
-    kept = [{"entity": "title_type", "value": "etudiant", "start": 0, "end": 2}]
-    assert said_facts(tracker(text=text, entities=kept, language="zh"))["title_type"] == "etudiant"
+    # An entity that contradicts the sentence loses too (decision 0017: the sentence leads).
+    other = [{"entity": "title_type", "value": "etudiant", "start": 0, "end": 2}]
+    assert said_facts(tracker(text=text, entities=other, language="zh"))["title_type"] == (
+        "carte_resident"
+    )
     # "居留卡" (any permit) says less than "丈夫是法国人" (a spouse's card).
     spouse = "我丈夫是法国人，我的居留卡下个月到期"
     broad = [{"entity": "title_type", "value": "titre", "start": 11, "end": 14}]
