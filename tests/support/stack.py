@@ -352,7 +352,8 @@ class TelegramUser:
 
 def telegram_booking(user: TelegramUser, *, language: int, phone: str, numero: str) -> list[dict]:
     """A Telegram booking of a carte de résident renewal in Isère, the language picked from the
-    first menu (1 Français, 2 English, 3 عربي: a choice sticks whatever is typed next), up to the
+    first menu (a French greeting: 1 Français, 2 عربي, 3 Autres / Others — bot.language_menu; a
+    choice sticks whatever is typed next), up to the
     confirmation question: what it answered last (press 1 to book)."""
     sent = user.say("/start")
     sent = user.press(sent, language)
