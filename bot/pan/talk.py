@@ -102,8 +102,10 @@ async def say(
     """Sends what the applicant typed (or the button they chose) to Rasa; records both sides."""
     key = conversations.settings.secret_key
     text = payload if payload else seal_numbers(clean_text(typed), key)
-    decided = decide(text, consent.language, LanguageSource.GUESSED.value)
     rasa_text, numbers = for_rasa(text, key)
+    # Read on Rasa's text, where sealed numbers are digits again: a sealed token ("pii:aZx…")
+    # reads as Latin words and switched an Arabic conversation to another language.
+    decided = decide(rasa_text, consent.language, LanguageSource.GUESSED.value)
     sender = sender_id(conversations, consent)
     http = conversations.http()
     if decided.language != consent.language:
