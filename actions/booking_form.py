@@ -29,6 +29,7 @@ from actions.common import (
     language,
     now,
     pending_retry,
+    ran_this_turn,
     revealed,
     secret_key,
 )
@@ -96,7 +97,12 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     # message that names no démarche; cancel and check are unambiguous.
     wants = reading.wants if reading.wants != Wants.RESCHEDULE or not reading.facts else None
     if starting and (answer := _ABOUT_A_BOOKING.get(wants or "")):
-        events = await answer().act(dispatcher, tracker)
+        action = answer()
+        if ran_this_turn(tracker, action.name()):
+            # Rasa's rule ran it just before this form ("can I move my appointment?"): its
+            # slots are set; answering again sent the same sentence twice.
+            return {}
+        events = await action.act(dispatcher, tracker)
         return {"reschedule_code": FORM_DONE, **_slots_of(events)}
     read: dict[str, Any] = {}
     if (
@@ -225,6 +231,14 @@ class ValidateBookingForm(FormValidationAction):
         if not (starting or switching) or not facts:
             return {}
         result = route(facts, tracker.get_slot("site"))
+        if result.status is RouteStatus.NOT_COVERED and said_facts(tracker):
+            # "Ma carte vie privée et familiale va expirer" (not a spouse's): say the catalogue
+            # has no such démarche and where to get help, then ask afresh, rather than asking
+            # "which démarche?" as if nothing had been said.
+            dispatcher.utter_message(
+                response="utter_route", route_text=result.render(language(tracker))
+            )
+            return {"demarche": None}
         code = result.demarche.code if result.status is RouteStatus.RESOLVED else None
         if code == tracker.get_slot("demarche"):
             # Facts that narrow the démarche question without settling it ("renouveler mon titre

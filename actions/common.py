@@ -110,6 +110,16 @@ def in_form(tracker: Tracker) -> bool:
     return (tracker.active_loop or {}).get("name") == "booking_form"
 
 
+def ran_this_turn(tracker: Tracker, action_name: str) -> bool:
+    """Whether `action_name` already answered the latest message (a rule, or a FollowupAction)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False
+
+
 @functools.cache
 def secret_key() -> str:
     """The key sealing personal numbers: the gateway's (GUICHET_SECRET_KEY or var/)."""

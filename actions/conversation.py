@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import GuichetAction, step_of
+from actions.common import GuichetAction, ran_this_turn, step_of
 from actions.reading import names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
 
@@ -73,6 +73,18 @@ class ActionGreet(GuichetAction, action="action_greet"):
         return []
 
 
+class ActionAskLanguage(GuichetAction, action="action_ask_language"):
+    """The language menu on request, unless the sentence names the démarche: a word can pass for
+    a language request ("my husband is FRENCH and my permit ends in June"), and the person's
+    language is read from the message anyway (bot.language), so the door comes first."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if names_a_demarche(tracker):
+            return [FollowupAction("booking_form")]
+        dispatcher.utter_message(response="utter_ask_language")
+        return []
+
+
 def _consecutive_fallbacks(tracker: Tracker) -> int:
     """In how many turns in a row action_fallback answered, just before this message."""
     count = 0
@@ -88,15 +100,6 @@ def _consecutive_fallbacks(tracker: Tracker) -> int:
         count += 0 if counted_this_turn else 1
         counted_this_turn = True
     return count
-
-
-def _ran_this_turn(tracker: Tracker) -> bool:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") == "action_fallback":
-            return True
-    return False
 
 
 def _back_to_the_question(tracker: Tracker) -> bool:
@@ -118,7 +121,7 @@ class ActionFallback(GuichetAction, action="action_fallback"):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         listen: list[EventType] = [FollowupAction("action_listen")]
-        if _ran_this_turn(tracker):
+        if ran_this_turn(tracker, "action_fallback"):
             return listen  # the person already has this turn's answer
         if names_a_demarche(tracker):
             # Rasa did not classify it, the sentence says the démarche: the form answers.

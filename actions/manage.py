@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -26,10 +26,11 @@ from actions.common import (
     say_unavailable,
 )
 from actions.deadlines import rights_end, waitlist_window
-from actions.reading import understood
+from actions.reading import names_a_demarche, understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.schemas import BookingOut
 from bot.formatting import format_when
+from bot.words import Word, mentions
 
 MAX_PROOF_LINES = 5
 
@@ -158,6 +159,11 @@ class ActionMyProof(GuichetAction, action="action_my_proof", step="my_proof"):
     """The dated searches: the proof a judge asks for (référé "mesures utiles", seed 002)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if names_a_demarche(tracker) and not mentions(text, Word.PROOF):
+            # Rasa's guess (a weak one: "حيدولي البرمي ولازم نفوت على الطبيب", a driving licence
+            # to see a doctor about) against a sentence that names the démarche: the door.
+            return [FollowupAction("booking_form")]
         lang = language(tracker)
         number = phone(tracker)
         if not number:

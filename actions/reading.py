@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from actions.common import in_form, language, now
 from bot.catalogue import get_catalogue
 from bot.routing import RouteStatus, candidates, possible_values, route
-from bot.understanding import Understanding, understand_message
+from bot.understanding import Understanding, consistent, understand_message
 
 FACT_SLOTS = ("procedure_kind", "title_type", "topic")
 
@@ -60,7 +60,9 @@ def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str,
             continue  # the sentence is as precise or more: it wins
         if set(_candidates({**merged, name: value})) & set(_candidates(merged)):
             merged[name] = value
-    return merged
+    # The sentence's own rules hold for what the entities add: "première demande de titre de
+    # séjour" tags "titre" as the title held, which the sentence had set aside.
+    return consistent(merged)
 
 
 def _candidates(facts: dict[str, str]) -> tuple[str, ...]:

@@ -80,6 +80,11 @@ def word_of(text: str) -> Word | None:
     return _BY_SPELLING.get(normalise(text))
 
 
+def mentions(text: str, word: Word) -> bool:
+    """Whether one of the text's words is `word` ("PREUVE de mes recherches pour …")."""
+    return any(word_of(part) is word for part in text.split())
+
+
 def menu_choice(text: str) -> int | None:
     """The number in a reply like "2", "2.", " 2 " or "٢" (1-based), or None."""
     word = normalise(text)

@@ -2,7 +2,7 @@
 wish, numéro étranger, and whether it is about an appointment already made. Pure core: no web,
 no database, no Rasa. The words are data: `cues/<lang>.yml`."""
 
-from bot.understanding.facts import Facts, read_facts
+from bot.understanding.facts import Facts, consistent, read_facts
 from bot.understanding.message import (
     Place,
     Understanding,
@@ -18,6 +18,7 @@ __all__ = [
     "Place",
     "Understanding",
     "Wants",
+    "consistent",
     "read_facts",
     "read_numero_etranger",
     "read_place",

@@ -43,10 +43,10 @@ def read_facts(text: str, lang: str | None) -> Facts:
         values, used = _values(book, tokens, used)
         for dimension, value in values.items():
             said.setdefault(dimension, value)
-    return Facts(**_consistent(said))
+    return Facts(**consistent(said))
 
 
-def _consistent(said: dict[str, str]) -> dict[str, str]:
+def consistent(said: dict[str, str]) -> dict[str, str]:
     """Facts that leave no démarche because of a vague reading ("admission exceptionnelle au
     séjour": "séjour" read as "a title") lose it, the vague group whose removal leaves the
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF

@@ -12,9 +12,9 @@ from babel.dates import format_date
 
 from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
-from actions.conversation import ActionConfirm, ActionFallback, ActionGreet
+from actions.conversation import ActionAskLanguage, ActionConfirm, ActionFallback, ActionGreet
 from actions.deadlines import ActionCheckExpiry
-from actions.manage import ActionPrepareReschedule
+from actions.manage import ActionMyProof, ActionPrepareReschedule
 from actions.opening_days import ActionOpeningDays
 from actions.reading import facts_of, merge_facts, new_facts, said_facts
 from bot.secrets import unseal
@@ -226,6 +226,9 @@ def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rule
         ("jai perdu mon tds", "greet", "fr"),
         ("lkart dyali da3etli", "nlu_fallback", "ar"),
         ("أريد تجديد بطاقة المقيم", "ask_opening_days", "ar"),
+        # "french" read as a language request (seen live: the language menu came back)
+        ("my husband is french and my permit ends in june", "change_language", "en"),
+        ("on m'a suspendu le permis, je dois voir le médecin agréé", "my_proof", "fr"),
     ],
 )
 def test_a_first_message_that_names_a_demarche_goes_to_the_form_whatever_the_intent(
@@ -236,6 +239,8 @@ def test_a_first_message_that_names_a_demarche_goes_to_the_form_whatever_the_int
         "greet": ActionGreet(),
         "nlu_fallback": ActionFallback(),
         "ask_opening_days": ActionOpeningDays(),
+        "change_language": ActionAskLanguage(),
+        "my_proof": ActionMyProof(),
     }[intent]
     said = run(action, tracker(text=text, intent=intent, language=lang))
     assert said.responses == []  # no greeting, no "say it again", no "which démarche?"
@@ -316,3 +321,71 @@ def test_an_entity_the_routing_does_not_know_never_hides_what_the_sentence_said(
     assert said_facts(tracker(text=spouse, entities=broad, language="zh"))["title_type"] == (
         "conjoint_francais"
     )
+
+
+def test_a_language_request_that_names_no_demarche_gets_the_language_menu():
+    said = run(ActionAskLanguage(), tracker(text="other language please", intent="change_language"))
+    assert said.responses == ["utter_ask_language"]
+
+
+def test_a_first_application_keeps_the_permit_asked_for_apart_from_the_one_held():
+    """The CRF tags "titre de séjour" as the title held; the sentence had set it aside, since a
+    first application says nothing of a title held: the routing question is the one for people
+    who may have none, not "which of talent / VPF?"."""
+    text = "Je veux faire une première demande de titre de séjour"
+    entities = [{"entity": "title_type", "value": "titre"}]
+    assert said_facts(tracker(text=text, entities=entities)) == {"procedure_kind": "first"}
+
+
+def test_facts_the_catalogue_has_no_demarche_for_are_said_so_at_once():
+    """A VPF renewal that is not a spouse's: the reply says the démarche is not covered and where
+    to get help, instead of asking "which démarche?" as if nothing had been said."""
+    text = "Ma carte vie privée et familiale va expirer"
+    entities = [{"entity": "title_type", "value": "vpf"}]
+    started = validate({}, requested=None, text=text, intent="need_procedure", entities=entities)
+    assert started.responses[0] == "utter_route"
+    assert "ne connais pas encore cette démarche" in started.messages[0]["route_text"]
+    assert started.slots["requested_slot"] == "demarche"  # then the question, afresh
+
+
+def test_a_move_the_rule_already_answered_is_not_answered_again_by_the_form():
+    """The move rule runs action_prepare_reschedule, then the form, which reads the same move in
+    the sentence: the person got "no active appointment" twice (seen in the dev bench)."""
+    from actions.booking_form import ValidateBookingForm  # noqa: PLC0415
+
+    text = "can I move my appointment to friday?"
+    events = [
+        {"event": "user", "text": text},
+        {"event": "action", "name": "action_prepare_reschedule"},
+        {"event": "slot", "name": "reschedule_code", "value": FORM_DONE},
+        {"event": "action", "name": "booking_form"},
+    ]
+    state = tracker(
+        {"phone": new_phone(), "reschedule_code": FORM_DONE},
+        text=text,
+        intent="reschedule_appointment",
+        active_loop="booking_form",
+        events=events,
+        language="en",
+    )
+    said = run(ValidateBookingForm(), state)
+    assert said.responses == []
+    fresh = run(
+        ValidateBookingForm(),
+        tracker(
+            {"phone": new_phone()},
+            text=text,
+            intent="reschedule_appointment",
+            language="en",
+            active_loop="booking_form",
+            events=[{"event": "user", "text": text}],
+        ),
+    )
+    assert len(fresh.responses) == 1  # unanswered before: the form answers, once
+
+
+def test_proof_asked_by_its_word_stays_the_proof_even_beside_a_demarche():
+    text = "PREUVE de mes recherches pour le renouvellement de ma carte de résident"
+    said = run(ActionMyProof(), tracker(text=text, intent="my_proof"))
+    assert all(e.get("event") != "followup" for e in said.events)
+    assert said.responses  # the proof (or why there is none), not the form
