@@ -16,6 +16,10 @@ DIGITS: dict[int, str] = {0x0660 + i: str(i) for i in range(10)} | {
 # people mix freely, and the tatweel only stretches a word.
 _ARABIC_VARIANTS: dict[int, str | None] = {
     ord("ى"): "ي",
+    # Persian keyboards type ی and ک, Arabic ones ي and ك: Dari written on an Arabic keyboard
+    # (or Arabic on a Persian one) is the same word.
+    ord("ی"): "ي",
+    ord("ک"): "ك",
     ord("ة"): "ه",
     ord("ـ"): None,
     ord("’"): "'",
@@ -64,7 +68,8 @@ def in_scripts(char: str, scripts: frozenset[str]) -> bool:
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, harakat or hamza seats, Arabic letter variants unified, ASCII digits.
+    """Lower case, no accents, harakat or hamza seats, Arabic letter variants unified (Persian ی ک
+    as Arabic ي ك), ASCII digits.
 
     "Côte-d'Or" → "cote-d'or", "الثلاثاء" stays, "مساعدة" → "مساعده", "١٥" → "15".
     """

@@ -217,6 +217,8 @@ class Departement:
     code: str  # "38", "2A", "974"
     name: str
     prefecture: str  # chef-lieu city
+    # Its name or its towns' as people write them in other scripts ("Париж", "پاریس", "巴黎").
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -44,15 +44,45 @@ def _index(catalogue: Catalogue) -> _Index:
         return cached[1]
     names: dict[str, set[str]] = {}
     for dep in catalogue.departements.values():
-        for name in (dep.name, dep.prefecture):
+        for name in (dep.name, dep.prefecture, *dep.aliases):
             names.setdefault(place_key(name), set()).add(dep.code)
     for site in catalogue.sites.values():
         for name in (site.city, site.name, *site.aliases):
             names.setdefault(place_key(name), set()).add(site.departement)
+    # Ukrainian and Russian decline town names ("у Парижі", "в Лионе", "из Тулузы"): each
+    # one-word Cyrillic name also stands for its case forms, unless they name another place.
+    for name, codes in list(names.items()):
+        for form in cyrillic_case_forms(name):
+            if form not in names:
+                names[form] = set(codes)
     frozen = {name: frozenset(codes) for name, codes in names.items() if name}
     index = _Index(frozen, tuple(sorted(frozen, key=len, reverse=True)))
     _INDEXES[id(catalogue)] = (catalogue, index)
     return index
+
+
+_CYRILLIC = re.compile(r"^[\u0400-\u04ff]+$")
+_CONSONANT_ENDINGS = ("а", "у", "і", "и", "е", "ом", "ем", "ові")  # Париж → Парижа, Парижі…
+_SOFT_ENDINGS = ("я", "ю", "і", "и", "е", "ем")  # Марсель → Марселя, Марселі, Марселе…
+_A_ENDINGS = ("и", "ы", "і", "е", "у", "ю", "ою", "ой", "ей", "ею")  # Тулуза → Тулузі, Тулузе…
+_VOWELS = frozenset("аеєиіїоуюяыэ")
+
+
+def cyrillic_case_forms(key: str) -> tuple[str, ...]:
+    """The Ukrainian and Russian case forms of a one-word Cyrillic place name (folded, as
+    place_key gives it): "париж" → "парижа", "парижі", "париже"…; names ending in another vowel
+    ("бордо", "монпельє") do not decline. Regular endings only: a name with a changing
+    consonant ("у Страсбурзі") is listed as an alias of its own."""
+    if not _CYRILLIC.match(key) or len(key) < 3:
+        return ()
+    last, stem = key[-1], key[:-1]
+    if last == "ь":
+        return tuple(stem + e for e in _SOFT_ENDINGS)
+    if last in "ая":
+        return tuple(stem + e for e in _A_ENDINGS) if len(stem) >= 3 else ()
+    if last in _VOWELS:
+        return ()
+    return tuple(key + e for e in _CONSONANT_ENDINGS)
 
 
 def place_names(catalogue: Catalogue | None = None) -> dict[str, frozenset[str]]:

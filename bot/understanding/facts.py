@@ -42,7 +42,11 @@ def read_facts(text: str, lang: str | None) -> Facts:
     for book in books_for(lang):
         values, used = _values(book, tokens, used)
         for dimension, value in values.items():
-            said.setdefault(dimension, value)
+            # The message's language speaks first; a borrowed term only adds what it did not
+            # say, or narrows a group it said ("récépissé快过期了，卡…": 卡 is any permit, the
+            # French word says which).
+            if dimension not in said or narrows(dimension, value, said[dimension]):
+                said[dimension] = value
     return Facts(**consistent(said))
 
 

@@ -33,6 +33,9 @@ _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
 # Articles that may stand between a number marker and the number ("dans LE 38").
 _ARTICLES = frozenset({"le", "la", "l", "the", "al"})
 _SHORT_MESSAGE = 3  # words: a message this short naming a place is the place
+# Arabic-script names one letter off are read from this length: shorter ones are a letter from
+# everyday words ("كانت", was, and نانت, Nantes; "ليوم", today, and ليون, Lyon).
+_ARABIC_FUZZY_MIN = 5
 
 
 class Wants:
@@ -147,7 +150,7 @@ def read_place(text: str, lang: str | None) -> Place | None:
     ambiguous = frozenset().union(*(b.ambiguous_places for b in books))
     short = len(tokens) <= _SHORT_MESSAGE
     number_markers = frozenset().union(*(b.number_markers for b in books))
-    codes = _named_place(tokens, books, markers, ambiguous, short) or _numbered_place(
+    codes = _named_place(tokens, books, markers, ambiguous, short, lang) or _numbered_place(
         tokens, number_markers, lang, short
     )
     if codes is None:
@@ -169,6 +172,7 @@ def _named_place(
     markers: frozenset[str],
     ambiguous: frozenset[str],
     short: bool,
+    lang: str | None,
 ) -> tuple[str, tuple[str, ...]] | None:
     names = place_names()
     longest = max((len(n.split()) for n in names), default=1)
@@ -176,7 +180,9 @@ def _named_place(
         for start in range(len(tokens) - size + 1):
             window = tokens[start : start + size]
             for key in _keys(window, books):
-                codes = names.get(key) or _close_arabic_name(key, names)
+                codes = names.get(key) or (
+                    None if _is_date_word(key, lang) else _close_arabic_name(key, names)
+                )
                 if not codes:
                     continue
                 before = tokens[start - 1] if start else ""
@@ -199,11 +205,12 @@ def _keys(window: list[str], books: tuple[CueBook, ...]) -> list[str]:
 
 
 def _close_arabic_name(key: str, names: dict[str, frozenset[str]]) -> frozenset[str] | None:
-    """Arabic spellings of French names vary by a letter ("دوردوني" for "دوردون")."""
-    if not _ARABIC.search(key) or len(key) < 4:
+    """Arabic spellings of French names vary by a letter ("دوردوني" for "دوردون"); a date word
+    one letter from a name is the date ("مارس", March, is not "مارسی", Marseille)."""
+    if not _ARABIC.search(key) or len(key) < _ARABIC_FUZZY_MIN:
         return None
     for name, codes in names.items():
-        if _ARABIC.search(name) and len(name) >= 4 and one_edit(key, name):
+        if _ARABIC.search(name) and len(name) >= _ARABIC_FUZZY_MIN and one_edit(key, name):
             return codes
     return None
 
@@ -237,4 +244,6 @@ def _numbered_place(
 
 
 def _is_date_word(word: str, lang: str | None) -> bool:
-    return any(t.kind in _DATE_KINDS for t in tokenise(word, lang or "fr"))
+    # Arabic-script month names are shared by Arabic and Persian writers whatever the reply.
+    langs = {lang or "fr", "ar", "fa"} if _ARABIC.search(word) else {lang or "fr"}
+    return any(t.kind in _DATE_KINDS for code in langs for t in tokenise(word, code))

@@ -56,6 +56,27 @@ DEPARTEMENTS = [
     ("Val-d'Oise", "95"),
     ("Lyon", "69"),
     ("saint etienne", "42"),
+    # Towns in the scripts of the languages added in issue 12 (departements.yml `aliases`),
+    # Cyrillic ones in their case forms too.
+    ("Париж", "75"),
+    ("Парижі", "75"),  # uk locative: "у Парижі"
+    ("Ліон", "69"),
+    ("Лионе", "69"),  # ru prepositional: "в Лионе"
+    ("Ніцці", "06"),
+    ("Ниццы", "06"),  # ru genitive: "из Ниццы"
+    ("Тулузі", "31"),
+    ("Марселе", "13"),
+    ("Страсбурзі", "67"),  # uk г → з: listed as an alias
+    ("Бордо", "33"),  # does not decline
+    ("Гренобле", "38"),
+    ("Монпельє", "34"),
+    ("Сен-Сен-Дені", "93"),
+    ("پاریس", "75"),
+    ("پاريس", "75"),  # Arabic ي typed for Persian ی
+    ("مارسی", "13"),
+    ("巴黎", "75"),
+    ("马赛", "13"),
+    ("图卢兹", "31"),
 ]
 
 
@@ -69,6 +90,27 @@ def test_long_sentences_are_not_searched_for_place_names() -> None:
     # "lot", "var" and "cher" are départements; a long sentence must not match them by accident.
     sentence = "I have a lot of papers and my cher ami says the var is not fine at all today"
     assert resolve_departements(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "forms"),
+    [
+        ("париж", {"парижа", "парижі", "париже", "парижем"}),
+        ("марсель", {"марселя", "марселі", "марселе"}),
+        ("тулуза", {"тулузи", "тулузы", "тулузі", "тулузе", "тулузу"}),
+    ],
+)
+def test_cyrillic_case_forms(key: str, forms: set[str]) -> None:
+    from bot.catalogue.places import cyrillic_case_forms
+
+    assert forms <= set(cyrillic_case_forms(key))
+
+
+@pytest.mark.parametrize("key", ["бордо", "монпельє", "paris", "巴 黎", "сен сен дені"])
+def test_names_that_do_not_decline(key: str) -> None:
+    from bot.catalogue.places import cyrillic_case_forms
+
+    assert cyrillic_case_forms(key) == ()
 
 
 def test_postal_code_outside_any_departement() -> None:

@@ -18,7 +18,7 @@ from bot.understanding.bench import load_openings, measure
 HERE = Path(__file__).resolve().parent
 DEV_DIR = HERE / "dev"
 OPENINGS_DIR = HERE / "openings"
-VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi", "zh")
+VARIETIES = ("fr", "fr_sms", "en", "ar_msa", "ar_darija", "arabizi", "zh", "fa", "uk", "ru")
 NOW = datetime(2026, 1, 15, 10, 0)
 
 
@@ -133,6 +133,18 @@ def test_what_the_message_wants(text: str, lang: str, wants: str | None) -> None
         ("我住在格勒诺布尔", "zh", "38"),
         ("我在38省", "zh", "38"),
         ("佩里格", "zh", "24"),
+        # Issue 12: French towns as Ukrainians, Russians, Afghans and Chinese write them.
+        ("Живу в Парижі, загубила посвідку", "uk", "75"),
+        ("Я в Ліоні, треба продовжити тимчасовий захист", "uk", "69"),
+        ("Тулуза, позбавили прав", "uk", "31"),
+        ("Я живу в Гренобле", "ru", "38"),
+        ("Живу в Ницце, хочу гражданство", "ru", "06"),
+        ("Бордо, заканчивается рисепис", "ru", "33"),
+        ("من در لیون هستم و کارتم را گم کردم", "fa", "69"),
+        ("در مارسی زندگی میکنم", "fa", "13"),
+        ("در نیس زندگی میکنم", "fa", "06"),
+        ("我在马赛，卡做好了", "zh", "13"),
+        ("住在尼斯", "zh", "06"),
     ],
 )
 def test_place(text: str, lang: str, departement: str) -> None:
@@ -151,6 +163,51 @@ def test_place(text: str, lang: str, departement: str) -> None:
 )
 def test_no_place_in_dates_and_words(text: str) -> None:
     assert understand_message(text, "fr", NOW).place is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # نیس ("isn't", spoken Persian) is Nice only after a place marker or alone.
+        ("کارتم آماده است ولی خوب نیس که دیر شد", "fa"),
+        # Everyday words one letter from a town's Arabic-script name: كانت (was) / نانت,
+        # ليوم (today) / ليون, مارس (March) / مارسی.
+        ("كانت عندي بطاقة إقامة", "ar"),
+        ("بغيت رونديفو ليوم", "ar"),
+        ("إقامتي تنتهي في ١٥ مارس", "ar"),
+    ],
+)
+def test_words_near_a_town_name_are_not_a_place(text: str, lang: str) -> None:
+    assert understand_message(text, lang, NOW).place is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "demarche"),
+    [
+        # Persian typed on an Arabic keyboard (ي ك): the same words as ی ک.
+        ("كارتم گم شد", "fa", "duplicata_titre"),
+        ("ميخواهم تابعيت فرانسه بگيرم", "fa", "naturalisation"),
+        ("كارت ده ساله‌ام تمام ميشه", "fa", "carte_resident_renouvellement"),
+        # A borrowed French word narrows the vague permit the message's language named.
+        ("récépissé快过期了，卡还没做好", "zh", "recepisse_renouvellement"),
+        # 续 alone renews; inside 继续 / 手续 it does not.
+        ("续回执", "zh", "recepisse_renouvellement"),
+        ("续十年居留卡", "zh", "carte_resident_renouvellement"),
+        # Case forms and words around the cues (issue 12 dev misses).
+        ("Мою карту пошкодила пральна машина", "uk", "duplicata_titre"),
+        ("Я програміст, подаюсь на паспорт талантів", "uk", "passeport_talent"),
+        ("Я отец ребёнка-француза, никогда не имел ВНЖ, хочу подать", "ru", "vpf_premiere_demande"),
+        ("کارتم در ماشین کالاشویی خراب شد", "fa", "duplicata_titre"),
+    ],
+)
+def test_issue_12_readings(text: str, lang: str, demarche: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.resolved and result.demarche is not None
+    assert result.demarche.code == demarche
+
+
+def test_chinese_words_holding_renew_are_not_a_renewal() -> None:
+    assert read_facts("我继续办手续", "zh").procedure_kind is None
 
 
 def test_chinese_facts_are_read_inside_a_sentence_without_spaces() -> None:
@@ -199,7 +256,11 @@ HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
     "ar_msa": (79, 86),
     "ar_darija": (67, 81),
     "arabizi": (72, 83),
-    "zh": (87, 95),  # 87.7 / 95.9 % of 73 routing openings (issue 12: within one ≥ 95 %)
+    # Issue 12 (within one ≥ 95 %), measured once after the fa/uk/ru/zh dev work (branch newlang).
+    "zh": (94, 98),  # 94.5 / 98.6 % of 73 routing openings (was 87.7 / 95.9 %)
+    "fa": (95, 98),  # 95.7 / 98.6 % of 69
+    "uk": (92, 98),  # 92.5 / 98.5 % of 67
+    "ru": (94, 98),  # 94.0 / 98.5 % of 67
 }
 
 
