@@ -9,15 +9,17 @@ two words in Arabic letters writes Arabic; French words inside Arabic are borrow
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from bot.language.model import NGRAM_ORDERS, ScriptModel, train
+from bot.language.model import NGRAM_ORDERS, ScriptModel, borrowed_evidence, train
 from bot.language.profiles import (
+    BORROWED_FILE,
     NEUTRAL_FILE,
     NLU_DIR,
     Profile,
+    load_borrowed_terms,
     load_neutral_words,
     load_profiles,
     training_lines,
@@ -32,6 +34,10 @@ PRIOR_ODDS = 8.0
 # The n-grams of a word overlap, so their evidence is not independent: the log-likelihood is
 # divided by the number of orders before it meets the prior (keeps one-word messages uncertain).
 TEMPERATURE = float(len(NGRAM_ORDERS))
+# Minimal evidence: a guess no language gets half the odds of ("anef bug", "t ki" among seven
+# Latin-script languages) is no language; the caller keeps the conversation's (a first message:
+# the default, and the language menu). Held-out messages of 2+ words are almost all above 0.6.
+MIN_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class LanguageIdentifier:
     profiles: tuple[Profile, ...]
     neutral: frozenset[str]
     nlu_dir: Path = NLU_DIR
+    # Terms people borrow whatever language they write in (bot/language/borrowed.yml), as
+    # folded word sequences → their kind (administrative, courtesy).
+    borrowed: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     @classmethod
     def from_files(
@@ -65,9 +74,15 @@ class LanguageIdentifier:
         locales_dir: Path = LOCALES_DIR,
         nlu_dir: Path = NLU_DIR,
         neutral_file: Path = NEUTRAL_FILE,
+        borrowed_file: Path = BORROWED_FILE,
     ) -> LanguageIdentifier:
         neutral = frozenset(fold(w) for w in load_neutral_words(neutral_file))
-        return cls(load_profiles(locales_dir), neutral, nlu_dir)
+        borrowed = {
+            tuple(fold(w.text) for w in words(term)): kind
+            for kind, terms in load_borrowed_terms(borrowed_file).items()
+            for term in terms
+        }
+        return cls(load_profiles(locales_dir), neutral, nlu_dir, borrowed)
 
     @cached_property
     def models(self) -> dict[str, ScriptModel]:
@@ -81,14 +96,49 @@ class LanguageIdentifier:
         found = [w for w in words(text) if fold(w.text) not in self.neutral]
         if not found:
             return NO_LANGUAGE
+        found, only_borrowed = self._mark_borrowed(found)
         script = deciding_script(found)
         scored = [w for w in found if w.script == script]
         candidates = self._candidates(script, scored)
         if not candidates:
             return LanguageGuess(None, 0.0, script)
         if len(candidates) == 1:
-            return LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0}, _count(scored))
-        return self._classify(script, scored, candidates, prior)
+            guess = LanguageGuess(candidates[0], 1.0, script, {candidates[0]: 1.0}, _count(scored))
+        else:
+            guess = self._classify(script, scored, candidates, prior)
+        if only_borrowed:
+            # "merci beaucoup", "titre de séjour": a language for a first message, never a
+            # sentence that switches a conversation (bot.channels.language.SWITCH_WORDS).
+            return replace(guess, words=min(guess.words, 1))
+        return guess
+
+    def _mark_borrowed(self, found: list[Word]) -> tuple[list[Word], bool]:
+        """The words of borrowed terms marked when the message has others ("I need my titre de
+        séjour" is read on "I need my"), and whether it has nothing else ("titre de séjour" alone
+        is read as it is: French)."""
+        if not self.borrowed:
+            return found, False
+        folded = [fold(w.text) for w in found]
+        longest = max(map(len, self.borrowed))
+        evidence = [1.0] * len(found)
+        i = 0
+        while i < len(found):
+            size = next(
+                (
+                    n
+                    for n in range(min(longest, len(found) - i), 0, -1)
+                    if tuple(folded[i : i + n]) in self.borrowed
+                ),
+                0,
+            )
+            if size:
+                kind = self.borrowed[tuple(folded[i : i + size])]
+                evidence[i : i + size] = [borrowed_evidence(found[i : i + size], kind)] * size
+            i += size or 1
+        if all(e < 1.0 for e in evidence):
+            return found, True
+        marked_words = [replace(w, evidence=e) for w, e in zip(found, evidence, strict=True)]
+        return marked_words, False
 
     def _candidates(self, script: str, scored: list[Word]) -> list[str]:
         model = self.models.get(script)
@@ -120,10 +170,13 @@ class LanguageIdentifier:
         total = sum(weights.values())
         posteriors = {lang: w / total for lang, w in weights.items()}
         best = max(posteriors, key=posteriors.__getitem__)
+        if posteriors[best] < MIN_CONFIDENCE:
+            return LanguageGuess(None, posteriors[best], script, posteriors, _count(scored))
         return LanguageGuess(best, posteriors[best], script, posteriors, _count(scored))
 
 
 def _count(scored: list[Word]) -> int:
     """How many words decided: a run of Chinese letters counts as about one word per two
-    letters (Word.weight), as for the mix rule; "我要预约" is a sentence, not a lone word."""
-    return int(sum(word.weight for word in scored))
+    letters (Word.weight), as for the mix rule; "我要预约" is a sentence, not a lone word.
+    Borrowed terms are not the person's words ("my rdv" is one word)."""
+    return int(sum(word.weight for word in scored if not word.borrowed))

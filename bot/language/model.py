@@ -10,12 +10,23 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.language.text import Word, deciding_script, words
 
 NGRAM_ORDERS = (1, 2, 3, 4)
 SMOOTHING = 0.1
+# Weight of a language's own counts against the script's pooled counts (Jelinek-Mercer). With
+# add-one style smoothing alone, an n-gram no language has seen is likeliest in the language with
+# the fewest examples (pinyin keywords, translit): "dsl jai oublié" or "c long" read as Chinese.
+# Backing off to the pooled counts makes an unseen n-gram say nothing; a seen one still counts.
+OWN_WEIGHT = 0.9
+# The evidence of a whole borrowed term ("titre de séjour", "rdv", "merci" in an English or
+# Darija message) beside the person's own words (bot/language/borrowed.yml), in words, however
+# long the term ("attestation de prolongation"): the préfecture's names say next to nothing,
+# courtesy words a little.
+BORROWED_WEIGHTS = {"administrative": 0.1, "courtesy": 0.4}
+AVERAGE_WORD_GRAMS = 22  # n-grams (NGRAM_ORDERS and the whole word) of a five-letter word
 
 
 def features(word: str) -> Iterable[str]:
@@ -26,6 +37,13 @@ def features(word: str) -> Iterable[str]:
     yield f"<{word}>"  # the whole word, so known words weigh more than their pieces
 
 
+def borrowed_evidence(term: Sequence[Word], kind: str) -> float:
+    """The weight of each n-gram of a borrowed term, so that the term weighs its kind's share of
+    an average word (BORROWED_WEIGHTS) whatever its length."""
+    grams = sum(1 for w in term for _ in features(w.text))
+    return min(1.0, BORROWED_WEIGHTS[kind] * AVERAGE_WORD_GRAMS / max(1, grams))
+
+
 @dataclass
 class ScriptModel:
     """Counts of n-grams per language for the words of one script."""
@@ -33,6 +51,7 @@ class ScriptModel:
     counts: dict[str, Counter[str]]
     totals: dict[str, int]
     vocabulary: int
+    pooled: Counter[str] = field(default_factory=Counter)  # every language's counts together
 
     @classmethod
     def train(cls, samples: dict[str, list[Word]]) -> ScriptModel:
@@ -40,18 +59,27 @@ class ScriptModel:
             lang: Counter(f for w in ws for f in features(w.text)) for lang, ws in samples.items()
         }
         vocabulary = len(set().union(*counts.values())) if counts else 0
-        return cls(counts, {lang: sum(c.values()) for lang, c in counts.items()}, vocabulary)
+        pooled: Counter[str] = Counter()
+        for language_counts in counts.values():
+            pooled.update(language_counts)
+        totals = {lang: sum(c.values()) for lang, c in counts.items()}
+        return cls(counts, totals, vocabulary, pooled)
 
     def knows(self, lang: str, word: Word) -> bool:
         """Whether the word itself was seen in the language's examples."""
         return self.counts[lang][f"<{word.text}>"] > 0
 
     def log_likelihoods(self, ws: Sequence[Word], candidates: Iterable[str]) -> dict[str, float]:
-        grams = [f for w in ws for f in features(w.text)]
+        grams = [(f, w.evidence) for w in ws for f in features(w.text)]
+        pooled_total = sum(self.totals.values()) + SMOOTHING * self.vocabulary
+        background = {g: (self.pooled[g] + SMOOTHING) / pooled_total for g, _ in grams}
         result = {}
         for lang in candidates:
-            counts, denominator = self.counts[lang], self.totals[lang] + SMOOTHING * self.vocabulary
-            result[lang] = sum(math.log((counts[g] + SMOOTHING) / denominator) for g in grams)
+            counts, total = self.counts[lang], self.totals[lang] or 1
+            result[lang] = sum(
+                weight * math.log(OWN_WEIGHT * counts[g] / total + (1 - OWN_WEIGHT) * background[g])
+                for g, weight in grams
+            )
         return result
 
 

@@ -14,6 +14,7 @@ from bot.language.text import words
 from bot.locales import LOCALES_DIR, declared_languages
 
 NEUTRAL_FILE = Path(__file__).resolve().parent / "neutral.yml"
+BORROWED_FILE = Path(__file__).resolve().parent / "borrowed.yml"
 NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
 
 # Rasa's entity annotation "[text](entity)" or "[text]{...}": the text stays, the markup goes.
@@ -58,6 +59,12 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
 
 def load_neutral_words(path: Path = NEUTRAL_FILE) -> tuple[str, ...]:
     return tuple(str(w) for w in yaml.safe_load(path.read_text(encoding="utf-8"))["words"])
+
+
+def load_borrowed_terms(path: Path = BORROWED_FILE) -> dict[str, tuple[str, ...]]:
+    """Kind of borrowed term (administrative, courtesy) → its terms."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {kind: tuple(str(t) for t in terms) for kind, terms in data.items()}
 
 
 def nlu_lines(path: Path) -> Iterator[str]:

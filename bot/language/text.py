@@ -35,6 +35,13 @@ _DIGITS = re.compile(r"\d+")
 class Word:
     text: str  # case-folded
     script: str
+    # How much its n-grams weigh: 1 for the person's own words, less for a word of a term borrowed
+    # whatever the language (bot/language/borrowed.yml), beside the person's own words.
+    evidence: float = 1.0
+
+    @property
+    def borrowed(self) -> bool:
+        return self.evidence < 1.0
 
     @property
     def weight(self) -> float:

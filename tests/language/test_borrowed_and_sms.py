@@ -1,0 +1,119 @@
+"""The classes of messages the live bench missed (issue 10 point 1): English that keeps the
+préfecture's French terms, SMS French abbreviations, courtesy words borrowed across languages,
+and messages made only of borrowed words, which never switch a conversation. Each class is a
+table written from situations; tests/language/dev_messages.yml holds the dev set they come from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.channels.language import decide
+from bot.language import identify
+
+# English whose French terms (titre de séjour, récépissé, rdv, préfecture…) outweighed the
+# English words around them.
+ENGLISH_WITH_FRENCH_TERMS = [
+    "carte de séjour renewal",
+    "récépissé expired",
+    "titre de séjour lost pls",
+    "need rdv préfecture",
+    "sans papiers since 2019",
+    "récépissé for work",
+    "my rdv préfecture",
+    "titre de sejour renewal",
+    "rdv for carte de séjour",
+    "lost récépissé",
+    "rdv préfecture asap",
+    "hi, rdv prefecture for carte de sejour pls",
+    "I am sans papiers since 2018",
+]
+
+# SMS French: abbreviations and run-together forms were left to chance among seven Latin-script
+# languages, and went to the one with the fewest examples (pinyin, translit, Arabizi).
+SMS_FRENCH = [
+    "cc tlm",
+    "ki repond",
+    "ya qqn",
+    "jmen occupe",
+    "jvx savoir kan c",
+    "dsl jai oublié",
+    "pkoi c si long",
+    "chui etudiant",
+    "slt jpeu venir lundi",
+    "tkt jviens demain",
+    "g pa recu le code",
+    "auj c pa possible",
+]
+
+# A courtesy word from another language inside a sentence: the sentence decides.
+COURTESY_WORDS = [
+    ("thank you jviens mardi alors", "fr"),
+    ("ok thank you jviendrai mardi", "fr"),
+    ("hamdoulah c bon merci", "fr"),
+    ("sorry jsui en retard", "fr"),
+    ("please jveux annuler", "fr"),
+    ("merci for the quick answer", "en"),
+    ("Bonjour, I would like to cancel", "en"),
+    ("svp I lost my card", "en"),
+    ("salam bghit nbdl lmaw3id", "ar"),
+    ("merci bzaf khouya", "ar"),
+]
+
+# Only borrowed words: they still give a first message its language, never switch a running one.
+ONLY_BORROWED = [
+    ("merci beaucoup", "fr"),
+    ("merci bcp", "fr"),
+    ("titre de séjour", "fr"),
+    ("carte de résident", "fr"),
+    ("bonjour madame", "fr"),
+    ("thank you", "en"),
+    ("thanks", "en"),
+]
+
+
+@pytest.mark.parametrize("text", ENGLISH_WITH_FRENCH_TERMS)
+def test_french_terms_inside_english_leave_it_english(text):
+    assert identify(text).lang == "en"
+
+
+@pytest.mark.parametrize("text", SMS_FRENCH)
+def test_sms_french_abbreviations_are_french(text):
+    assert identify(text).lang == "fr"
+
+
+@pytest.mark.parametrize(("text", "lang"), COURTESY_WORDS)
+def test_a_borrowed_courtesy_word_does_not_decide_a_sentence(text, lang):
+    assert identify(text).lang == lang
+
+
+@pytest.mark.parametrize(("text", "lang"), ONLY_BORROWED)
+def test_borrowed_words_alone_set_a_first_message_but_never_switch(text, lang):
+    assert decide(text, "fr", None).language == lang  # a first message
+    for current in ("fr", "en", "ar"):
+        assert decide(text, current, "guessed").language == current
+
+
+@pytest.mark.parametrize("text", ["t ki", "ok ki", "c ki", "ki c", "jpe pa"])
+def test_a_message_no_language_explains_is_no_language_or_french(text):
+    # Below half the odds no language is guessed: the conversation's (or the default) stays.
+    assert identify(text).lang in (None, "fr")
+
+
+DEV = yaml.safe_load((Path(__file__).parent / "dev_messages.yml").read_text("utf-8"))
+# The dev messages (free to tune on) of two words or more, per variety. Today's figures:
+# en 99.5 %, fr_sms 97.8 %, ar_mix 100 % (before this gate: 98.9, 93.3, 100).
+DEV_GATE = {"en": 0.98, "fr_sms": 0.97, "ar_mix": 0.98}
+
+
+@pytest.mark.parametrize("variety", sorted(DEV_GATE))
+def test_dev_messages_of_two_words_or_more(variety):
+    block = DEV["varieties"][variety]
+    lines = [
+        t for t in block["messages"] if sum(any(c.isalpha() for c in w) for w in t.split()) >= 2
+    ]
+    wrong = [(t, identify(t).lang) for t in lines if identify(t).lang != block["lang"]]
+    assert len(lines) >= 30
+    assert 1 - len(wrong) / len(lines) >= DEV_GATE[variety], wrong
