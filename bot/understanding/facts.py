@@ -56,7 +56,7 @@ def consistent(said: dict[str, str]) -> dict[str, str]:
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
     renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
-    said = _asked_title(said)
+    said = _asked_title(_work_is_any_permit(said))
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
     family = _no_papers_with_family(said)
@@ -76,6 +76,23 @@ def consistent(said: dict[str, str]) -> dict[str, str]:
 _ANY_TITLE = "titre"
 _NO_PAPERS = {"topic": "admission_exceptionnelle", "title_type": "none"}
 _FAMILY_TITLES = frozenset({"vpf", "conjoint_francais"})
+
+
+# The only work permit the catalogue routes by its own name.
+_WORK = "work"
+_WORK_TITLES = frozenset({"talent"})
+_ANY_TOPIC = "residence"
+
+
+def _work_is_any_permit(said: dict[str, str]) -> dict[str, str]:
+    """Work ("salarié", "travailleur temporaire", "my employer") says why the person has a
+    permit, not which one: the catalogue's one work démarche is the talent passport, so without
+    the talent named the topic is any residence permit ("mon titre salarié expire" is a renewal
+    to ask about, not the talent passport; "je travaille, ma carte de résident expire" the
+    resident card's renewal)."""
+    if said.get("topic") == _WORK and said.get("title_type") not in _WORK_TITLES:
+        return {**said, "topic": _ANY_TOPIC}
+    return said
 
 
 def _asked_title(said: dict[str, str]) -> dict[str, str]:
@@ -108,9 +125,21 @@ def _values(
     readings = book.read(book.facts, tokens, used)
     chosen = strongest(readings)
     for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
-        if dimension not in chosen or narrows(dimension, value, chosen[dimension]):
+        if dimension not in chosen or refines(dimension, value, chosen[dimension]):
             chosen[dimension] = value
     return chosen, used.union(*(r.positions for r in readings))
+
+
+# Values that are a kind of another one although routing lists them apart: the spouse of a
+# French national holds a "vie privée et familiale" card under its own name.
+_KIND_OF = {("title_type", "conjoint_francais"): frozenset({"vpf"})}
+
+
+def refines(dimension: str, value: str, than: str) -> bool:
+    """Whether a hint's `value` says more than the `than` a cue read: a strict part of its group
+    (carte_resident of titre), or a kind of it ("marié à une Française … ma carte vie privée et
+    familiale" is the conjoint de Français card)."""
+    return narrows(dimension, value, than) or than in _KIND_OF.get((dimension, value), ())
 
 
 def narrows(dimension: str, value: str, than: str) -> bool:

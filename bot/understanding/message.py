@@ -9,7 +9,7 @@ March" is an expiry date, not the wished day; "دوردوني", "٢٤" and "7501
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.catalogue import departement_of_postal_code, get_catalogue, place_names
@@ -17,8 +17,8 @@ from bot.catalogue.places import place_key
 from bot.dates import DateRequest, parse_expiry, tokenise, understand
 from bot.locales import unspaced_scripts
 from bot.text import ascii_digits, joined_up
-from bot.understanding.cuebook import CueBook, books_for, one_edit, words
-from bot.understanding.facts import Facts, read_facts, strongest
+from bot.understanding.cuebook import CueBook, Reading, books_for, one_edit, words
+from bot.understanding.facts import NOTHING, Facts, read_facts, strongest
 
 # 10 digits, not starting with 0 (French phones do), grouped as people type them.
 _NUMERO = re.compile(r"(?<![\d+])([1-9](?:[ .\-]?\d){9})(?![ .\-]?\d)")
@@ -100,15 +100,27 @@ def read_numero_etranger(text: str) -> str | None:
 
 
 def read_wants(text: str, lang: str | None) -> str | None:
-    """cancel / reschedule / check an existing appointment, book a new one, or None."""
+    """cancel / reschedule / check an existing appointment, book a new one, or None.
+
+    Each wish is looked for in the whole message (after the phrases that only look like one):
+    a longer cue of a weaker wish may not hide a stronger one by taking its words ("changer la
+    date de mon rdv" holds "date de mon rdv", a check, and is a move)."""
     tokens = words(text)
     used: frozenset[int] = frozenset()
     for book in books_for(lang):
-        readings = book.read({"wants": book.wants}, tokens, used)
-        said = strongest(readings).get("wants")
+        not_wishes = tuple((v, c) for v, c in book.wants if v == NOTHING)
+        taken = used.union(*(r.positions for r in book.read({"-": not_wishes}, tokens, used)))
+        found: list[Reading] = []
+        for rank, (value, cues) in enumerate(book.wants):
+            if value != NOTHING:
+                found += [
+                    replace(r, rank=rank)
+                    for r in book.read({"wants": ((value, cues),)}, tokens, taken)
+                ]
+        said = strongest(found).get("wants")
         if said:
             return said
-        used = used.union(*(r.positions for r in readings))
+        used = taken.union(*(r.positions for r in found))
     return None
 
 

@@ -66,6 +66,80 @@ def test_contradictory_readings_keep_a_door() -> None:
     assert route(facts.as_slots()).candidates == ("admission_exceptionnelle",)
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ma carte de séjour salarié se termine en avril, je dois la renouveler", "fr"),
+        ("renouvlement titre travailleur temporaire", "fr"),
+        ("I have a permanent contract and my employee residence card is about to expire", "en"),
+    ],
+)
+def test_a_work_permit_renewal_is_not_the_talent_passport(text: str, lang: str) -> None:
+    # The catalogue's one work démarche is the talent passport: "salarié" asks which permit.
+    result = route(read_facts(text, lang).as_slots())
+    assert not result.resolved
+    assert "passeport_talent" in result.candidates and len(result.candidates) > 1
+
+
+def test_work_beside_a_named_title_keeps_its_door() -> None:
+    facts = read_facts("Je travaille en CDI, ma carte de résident expire bientôt", "fr")
+    assert route(facts.as_slots()).candidates == ("carte_resident_renouvellement",)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Je suis mariée à un Français, ma carte vie privée et familiale arrive à échéance",
+            "fr",
+        ),
+        ("my wife is French and my vie privée et familiale card needs renewing", "en"),
+    ],
+)
+def test_a_spouse_of_a_french_national_holds_the_conjoint_card(text: str, lang: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.candidates == ("conjoint_francais_renouvellement",)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "demarche"),
+    [
+        ("Je crée mon entreprise, je voudrais la carte talent", "fr", "passeport_talent"),
+        ("can I get a talent permit?", "en", "passeport_talent"),
+        (
+            "Je suis le père d'un enfant français, je veux un titre de séjour",
+            "fr",
+            "vpf_premiere_demande",
+        ),
+    ],
+)
+def test_asking_for_a_title_is_a_first_application(text: str, lang: str, demarche: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.candidates == (demarche,)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Mon récépissé se termine le 28 février, ma carte n'est pas encore fabriquée", "fr"),
+        ("my récépissé ends on Friday and my card is not ready yet", "en"),
+    ],
+)
+def test_a_card_not_made_yet_is_nothing_to_collect(text: str, lang: str) -> None:
+    assert route(read_facts(text, lang).as_slots()).candidates == ("recepisse_renouvellement",)
+
+
+@pytest.mark.parametrize(
+    ("text", "demarche"),
+    [
+        ("jtrouve plu mon titre de sejour", "duplicata_titre"),
+        ("jsui lepoux dune francaise ma carte vpf expire", "conjoint_francais_renouvellement"),
+    ],
+)
+def test_sms_french_glued_elisions(text: str, demarche: str) -> None:
+    assert route(read_facts(text, "fr").as_slots()).candidates == (demarche,)
+
+
 # -- the rest of a message -----------------------------------------------------------------
 
 
@@ -107,6 +181,11 @@ def test_cancel_in_mixed_darija_is_not_a_booking() -> None:
         ("can I move my appointment to friday?", "en", Wants.RESCHEDULE),
         ("when is my appointment?", "en", Wants.CHECK),
         ("je veux un rdv", "fr", Wants.BOOK),
+        # A longer cue of a weaker wish does not hide a stronger one: "date de mon rdv" is
+        # inside a move.
+        ("jpeu changer la date de mon rdv", "fr", Wants.RESCHEDULE),
+        ("je voudrais changer l'heure de mon rdv", "fr", Wants.RESCHEDULE),
+        ("Je ne peux pas venir chercher ma carte le matin", "fr", None),
         ("Mon permis a été annulé, commission médicale", "fr", None),
         ("bonjour", "fr", None),
         # Chinese, written without spaces: cues are runs of letters, never inside another word.
@@ -250,9 +329,9 @@ def test_dev_opening(variety: str, entry: dict[str, Any]) -> None:
 
 # variety → (right door at the first reply %, within one question %)
 HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
-    "fr": (89, 92),
-    "fr_sms": (83, 90),
-    "en": (86, 92),
+    "fr": (95, 96),  # 95.3 / 96.1 % (branch frroute; was 89.1 / 92.2)
+    "fr_sms": (87, 92),  # 87.0 / 92.6 % (was 83.3 / 90.7)
+    "en": (90, 93),  # 90.3 / 93.8 % (was 86.7 / 92.9)
     "ar_msa": (79, 86),
     "ar_darija": (67, 81),
     "arabizi": (72, 83),
