@@ -49,6 +49,28 @@ def test_facts_read_without_the_language() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "زما لس کلن کارت ختمېږي",  # Pashto letters
+        "زما لس كلن كارت ختميږي",  # Arabic keyboard: ك ي
+        "زما لس کلن کارت ختمیژی",  # Dari keyboard: ی for ې and ي, ژ for ږ
+    ],
+)
+def test_pashto_reads_the_letters_other_keyboards_type(text: str) -> None:
+    """cues/ps.yml `variants`: a Pashto word typed on an Arabic or Dari keyboard is the same word."""
+    assert read_facts(text, "ps").as_slots() == {
+        "procedure_kind": "renewal",
+        "title_type": "carte_resident",
+    }
+
+
+def test_a_card_that_has_not_come_is_not_to_collect() -> None:
+    facts = read_facts("ریسیپیسه مې ختمیږي او کارت لا نه دی راغلی", "ps").as_slots()
+    assert route(facts).demarche is not None
+    assert route(facts).demarche.code == "recepisse_renouvellement"
+
+
 def test_nothing_said_is_no_facts() -> None:
     assert not read_facts("bonjour", "fr")
     assert not read_facts("", "en")
