@@ -27,7 +27,7 @@ from bot.text import fold, joined_up, spaced_out
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<numdate>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?|\d{1,2}[/.\-]\d{4})(?![/.\-]?\d)
+    (?P<numdate>\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?|\d{1,2}[/.\-]\d{4})(?![/.\-]?\d)
     |(?P<ampm>\d{1,2}(?:[:h.]\d{2})?\s?[ap]\.?m\b\.?)
     |(?P<time>\d{1,2}\s?(?:h|:)\s?\d{2}(?!\d)|\d{1,2}\s?h(?![^\W\d_]))
     |(?P<ordinal>\d{1,2}(?:er|ere|eme|e|st|nd|rd|th)(?![^\W\d_]))

@@ -85,6 +85,9 @@ class CueBook:
     home_only: frozenset[str]
     prefixes: tuple[str, ...]
     suffixes: frozenset[str]
+    # Letters this language's writers type for one another (Pashto ي ې ۍ for ی, گ for ګ on a
+    # Dari keyboard): the book reads its cues and the message's words with them made one.
+    variants: tuple[tuple[str, str], ...] = ()
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -109,6 +112,7 @@ class CueBook:
             self.home_only,
             self.prefixes,
             self.suffixes,
+            self.variants,
         )
 
     # -- matching ------------------------------------------------------------------------
@@ -118,6 +122,8 @@ class CueBook:
         return _forms(self.prefixes, word)
 
     def word_matches(self, pattern: Pattern, word: str, fuzzy: bool = True) -> bool:
+        if self.variants:
+            word = _unified(self.variants, word)
         return _word_matches(self.prefixes, self.suffixes, pattern, word, fuzzy)
 
     def find(
@@ -190,6 +196,13 @@ class CueBook:
 
 
 @cache
+def _unified(variants: tuple[tuple[str, str], ...], text: str) -> str:
+    for letter, read_as in variants:
+        text = text.replace(letter, read_as)
+    return text
+
+
+@cache
 def _forms(prefixes: tuple[str, ...], word: str) -> tuple[str, ...]:
     found = [word]
     for prefix in prefixes:
@@ -250,10 +263,10 @@ def one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
-def _cues(raw: Iterable[object]) -> tuple[Cue, ...]:
+def _cues(raw: Iterable[object], variants: tuple[tuple[str, str], ...] = ()) -> tuple[Cue, ...]:
     found = []
     for item in raw:
-        source = fold(str(item)).strip()
+        source = _unified(variants, fold(str(item)).strip())
         parts = tuple(_phrase(part) for part in source.split(" + "))
         if all(parts):
             found.append(Cue(source, parts))
@@ -275,28 +288,40 @@ def _phrase(raw: str) -> tuple[Pattern, ...]:
     )
 
 
-def _table(raw: dict[str, object] | None) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
-    return tuple((str(value), _cues(cues or ())) for value, cues in (raw or {}).items())  # type: ignore[union-attr]
+def _table(
+    raw: dict[str, object] | None, variants: tuple[tuple[str, str], ...] = ()
+) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
+    return tuple(
+        (str(value), _cues(cues or (), variants))  # type: ignore[arg-type]
+        for value, cues in (raw or {}).items()  # type: ignore[union-attr]
+    )
 
 
-def _folded_set(raw: Iterable[object] | None) -> frozenset[str]:
-    return frozenset(fold(str(w)).strip() for w in raw or ())
+def _folded_set(
+    raw: Iterable[object] | None, variants: tuple[tuple[str, str], ...] = ()
+) -> frozenset[str]:
+    return frozenset(_unified(variants, fold(str(w)).strip()) for w in raw or ())
 
 
 def load_book(path: Path) -> CueBook:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    variants = tuple(
+        (fold(str(letter)), fold(str(read_as)))
+        for letter, read_as in (raw.get("variants") or {}).items()
+    )
     return CueBook(
         lang=str(raw["lang"]),
-        facts={dim: _table(values) for dim, values in (raw.get("facts") or {}).items()},
-        hints={dim: _table(values) for dim, values in (raw.get("hints") or {}).items()},
-        wants=_table(raw.get("wants")),
-        expiry=_cues(raw.get("expiry") or ()),
+        facts={dim: _table(values, variants) for dim, values in (raw.get("facts") or {}).items()},
+        hints={dim: _table(values, variants) for dim, values in (raw.get("hints") or {}).items()},
+        wants=_table(raw.get("wants"), variants),
+        expiry=_cues(raw.get("expiry") or (), variants),
         place_markers=_folded_set(raw.get("place_markers")),
         number_markers=_folded_set(raw.get("number_markers")),
         ambiguous_places=_folded_set(raw.get("ambiguous_places")),
-        home_only=_folded_set(raw.get("home_only")),
-        prefixes=tuple(sorted(_folded_set(raw.get("prefixes")), key=len, reverse=True)),
-        suffixes=_folded_set(raw.get("suffixes")),
+        home_only=_folded_set(raw.get("home_only"), variants),
+        prefixes=tuple(sorted(_folded_set(raw.get("prefixes"), variants), key=len, reverse=True)),
+        suffixes=_folded_set(raw.get("suffixes"), variants),
+        variants=variants,
     )
 
 

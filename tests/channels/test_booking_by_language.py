@@ -29,6 +29,8 @@ SCRIPTS: dict[str, tuple[str, ...]] = {
     "ru": ("Здравствуйте, мне нужно продлить карту резидента", "2", "38000", "понедельник",
            "1", "{numero}", "1"),
     "zh": ("你好，我要续签十年居留卡", "2", "38000", "星期一", "1", "{numero}", "1"),
+    "ps": ("سلام، زما لس کلن کارت ختمېږي، غواړم تمدید یې کړم", "2", "38000", "دوشنبه", "1",
+           "{numero}", "1"),
 }  # fmt: skip
 ADDED = [code for code in SUPPORTED_LANGUAGES if code not in ("fr", "en", "ar")]
 BOOKING_CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4})\b")

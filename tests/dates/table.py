@@ -222,6 +222,27 @@ CASES: list[Case] = [
     Case("fa", MON, "فردا ساعت ۱۰", "2026-11-24", "morning", "10:00"),
     Case("fa", MON, "farda", "2026-11-24"),
     Case("fa", DEC31, "فردا", "2027-01-01"),
+    # Pashto: Afghan spellings, Pashto/Persian and Arabic-Indic digits, بجې after the hour, Latin
+    Case("ps", MON, "سبا", "2026-11-24"),
+    Case("ps", MON, "بل سبا سهار", "2026-11-25", "morning"),
+    Case("ps", MON, "نن ماسپښین", "2026-11-23", "afternoon"),
+    Case("ps", MON, "پنجشنبه", "2026-11-26"),
+    Case("ps", MON, "د جمعې په ورځ سهار", "2026-11-27", "morning"),
+    Case("ps", MON, "راتلونکې اونۍ", "2026-11-30..2026-12-06"),
+    Case("ps", MON, "راتلونکې میاشت", "2026-12-01..2026-12-31"),
+    Case("ps", MON, "۱۵ مارچ", "2027-03-15"),
+    Case("ps", MON, "١٥ مارچ", "2027-03-15"),
+    Case("ps", MON, "د ډسمبر ۵", "2026-12-05"),
+    Case("ps", MON, "۲۰۲۶/۱۲/۰۵", "2026-12-05"),  # year first, as Afghan forms write dates
+    Case("ps", MON, "سبا ۱۰ بجې", "2026-11-24", "morning", "10:00"),
+    Case("ps", MON, "سبا لس نیمې بجې", "2026-11-24", "morning", "10:30"),
+    Case("ps", MON, "سبا د ماسپښین ۲ بجې", "2026-11-24", "afternoon", "14:00"),
+    Case("ps", MON, "درې ورځې وروسته", "2026-11-26"),
+    Case("ps", MON, "raatlonkey doshanba", "2026-11-30"),
+    Case("ps", MON, "راتلونکې ګل", "2026-11-30"),
+    Case("ps", MON, "saba sahar 10 baje", "2026-11-24", "morning", "10:00"),
+    Case("ps", SUN, "دوشنبه", "2026-11-23"),
+    Case("ps", DEC31, "سبا", "2027-01-01"),
     Case("uk", MON, "завтра", "2026-11-24"),
     Case("uk", MON, "післязавтра вранці", "2026-11-25", "morning"),
     Case("uk", MON, "у четвер", "2026-11-26"),
@@ -288,6 +309,8 @@ NO_DATE: list[tuple[str, str]] = [
     ("fr", "je vais à la mer avec Sam"),
     ("en", "the sun is out, I sat down"),
     ("fr", "hier"),  # past: nothing to book
+    ("ps", "خالي وخت لرئ؟"),  # خالي: Saturday in the east, but here "free"
+    ("ps", "زه ګل خوښوم"),  # ګل: Monday only beside a date word
     ("fr", "il y a 3 jours"),
     ("fr", "le 3 mars 2020"),
     ("en", "thanks"),

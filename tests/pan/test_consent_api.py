@@ -105,6 +105,8 @@ def test_wrong_codes_lock_the_request(api, clock):
         "سحب",
         "انصراف",
         "Ensiraf",
+        "بېرته واخله",
+        "berta wakhla",
         "відкликати",
         "Vidklykaty",
         "Отозвать",
