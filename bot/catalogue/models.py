@@ -217,6 +217,8 @@ class Departement:
     code: str  # "38", "2A", "974"
     name: str
     prefecture: str  # chef-lieu city
+    # Other ways people name it or its big towns, in other scripts ("بوردو" for Bordeaux).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def _index(catalogue: Catalogue) -> _Index:
         return cached[1]
     names: dict[str, set[str]] = {}
     for dep in catalogue.departements.values():
-        for name in (dep.name, dep.prefecture):
+        for name in (dep.name, dep.prefecture, *dep.aliases):
             names.setdefault(place_key(name), set()).add(dep.code)
     for site in catalogue.sites.values():
         for name in (site.city, site.name, *site.aliases):

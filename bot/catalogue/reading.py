@@ -85,11 +85,14 @@ class SiteReading(Reading):
         self.provenance(root)
         result = {}
         for node in root["departements"].elements():
-            node.mapping(required=("code", "name", "prefecture"))
+            node.mapping(required=("code", "name", "prefecture"), optional=("aliases",))
             code = node["code"].text().upper()
             if code in result:
                 raise node["code"].fail(f"département {code} listed twice")
-            result[code] = Departement(code, node["name"].text(), node["prefecture"].text())
+            aliases = node["aliases"].text_list() if node.get("aliases") is not None else ()
+            result[code] = Departement(
+                code, node["name"].text(), node["prefecture"].text(), tuple(aliases)
+            )
         return result
 
     def sites(

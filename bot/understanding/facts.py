@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.catalogue import get_catalogue
 from bot.routing import candidates, possible_values
-from bot.understanding.cuebook import CueBook, Reading, books_for, words
+from bot.understanding.cuebook import NOTHING, CueBook, Reading, books_for, words
 
 DIMENSIONS = ("topic", "procedure_kind", "title_type")
 
@@ -52,7 +52,7 @@ def _consistent(said: dict[str, str]) -> dict[str, str]:
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
     renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
-    said = _asked_title(said)
+    said = _work_permit(_asked_title(said))
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
     family = _no_papers_with_family(said)
@@ -83,6 +83,25 @@ def _asked_title(said: dict[str, str]) -> dict[str, str]:
     return said
 
 
+_WORK = "work"
+_WORK_PROCEDURES = frozenset({"renewal", "first"})
+_TALENT = "talent"
+
+
+def _work_permit(said: dict[str, str]) -> dict[str, str]:
+    """Work beside a renewal or a first application ("ma carte salarié expire") names a
+    residence permit, not the talent passport, the only démarche of the catalogue whose topic
+    is work for those procedures: the salarié's renewal has no door of its own, so routing asks
+    which title rather than sending every worker to the talent passport."""
+    if (
+        said.get("topic") == _WORK
+        and said.get("procedure_kind") in _WORK_PROCEDURES
+        and said.get("title_type") != _TALENT
+    ):
+        return {k: v for k, v in said.items() if k != "topic"}
+    return said
+
+
 def _no_papers_with_family(said: dict[str, str]) -> dict[str, str] | None:
     """ "No papers" beside a family tie to a French person ("sans papiers, mon enfant est
     français"): the tie is the ground of a first application (VPF), so the "no papers" readings
@@ -104,9 +123,20 @@ def _values(
     readings = book.read(book.facts, tokens, used)
     chosen = strongest(readings)
     for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
-        if dimension not in chosen or narrows(dimension, value, chosen[dimension]):
+        if (
+            dimension not in chosen
+            or narrows(dimension, value, chosen[dimension])
+            or chosen[dimension] in _REFINED.get((dimension, value), ())
+        ):
             chosen[dimension] = value
     return chosen, used.union(*(r.positions for r in readings))
+
+
+# A hint that says which kind of a title named more broadly: a "vie privée et familiale" card
+# held by someone married to a French national is the spouse's card.
+_REFINED: dict[tuple[str, str], frozenset[str]] = {
+    ("title_type", "conjoint_francais"): frozenset({"vpf"}),
+}
 
 
 def narrows(dimension: str, value: str, than: str) -> bool:
@@ -114,10 +144,6 @@ def narrows(dimension: str, value: str, than: str) -> bool:
     routing = get_catalogue().routing
     narrow, wide = routing.expand(dimension, value), routing.expand(dimension, than)
     return bool(narrow) and bool(wide) and narrow < wide
-
-
-# The value of cues that only take their words: see cues/fr.yml.
-NOTHING = "-"
 
 
 def strongest(readings: Sequence[Reading]) -> dict[str, str]:

@@ -198,12 +198,16 @@ def _keys(window: list[str], books: tuple[CueBook, ...]) -> list[str]:
     return keys
 
 
+_FUZZY_ARABIC_NAME = 5
+
+
 def _close_arabic_name(key: str, names: dict[str, frozenset[str]]) -> frozenset[str] | None:
-    """Arabic spellings of French names vary by a letter ("دوردوني" for "دوردون")."""
-    if not _ARABIC.search(key) or len(key) < 4:
+    """Arabic spellings of French names vary by a letter ("دوردوني" for "دوردون"); a name of
+    four letters or fewer one letter away is another word ("ليوم", today, is not "ليون")."""
+    if not _ARABIC.search(key) or len(key) < _FUZZY_ARABIC_NAME:
         return None
     for name, codes in names.items():
-        if _ARABIC.search(name) and len(name) >= 4 and one_edit(key, name):
+        if _ARABIC.search(name) and len(name) >= _FUZZY_ARABIC_NAME and one_edit(key, name):
             return codes
     return None
 

@@ -66,6 +66,83 @@ def test_contradictory_readings_keep_a_door() -> None:
     assert route(facts.as_slots()).candidates == ("admission_exceptionnelle",)
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "demarche"),
+    [
+        # Pashto's جواز (a driving licence) is a passport in Arabic: no medical board.
+        ("سرقت حقيبتي في القطار وكانت فيها بطاقة الإقامة وجواز السفر", "ar", "duplicata_titre"),
+        # Someone married to a French national holds the spouse's "vie privée et familiale" card.
+        (
+            "تزوجت من فرنسية ولدي بطاقة حياة خاصة وعائلية تنتهي قريبا، أريد تجديدها",
+            "ar",
+            "conjoint_francais_renouvellement",
+        ),
+        (
+            "Ma carte vie privée et familiale expire, mon mari est français",
+            "fr",
+            "conjoint_francais_renouvellement",
+        ),
+    ],
+)
+def test_arabic_mechanisms_reach_their_door(text: str, lang: str, demarche: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.resolved and result.demarche is not None
+    assert result.demarche.code == demarche
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("machi etudiant, ana khdam w bghit njded lkart", "ar"),
+        ("ماشي طالب، بغيت نجدد الكارط", "ar"),
+    ],
+)
+def test_a_denied_title_is_not_read(text: str, lang: str) -> None:
+    facts = read_facts(text, lang)
+    assert facts.procedure_kind == "renewal"
+    assert facts.title_type != "etudiant"
+
+
+def test_a_denied_cancellation_is_not_one() -> None:
+    read = understand_message("ما بغيتش نلغي الرونديفو، بغيت غير نعرف امتى الرونديفو", "ar", NOW)
+    assert read.wants == Wants.CHECK
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("renouvellement de ma carte salarié", "fr"),
+        ("my work permit expires next month", "en"),
+        ("carte salarie dyali salat, bghit njaddadha", "ar"),
+    ],
+)
+def test_a_work_permit_renewal_is_not_the_talent_passport(text: str, lang: str) -> None:
+    # The salarié's renewal has no door of its own: routing asks which title.
+    result = route(read_facts(text, lang).as_slots())
+    assert not result.resolved
+    assert "carte_resident_renouvellement" in result.candidates
+
+
+def test_arabizi_spellings_match_by_their_consonants() -> None:
+    # Spelt as nobody listed: doubled letters, other vowels (cuebook.latin_skeleton).
+    facts = read_facts("rissipissi dyali ghadi ysali", "ar").as_slots()
+    assert route(facts).candidates == ("recepisse_renouvellement",)
+    facts = read_facts("bghit nejdded lkkarta dyal 3chra snine", "ar").as_slots()
+    assert route(facts).candidates == ("carte_resident_renouvellement",)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("salut khoya", "ar"),  # "salat" (expired) is spelt exactly
+        ("pardon, bghit rdv", "ar"),  # a short stem ("perdu*") never matches by its consonants
+        ("on m'a promis un rendez-vous", "fr"),  # a borrowed book matches exactly: no "permis"
+    ],
+)
+def test_words_with_a_cue_words_consonants_are_not_that_cue(text: str, lang: str) -> None:
+    assert not read_facts(text, lang)
+
+
 # -- the rest of a message -----------------------------------------------------------------
 
 
@@ -133,6 +210,10 @@ def test_what_the_message_wants(text: str, lang: str, wants: str | None) -> None
         ("我住在格勒诺布尔", "zh", "38"),
         ("我在38省", "zh", "38"),
         ("佩里格", "zh", "24"),
+        # Big towns in Arabic script (departements.yml aliases).
+        ("أسكن في بوردو", "ar", "33"),
+        ("ساكن فمرسيليا", "ar", "13"),
+        ("نسكن في ليون", "ar", "69"),
     ],
 )
 def test_place(text: str, lang: str, departement: str) -> None:
@@ -151,6 +232,17 @@ def test_place(text: str, lang: str, departement: str) -> None:
 )
 def test_no_place_in_dates_and_words(text: str) -> None:
     assert understand_message(text, "fr", NOW).place is None
+
+
+def test_a_short_arabic_word_one_letter_from_a_town_is_no_place() -> None:
+    # ليوم (today) is one letter from ليون (Lyon): short names are spelt exactly.
+    assert understand_message("بغيت رونديفو ليوم", "ar", NOW).place is None
+
+
+def test_darija_week_with_a_clitic_is_a_day_wish() -> None:
+    read = understand_message("بغيت نبدل الرونديفو للسيمانة الجاية", "ar", NOW)
+    assert read.wants == Wants.RESCHEDULE
+    assert read.day_wish is not None
 
 
 def test_chinese_facts_are_read_inside_a_sentence_without_spaces() -> None:
