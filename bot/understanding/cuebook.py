@@ -26,6 +26,8 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _FUZZY_MIN = 7
 # Consecutive cue words may have one word between them ("carte DE résident", "my STUDENT card").
 _MAX_GAP = 2
+# The value of cues that only take their words ("-" in the cue files, see cues/fr.yml).
+NOTHING = "-"
 
 
 def words(text: str) -> list[str]:
@@ -88,6 +90,15 @@ class CueBook:
     # Letters this language's writers type for one another (Pashto ي ې ۍ for ی, گ for ګ on a
     # Dari keyboard): the book reads its cues and the message's words with them made one.
     variants: tuple[tuple[str, str], ...] = ()
+    # Words that deny what follows ("ماشي طالب", "ما بغيتش نجدد", "machi etudiant"): a cue that
+    # starts right after them (or one word later) takes its words and says nothing.
+    negations: tuple[Cue, ...] = ()
+    # Latin letters written for this language's sounds (Arabizi): cue words match the message's
+    # by their consonants (`latin_skeleton`), "njaddadha" for "njdedha". Only in the message's
+    # own language: a borrowed book matches exactly ("promis" is no "permis").
+    arabizi: bool = False
+    # Cue words whose consonants are also another word's ("salat" expired, "salut" hello).
+    spelt_exactly: frozenset[str] = frozenset()
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -113,7 +124,8 @@ class CueBook:
             self.prefixes,
             self.suffixes,
             self.variants,
-        )
+            self.negations,
+        )  # arabizi: False
 
     # -- matching ------------------------------------------------------------------------
 
@@ -124,7 +136,14 @@ class CueBook:
     def word_matches(self, pattern: Pattern, word: str, fuzzy: bool = True) -> bool:
         if self.variants:
             word = _unified(self.variants, word)
-        return _word_matches(self.prefixes, self.suffixes, pattern, word, fuzzy)
+        if _word_matches(self.prefixes, self.suffixes, pattern, word, fuzzy):
+            return True
+        return (
+            fuzzy
+            and self.arabizi
+            and pattern.text not in self.spelt_exactly
+            and _same_skeleton(self.suffixes, pattern, word)
+        )
 
     def find(
         self, cue: Cue, tokens: Sequence[str], used: frozenset[int], fuzzy: bool = True
@@ -181,6 +200,7 @@ class CueBook:
             for cue in cues
         ]
         options.sort(key=lambda o: (-o[0], o[2]))
+        denied = self.denied(tokens)
         readings = []
         for size in sorted({o[0] for o in options}, reverse=True):
             for fuzzy in (False, True):
@@ -188,8 +208,25 @@ class CueBook:
                     found = self.find(cue, tokens, used, fuzzy)
                     if found is not None:
                         used |= found
-                        readings.append(Reading(dimension, value, rank, found))
+                        # A phrase right after a negation is denied; words of a conjunction
+                        # ("a + b") stand anywhere, so no negation is read for it.
+                        negated = len(cue.parts) == 1 and min(found) in denied
+                        said = NOTHING if negated else value
+                        readings.append(Reading(dimension, said, rank, found))
         return readings
+
+    def denied(self, tokens: Sequence[str]) -> frozenset[int]:
+        """The positions a negation denies: the word right after it and the next one."""
+        starts: set[int] = set()
+        for cue in self.negations:
+            phrase = cue.parts[0]
+            for i in range(len(tokens) - len(phrase) + 1):
+                if all(
+                    self.word_matches(pattern, tokens[i + k], fuzzy=False)
+                    for k, pattern in enumerate(phrase)
+                ):
+                    starts |= {i + len(phrase), i + len(phrase) + 1}
+        return frozenset(starts)
 
     def says_expiry(self, tokens: Sequence[str]) -> bool:
         return any(self.find(cue, tokens, frozenset()) is not None for cue in self.expiry)
@@ -225,6 +262,64 @@ def _word_matches(
         if bound and form.startswith(bound) and form[len(bound) :] in suffixes:
             return True
         if fuzzy and _close(pattern, form):
+            return True
+    return False
+
+
+# Arabizi spellings of one sound, made one letter (ch/sh, kh/5/x, gh/8, q/9, dj/j, dh/d, 7/h),
+# French c as it sounds (ce → s, ca → k); vowels, hamza (2) and doubled letters dropped.
+_SOUNDS = (
+    ("sh", "C"),
+    ("ch", "C"),
+    ("kh", "X"),
+    ("5", "X"),
+    ("x", "X"),
+    ("gh", "R"),
+    ("8", "R"),
+    ("dj", "j"),
+    ("dh", "d"),
+    ("th", "t"),
+    ("q", "9"),
+    ("7", "h"),
+    ("2", ""),
+)
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_VOWELS = re.compile(r"[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")
+# Shorter skeletons are other words: a cue word of three consonants matches by them only when
+# it is not a stem and has five letters or more; a stem needs four ("perdu*" is no "pardon").
+_SKELETON_MIN = 3
+_SKELETON_MIN_STEM = 4
+_SKELETON_MIN_LETTERS = 5
+
+
+@cache
+def latin_skeleton(word: str) -> str:
+    """The consonants of an Arabizi word, spelling variants made one: "njaddadha" → "njddh"."""
+    for written, sound in _SOUNDS:
+        word = word.replace(written, sound)
+    word = _SOFT_C.sub("s", word).replace("c", "k")
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", word))
+
+
+@cache
+def _same_skeleton(suffixes: frozenset[str], pattern: Pattern, word: str) -> bool:
+    """Whether a Latin word is the cue word spelt another way (Arabizi), maybe with a suffix."""
+    if not (word.isascii() and pattern.text.isascii()) or pattern.text.isdigit() or len(word) < 4:
+        return False
+    wanted = latin_skeleton(pattern.text)
+    if len(wanted) < (_SKELETON_MIN_STEM if pattern.stem else _SKELETON_MIN):
+        return False
+    if (
+        not pattern.stem
+        and len(wanted) == _SKELETON_MIN
+        and len(pattern.text) < _SKELETON_MIN_LETTERS
+    ):
+        return False
+    forms = [word, *(word[: -len(s)] for s in suffixes if s.isascii() and word.endswith(s))]
+    for form in forms:
+        found = latin_skeleton(form)
+        if found == wanted or (pattern.stem and found.startswith(wanted)):
             return True
     return False
 
@@ -322,6 +417,9 @@ def load_book(path: Path) -> CueBook:
         prefixes=tuple(sorted(_folded_set(raw.get("prefixes"), variants), key=len, reverse=True)),
         suffixes=_folded_set(raw.get("suffixes"), variants),
         variants=variants,
+        negations=_cues(raw.get("negations") or ()),
+        arabizi=bool(raw.get("arabizi")),
+        spelt_exactly=_folded_set(raw.get("spelt_exactly")),
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.catalogue import get_catalogue
 from bot.routing import candidates, possible_values
-from bot.understanding.cuebook import CueBook, Reading, books_for, words
+from bot.understanding.cuebook import NOTHING, CueBook, Reading, books_for, words
 
 DIMENSIONS = ("topic", "procedure_kind", "title_type")
 
@@ -147,10 +147,6 @@ def narrows(dimension: str, value: str, than: str) -> bool:
     routing = get_catalogue().routing
     narrow, wide = routing.expand(dimension, value), routing.expand(dimension, than)
     return bool(narrow) and bool(wide) and narrow < wide
-
-
-# The value of cues that only take their words: see cues/fr.yml.
-NOTHING = "-"
 
 
 def strongest(readings: Sequence[Reading]) -> dict[str, str]:

@@ -141,6 +141,30 @@ def test_asking_for_a_title_is_a_first_application(text: str, lang: str, demarch
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "demarche"),
+    [
+        # Pashto's جواز (a driving licence) is a passport in Arabic: no medical board.
+        ("سرقت حقيبتي في القطار وكانت فيها بطاقة الإقامة وجواز السفر", "ar", "duplicata_titre"),
+        # Someone married to a French national holds the spouse's "vie privée et familiale" card.
+        (
+            "تزوجت من فرنسية ولدي بطاقة حياة خاصة وعائلية تنتهي قريبا، أريد تجديدها",
+            "ar",
+            "conjoint_francais_renouvellement",
+        ),
+        (
+            "Ma carte vie privée et familiale expire, mon mari est français",
+            "fr",
+            "conjoint_francais_renouvellement",
+        ),
+    ],
+)
+def test_arabic_mechanisms_reach_their_door(text: str, lang: str, demarche: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.resolved and result.demarche is not None
+    assert result.demarche.code == demarche
+
+
+@pytest.mark.parametrize(
     ("text", "lang"),
     [
         ("Mon récépissé se termine le 28 février, ma carte n'est pas encore fabriquée", "fr"),
@@ -160,6 +184,59 @@ def test_a_card_not_made_yet_is_nothing_to_collect(text: str, lang: str) -> None
 )
 def test_sms_french_glued_elisions(text: str, demarche: str) -> None:
     assert route(read_facts(text, "fr").as_slots()).candidates == (demarche,)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("machi etudiant, ana khdam w bghit njded lkart", "ar"),
+        ("ماشي طالب، بغيت نجدد الكارط", "ar"),
+    ],
+)
+def test_a_denied_title_is_not_read(text: str, lang: str) -> None:
+    facts = read_facts(text, lang)
+    assert facts.procedure_kind == "renewal"
+    assert facts.title_type != "etudiant"
+
+
+def test_a_denied_cancellation_is_not_one() -> None:
+    read = understand_message("ما بغيتش نلغي الرونديفو، بغيت غير نعرف امتى الرونديفو", "ar", NOW)
+    assert read.wants == Wants.CHECK
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("renouvellement de ma carte salarié", "fr"),
+        ("my work permit expires next month", "en"),
+        ("carte salarie dyali salat, bghit njaddadha", "ar"),
+    ],
+)
+def test_a_work_permit_renewal_is_not_the_talent_passport_in_arabic(text: str, lang: str) -> None:
+    # The salarié's renewal has no door of its own: routing asks which title.
+    result = route(read_facts(text, lang).as_slots())
+    assert not result.resolved
+    assert "carte_resident_renouvellement" in result.candidates
+
+
+def test_arabizi_spellings_match_by_their_consonants() -> None:
+    # Spelt as nobody listed: doubled letters, other vowels (cuebook.latin_skeleton).
+    facts = read_facts("rissipissi dyali ghadi ysali", "ar").as_slots()
+    assert route(facts).candidates == ("recepisse_renouvellement",)
+    facts = read_facts("bghit nejdded lkkarta dyal 3chra snine", "ar").as_slots()
+    assert route(facts).candidates == ("carte_resident_renouvellement",)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("salut khoya", "ar"),  # "salat" (expired) is spelt exactly
+        ("pardon, bghit rdv", "ar"),  # a short stem ("perdu*") never matches by its consonants
+        ("on m'a promis un rendez-vous", "fr"),  # a borrowed book matches exactly: no "permis"
+    ],
+)
+def test_words_with_a_cue_words_consonants_are_not_that_cue(text: str, lang: str) -> None:
+    assert not read_facts(text, lang)
 
 
 # -- the rest of a message -----------------------------------------------------------------
@@ -246,6 +323,10 @@ def test_what_the_message_wants(text: str, lang: str, wants: str | None) -> None
         ("در نیس زندگی میکنم", "fa", "06"),
         ("我在马赛，卡做好了", "zh", "13"),
         ("住在尼斯", "zh", "06"),
+        # Big towns in Arabic script (departements.yml aliases).
+        ("أسكن في بوردو", "ar", "33"),
+        ("ساكن فمرسيليا", "ar", "13"),
+        ("نسكن في ليون", "ar", "69"),
     ],
 )
 def test_place(text: str, lang: str, departement: str) -> None:
@@ -311,6 +392,12 @@ def test_chinese_words_holding_renew_are_not_a_renewal() -> None:
     assert read_facts("我继续办手续", "zh").procedure_kind is None
 
 
+def test_darija_week_with_a_clitic_is_a_day_wish() -> None:
+    read = understand_message("بغيت نبدل الرونديفو للسيمانة الجاية", "ar", NOW)
+    assert read.wants == Wants.RESCHEDULE
+    assert read.day_wish is not None
+
+
 def test_chinese_facts_are_read_inside_a_sentence_without_spaces() -> None:
     read = understand_message("我老公是法国人，我的居留证2027年3月15日到期", "zh", NOW)
     assert read.facts.title_type == "conjoint_francais"
@@ -354,9 +441,9 @@ HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
     "fr": (95, 96),  # 95.3 / 96.1 % (branch frroute; was 89.1 / 92.2)
     "fr_sms": (87, 92),  # 87.0 / 92.6 % (was 83.3 / 90.7)
     "en": (90, 93),  # 90.3 / 93.8 % (was 86.7 / 92.9)
-    "ar_msa": (79, 86),
-    "ar_darija": (67, 81),
-    "arabizi": (72, 83),
+    "ar_msa": (86, 90),  # branch arroute (was 79 / 86)
+    "ar_darija": (79, 91),  # (was 67 / 81)
+    "arabizi": (81, 90),  # (was 72 / 83)
     # Issue 12 (within one ≥ 95 %), measured once after the fa/uk/ru/zh dev work (branch newlang).
     "zh": (94, 98),  # 94.5 / 98.6 % of 73 routing openings (was 87.7 / 95.9 %)
     "fa": (95, 98),  # 95.7 / 98.6 % of 69
