@@ -38,6 +38,11 @@ TEMPERATURE = float(len(NGRAM_ORDERS))
 # Latin-script languages) is no language; the caller keeps the conversation's (a first message:
 # the default, and the language menu). Held-out messages of 2+ words are almost all above 0.6.
 MIN_CONFIDENCE = 0.5
+# With no prior, a language written in the message's alphabet as its own (French, English in
+# Latin letters) gets these odds over one written in it by transliteration (Latin-letter Pashto,
+# Arabizi, pinyin): a few short words ("t ki") favour the small transliterated samples, while
+# far more people text in the alphabet's own languages. A sentence still decides.
+OWN_SCRIPT_ODDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,17 @@ class LanguageIdentifier:
                 candidates = owners
         return [p.code for p in candidates]
 
+    def _prior(self, lang: str, script: str, prior: str | None) -> float:
+        """The log-odds a language starts with: the conversation's, else its own alphabet's."""
+        if prior is not None:
+            return math.log(PRIOR_ODDS) if lang == prior else 0.0
+        own = self._own_script.get(lang)
+        return math.log(OWN_SCRIPT_ODDS) if own == script else 0.0
+
+    @cached_property
+    def _own_script(self) -> dict[str, str]:
+        return {p.code: p.scripts_in_order[0] for p in self.profiles if p.scripts_in_order}
+
     def _classify(
         self, script: str, scored: list[Word], candidates: list[str], prior: str | None
     ) -> LanguageGuess:
@@ -162,7 +178,7 @@ class LanguageIdentifier:
             return LanguageGuess(prior, 1 / len(candidates), script, words=1)
         likelihoods = model.log_likelihoods(scored, candidates)
         scores = {
-            lang: value / TEMPERATURE + (math.log(PRIOR_ODDS) if lang == prior else 0.0)
+            lang: value / TEMPERATURE + self._prior(lang, script, prior)
             for lang, value in likelihoods.items()
         }
         top = max(scores.values())
