@@ -81,7 +81,7 @@ def test_metrics_and_health_report_the_channels(client, phone):
 
 
 class _EchoRasa(RasaClient):
-    """Rasa taking 80 ms per turn, answering each message with itself, in the order heard."""
+    """Rasa taking 300 ms per turn, answering each message with itself, in the order heard."""
 
     def __init__(self, heard: list[str]) -> None:
         super().__init__("http://127.0.0.1:9")
@@ -89,7 +89,7 @@ class _EchoRasa(RasaClient):
 
     async def send(self, client, sender, message, metadata):
         self.heard.append(message)
-        await asyncio.sleep(0.08)
+        await asyncio.sleep(0.3)
         return [{"recipient_id": sender, "text": message}]
 
 
@@ -104,10 +104,13 @@ def test_one_senders_messages_sent_alternately_to_two_gateways_are_answered_in_o
 
     async def alternate():
         tasks = []
-        for i in range(12):  # 30 ms apart, to one gateway then the other, as a load balancer does
+        # 100 ms apart (a phone sends no faster), to one gateway then the other, as a load
+        # balancer does: each arrives while the other gateway is still answering the one before
+        # (Rasa takes 300 ms). At 30 ms apart a loaded machine could record i+1 before i.
+        for i in range(12):
             message = Incoming("sms", PHONE, f"SMalt{i}", f"message {i}", phone=PHONE)
             tasks.append(asyncio.create_task(gateways[i % 2].handle(message)))
-            await asyncio.sleep(0.03)
+            await asyncio.sleep(0.1)
         await asyncio.gather(*tasks)
 
     asyncio.run(alternate())
