@@ -261,14 +261,24 @@ class Reply:
     def language(self) -> str | None:
         """The language of the sentences recognised ("mixed" when several), else what
         bot.language identifies in the text."""
-        langs = {s.lang for s in self._unquoted()}
+        found = self._unquoted()
+        langs = {s.lang for s, _ in found}
         if len(langs) == 1:
             return langs.pop()
         if len(langs) > 1:
-            return "mixed"
+            # A translation may share a line with another language's (Dari and Pashto write
+            # some the same): the languages that have a sentence at every place recognised.
+            at: dict[tuple[int, int], set[str]] = {}
+            for sentence, span in found:
+                at.setdefault(span, set()).add(sentence.lang)
+            every = set.intersection(*at.values())
+            if len(every) == 1:
+                return every.pop()
+            guess = identify(self.text).lang
+            return guess if guess in every else "mixed"
         return identify(self.text).lang if self.exists else None
 
-    def _unquoted(self) -> list[Sentence]:
+    def _unquoted(self) -> list[tuple[Sentence, tuple[int, int]]]:
         """The sentences recognised, without the official French terms a translation quotes:
         a French option label ("Passeport talent", "Conjoint de Français") in a reply that
         speaks another language is the term in parentheses ("人才护照（passeport talent）"), and
@@ -284,7 +294,7 @@ class Reply:
                 t.lang != s.lang and c <= a and b <= d and (c, d) != (a, b) for t, (c, d) in spans
             )
 
-        return [s for s, (a, b) in spans if not quoted(s, a, b)]
+        return [(s, (a, b)) for s, (a, b) in spans if not quoted(s, a, b)]
 
     def options(self) -> dict[int, str]:
         """Numbered lines read as routing options (`residence`...) or languages (`language:ar`)."""
