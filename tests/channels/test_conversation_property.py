@@ -33,6 +33,8 @@ def stack(tmp_path_factory):
 )
 @given(st.lists(st.sampled_from((*MESSAGES, STOP)), min_size=1, max_size=4))
 def test_every_message_gets_a_reply_but_after_stop(stack, sequence):
-    settings_, _rasa, gateway, _twilio, _telegram = stack
+    settings_, _rasa, gateway, twilio, _telegram = stack
     phone = Phone(gateway, settings_.public_url, f"+3361{4000000 + next(NUMBERS):07d}")
-    assert dead_turns(phone, sequence) == [], sequence
+    # A turn slower than the inline deadline (a loaded CI machine) is answered through the
+    # REST API: that reply counts, no reply at all does not.
+    assert dead_turns(phone, sequence, twilio) == [], sequence
