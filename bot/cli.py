@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--dev",
         action="store_true",
-        help="understanding: play the dev openings (tests/understanding/dev, free to tune on) "
-        "instead of the held-out corpus",
+        help="understanding: play the dev openings and conversations (tests/understanding/dev, "
+        "free to tune on) instead of the held-out corpus",
     )
     bench.set_defaults(func=cmd_bench)
     return parser

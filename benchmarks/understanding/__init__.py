@@ -49,9 +49,13 @@ def load_openings(
     return chosen
 
 
-def load_conversations(varieties: Iterable[str], limit: int | None) -> list[dict[str, Any]]:
+def load_conversations(
+    varieties: Iterable[str], limit: int | None, folder: str = "conversations"
+) -> list[dict[str, Any]]:
+    """The scripted conversations of the chosen varieties; `folder` "dev/conversations" reads
+    the dev ones, free to tune on."""
     chosen: list[dict[str, Any]] = []
-    for path in sorted((CORPUS / "conversations").glob("*.yml")):
+    for path in sorted((CORPUS / folder).glob("*.yml")):
         conversations = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
         mine = [c for c in conversations if not varieties or c["variety"] in varieties]
         chosen += mine[:limit]
@@ -114,8 +118,9 @@ def measure(
     stack: Target, options: BenchOptions
 ) -> tuple[list[OpeningResult], list[ConversationResult]]:
     openings = load_openings(options.varieties, options.limit, "dev" if options.dev else "openings")
-    # The dev set has openings only: its conversations would be the held-out ones.
-    conversations = [] if options.dev else load_conversations(options.varieties, options.limit)
+    conversations = load_conversations(
+        options.varieties, options.limit, "dev/conversations" if options.dev else "conversations"
+    )
     opened = _in_parallel(
         "openings",
         openings,

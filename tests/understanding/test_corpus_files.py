@@ -237,16 +237,14 @@ def test_no_opening_was_trained_on() -> None:
     assert not leaked, f"held-out texts found in data/nlu: {leaked}"
 
 
-def conversations() -> list[dict[str, Any]]:
+def conversations(folder: Path = CONVERSATIONS_DIR) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for path in sorted(CONVERSATIONS_DIR.glob("*.yml")):
+    for path in sorted(folder.glob("*.yml")):
         found.extend(load_yaml(path)["conversations"])
     return found
 
 
-def test_conversations_are_enough_and_well_formed() -> None:
-    convs = conversations()
-    assert len(convs) >= MIN_CONVERSATIONS, len(convs)
+def _well_formed(convs: list[dict[str, Any]]) -> None:
     ids = [c["id"] for c in convs]
     assert len(ids) == len(set(ids)), "conversation ids must be unique"
     demarches = set(get_catalogue().demarches)
@@ -264,7 +262,26 @@ def test_conversations_are_enough_and_well_formed() -> None:
             assert turn.get("when", "language") in WHEN, (conv["id"], turn)
             if "wants" in turn:
                 assert turn["wants"] in WANTS, (conv["id"], turn)
+
+
+def test_conversations_are_enough_and_well_formed() -> None:
+    convs = conversations()
+    assert len(convs) >= MIN_CONVERSATIONS, len(convs)
+    _well_formed(convs)
     assert {c["variety"] for c in convs} == set(VARIETIES)
     for variety in VARIETIES:
         assert sum(1 for c in convs if c["variety"] == variety) >= 5, variety
     assert sum(1 for c in convs if any(t.get("off_script") for t in c["turns"])) >= 6
+
+
+def test_dev_conversations_are_well_formed_and_not_held_out() -> None:
+    dev = conversations(HERE / "dev" / "conversations")
+    assert dev
+    _well_formed(dev)
+    held_out = {c["id"] for c in conversations()} | {
+        normalize(t["say"]) for c in conversations() for t in c["turns"]
+    }
+    assert not [c["id"] for c in dev if c["id"] in held_out]
+    # Sentences, not the words everyone sends ("allo", "<booking_code>").
+    said = [t["say"] for c in dev for t in c["turns"] if len(t["say"].split()) >= 3]
+    assert not [text for text in said if normalize(text) in held_out]
