@@ -106,11 +106,14 @@ def _words(text: str) -> list[str]:
 
 def _blocks(text: str) -> list[str]:
     """The lines of a text, a numbered menu kept as one block with the line that introduces it
-    ("Free slots at …:"): the choices come together, under their question."""
+    ("Free slots at …:"), and any line ending with a colon kept with the line it introduces
+    ("Documents (1/2):"): the choices come together under their question, and no page ends on
+    a heading whose list is on the next one."""
     blocks: list[str] = []
     for line in text.splitlines(keepends=True):
         last = blocks[-1].splitlines()[-1].rstrip() if blocks else ""
-        if _MENU_LINE.match(line) and (_MENU_LINE.match(last) or last.endswith(":")):
+        introduced = last.endswith((":", "："))
+        if introduced or (_MENU_LINE.match(line) and _MENU_LINE.match(last)):
             blocks[-1] += line
         else:
             blocks.append(line)
@@ -122,35 +125,53 @@ def paginate(text: str, lang: str, max_segments: int) -> list[str]:
     ending with the hint to send SUITE/MORE/التالي. Pages end at a line break, so an address or
     a document is never cut in the middle (Arabic pages hold only 134 characters), and a menu
     stays whole: a block longer than a page gets a page of its own of up to `BLOCK_SEGMENTS`;
-    only a longer one is cut, at a space."""
+    only a longer one is cut, at a space. A page is never cut where going on costs no segment:
+    the blocks after a long one join its page while its segments stay the same, and the rest of
+    the text joins the current page when it fits there without the hint (no small tail)."""
     if gsm7.fits(text, max_segments):
         return [text]
     hint_text = sms_text(translate(messages.MORE_HINT, lang), lang)
     hint = "\n" + hint_text
     # The checklist says "send MORE" itself: once the gateway pages, its hint says it already.
     text = "".join(line for line in text.splitlines(keepends=True) if line.strip() != hint_text)
+    limit = max_segments  # segments the current page may take: more for a long block's page
 
     def fits(page: str) -> bool:
-        return gsm7.fits(page.rstrip() + hint, max_segments)
+        return gsm7.fits(page.rstrip() + hint, limit)
+
+    def close(page: str) -> None:
+        nonlocal limit
+        pages.append(page.rstrip() + hint)
+        limit = max_segments
 
     pages: list[str] = []
     current = ""
-    for line in _blocks(text):
+    blocks = _blocks(text)
+    for index, line in enumerate(blocks):
+        rest = "".join(blocks[index:])
+        if current and gsm7.fits((current + rest).strip(), limit):
+            current += rest  # the last page: no hint to make room for
+            break
         if fits(current + line):
             current += line
             continue
         if current:
-            pages.append(current.rstrip() + hint)
+            close(current)
             current = ""
+        if gsm7.fits(rest.strip(), max_segments):
+            current = rest
+            break
         if fits(line):
             current = line
             continue
         if gsm7.fits(line.rstrip() + hint, BLOCK_SEGMENTS):
-            current = line  # a page of its own: the next block cannot join it
+            # A page of its own; the next blocks join it while its segments stay the same.
+            current = line
+            limit = len(gsm7.split_segments(line.rstrip() + hint))
             continue
         for piece in _words(line):  # a line longer than a page: cut at a space
             if current and not fits(current + piece):
-                pages.append(current.rstrip() + hint)
+                close(current)
                 current = "" if piece.isspace() else piece
                 continue
             current += piece
@@ -158,7 +179,7 @@ def paginate(text: str, lang: str, max_segments: int) -> list[str]:
             # A single word longer than a page (a URL…) is cut where the segments end.
             head_len = sum(len(s) for s in gsm7.split_segments(current)[:max_segments]) - len(hint)
             head_len = max(1, head_len)
-            pages.append(current[:head_len] + hint)
+            close(current[:head_len])
             current = current[head_len:]
     if current.strip():
         pages.append(current.strip())
@@ -178,6 +199,12 @@ def shape_sms(reply: BotReply, lang: str, max_segments: int = 2) -> SmsShape:
         if same_cost and gsm7.fits(hinted, max_segments):
             body = hinted
     pages = paginate(body, lang, max_segments) if body else []
+    if len(pages) > 1 and gsm7.fits(body, BLOCK_SEGMENTS):
+        # Pages that save no segment only cost the person turns (SUITE, and a menu they see
+        # last): the reply then goes whole, like a long block.
+        whole = len(gsm7.split_segments(body))
+        if whole <= sum(len(gsm7.split_segments(page)) for page in pages):
+            pages = [body]
     return SmsShape(pages, [button.payload for button in reply.buttons])
 
 

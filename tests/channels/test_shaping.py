@@ -145,3 +145,64 @@ def test_pages_end_at_line_breaks_so_no_line_is_cut():
     assert all(page.endswith(hint) for page in pages[:-1])
     assert [line for body in bodies for line in body.split("\n")] == lines
     assert all(gsm7.fits(page, 2) for page in pages)
+
+
+def _hint(lang: str) -> str:
+    return "\n" + sms_text(translate(messages.MORE_HINT, lang), lang)
+
+
+def test_a_menu_joins_the_long_question_before_it_when_that_costs_no_segment():
+    # Issue 12: a Russian confirmation longer than two UCS-2 segments (its appointment details)
+    # took three with the hint, and its "1. Yes / 2. No" waited alone behind ДАЛЕЕ.
+    question = "Записываю: Продление карты резидента (carte de résident), " + (
+        "понедельник 14 декабря в 14:00, Préfecture de la Seine-Saint-Denis. Хорошо?"
+    )
+    buttons = [Button("Да, записать", "/affirm"), Button("Нет", "/deny")]
+    [page] = shape_sms(BotReply([question], buttons), "ru").pages
+    assert page.startswith(question) and page.endswith("1. Да, записать\n2. Нет")
+    assert gsm7.sms_info(page).segments == 3
+
+
+def test_no_page_holds_a_small_tail_that_fits_on_the_page_before_without_the_hint():
+    # 100, 60 and 60 characters: the last two lines fill one page without the hint (121), not
+    # with it; they were two pages, the last one holding a single line.
+    lines = ["д" * 100, "е" * 60, "ж" * 60]
+    pages = paginate("\n".join(lines), "ru", 2)
+    assert pages == [lines[0] + _hint("ru"), "\n".join(lines[1:])]
+    assert all(gsm7.sms_info(page).segments <= 2 for page in pages)
+
+
+def test_a_heading_ending_with_a_colon_stays_with_its_first_line():
+    # The page had room for the heading (124 characters with the hint), not for its first line.
+    first = "Процедура: Продление карты резидента (carte de résident), " + "д" * 32
+    items = ["- Ваш документ (titre de séjour actuel)", "- Паспорт или ID (pièce d'identité)"]
+    lines = [first, "Документы (1/2):", *items, "- Адрес (justificatif de domicile)"]
+    pages = paginate("\n".join(lines), "ru", 2)
+    bodies = [page.removesuffix(_hint("ru")) for page in pages]
+    assert bodies[0] == first
+    assert all(not body.endswith(":") for body in bodies)
+    assert [line for body in bodies for line in body.split("\n")] == lines
+
+
+def test_a_reply_is_sent_whole_when_its_pages_would_cost_as_many_segments():
+    # A Dari checklist with its menu: four UCS-2 segments whole, as many in three pages that
+    # show the menu last; whole, the person sees every document and answers at once.
+    checklist = [
+        "کار شما: تمدید کارت ده ساله (carte de résident).",
+        "اسناد (1/2):",
+        "- کارت اقامت فعلی شما (titre de séjour)",
+        "- پاسپورت یا تذکره (pièce d'identité)",
+        "- سند آدرس تازه (justificatif de domicile)",
+        "- عکس ۳۵×۴۵ (photos d'identité)",
+    ]
+    reply = BotReply(
+        ["\n".join(checklist)], [Button("بیشتر", "/more"), Button("همه را دارم", "/x")]
+    )
+    [page] = shape_sms(reply, "fa").pages
+    paged = paginate(page, "fa", 2)
+    assert len(paged) > 1
+    assert gsm7.sms_info(page).segments <= sum(gsm7.sms_info(p).segments for p in paged)
+    assert page.startswith("\n".join(checklist)) and "2. همه را دارم" in page
+    # Beyond four segments a reply is still paged.
+    long_reply = BotReply(["\n".join(checklist * 2)], reply.buttons)
+    assert len(shape_sms(long_reply, "fa").pages) > 1
