@@ -43,6 +43,12 @@ MIN_CONFIDENCE = 0.5
 # Arabizi, pinyin): a few short words ("t ki") favour the small transliterated samples, while
 # far more people text in the alphabet's own languages. A sentence still decides.
 OWN_SCRIPT_ODDS = 3.0
+# Share of the words of a code-switching language's message (`switches_to` in its profile) that
+# belong to the language it switches to: Arabizi writers put a French noun in most sentences
+# ("bghit rdv pour renouvellement titre de sejour"). Each such word costs the switching
+# language log(SWITCH_SHARE) instead of its whole unlikelihood; each of its own words costs
+# log(1 - SWITCH_SHARE).
+SWITCH_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,19 @@ class LanguageIdentifier:
 
     @cached_property
     def models(self) -> dict[str, ScriptModel]:
-        return train({p.code: training_lines(p, self.nlu_dir) for p in self.profiles})
+        texts = {p.code: training_lines(p, self.nlu_dir) for p in self.profiles}
+        for p in self.profiles:
+            if p.switches_to:
+                # Its own counts learn its own words; the words of the languages it switches to
+                # are read by their models (_switching).
+                switched = frozenset(
+                    w.text
+                    for code in p.switches_to
+                    for line in texts.get(code, ())
+                    for w in words(line)
+                )
+                texts[p.code] = training_lines(p, self.nlu_dir, switched)
+        return train(texts)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -164,6 +182,27 @@ class LanguageIdentifier:
         own = self._own_script.get(lang)
         return math.log(OWN_SCRIPT_ODDS) if own == script else 0.0
 
+    def _switching(self, lang: str, per_word: dict[str, list[float]]) -> float:
+        """The tempered log-likelihood of the message in `lang`, where each word is the
+        language's own or, for a language whose writers switch (`switches_to`), a word of the
+        language they switch to, at odds of SWITCH_SHARE: an Arabizi sentence full of French
+        nouns is still Arabizi, while a French sentence has no Darija word to explain."""
+        own = [value / TEMPERATURE for value in per_word[lang]]
+        others = [per_word[other] for other in self._switches.get(lang, ()) if other in per_word]
+        if not others:
+            return sum(own)
+        total = 0.0
+        for i, value in enumerate(own):
+            options = [math.log(1 - SWITCH_SHARE) + value]
+            options += [math.log(SWITCH_SHARE / len(others)) + o[i] / TEMPERATURE for o in others]
+            top = max(options)
+            total += top + math.log(sum(math.exp(o - top) for o in options))
+        return total
+
+    @cached_property
+    def _switches(self) -> dict[str, tuple[str, ...]]:
+        return {p.code: p.switches_to for p in self.profiles if p.switches_to}
+
     @cached_property
     def _own_script(self) -> dict[str, str]:
         return {p.code: p.scripts_in_order[0] for p in self.profiles if p.scripts_in_order}
@@ -172,14 +211,19 @@ class LanguageIdentifier:
         self, script: str, scored: list[Word], candidates: list[str], prior: str | None
     ) -> LanguageGuess:
         model = self.models[script]
-        if prior in candidates and len(scored) == 1 and model.knows(prior, scored[0]):
-            # A lone word the prior's language uses too ("merci" in Darija) is a tie; in a
-            # sentence the other words decide.
+        users = (prior, *self._switches.get(prior or "", ()))
+        if (
+            prior in candidates
+            and len(scored) == 1
+            and any(model.knows(lang, scored[0]) for lang in users if lang in model.counts)
+        ):
+            # A lone word the prior's language uses too ("merci" in Darija, or any French word:
+            # Arabizi switches to French) is a tie; in a sentence the other words decide.
             return LanguageGuess(prior, 1 / len(candidates), script, words=1)
-        likelihoods = model.log_likelihoods(scored, candidates)
+        per_word = model.word_log_likelihoods(scored, candidates)
         scores = {
-            lang: value / TEMPERATURE + self._prior(lang, script, prior)
-            for lang, value in likelihoods.items()
+            lang: self._switching(lang, per_word) + self._prior(lang, script, prior)
+            for lang in per_word
         }
         top = max(scores.values())
         weights = {lang: math.exp(s - top) for lang, s in scores.items()}

@@ -70,16 +70,29 @@ class ScriptModel:
         return self.counts[lang][f"<{word.text}>"] > 0
 
     def log_likelihoods(self, ws: Sequence[Word], candidates: Iterable[str]) -> dict[str, float]:
-        grams = [(f, w.evidence) for w in ws for f in features(w.text)]
+        per_word = self.word_log_likelihoods(ws, candidates)
+        return {lang: sum(values) for lang, values in per_word.items()}
+
+    def word_log_likelihoods(
+        self, ws: Sequence[Word], candidates: Iterable[str]
+    ) -> dict[str, list[float]]:
+        """Per language, the log-likelihood of each word (its n-grams, weighted by evidence)."""
+        grams = [[(f, w.evidence) for f in features(w.text)] for w in ws]
         pooled_total = sum(self.totals.values()) + SMOOTHING * self.vocabulary
-        background = {g: (self.pooled[g] + SMOOTHING) / pooled_total for g, _ in grams}
+        background = {
+            g: (self.pooled[g] + SMOOTHING) / pooled_total for word in grams for g, _ in word
+        }
         result = {}
         for lang in candidates:
             counts, total = self.counts[lang], self.totals[lang] or 1
-            result[lang] = sum(
-                weight * math.log(OWN_WEIGHT * counts[g] / total + (1 - OWN_WEIGHT) * background[g])
-                for g, weight in grams
-            )
+            result[lang] = [
+                sum(
+                    weight
+                    * math.log(OWN_WEIGHT * counts[g] / total + (1 - OWN_WEIGHT) * background[g])
+                    for g, weight in word
+                )
+                for word in grams
+            ]
         return result
 
 

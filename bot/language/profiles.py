@@ -36,6 +36,9 @@ class Profile:
     # words (Grenoble, rdv, titre de séjour) that are no pinyin: its Latin writing is learnt
     # from `samples` only, or "Grenoble, Isère" would read as Chinese.
     nlu_scripts: frozenset[str] = frozenset()
+    # Languages whose words its writers put inside their own sentences, in the same script
+    # (Arabizi's French nouns: "bghit rdv pour renouvellement titre de sejour" is Darija).
+    switches_to: tuple[str, ...] = ()
 
 
 def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
@@ -52,6 +55,7 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
                 str(s).upper()
                 for s in lang.identification.get("nlu_scripts") or lang.identification["scripts"]
             ),
+            switches_to=tuple(str(c) for c in lang.identification.get("switches_to") or ()),
         )
         for lang in declared_languages(locales_dir)
     )
@@ -87,9 +91,16 @@ def without_loanwords(line: str, own_script: str) -> str:
     return " ".join(w.text for w in found if w.script == own_script)
 
 
-def training_lines(profile: Profile, nlu_dir: Path = NLU_DIR) -> list[str]:
+def training_lines(
+    profile: Profile, nlu_dir: Path = NLU_DIR, switched: frozenset[str] = frozenset()
+) -> list[str]:
+    """Its NLU lines and samples. `switched`: words of the languages it switches to
+    (`switches_to`), left out of its NLU lines (not its samples): "bghit titre de sejour" teaches
+    "bghit", while "titre de sejour" is read as the French it is (bot.language.identify)."""
     path = nlu_dir / f"{profile.code}.yml"
     lines = list(nlu_lines(path)) if path.exists() else []
+    if switched:
+        lines = [" ".join(w.text for w in words(line) if w.text not in switched) for line in lines]
     if not profile.loanwords:
         own = profile.scripts_in_order[0]
         lines = [without_loanwords(line, own) for line in lines]

@@ -102,10 +102,48 @@ def test_a_message_no_language_explains_is_no_language_or_french(text):
     assert identify(text).lang in (None, "fr")
 
 
+# Arabizi whose French nouns and phrases outnumber its Darija words: Arabizi writers switch to
+# French inside a sentence (locales/ar/language.yml `switches_to`), so a Darija word or two
+# decide; the previous identifier read them as French, word count against word count.
+ARABIZI_WITH_FRENCH = [
+    "bghit rdv pour le renouvellement de la carte de resident",
+    "salam bghit rendez vous pour premiere demande titre de sejour",
+    "le recepisse ta3i expire la semaine prochaine",
+    "wach possible nchanger la date du rdv",
+    "dossier de naturalisation dyali mazal en cours",
+    "le permis mte3i suspendu",
+]
+
+# French made of the words Arabizi writers borrow, or opened with a greeting or formula French
+# speakers say too: no Darija word to explain, French whatever the prior.
+FRENCH_ARABIZI_ALSO_USES = [
+    "changement de statut etudiant salarie",
+    "demande de regularisation par le travail",
+    "renouvellement carte de resident",
+    "premiere demande titre de sejour",
+    "naturalisation par mariage",
+    "salam aleykoum je voudrais un rdv",
+    "inshallah je viens lundi",
+    "hamdoulilah jai eu ma carte",
+]
+
+
+@pytest.mark.parametrize("text", ARABIZI_WITH_FRENCH)
+def test_arabizi_with_more_french_nouns_than_darija_words_is_arabic(text):
+    assert identify(text).lang == "ar"
+
+
+@pytest.mark.parametrize("text", FRENCH_ARABIZI_ALSO_USES)
+@pytest.mark.parametrize("prior", [None, "fr", "ar"])
+def test_french_that_arabizi_borrows_stays_french(text, prior):
+    assert identify(text, prior=prior).lang == "fr"
+
+
 DEV = yaml.safe_load((Path(__file__).parent / "dev_messages.yml").read_text("utf-8"))
 # The dev messages (free to tune on) of two words or more, per variety. Today's figures:
-# en 99.5 %, fr_sms 97.8 %, ar_mix 100 % (before this gate: 98.9, 93.3, 100).
-DEV_GATE = {"en": 0.98, "fr_sms": 0.97, "ar_mix": 0.98}
+# en 99.5 %, fr_sms 98.3 %, ar_mix 100 % (before this gate: 98.9, 93.3, 100); session 12's
+# fr_sms_more 98.1 %, arabizi 98.2 % (before: 97.2, 86.4).
+DEV_GATE = {"en": 0.98, "fr_sms": 0.97, "ar_mix": 0.98, "fr_sms_more": 0.97, "arabizi": 0.97}
 
 
 @pytest.mark.parametrize("variety", sorted(DEV_GATE))
