@@ -43,7 +43,7 @@ from bot.booking.identity import (
     normalise_numero_etranger,
     normalise_phone,
 )
-from bot.catalogue import Site, resolve_site
+from bot.catalogue import Departement, Site, resolve_departement, resolve_site
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
@@ -156,6 +156,15 @@ def _sites_named(text: str) -> list[Site]:
         return sites
     place = read_place(text, None)
     return [catalogue().sites[code] for code in place.sites] if place else []
+
+
+def _departement_named(text: str) -> Departement | None:
+    """The one département a place names, whether or not Guichet books there."""
+    found = resolve_departement(text, catalogue())
+    place = read_place(text, None) if found is None else None
+    if place is not None and len(place.departements) == 1:
+        found = catalogue().departements[place.departements[0]]
+    return found
 
 
 class ValidateBookingForm(FormValidationAction):
@@ -365,6 +374,10 @@ class ValidateBookingForm(FormValidationAction):
         if sites:
             dispatcher.utter_message(
                 response="utter_site_no_such_demarche", site_name=sites[0].name
+            )
+        elif unserved := _departement_named(text):
+            dispatcher.utter_message(
+                response="utter_site_not_served", city=unserved.prefecture, code=unserved.code
             )
         else:
             dispatcher.utter_message(response="utter_site_not_found", query=text)

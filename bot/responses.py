@@ -254,6 +254,13 @@ RESPONSES: dict[str, Response] = {
             "Je ne trouve pas de préfecture pour « {query} ». Écrivez le numéro du département (ex. : 38)."
         )
     ),
+    # The place is understood but Guichet books for none of its préfectures yet: saying "not
+    # found" would send the person round in circles repeating a town we did read.
+    "utter_site_not_served": Response(
+        N_(
+            "Je ne prends pas encore les rendez-vous de la préfecture de {city} ({code}). Prenez rendez-vous sur le site de cette préfecture, ou écrivez un autre département."
+        )
+    ),
     "utter_site_no_such_demarche": Response(
         N_(
             "La {site_name} ne prend pas cette démarche sur rendez-vous ici. Essayez un autre département."

@@ -379,15 +379,29 @@ def test_documents_are_paged_and_not_yet_lists_them_back():
 
 def test_unknown_place_and_bad_numbers_are_asked_again_with_the_reason():
     slots = {"demarche": RESIDENT, "documents_confirmed": True}
-    assert validate(slots, {"site": "Lyon"}, requested="site", text="Lyon").responses == [
-        "utter_site_not_found"
-    ]
+    assert validate(
+        slots, {"site": "Trifouillis"}, requested="site", text="Trifouillis"
+    ).responses == ["utter_site_not_found"]
     bad_phone = validate({**slots, "site": "pref-24"}, {"phone": "12"}, requested="phone")
     assert bad_phone.responses == ["utter_phone_invalid"] and bad_phone.slots["phone"] is None
     bad_numero = validate(
         {**slots, "site": "pref-24"}, {"numero_etranger": "12345"}, requested="numero_etranger"
     )
     assert bad_numero.responses == ["utter_numero_etranger_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("said", "city", "code"),
+    [("Lyon", "Lyon", "69"), ("ana f paris", "Paris", "75"), ("ليون", "Lyon", "69"),
+     ("живу в Париже", "Paris", "75"), ("٣١", "Toulouse", "31")],
+)  # fmt: skip
+def test_a_place_read_but_not_served_is_named_not_called_unknown(said, city, code):
+    # "I find no préfecture for « paris »" sent people round in circles repeating their town.
+    slots = {"demarche": RESIDENT, "documents_confirmed": True}
+    result = validate(slots, {"site": said}, requested="site", text=said)
+    assert result.responses == ["utter_site_not_served"]
+    assert (result.messages[0]["city"], result.messages[0]["code"]) == (city, code)
+    assert result.slots["site"] is None
 
 
 def test_a_free_text_answer_misread_as_another_intent_is_still_the_answer(api_url):
