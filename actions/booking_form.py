@@ -46,10 +46,10 @@ from bot.booking.identity import (
 from bot.catalogue import Departement, Site, resolve_departement, resolve_site
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
-from bot.routing import RouteStatus, route
+from bot.routing import RouteStatus, fee_step, route
 from bot.secrets import seal
 from bot.text import ascii_digits
-from bot.understanding import Wants, read_place
+from bot.understanding import Wants, read_place, read_question
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
@@ -114,6 +114,24 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     if reading.expiry is not None:
         read["expiry_date"] = reading.expiry.isoformat()
     return read
+
+
+def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A question beside the one asked ("combien ça coûte ?" when asked the day), answered
+    here: read as the answer, it got "je n'ai pas compris le jour"."""
+    requested = tracker.get_slot("requested_slot")
+    demarche = demarche_of(tracker)
+    if requested in (None, "demarche") or demarche is None:
+        return False
+    lang = language(tracker)
+    if read_question(tracker.latest_message.get("text") or "", lang) != "fee":
+        return False
+    fee = fee_step(demarche)
+    if fee is None:
+        dispatcher.utter_message(response="utter_fee_unknown")
+    else:
+        dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
+    return True
 
 
 def _latest_intent(tracker: Tracker) -> str | None:
@@ -216,6 +234,9 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[EventType]:
         """Reads the whole message first: what it says beyond the asked slot (routing facts,
         expiry, an appointment already made) is kept before the form's own steps run."""
+        if _answered_aside(dispatcher, tracker):
+            # The form asks its question again (a slot set to None is asked anew).
+            return [SlotSet(str(tracker.get_slot("requested_slot")), None)]
         starting = tracker.get_slot("requested_slot") is None
         read = await _read_message(dispatcher, tracker)
         tracker.slots.update(read)

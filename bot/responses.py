@@ -164,6 +164,14 @@ RESPONSES: dict[str, Response] = {
     "utter_route_question": Response("{question}"),
     "utter_route": Response("{route_text}"),
     "utter_demarche_found": Response(N_("Votre démarche : {demarche_name}.")),
+    # "Combien ça coûte ?" in the middle of the form: the catalogue's fee (`fee_text`), or that
+    # the sources give none; only the appointment itself is always free.
+    "utter_fee": Response(N_("{fee_text} Le rendez-vous, lui, est gratuit.")),
+    "utter_fee_unknown": Response(
+        N_(
+            "Mes sources officielles ne donnent pas le prix de cette démarche : demandez-le au guichet. Le rendez-vous, lui, est gratuit."
+        )
+    ),
     "utter_demarche_elsewhere": Response(N_("{demarche_name} : {route_text}")),
     # Documents, paged for SMS.
     "utter_documents_page": Response(N_("Documents à apporter ({page}/{pages}) :\n{items}")),

@@ -9,6 +9,7 @@ from bot.understanding.message import (
     Wants,
     read_numero_etranger,
     read_place,
+    read_question,
     read_wants,
     understand_message,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "read_facts",
     "read_numero_etranger",
     "read_place",
+    "read_question",
     "read_wants",
     "understand_message",
 ]

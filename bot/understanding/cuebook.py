@@ -99,6 +99,9 @@ class CueBook:
     arabizi: bool = False
     # Cue words whose consonants are also another word's ("salat" expired, "salut" hello).
     spelt_exactly: frozenset[str] = frozenset()
+    # Questions the person may ask in the middle of a form ("combien ça coûte ?"): the form
+    # answers them and asks its own question again instead of reading them as the answer.
+    questions: tuple[tuple[str, tuple[Cue, ...]], ...] = ()
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -125,6 +128,7 @@ class CueBook:
             self.suffixes,
             self.variants,
             self.negations,
+            questions=self.questions,
         )  # arabizi: False
 
     # -- matching ------------------------------------------------------------------------
@@ -420,6 +424,7 @@ def load_book(path: Path) -> CueBook:
         negations=_cues(raw.get("negations") or ()),
         arabizi=bool(raw.get("arabizi")),
         spelt_exactly=_folded_set(raw.get("spelt_exactly")),
+        questions=_table(raw.get("questions"), variants),
     )
 
 

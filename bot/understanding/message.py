@@ -124,6 +124,16 @@ def read_wants(text: str, lang: str | None) -> str | None:
     return None
 
 
+def read_question(text: str, lang: str | None) -> str | None:
+    """The question asked beside the form's ("fee": what the démarche costs), or None."""
+    tokens = words(text)
+    for book in books_for(lang):
+        said = strongest(book.read({"questions": book.questions}, tokens)).get("questions")
+        if said:
+            return said
+    return None
+
+
 # -- dates -------------------------------------------------------------------------------
 
 

@@ -436,3 +436,32 @@ def test_a_real_change_of_subject_is_left_to_the_rules():
 def test_a_place_given_before_the_demarche_is_kept():
     place = validate({}, {"site": "38"}, requested="demarche", text="38")
     assert place.slots["site"] == "pref-38" and place.responses == []
+
+
+@pytest.mark.parametrize(
+    ("demarche", "requested", "said", "lang", "response"),
+    [
+        (RESIDENT, "date_text", "Combien ça coûte ?", "fr", "utter_fee"),
+        (RESIDENT, "site", "واش خاصني نخلص شي حاجة؟", "ar", "utter_fee"),
+        ("duplicata_titre", "chosen_slot", "сколько стоит?", "ru", "utter_fee_unknown"),
+        (RESIDENT, "numero_etranger", "c payant ?", "fr", "utter_fee"),
+    ],
+)
+def test_a_fee_question_mid_form_is_answered_and_the_question_asked_again(
+    demarche, requested, said, lang, response
+):
+    # Read as the answer, "Combien ça coûte ?" got "je n'ai pas compris le jour".
+    slots = {"demarche": demarche, "documents_confirmed": True, "language": lang}
+    if requested != "site":
+        slots["site"] = "pref-38"
+    result = validate(slots, {requested: said}, requested=requested, text=said, language=lang)
+    assert result.responses == [response]
+    assert result.slots[requested] is None
+    if response == "utter_fee":
+        assert "225" in result.messages[0]["fee_text"]
+
+
+def test_a_day_or_a_place_is_no_fee_question():
+    slots = {"demarche": RESIDENT, "documents_confirmed": True}
+    result = validate(slots, {"site": "Grenoble"}, requested="site", text="Grenoble")
+    assert result.slots["site"] == "pref-38" and "utter_fee" not in result.responses
