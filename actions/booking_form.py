@@ -176,6 +176,10 @@ def _sites_named(text: str) -> list[Site]:
     return [catalogue().sites[code] for code in place.sites] if place else []
 
 
+# More words than a place name has ("Saint-Martin-d'Hères", "Seine Saint Denis"): a sentence.
+_PLACE_WORDS = 3
+
+
 def _departement_named(text: str) -> Departement | None:
     """The one département a place names, whether or not Guichet books there."""
     found = resolve_departement(text, catalogue())
@@ -400,6 +404,8 @@ class ValidateBookingForm(FormValidationAction):
             dispatcher.utter_message(
                 response="utter_site_not_served", city=unserved.prefecture, code=unserved.code
             )
+        elif len(text.split()) > _PLACE_WORDS or text.endswith(("?", "؟", "？")):
+            dispatcher.utter_message(response="utter_site_explain")
         else:
             dispatcher.utter_message(response="utter_site_not_found", query=text)
         return {"site": None}

@@ -262,6 +262,13 @@ RESPONSES: dict[str, Response] = {
             "Je ne trouve pas de préfecture pour « {query} ». Écrivez le numéro du département (ex. : 38)."
         )
     ),
+    # A sentence or a question with no place in it ("c'est quoi un département ?"): what to
+    # write, rather than "no préfecture for « c'est quoi un département ? »".
+    "utter_site_explain": Response(
+        N_(
+            "Le département, ce sont les 2 premiers chiffres de votre code postal (38000 : département 38). Écrivez-le, ou le nom de votre ville."
+        )
+    ),
     # The place is understood but Guichet books for none of its préfectures yet: saying "not
     # found" would send the person round in circles repeating a town we did read.
     "utter_site_not_served": Response(

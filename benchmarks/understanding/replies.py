@@ -29,6 +29,7 @@ ASKS: dict[str, str] = {
     "utter_site_not_found": "place",
     "utter_site_no_such_demarche": "place",
     "utter_site_not_served": "place",
+    "utter_site_explain": "place",
     "next:book_ask_site": "place",
     "utter_ask_date_text": "day",
     "utter_date_not_understood": "day",

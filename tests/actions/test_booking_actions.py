@@ -465,3 +465,13 @@ def test_a_day_or_a_place_is_no_fee_question():
     slots = {"demarche": RESIDENT, "documents_confirmed": True}
     result = validate(slots, {"site": "Grenoble"}, requested="site", text="Grenoble")
     assert result.slots["site"] == "pref-38" and "utter_fee" not in result.responses
+
+
+@pytest.mark.parametrize(
+    "said", ["what is a departement?", "je sais pas ce que c'est", "ما فهمتش شنو هي المقاطعة"]
+)
+def test_a_sentence_with_no_place_gets_what_a_departement_is_not_an_echo(said):
+    # "I cannot find a prefecture for "what is a departement?"" answered nothing.
+    slots = {"demarche": RESIDENT, "documents_confirmed": True}
+    result = validate(slots, {"site": said}, requested="site", text=said)
+    assert result.responses == ["utter_site_explain"] and result.slots["site"] is None
