@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GuichetAction, catalogue, demarche_of, language
+from actions.reading import names_a_demarche
 from bot.catalogue import Demarche, Document, DocumentRequirement
 from bot.catalogue.missing import documents_named
 
@@ -121,6 +122,10 @@ class ActionShowDocuments(GuichetAction, action="action_show_documents"):
     form, the form's own question follows, so none is added here)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if demarche_of(tracker) is None and names_a_demarche(tracker):
+            # Rasa's "missing documents" on a sentence that names the démarche ("I don't have
+            # papers" of a person without a titre, "get the French passport"): the door.
+            return [FollowupAction("booking_form")]
         named = missing_named(tracker)
         if named:
             # "Pas encore les photos": that document, not the whole list again.

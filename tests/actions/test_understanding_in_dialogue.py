@@ -14,6 +14,7 @@ from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
 from actions.conversation import ActionAskLanguage, ActionConfirm, ActionFallback, ActionGreet
 from actions.deadlines import ActionCheckExpiry
+from actions.documents import ActionShowDocuments
 from actions.manage import ActionMyProof, ActionPrepareReschedule
 from actions.opening_days import ActionOpeningDays
 from actions.reading import facts_of, merge_facts, new_facts, said_facts
@@ -229,6 +230,13 @@ def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rule
         # "french" read as a language request (seen live: the language menu came back)
         ("my husband is french and my permit ends in june", "change_language", "en"),
         ("on m'a suspendu le permis, je dois voir le médecin agréé", "my_proof", "fr"),
+        # "papers" and "passport" read as documents the person lacks (seen live)
+        ("my employer wants to hire me but I have no papers", "missing_documents", "en"),
+        (
+            "je voudrais avoir le passeport français, je vis ici depuis 12 ans",
+            "missing_documents",
+            "fr",
+        ),
     ],
 )
 def test_a_first_message_that_names_a_demarche_goes_to_the_form_whatever_the_intent(
@@ -241,6 +249,7 @@ def test_a_first_message_that_names_a_demarche_goes_to_the_form_whatever_the_int
         "ask_opening_days": ActionOpeningDays(),
         "change_language": ActionAskLanguage(),
         "my_proof": ActionMyProof(),
+        "missing_documents": ActionShowDocuments(),
     }[intent]
     said = run(action, tracker(text=text, intent=intent, language=lang))
     assert said.responses == []  # no greeting, no "say it again", no "which démarche?"
@@ -254,6 +263,14 @@ def test_a_first_message_that_names_nothing_still_gets_the_greeting(text, intent
     action = ActionGreet() if intent == "greet" else ActionFallback()
     said = run(action, tracker(text=text, intent=intent))
     assert said.responses == ["utter_greet"]
+
+
+def test_a_missing_document_without_a_demarche_still_gets_its_answer():
+    said = run(
+        ActionShowDocuments(),
+        tracker(text="j'ai pas encore les photos", intent="missing_documents"),
+    )
+    assert said.responses and all(e.get("event") != "followup" for e in said.events)
 
 
 def test_a_cancellation_is_not_handed_to_the_booking_form():
