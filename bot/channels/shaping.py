@@ -104,17 +104,29 @@ def _words(text: str) -> list[str]:
     ]
 
 
+# How a line that introduces a menu ends: "Free slots at …:", or the question its options
+# answer, in any script ("Which card do you have?", "…؟", "…？").
+_INTRODUCES = (":", "：", "?", "؟", "？")
+
+
 def _blocks(text: str) -> list[str]:
     """The lines of a text, a numbered menu kept as one block with the line that introduces it
-    ("Free slots at …:"): the choices come together, under their question."""
+    ("Free slots at …:", "Which card do you have?"): the choices come together, under their
+    question (a question paged away from its options could not be answered)."""
     blocks: list[str] = []
     for line in text.splitlines(keepends=True):
         last = blocks[-1].splitlines()[-1].rstrip() if blocks else ""
-        if _MENU_LINE.match(line) and (_MENU_LINE.match(last) or last.endswith(":")):
+        if _MENU_LINE.match(line) and (_MENU_LINE.match(last) or last.endswith(_INTRODUCES)):
             blocks[-1] += line
         else:
             blocks.append(line)
     return blocks
+
+
+def _asks_with_options(block: str) -> bool:
+    """A question (or a list's heading) with its numbered options: what the person answers."""
+    lines = block.splitlines()
+    return len(lines) > 1 and not _MENU_LINE.match(lines[0]) and bool(_MENU_LINE.match(lines[1]))
 
 
 def paginate(text: str, lang: str, max_segments: int) -> list[str]:
@@ -137,6 +149,16 @@ def paginate(text: str, lang: str, max_segments: int) -> list[str]:
     current = ""
     for line in _blocks(text):
         if fits(current + line):
+            current += line
+            continue
+        if (
+            current
+            and _asks_with_options(line)
+            and gsm7.fits((current + line).rstrip() + hint, BLOCK_SEGMENTS)
+        ):
+            # The question and its options on the page that leads to them ("Noted: your card
+            # expires on…" + "Which card?" + 1. 2. 3.): paged behind SUITE, the person would
+            # have nothing to answer. One longer SMS costs no more than two pages and a hint.
             current += line
             continue
         if current:

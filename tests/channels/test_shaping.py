@@ -1,6 +1,7 @@
 from bot.channels import gsm7, messages
 from bot.channels.language import language_in_payload
 from bot.channels.shaping import (
+    BLOCK_SEGMENTS,
     BotReply,
     Button,
     from_rasa,
@@ -145,3 +146,22 @@ def test_pages_end_at_line_breaks_so_no_line_is_cut():
     assert all(page.endswith(hint) for page in pages[:-1])
     assert [line for body in bodies for line in body.split("\n")] == lines
     assert all(gsm7.fits(page, 2) for page in pages)
+
+
+def test_a_question_comes_with_its_options_on_the_first_page():
+    # Seen on the bench: "Noted: your card expires…" + "Which card?" filled the first Russian
+    # page, its options waited behind ДАЛЕЕ and the person had nothing to answer.
+    texts = ["Записано: ваш документ истекает 15 марта 2027.", "Какой у вас документ?"]
+    buttons = [
+        Button("Карта резидента (10 лет)", "/a"),
+        Button("Супруг(а) француза", "/b"),
+        Button("Другой документ", "/c"),
+    ]
+    shape = shape_sms(BotReply(texts, buttons), "ru")
+    first = shape.pages[0]
+    assert "Какой у вас документ?\n1. Карта резидента (10 лет)" in first
+    assert "3. Другой документ" in first
+    assert gsm7.sms_info(first).segments <= BLOCK_SEGMENTS
+    # A menu after a line that does not ask (a checklist's last document) is still paged.
+    lines = ["- " + "документ с длинным названием " * 3] * 3 + ["1. Далее", "2. Всё есть"]
+    assert all(gsm7.fits(page, 2) for page in paginate("\n".join(lines), "ru", 2))
