@@ -63,6 +63,9 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
         lang = language(tracker)
         expiry = parse_expiry(tracker.latest_message.get("text") or "", lang, now())
         if expiry is None:
+            if names_a_demarche(tracker):
+                # "Mon titre de séjour a expiré": no date to read, but the démarche to route.
+                return [FollowupAction("booking_form")]
             dispatcher.utter_message(response="utter_expiry_not_understood")
             return []
         events: list[EventType] = [SlotSet("expiry_date", expiry.isoformat())]
@@ -74,9 +77,19 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
             door_said = result.resolved and result.demarche.booking is None
             if result.resolved:
                 demarche = result.demarche.code
+                if result.demarche.booking is not None and not in_form(tracker):
+                    # Booked at the préfecture: the form names the démarche, then says where
+                    # the person stands (the date is in this message) and goes on to book.
+                    # Said here first, the deadline came twice and the name never on page one.
+                    return [FollowupAction("booking_form")]
                 events += [SlotSet(name, value) for name, value in facts_of(tracker).items()]
                 if result.demarche.booking is None:
-                    dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
+                    # The door with the démarche's name, as the form's end gives it.
+                    dispatcher.utter_message(
+                        response="utter_demarche_elsewhere",
+                        demarche_name=result.demarche.name(lang),
+                        route_text=result.render(lang),
+                    )
                 else:
                     events.append(SlotSet("demarche", demarche))
         assessment = say_deadline(dispatcher, expiry, demarche, lang)

@@ -104,20 +104,33 @@ def _words(text: str) -> list[str]:
     ]
 
 
+# How a line that introduces a menu ends: "Free slots at …:", or the question its options
+# answer, in any script ("Which card do you have?", "…؟", "…？").
+_INTRODUCES = (":", "：", "?", "؟", "？")
+
+
 def _blocks(text: str) -> list[str]:
     """The lines of a text, a numbered menu kept as one block with the line that introduces it
-    ("Free slots at …:"), and any line ending with a colon kept with the line it introduces
-    ("Documents (1/2):"): the choices come together under their question, and no page ends on
-    a heading whose list is on the next one."""
+    ("Free slots at …:", "Which card do you have?"), and any line ending with a colon kept with
+    the line it introduces ("Documents (1/2):"): the choices come together under their question
+    (a question paged away from its options could not be answered), and no page ends on a
+    heading whose list is on the next one."""
     blocks: list[str] = []
     for line in text.splitlines(keepends=True):
         last = blocks[-1].splitlines()[-1].rstrip() if blocks else ""
         introduced = last.endswith((":", "："))
-        if introduced or (_MENU_LINE.match(line) and _MENU_LINE.match(last)):
+        menu = _MENU_LINE.match(line) and (_MENU_LINE.match(last) or last.endswith(_INTRODUCES))
+        if introduced or menu:
             blocks[-1] += line
         else:
             blocks.append(line)
     return blocks
+
+
+def _asks_with_options(block: str) -> bool:
+    """A question (or a list's heading) with its numbered options: what the person answers."""
+    lines = block.splitlines()
+    return len(lines) > 1 and not _MENU_LINE.match(lines[0]) and bool(_MENU_LINE.match(lines[1]))
 
 
 def paginate(text: str, lang: str, max_segments: int) -> list[str]:
@@ -153,6 +166,16 @@ def paginate(text: str, lang: str, max_segments: int) -> list[str]:
             current += rest  # the last page: no hint to make room for
             break
         if fits(current + line):
+            current += line
+            continue
+        if (
+            current
+            and _asks_with_options(line)
+            and gsm7.fits((current + line).rstrip() + hint, BLOCK_SEGMENTS)
+        ):
+            # The question and its options on the page that leads to them ("Noted: your card
+            # expires on…" + "Which card?" + 1. 2. 3.): paged behind SUITE, the person would
+            # have nothing to answer. One longer SMS costs no more than two pages and a hint.
             current += line
             continue
         if current:

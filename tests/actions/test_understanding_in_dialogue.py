@@ -63,9 +63,37 @@ def test_the_first_message_names_the_demarche_without_any_entity(text, lang, exp
 def test_a_student_whose_permit_expires_next_month_gets_the_online_door_and_the_deadline():
     text = "My student residence permit expires next month"
     said = run(ActionCheckExpiry(), tracker(text=text, intent="give_expiry", language="en"))
-    assert said.responses[0] == "utter_route"  # ANEF, at the first reply
+    # ANEF at the first reply, under the démarche's name (as the form's end gives a door).
+    assert said.responses[0] == "utter_demarche_elsewhere"
+    assert said.messages[0]["demarche_name"] == "Renewal of a student residence permit"
     assert "utter_deadline" in said.responses
     assert said.slots["expiry_date"] and said.slots["title_type"] == "etudiant"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ma carte de résident expire le 15 février 2027", "fr"),  # too early
+        ("ریسیپیسه مې د ۲۰۲۶/۰۲/۰۱ نېټه ختمیږي", "ps"),  # expired
+    ],
+)
+def test_an_expiry_with_a_booked_demarche_is_handed_to_the_form_before_anything_is_said(text, lang):
+    """The form names the démarche, then says where the person stands: said here first, the
+    deadline came twice (here and in the form) and the démarche's name only on a later page."""
+    said = run(ActionCheckExpiry(), tracker(text=text, intent="give_expiry", language=lang))
+    assert said.responses == []
+    assert [e.get("name") for e in said.events if e.get("event") == "followup"] == ["booking_form"]
+
+
+def test_an_expiry_without_a_date_but_with_a_demarche_is_routed_not_asked_again():
+    said = run(
+        ActionCheckExpiry(),
+        tracker(
+            text="тітр де сежур прострочений, треба продовжити", intent="give_expiry", language="uk"
+        ),
+    )
+    assert "utter_expiry_not_understood" not in said.responses
+    assert any(e.get("event") == "followup" for e in said.events)
 
 
 def _in_months(months: int) -> dt.date:

@@ -1,6 +1,7 @@
 from bot.channels import gsm7, messages
 from bot.channels.language import language_in_payload
 from bot.channels.shaping import (
+    BLOCK_SEGMENTS,
     BotReply,
     Button,
     from_rasa,
@@ -206,3 +207,22 @@ def test_a_reply_is_sent_whole_when_its_pages_would_cost_as_many_segments():
     # Beyond four segments a reply is still paged.
     long_reply = BotReply(["\n".join(checklist * 2)], reply.buttons)
     assert len(shape_sms(long_reply, "fa").pages) > 1
+
+
+def test_a_question_comes_with_its_options_on_the_first_page():
+    # Seen on the bench: "Noted: your card expires…" + "Which card?" filled the first Russian
+    # page, its options waited behind ДАЛЕЕ and the person had nothing to answer.
+    texts = ["Записано: ваш документ истекает 15 марта 2027.", "Какой у вас документ?"]
+    buttons = [
+        Button("Карта резидента (10 лет)", "/a"),
+        Button("Супруг(а) француза", "/b"),
+        Button("Другой документ", "/c"),
+    ]
+    shape = shape_sms(BotReply(texts, buttons), "ru")
+    first = shape.pages[0]
+    assert "Какой у вас документ?\n1. Карта резидента (10 лет)" in first
+    assert "3. Другой документ" in first
+    assert gsm7.sms_info(first).segments <= BLOCK_SEGMENTS
+    # A menu after a line that does not ask (a checklist's last document) is still paged.
+    lines = ["- " + "документ с длинным названием " * 3] * 3 + ["1. Далее", "2. Всё есть"]
+    assert all(gsm7.fits(page, 2) for page in paginate("\n".join(lines), "ru", 2))
