@@ -189,6 +189,21 @@ def _departement_named(text: str) -> Departement | None:
     return found
 
 
+# What is said of a place the request names that cannot be booked there.
+_PLACE_NOTICES = frozenset({"utter_site_not_served", "utter_site_no_such_demarche"})
+
+
+def _door_before_place(messages: list[dict[str, Any]], start: int) -> None:
+    """In the request's reply, the démarche first and what is said of its place after: rasa-sdk
+    validates the place (a Rasa entity) before the démarche (read here), so "renouveler ma carte
+    de résident, j'habite à Bordeaux" got the unserved préfecture alone on the first SMS page,
+    its démarche behind SUITE."""
+    said = messages[start:]
+    notices = [m for m in said if m.get("response") in _PLACE_NOTICES]
+    if notices and len(notices) < len(said):
+        messages[start:] = [m for m in said if m not in notices] + notices
+
+
 class ValidateBookingForm(FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
@@ -244,7 +259,10 @@ class ValidateBookingForm(FormValidationAction):
         starting = tracker.get_slot("requested_slot") is None
         read = await _read_message(dispatcher, tracker)
         tracker.slots.update(read)
+        said_before = len(dispatcher.messages)
         events = await super().run(dispatcher, tracker, domain)
+        if starting:
+            _door_before_place(dispatcher.messages, said_before)
         took = any(e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot")
         if not (starting or took):
             # Nothing for the form in it: Rasa rejects the form only when it gets no slot back,

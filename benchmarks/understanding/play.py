@@ -130,6 +130,10 @@ def right_door(reply: Reply, entry: Mapping[str, Any]) -> bool:
     if "demarche" in entry:
         return reply.demarches_named() == {str(entry["demarche"])}
     result = route(entry["facts"])
+    if result.resolved:
+        # Facts that leave one démarche ("j'ai perdu mes papiers": lost + any permit) want its
+        # door, as the offline measure (bot/understanding/bench.py) counts them.
+        return reply.demarches_named() == {result.demarche.code}
     if result.status is RouteStatus.NOT_COVERED:
         return reply.said_any({"not_covered"})
     question = result.question

@@ -56,7 +56,7 @@ def consistent(said: dict[str, str]) -> dict[str, str]:
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
     renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
-    said = _asked_title(_work_is_any_permit(said))
+    said = _held_title_alone(_asked_title(_work_is_any_permit(said)))
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
     family = _no_papers_with_family(said)
@@ -101,6 +101,30 @@ def _asked_title(said: dict[str, str]) -> dict[str, str]:
     vague title is dropped rather than ruling out the people who never had one."""
     if said.get("procedure_kind") == "first" and said.get("title_type") == _ANY_TITLE:
         return {k: v for k, v in said.items() if k != "title_type"}
+    return said
+
+
+_RENEWAL = "renewal"
+
+
+def _held_title_alone(said: dict[str, str]) -> dict[str, str]:
+    """A permit named by its kind with nothing said of the procedure ("bghit rdv l carte 10 ans",
+    "je voudrais le passeport talent", "mon récépissé"): the one démarche of that permit, when
+    the catalogue has one that covers its renewal, rather than asking renew / first / pick up
+    or lost. Losing or collecting a card is said in words the reader knows; the vague title
+    ("ma carte") and the VPF card, whose only démarche is a first application, are still asked."""
+    title = said.get("title_type")
+    routing = get_catalogue().routing
+    if "procedure_kind" in said or not title or title in routing.groups.get("title_type", {}):
+        return said
+    catalogue = get_catalogue()
+    own = [
+        demarche
+        for code in candidates(possible_values(said, routing), catalogue)
+        if title in (demarche := catalogue.demarches[code]).selects.get("title_type", ())
+    ]
+    if len(own) == 1 and _RENEWAL in own[0].selects.get("procedure_kind", ()):
+        return {**said, "procedure_kind": _RENEWAL}
     return said
 
 

@@ -475,3 +475,14 @@ def test_a_sentence_with_no_place_gets_what_a_departement_is_not_an_echo(said):
     slots = {"demarche": RESIDENT, "documents_confirmed": True}
     result = validate(slots, {"site": said}, requested="site", text=said)
     assert result.responses == ["utter_site_explain"] and result.slots["site"] is None
+
+
+def test_the_request_names_its_demarche_before_the_place_it_cannot_book():
+    # Rasa's city entity is validated before the démarche the form reads: the unserved
+    # préfecture alone filled the first SMS page, the door behind SUITE.
+    text = "je dois renouveler ma carte de résident, j'habite à Lyon"
+    result = validate({}, {"site": "Lyon"}, requested=None, text=text, intent="need_procedure")
+    assert result.slots["demarche"] == RESIDENT
+    assert result.responses.index("utter_demarche_found") < result.responses.index(
+        "utter_site_not_served"
+    )

@@ -108,3 +108,24 @@ def test_the_matcher_prefers_the_longer_name():
     named = documents_named("j'ai que le récépissé de plainte", documents)
     assert [d.code for d in named] == ["declaration_perte_vol"]
     assert documents_named("je n'ai pas tout", documents) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Mon patron veut me déclarer mais je n'ai pas de papiers", "fr"),
+        ("I would like to get the French passport, I have lived here for years", "en"),
+    ],
+)
+def test_before_any_demarche_a_lack_of_papers_is_the_persons_situation(text, lang):
+    # Nothing can be missing from no file: the sentence names the démarche, the form gives it.
+    said = run(ActionShowDocuments(), tracker(text=text, intent="missing_documents", language=lang))
+    assert [e.get("name") for e in said.events if e.get("event") == "followup"] == ["booking_form"]
+    assert said.messages == []
+
+
+def test_with_a_demarche_under_way_a_lack_of_papers_is_still_a_missing_document():
+    text = "je n'ai pas encore les photos"
+    said = run(ActionShowDocuments(), tracker(SLOTS, text=text, intent="missing_documents"))
+    assert all(e.get("event") != "followup" for e in said.events)
+    assert said.messages
