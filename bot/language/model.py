@@ -69,10 +69,6 @@ class ScriptModel:
         """Whether the word itself was seen in the language's examples."""
         return self.counts[lang][f"<{word.text}>"] > 0
 
-    def log_likelihoods(self, ws: Sequence[Word], candidates: Iterable[str]) -> dict[str, float]:
-        per_word = self.word_log_likelihoods(ws, candidates)
-        return {lang: sum(values) for lang, values in per_word.items()}
-
     def word_log_likelihoods(
         self, ws: Sequence[Word], candidates: Iterable[str]
     ) -> dict[str, list[float]]:

@@ -114,10 +114,10 @@ def _held_title_alone(said: dict[str, str]) -> dict[str, str]:
     or lost. Losing or collecting a card is said in words the reader knows; the vague title
     ("ma carte") and the VPF card, whose only démarche is a first application, are still asked."""
     title = said.get("title_type")
-    routing = get_catalogue().routing
+    catalogue = get_catalogue()
+    routing = catalogue.routing
     if "procedure_kind" in said or not title or title in routing.groups.get("title_type", {}):
         return said
-    catalogue = get_catalogue()
     own = [
         demarche
         for code in candidates(possible_values(said, routing), catalogue)
