@@ -196,7 +196,7 @@ class Conversations:
     async def _converse_or_keep(self, turn: Turn, action: Converse) -> list[Outgoing]:
         if not self.flood.allow((turn.channel, turn.address)):
             metrics.QUEUED.labels("flood").inc()
-            await self.db(self.inbox.keep, turn.inbound_id, action.text)
+            await self.db(self.inbox.keep, turn.inbound_id, action.text, True)
             if self.flood.first_notice((turn.channel, turn.address)):
                 return await self._say(turn, Say(messages.FLOOD, keep=True))
             return []

@@ -4,7 +4,7 @@ and is one transaction: the conversation (bot.channels.conversation) calls them 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,16 @@ def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
         pending=contact.pending_question,
         **more,
     )
+
+
+class Kept(NamedTuple):
+    """A message to answer late: a waiting one as an Incoming to answer in full, a kept one as
+    the text for Rasa (`flooded` when it was kept because its sender sent too many)."""
+
+    turn: Turn
+    incoming: Incoming | None
+    text: str
+    flooded: bool = False
 
 
 class Inbox:
@@ -163,7 +173,7 @@ class Inbox:
 
     def next_kept(
         self, contact_id: int, lease: str | None, before: int | None = None
-    ) -> tuple[Turn, Incoming | None, str] | None:
+    ) -> Kept | None:
         """The sender's oldest kept or waiting message, with the lease renewed: a waiting one
         as an Incoming to answer in full, a kept one as the text for Rasa. None when there is
         none (kept messages of an opted-out sender stay kept) or the lease was lost."""
@@ -192,9 +202,10 @@ class Inbox:
                 phone=contact.address if contact.channel == Channel.SMS.value else None,
                 lease=lease,
             )
-            if row.status == InboundStatus.QUEUED.value:
-                return turn, None, row.resolved if row.resolved is not None else row.body
             details = row.details or {}
+            if row.status == InboundStatus.QUEUED.value:
+                text = row.resolved if row.resolved is not None else row.body
+                return Kept(turn, None, text, flooded=bool(details.get("flooded")))
             row.status = InboundStatus.RECEIVED.value  # answered now, like any new message
             phone = unseal(details.get("phone"), self.secret_key)
             turn.phone = phone if phone is not None else turn.phone
@@ -208,7 +219,7 @@ class Inbox:
                 payload=payload if isinstance(payload, str) else None,
                 opt_in=bool(details.get("opt_in")),
             )
-            return turn, incoming, row.body
+            return Kept(turn, incoming, row.body)
 
     def is_kept(self, inbound_id: int) -> bool:
         with self.session_factory() as session:
@@ -219,13 +230,15 @@ class Inbox:
         with self.session_factory() as session:
             return _waiting_row(session, contact_id, (InboundStatus.WAITING.value,)) is not None
 
-    def keep(self, inbound_id: int, resolved: str) -> None:
+    def keep(self, inbound_id: int, resolved: str, flooded: bool = False) -> None:
         """Kept for later (Rasa away, flood), with the text it stands for."""
         with self.session_factory.begin() as session:
             row = session.get(InboundMessage, inbound_id)
             if row is not None:
                 row.status = InboundStatus.QUEUED.value
                 row.resolved = resolved
+                if flooded:  # a new dict: the JSON column does not track changes in place
+                    row.details = {**(row.details or {}), "flooded": True}
 
     # -- the lease, with what waits for it --------------------------------------------------
 

@@ -67,7 +67,7 @@ class Replay:
         c = self.conversation
         outboxes: Mapping[str, Outbox] = c.outboxes
         while (item := await c.db(c.inbox.next_kept, contact_id, lease, before)) is not None:
-            turn, incoming, text = item
+            turn, incoming, text, flooded = item
             if incoming is not None:  # waited for this process: answered as if it came now
                 replies = await c.process(incoming, turn)
                 kept = await c.db(c.inbox.is_kept, turn.inbound_id)
@@ -75,7 +75,9 @@ class Replay:
                 if kept:
                     return False
                 continue
-            if use_flood and not c.flood.allow((turn.channel, turn.address)):
+            # A message kept while Rasa was away was counted when it came: retrying it must not
+            # use up its sender's room (8 messages sent into an outage would read as a flood).
+            if use_flood and flooded and not c.flood.allow((turn.channel, turn.address)):
                 return False
             try:
                 replies = await c.converse(turn, route(text, turn.pending))

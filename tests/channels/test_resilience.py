@@ -5,10 +5,14 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels import messages
 from bot.channels.conversation import Conversations
+from bot.channels.flood import FloodGate
 from bot.channels.models import InboundMessage, OutboundMessage
 from bot.channels.rasa_client import RasaClient
+from bot.channels.shaping import sms_text
 from bot.channels.turn import Incoming
+from bot.i18n import translate
 from tests.support.channels import PHONE, RecordingOutbox
 
 
@@ -59,7 +63,12 @@ def test_one_sender_is_handled_in_order(settings, session_factory):
         )
 
     results = asyncio.run(burst())
-    assert sum(bool(r) for r in results) == 1  # one apology for the outage
+    # One apology for the outage and nothing else (no flood notice: retrying the kept messages
+    # must not count as the sender's). It goes inline, or through the outbox when the other
+    # messages were already waiting behind the first by the time it was answered.
+    inline = [o.text for r in results if r for o in r]
+    heard = inline + worker.outboxes["sms"].texts
+    assert heard == [sms_text(translate(messages.BUSY, "fr"), "fr")]
     with session_factory() as session:
         rows = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
     assert [r.body for r in rows] == [f"message {i}" for i in range(8)]
@@ -91,6 +100,31 @@ class _EchoRasa(RasaClient):
         self.heard.append(message)
         await asyncio.sleep(0.3)
         return [{"recipient_id": sender, "text": message}]
+
+
+class _ReadyEchoRasa(_EchoRasa):
+    async def ready(self, client):
+        return True
+
+
+def test_replay_paces_only_the_messages_kept_for_a_flood(settings, session_factory):
+    """Kept while Rasa was away, a message was counted when it came: its replay goes when Rasa
+    is back even if the sender's minute is used up. One kept for a flood waits for room."""
+    [worker] = _workers(settings, session_factory, 1)
+    worker.flood = FloodGate(1)
+
+    async def send(i: int):
+        return await worker.handle(Incoming("sms", PHONE, f"SMf{i}", f"message {i}", phone=PHONE))
+
+    asyncio.run(send(0))  # Rasa away: kept, with the apology
+    asyncio.run(send(1))  # over 1 a minute: kept for the flood
+    heard: list[str] = []
+    worker.rasa = _ReadyEchoRasa(heard)
+    asyncio.run(worker.replay.queued())
+    assert heard == ["message 0"]
+    with session_factory() as session:
+        statuses = session.scalars(select(InboundMessage.status).order_by(InboundMessage.id))
+        assert list(statuses) == ["done", "queued"]
 
 
 @pytest.mark.postgres
