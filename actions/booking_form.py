@@ -253,6 +253,11 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[EventType]:
         """Reads the whole message first: what it says beyond the asked slot (routing facts,
         expiry, an appointment already made) is kept before the form's own steps run."""
+        if tracker.latest_action_name == "action_submit_booking":
+            # Back in the form because the chosen slot was just taken (booking_submit): the
+            # message was the "oui" already used, read as a slot number it got "répondez par le
+            # numéro d'un créneau". Only the question to ask is decided.
+            return [await self.next_requested_slot(dispatcher, tracker, domain)]
         if _answered_aside(dispatcher, tracker):
             # The form asks its question again (a slot set to None is asked anew).
             return [SlotSet(str(tracker.get_slot("requested_slot")), None)]

@@ -293,6 +293,8 @@ RESPONSES: dict[str, Response] = {
         # One SMS segment with three dates: the numbered lines ask for the number themselves.
         N_("Créneaux libres à la {site_name} :")
     ),
+    # The chosen slot was taken between the offer and the "oui": the next ones follow, numbered.
+    "utter_slot_taken": Response(N_("Désolé, quelqu'un vient de prendre ce créneau.")),
     "utter_slot_choice_invalid": Response(
         N_("Répondez par le numéro d'un créneau (1 à {count}), ou donnez un autre jour.")
     ),

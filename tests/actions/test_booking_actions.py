@@ -26,9 +26,11 @@ from actions.manage import (
     ActionPrepareCancel,
     ActionPrepareReschedule,
 )
+from bot.booking.client import BookingRefused
 from bot.secrets import unseal
 from bot.timezone import PARIS
 from tests.actions.helpers import apply, entity, form_turn, run, tracker
+from tests.support.booking import booking_call
 
 RESIDENT = "carte_resident_renouvellement"
 _numbers = itertools.count(10000000)
@@ -486,3 +488,62 @@ def test_the_request_names_its_demarche_before_the_place_it_cannot_book():
     assert result.responses.index("utter_demarche_found") < result.responses.index(
         "utter_site_not_served"
     )
+
+
+def _take(api_url: str, slot_id: int) -> None:
+    """Other applicants book `slot_id` until it is full (a slot has one place per guichet)."""
+    while True:
+        other = new_phone()
+        try:
+            booking_call(
+                api_url,
+                lambda api, other=other: api.book(
+                    slot_id=slot_id, phone=other, numero_etranger=numero_of(other)
+                ),
+            )
+        except BookingRefused as refusal:
+            assert refusal.code == "slot_full"
+            return
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_a_slot_taken_before_the_oui_offers_the_next_ones_numbered_and_1_books(api_url, lang):
+    # Issue 10: "Ce créneau vient d'être pris. Choisissez-en un autre" offered nothing to
+    # choose from, and the "1" that followed was not understood.
+    phone = new_phone()
+    slots = book_until_confirmation(phone, lang)
+    taken = slots["chosen_slot"]
+    _take(api_url, int(taken))
+
+    # Rasa runs the submit, then the form it reactivates asks the slot question.
+    refused = run(ActionSubmitBooking(), tracker(slots, intent="affirm", text="oui", language=lang))
+    assert refused.responses[0] == "utter_slot_taken"
+    assert "utter_booking_refused" not in refused.responses
+    assert refused.slots["chosen_slot"] is None and refused.slots["booking_confirmed"] is None
+    assert refused.slots["requested_slot"] == "chosen_slot"
+    assert refused.events[-1] == {"event": "active_loop", "name": "booking_form", "timestamp": None}
+    offered = refused.slots["proposed_slots"]
+    assert offered and all(str(p["id"]) != taken for p in offered)
+    slots = apply(slots, refused)
+
+    # The form comes back after the submit: the "oui" is not read as a slot number.
+    after = form_turn(slots, requested="chosen_slot", text="oui", intent="affirm", language=lang)
+    after.latest_action_name = "action_submit_booking"
+    back = run(ValidateBookingForm(), after)
+    assert back.responses == []
+    assert back.slots == {"requested_slot": "chosen_slot"}
+
+    asked = run(ActionAskChosenSlot(), tracker(slots, language=lang))
+    buttons = asked.message("utter_ask_chosen_slot")["buttons"]
+    assert len(buttons) == len(offered)
+
+    chosen = validate(slots, {"chosen_slot": "1"}, requested="chosen_slot", text="1", language=lang)
+    assert chosen.slots["chosen_slot"] == str(offered[0]["id"])
+    assert chosen.slots["requested_slot"] == "booking_confirmed"
+    slots = apply(slots, chosen)
+    confirmed = validate(
+        slots, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm"
+    )
+    slots = apply(slots, confirmed)
+    done = run(ActionSubmitBooking(), tracker(slots, language=lang))
+    assert done.responses[0] == "utter_convocation", done.responses
