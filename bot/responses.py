@@ -317,6 +317,12 @@ RESPONSES: dict[str, Response] = {
         N_("Je réserve : {demarche_name}, {when}, {site_name}. D'accord ?"),
         ((N_("Oui, je réserve"), "/affirm"), (N_("Non"), "/deny")),
     ),
+    # A question at the confirmation, answered before it is asked again (never a booking).
+    "utter_documents_to_bring": Response(N_("À apporter : {documents}.")),
+    "utter_site_address": Response(N_("Le rendez-vous est à la {site_name}, {address}.")),
+    "utter_ask_at_the_counter": Response(
+        N_("Je ne peux pas répondre à cela par message : l'agent au guichet pourra le faire.")
+    ),
     "utter_ask_reschedule_confirmed": Response(
         N_("Je déplace votre rendez-vous {code} au {when}, {site_name}. C'est d'accord ?"),
         ((N_("Oui, je déplace"), "/affirm"), (N_("Non"), "/deny")),

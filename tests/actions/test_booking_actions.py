@@ -547,3 +547,72 @@ def test_a_slot_taken_before_the_oui_offers_the_next_ones_numbered_and_1_books(a
     slots = apply(slots, confirmed)
     done = run(ActionSubmitBooking(), tracker(slots, language=lang))
     assert done.responses[0] == "utter_convocation", done.responses
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "lang", "response"),
+    [
+        # Read as a yes by the NLU: it booked.
+        ("c'est où ?", "affirm", "fr", "utter_site_address"),
+        ("فين كاينة؟", "affirm", "ar", "utter_site_address"),
+        ("where is it?", "out_of_scope", "en", "utter_site_address"),
+        ("est-ce que je dois apporter les photos ?", "inform", "fr", "utter_documents_to_bring"),
+        ("combien ça coûte", "out_of_scope", "fr", "utter_fee"),
+        ("can I bring my son?", "nlu_fallback", "en", "utter_ask_at_the_counter"),
+        # Read as "my appointment", which left the form before anything was booked.
+        ("je peux venir avec mon fils ?", "my_appointment", "fr", "utter_ask_at_the_counter"),
+        ("est ce que mon mari peut venir", "inform", "fr", "utter_ask_at_the_counter"),
+    ],
+)
+def test_a_question_at_the_confirmation_is_answered_and_never_books(said, intent, lang, response):
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-38",
+        "proposed_slots": [
+            {"id": 7, "starts_at": "2026-12-07T12:30:00+00:00", "site": "pref-38",
+             "site_name": "Préfecture de l'Isère"}
+        ],
+        "chosen_slot": "7",
+        "numero_etranger": "sealed",
+        "language": lang,
+    }  # fmt: skip
+    extracted = {"booking_confirmed": True if intent == "affirm" else said}
+    result = validate(
+        slots, extracted, requested="booking_confirmed", text=said, intent=intent, language=lang
+    )
+    assert result.responses == [response]
+    assert result.slots["booking_confirmed"] is None  # the confirmation is asked again
+    message = result.messages[0]
+    if response == "utter_site_address":
+        assert "Grenoble" in message["address"] and message["site_name"]
+    if response == "utter_documents_to_bring":
+        assert "35x45" in message["documents"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "value"),
+    [("oui", "affirm", True), ("ok", "affirm", True), ("non", "deny", False)],
+)
+def test_a_yes_or_a_no_at_the_confirmation_is_still_the_answer(said, intent, value):
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-38",
+        "chosen_slot": "7",
+    }
+    result = validate(
+        slots, {"booking_confirmed": value}, requested="booking_confirmed", text=said, intent=intent
+    )
+    assert result.responses == [] and result.slots["booking_confirmed"] is value
+
+
+def test_a_change_of_subject_at_the_confirmation_is_left_to_the_rules():
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-38",
+        "chosen_slot": "7",
+    }
+    result = validate(slots, {}, requested="booking_confirmed", text="menu", intent="menu")
+    assert result.responses == [] and "booking_confirmed" not in result.slots

@@ -88,3 +88,34 @@ def test_a_slot_taken_before_the_oui_offers_the_next_ones_and_1_books(stack, lan
     code = BOOKING_CODE.findall(transcript[-1])
     assert code, text
     assert booking_call(settings.api_url, lambda api: api.verify(code[-1])).valid is True, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "script", "asked"),
+    [
+        (
+            "fr",
+            ("je veux renouveler ma carte de résident", "2", "38000", "lundi", "1"),
+            (("c'est où ?", "Grenoble"), ("je peux venir avec mon fils ?", "guichet")),
+        ),
+        (
+            "en",
+            ("Hello, I need to renew my resident card", "2", "38000", "monday", "1"),
+            (("can I bring my son?", "counter"), ("where is it?", "Grenoble")),
+        ),
+    ],
+)
+def test_a_question_at_the_confirmation_is_answered_then_asked_again(stack, lang, script, asked):
+    index = ("fr", "en").index(lang)
+    phone = _phone(stack, f"+336223{index:05d}")
+    transcript = _play(phone, *script, f"7508{index:06d}")
+    confirmation = transcript[-1]
+    for question, answer in asked:
+        replies = phone.send(question)
+        transcript += [f"> {question}", *replies]
+        said, text = "\n".join(replies), "\n".join(transcript)
+        # Answered, then the same confirmation with its numbered yes / no; nothing booked.
+        assert answer in said and said.index(answer) < said.index(confirmation.split("\n")[0]), text
+        assert not BOOKING_CODE.search(said), text
+    transcript += _play(phone, "1")
+    assert BOOKING_CODE.search(transcript[-1]), "\n".join(transcript)
