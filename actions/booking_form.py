@@ -43,7 +43,13 @@ from bot.booking.identity import (
     normalise_numero_etranger,
     normalise_phone,
 )
-from bot.catalogue import Departement, Site, resolve_departement, resolve_site
+from bot.catalogue import (
+    Departement,
+    Site,
+    resolve_departement,
+    resolve_departements,
+    resolve_site,
+)
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, fee_step, route
@@ -476,7 +482,19 @@ class ValidateBookingForm(FormValidationAction):
         # Before the démarche is known (a place given first), any site of that place will do.
         offering = [s for s in sites if demarche is None or demarche in s.demarches]
         if offering:
-            return {"site": offering[0].code}
+            site = offering[0]
+            named = resolve_departements(text, catalogue())
+            if len(named) > 1:
+                # "Saint-Denis" is in the 93 and La Réunion's préfecture: the served one is
+                # taken, and said, rather than "not served" to someone from the 93.
+                others = ", ".join(d.code for d in named if d.code != site.departement)
+                dispatcher.utter_message(
+                    response="utter_site_among_several",
+                    site_name=site.name,
+                    code=site.departement,
+                    others=others,
+                )
+            return {"site": site.code}
         if sites:
             dispatcher.utter_message(
                 response="utter_site_no_such_demarche", site_name=sites[0].name

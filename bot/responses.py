@@ -276,6 +276,12 @@ RESPONSES: dict[str, Response] = {
             "Je ne prends pas encore les rendez-vous de la préfecture de {city} ({code}). Prenez rendez-vous sur le site de cette préfecture, ou écrivez un autre département."
         )
     ),
+    # A town name shared by several départements, one of them served ("Saint-Denis": 93, 974).
+    "utter_site_among_several": Response(
+        N_(
+            "Je prends la {site_name} ({code}). Vous êtes ailleurs ({others}) ? Écrivez votre code postal."
+        )
+    ),
     "utter_site_no_such_demarche": Response(
         N_(
             "La {site_name} ne prend pas cette démarche sur rendez-vous ici. Essayez un autre département."

@@ -616,3 +616,21 @@ def test_a_change_of_subject_at_the_confirmation_is_left_to_the_rules():
     }
     result = validate(slots, {}, requested="booking_confirmed", text="menu", intent="menu")
     assert result.responses == [] and "booking_confirmed" not in result.slots
+
+
+@pytest.mark.parametrize("said", ["Saint-Denis", "st denis", "je suis à Saint-Denis"])
+def test_saint_denis_is_the_served_93_said_so_not_la_reunion_unserved(said):
+    # Issue 10: "Saint-Denis" resolved to La Réunion (974) alone: someone from Saint-Denis (93)
+    # was told "je ne prends pas encore les rendez-vous de la préfecture de Saint-Denis (974)".
+    slots = {"demarche": RESIDENT, "documents_confirmed": True}
+    result = validate(slots, {"site": said}, requested="site", text=said)
+    assert result.slots["site"] == "pref-93"
+    assert result.responses == ["utter_site_among_several"]
+    assert result.messages[0]["code"] == "93" and result.messages[0]["others"] == "974"
+
+
+def test_a_request_naming_saint_denis_books_in_the_93():
+    text = "bonjour j'habite à Saint-Denis, je veux renouveler ma carte de résident"
+    result = validate({}, {}, requested=None, text=text, intent="need_procedure")
+    assert result.slots["site"] == "pref-93"
+    assert "utter_site_not_served" not in result.responses

@@ -119,3 +119,13 @@ def test_a_question_at_the_confirmation_is_answered_then_asked_again(stack, lang
         assert not BOOKING_CODE.search(said), text
     transcript += _play(phone, "1")
     assert BOOKING_CODE.search(transcript[-1]), "\n".join(transcript)
+
+
+def test_saint_denis_is_the_93_served_not_la_reunion(stack):
+    phone = _phone(stack, "+33622400001")
+    transcript = _play(phone, "je veux renouveler ma carte de résident", "2")
+    replies = phone.send("Saint-Denis")
+    said, text = "\n".join(replies), "\n".join([*transcript, "> Saint-Denis", *replies])
+    assert "Seine-Saint-Denis (93)" in said and "974" in said, text
+    assert "Je ne prends pas" not in said, text
+    assert "Quel jour" in said, text  # the booking goes on
