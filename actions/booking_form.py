@@ -390,6 +390,13 @@ class ValidateBookingForm(FormValidationAction):
                 if result.status is RouteStatus.NOT_COVERED:
                     dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
                     return {"demarche": None, **{name: None for name in FACT_SLOTS}}
+                if not said_facts(tracker):
+                    # Nothing read in it ("?", "ما فهمتش"): the same question again, alone,
+                    # read as if the message had been lost. Say so, and where help is.
+                    numbered = result.question is not None
+                    dispatcher.utter_message(
+                        response="utter_choice_not_understood" if numbered else "utter_ask_rephrase"
+                    )
                 return {"demarche": None}
             code = result.demarche.code
         demarche = catalogue().demarches[code]
@@ -423,6 +430,10 @@ class ValidateBookingForm(FormValidationAction):
                 "documents_confirmed": None,
                 "documents_page": int(tracker.get_slot("documents_page") or 0) + 1,
             }
+        if isinstance(value, str):
+            # Free text that is neither yes, no nor SUITE ("?", "hein"): the same page came
+            # back unchanged, as if the message had been lost.
+            dispatcher.utter_message(response="utter_choice_not_understood")
         return {"documents_confirmed": None}
 
     # -- free-text answers ---------------------------------------------------------------

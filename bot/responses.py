@@ -133,6 +133,10 @@ RESPONSES: dict[str, Response] = {
     "utter_ask_rephrase": Response(
         N_("Je n'ai pas compris. Pouvez-vous le dire autrement, en quelques mots ?")
     ),
+    # An answer to a numbered question that says nothing readable ("?", "je sais pas").
+    "utter_choice_not_understood": Response(
+        N_("Je n'ai pas compris. Répondez par un numéro, ou AIDE pour savoir qui peut vous aider.")
+    ),
     "utter_default": Response(
         N_(
             "Je n'ai toujours pas compris. Envoyez 0 pour voir le menu, ou AIDE pour savoir "

@@ -634,3 +634,23 @@ def test_a_request_naming_saint_denis_books_in_the_93():
     result = validate({}, {}, requested=None, text=text, intent="need_procedure")
     assert result.slots["site"] == "pref-93"
     assert "utter_site_not_served" not in result.responses
+
+
+@pytest.mark.parametrize(("said", "lang"), [("?", "fr"), ("ما فهمتش", "ar"), ("hein", "fr")])
+def test_an_unreadable_answer_to_a_numbered_question_says_so(said, lang):
+    # The route question and the documents page came back unchanged, as if the message had
+    # been lost ("ما فهمتش" three times: the same question three times).
+    facts = {"procedure_kind": "renewal", "title_type": None, "language": lang}
+    route_q = validate(
+        facts, {"demarche": said}, requested="demarche", text=said, intent="nlu_fallback",
+        language=lang,
+    )  # fmt: skip
+    assert route_q.responses == ["utter_choice_not_understood"]
+    assert route_q.slots["demarche"] is None
+    slots = {"demarche": RESIDENT, "language": lang}
+    page = validate(
+        slots, {"documents_confirmed": said}, requested="documents_confirmed", text=said,
+        intent="nlu_fallback", language=lang,
+    )  # fmt: skip
+    assert page.responses == ["utter_choice_not_understood"]
+    assert page.slots["documents_confirmed"] is None
