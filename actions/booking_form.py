@@ -34,7 +34,7 @@ from actions.common import (
     secret_key,
 )
 from actions.deadlines import say_deadline
-from actions.documents import answer_missing, missing_named
+from actions.documents import answer_missing, labels, missing_named
 from actions.manage import ActionMyAppointment, ActionPrepareCancel, ActionPrepareReschedule
 from actions.reading import FACT_SLOTS, facts_of, new_facts, said_facts, understood
 from bot.booking.identity import (
@@ -43,7 +43,13 @@ from bot.booking.identity import (
     normalise_numero_etranger,
     normalise_phone,
 )
-from bot.catalogue import Departement, Site, resolve_departement, resolve_site
+from bot.catalogue import (
+    Departement,
+    Site,
+    resolve_departement,
+    resolve_departements,
+    resolve_site,
+)
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, fee_step, route
@@ -132,6 +138,62 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     else:
         dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
     return True
+
+
+# What marks a question in the scripts we read ("c'est où ?", "فين؟", "在哪里？").
+_QUESTION_MARKS = ("?", "؟", "？")
+
+
+def _answered_before_confirming(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A question at "Je réserve : … D'accord ?" ("c'est où ?", "can I bring my son?"),
+    answered from the catalogue (fee, documents, address) or sent to the counter's agent; the
+    form then asks the confirmation again. Never a booking: "c'est où ?" was read as a yes and
+    booked, other questions were dropped and the confirmation repeated unchanged."""
+    if tracker.get_slot("requested_slot") != "booking_confirmed":
+        return False
+    demarche = demarche_of(tracker)
+    text = (tracker.latest_message.get("text") or "").strip()
+    if demarche is None or not text or text.startswith("/"):
+        return False  # a button payload says yes or no itself
+    lang = language(tracker)
+    intent = _latest_intent(tracker)
+    question = read_question(text, lang)
+    # "My appointment" before any is booked is a misread question ("je peux venir avec mon
+    # fils ?"); another change of subject is left to the rules (help, menu, cancel…).
+    misread = intent == "my_appointment" and not tracker.get_slot("reschedule_code")
+    if intent in SWITCH_INTENTS and question is None and not misread:
+        return False
+    # Free text that is neither yes nor no is a question too ("je peux venir avec mon fils").
+    said_as_question = question is not None or any(m in text for m in _QUESTION_MARKS)
+    if not said_as_question and intent in ("affirm", "deny"):
+        return False
+    if question == "fee":
+        fee = fee_step(demarche)
+        if fee is None:
+            dispatcher.utter_message(response="utter_fee_unknown")
+        else:
+            dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
+    elif question == "documents":
+        needed = [r.document for r in demarche.to_prepare]
+        dispatcher.utter_message(
+            response="utter_documents_to_bring", documents=labels(needed, lang)
+        )
+    elif question == "place" and (site := _confirmed_site(tracker)) is not None:
+        dispatcher.utter_message(
+            response="utter_site_address", site_name=site.name, address=site.address
+        )
+    else:
+        dispatcher.utter_message(response="utter_ask_at_the_counter")
+    return True
+
+
+def _confirmed_site(tracker: Tracker) -> Site | None:
+    """The site of the slot being confirmed (the form's site when the slot says none)."""
+    chosen = str(tracker.get_slot("chosen_slot"))
+    for proposed in tracker.get_slot("proposed_slots") or []:
+        if str(proposed.get("id")) == chosen and proposed.get("site") in catalogue().sites:
+            return catalogue().sites[proposed["site"]]
+    return catalogue().sites.get(tracker.get_slot("site") or "")
 
 
 def _latest_intent(tracker: Tracker) -> str | None:
@@ -253,6 +315,13 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[EventType]:
         """Reads the whole message first: what it says beyond the asked slot (routing facts,
         expiry, an appointment already made) is kept before the form's own steps run."""
+        if tracker.latest_action_name == "action_submit_booking":
+            # Back in the form because the chosen slot was just taken (booking_submit): the
+            # message was the "oui" already used, read as a slot number it got "répondez par le
+            # numéro d'un créneau". Only the question to ask is decided.
+            return [await self.next_requested_slot(dispatcher, tracker, domain)]
+        if _answered_before_confirming(dispatcher, tracker):
+            return [SlotSet("booking_confirmed", None)]  # the form asks the confirmation again
         if _answered_aside(dispatcher, tracker):
             # The form asks its question again (a slot set to None is asked anew).
             return [SlotSet(str(tracker.get_slot("requested_slot")), None)]
@@ -321,6 +390,13 @@ class ValidateBookingForm(FormValidationAction):
                 if result.status is RouteStatus.NOT_COVERED:
                     dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
                     return {"demarche": None, **{name: None for name in FACT_SLOTS}}
+                if not said_facts(tracker):
+                    # Nothing read in it ("?", "ما فهمتش"): the same question again, alone,
+                    # read as if the message had been lost. Say so, and where help is.
+                    numbered = result.question is not None
+                    dispatcher.utter_message(
+                        response="utter_choice_not_understood" if numbered else "utter_ask_rephrase"
+                    )
                 return {"demarche": None}
             code = result.demarche.code
         demarche = catalogue().demarches[code]
@@ -354,6 +430,10 @@ class ValidateBookingForm(FormValidationAction):
                 "documents_confirmed": None,
                 "documents_page": int(tracker.get_slot("documents_page") or 0) + 1,
             }
+        if isinstance(value, str):
+            # Free text that is neither yes, no nor SUITE ("?", "hein"): the same page came
+            # back unchanged, as if the message had been lost.
+            dispatcher.utter_message(response="utter_choice_not_understood")
         return {"documents_confirmed": None}
 
     # -- free-text answers ---------------------------------------------------------------
@@ -413,7 +493,19 @@ class ValidateBookingForm(FormValidationAction):
         # Before the démarche is known (a place given first), any site of that place will do.
         offering = [s for s in sites if demarche is None or demarche in s.demarches]
         if offering:
-            return {"site": offering[0].code}
+            site = offering[0]
+            named = resolve_departements(text, catalogue())
+            if len(named) > 1:
+                # "Saint-Denis" is in the 93 and La Réunion's préfecture: the served one is
+                # taken, and said, rather than "not served" to someone from the 93.
+                others = ", ".join(d.code for d in named if d.code != site.departement)
+                dispatcher.utter_message(
+                    response="utter_site_among_several",
+                    site_name=site.name,
+                    code=site.departement,
+                    others=others,
+                )
+            return {"site": site.code}
         if sites:
             dispatcher.utter_message(
                 response="utter_site_no_such_demarche", site_name=sites[0].name

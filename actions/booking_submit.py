@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_search import ATTEMPT_SLOTS
+from actions.booking_search import ATTEMPT_SLOTS, search_slots
 from actions.common import (
     AWAIT_WAITLIST,
     FORM_DONE,
@@ -122,6 +122,8 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         except BookingUnavailable as error:
             return [SlotSet("awaiting", say_unavailable(dispatcher, error, tracker, SUBMIT_STEP))]
         except BookingRefused as refusal:
+            if refusal.code == "slot_full":
+                return await _offer_again(dispatcher, tracker, done)
             say_refusal(dispatcher, refusal)
             return done
         dispatcher.utter_message(
@@ -136,3 +138,23 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
         if bring and not code:
             dispatcher.utter_message(response="utter_bring_reminder", documents=labels(bring, lang))
         return [*done, SlotSet("booking_code", booking.code), SlotSet("missing_documents", None)]
+
+
+async def _offer_again(
+    dispatcher: CollectingDispatcher, tracker: Tracker, done: list[EventType]
+) -> list[EventType]:
+    """The chosen slot was taken between the offer and the "oui": the next free ones of the
+    same day asked, numbered like the first offer, and the form back on the slot question
+    (the engine's "choose another one" alone left a "1" that nothing understood any more)."""
+    dispatcher.utter_message(response="utter_slot_taken")
+    # Back in the form whatever the search gives: with none left (chosen_slot is NO_SLOT) it
+    # ends at once on the waitlist offer; with the service down or the day unreadable (said by
+    # the search) it asks the day again, "OUI" searching the kept day.
+    found = await search_slots(tracker.get_slot("date_text") or "", dispatcher, tracker)
+    return [
+        *done,
+        *(SlotSet(name, value) for name, value in found.items()),
+        SlotSet("requested_slot", "chosen_slot"),
+        # Last, so that no slot event trails: the form validates nothing on its way back.
+        ActiveLoop("booking_form"),
+    ]

@@ -7,9 +7,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import GuichetAction, ran_this_turn, step_of
+from actions.common import GuichetAction, language, ran_this_turn, step_of
 from actions.reading import names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.understanding import read_question
 
 # Metadata the gateway sends with each message (REST channel) that become slots.
 _METADATA_SLOTS = ("language", "phone", "channel")
@@ -127,7 +128,12 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             # Rasa did not classify it, the sentence says the démarche: the form answers.
             return [FollowupAction("booking_form")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent not in ("insult", "out_of_scope") and not _earlier_messages(tracker):
+        text = tracker.latest_message.get("text") or ""
+        if read_question(text, language(tracker)) == "human":
+            # "humain", "je veux parler a quelqu'un": the greeting's language menu or "not
+            # understood" left no way to a person; the help answer names where one is.
+            dispatcher.utter_message(response="utter_help")
+        elif intent not in ("insult", "out_of_scope") and not _earlier_messages(tracker):
             # A first message with nothing to read (an emoji, a number): the greeting and its
             # language menu, not a "not understood" before anything was said.
             dispatcher.utter_message(response="utter_greet")

@@ -133,6 +133,10 @@ RESPONSES: dict[str, Response] = {
     "utter_ask_rephrase": Response(
         N_("Je n'ai pas compris. Pouvez-vous le dire autrement, en quelques mots ?")
     ),
+    # An answer to a numbered question that says nothing readable ("?", "je sais pas").
+    "utter_choice_not_understood": Response(
+        N_("Je n'ai pas compris. Répondez par un numéro, ou AIDE pour savoir qui peut vous aider.")
+    ),
     "utter_default": Response(
         N_(
             "Je n'ai toujours pas compris. Envoyez 0 pour voir le menu, ou AIDE pour savoir "
@@ -276,6 +280,12 @@ RESPONSES: dict[str, Response] = {
             "Je ne prends pas encore les rendez-vous de la préfecture de {city} ({code}). Prenez rendez-vous sur le site de cette préfecture, ou écrivez un autre département."
         )
     ),
+    # A town name shared by several départements, one of them served ("Saint-Denis": 93, 974).
+    "utter_site_among_several": Response(
+        N_(
+            "Je prends la {site_name} ({code}). Vous êtes ailleurs ({others}) ? Écrivez votre code postal."
+        )
+    ),
     "utter_site_no_such_demarche": Response(
         N_(
             "La {site_name} ne prend pas cette démarche sur rendez-vous ici. Essayez un autre département."
@@ -293,6 +303,8 @@ RESPONSES: dict[str, Response] = {
         # One SMS segment with three dates: the numbered lines ask for the number themselves.
         N_("Créneaux libres à la {site_name} :")
     ),
+    # The chosen slot was taken between the offer and the "oui": the next ones follow, numbered.
+    "utter_slot_taken": Response(N_("Désolé, quelqu'un vient de prendre ce créneau.")),
     "utter_slot_choice_invalid": Response(
         N_("Répondez par le numéro d'un créneau (1 à {count}), ou donnez un autre jour.")
     ),
@@ -314,6 +326,12 @@ RESPONSES: dict[str, Response] = {
     "utter_ask_booking_confirmed": Response(
         N_("Je réserve : {demarche_name}, {when}, {site_name}. D'accord ?"),
         ((N_("Oui, je réserve"), "/affirm"), (N_("Non"), "/deny")),
+    ),
+    # A question at the confirmation, answered before it is asked again (never a booking).
+    "utter_documents_to_bring": Response(N_("À apporter : {documents}.")),
+    "utter_site_address": Response(N_("Le rendez-vous est à la {site_name}, {address}.")),
+    "utter_ask_at_the_counter": Response(
+        N_("Je ne peux pas répondre à cela par message : l'agent au guichet pourra le faire.")
     ),
     "utter_ask_reschedule_confirmed": Response(
         N_("Je déplace votre rendez-vous {code} au {when}, {site_name}. C'est d'accord ?"),

@@ -22,6 +22,7 @@ from bot.catalogue.places import (
     departement_of_postal_code,
     place_names,
     resolve_departement,
+    resolve_departements,
     resolve_site,
 )
 from bot.catalogue.schema import CatalogueError
@@ -48,5 +49,6 @@ __all__ = [
     "load_catalogue",
     "place_names",
     "resolve_departement",
+    "resolve_departements",
     "resolve_site",
 ]

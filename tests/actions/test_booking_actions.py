@@ -26,9 +26,11 @@ from actions.manage import (
     ActionPrepareCancel,
     ActionPrepareReschedule,
 )
+from bot.booking.client import BookingRefused
 from bot.secrets import unseal
 from bot.timezone import PARIS
 from tests.actions.helpers import apply, entity, form_turn, run, tracker
+from tests.support.booking import booking_call
 
 RESIDENT = "carte_resident_renouvellement"
 _numbers = itertools.count(10000000)
@@ -486,3 +488,169 @@ def test_the_request_names_its_demarche_before_the_place_it_cannot_book():
     assert result.responses.index("utter_demarche_found") < result.responses.index(
         "utter_site_not_served"
     )
+
+
+def _take(api_url: str, slot_id: int) -> None:
+    """Other applicants book `slot_id` until it is full (a slot has one place per guichet)."""
+    while True:
+        other = new_phone()
+        try:
+            booking_call(
+                api_url,
+                lambda api, other=other: api.book(
+                    slot_id=slot_id, phone=other, numero_etranger=numero_of(other)
+                ),
+            )
+        except BookingRefused as refusal:
+            assert refusal.code == "slot_full"
+            return
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_a_slot_taken_before_the_oui_offers_the_next_ones_numbered_and_1_books(api_url, lang):
+    # Issue 10: "Ce créneau vient d'être pris. Choisissez-en un autre" offered nothing to
+    # choose from, and the "1" that followed was not understood.
+    phone = new_phone()
+    slots = book_until_confirmation(phone, lang)
+    taken = slots["chosen_slot"]
+    _take(api_url, int(taken))
+
+    # Rasa runs the submit, then the form it reactivates asks the slot question.
+    refused = run(ActionSubmitBooking(), tracker(slots, intent="affirm", text="oui", language=lang))
+    assert refused.responses[0] == "utter_slot_taken"
+    assert "utter_booking_refused" not in refused.responses
+    assert refused.slots["chosen_slot"] is None and refused.slots["booking_confirmed"] is None
+    assert refused.slots["requested_slot"] == "chosen_slot"
+    assert refused.events[-1] == {"event": "active_loop", "name": "booking_form", "timestamp": None}
+    offered = refused.slots["proposed_slots"]
+    assert offered and all(str(p["id"]) != taken for p in offered)
+    slots = apply(slots, refused)
+
+    # The form comes back after the submit: the "oui" is not read as a slot number.
+    after = form_turn(slots, requested="chosen_slot", text="oui", intent="affirm", language=lang)
+    after.latest_action_name = "action_submit_booking"
+    back = run(ValidateBookingForm(), after)
+    assert back.responses == []
+    assert back.slots == {"requested_slot": "chosen_slot"}
+
+    asked = run(ActionAskChosenSlot(), tracker(slots, language=lang))
+    buttons = asked.message("utter_ask_chosen_slot")["buttons"]
+    assert len(buttons) == len(offered)
+
+    chosen = validate(slots, {"chosen_slot": "1"}, requested="chosen_slot", text="1", language=lang)
+    assert chosen.slots["chosen_slot"] == str(offered[0]["id"])
+    assert chosen.slots["requested_slot"] == "booking_confirmed"
+    slots = apply(slots, chosen)
+    confirmed = validate(
+        slots, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm"
+    )
+    slots = apply(slots, confirmed)
+    done = run(ActionSubmitBooking(), tracker(slots, language=lang))
+    assert done.responses[0] == "utter_convocation", done.responses
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "lang", "response"),
+    [
+        # Read as a yes by the NLU: it booked.
+        ("c'est où ?", "affirm", "fr", "utter_site_address"),
+        ("فين كاينة؟", "affirm", "ar", "utter_site_address"),
+        ("where is it?", "out_of_scope", "en", "utter_site_address"),
+        ("est-ce que je dois apporter les photos ?", "inform", "fr", "utter_documents_to_bring"),
+        ("combien ça coûte", "out_of_scope", "fr", "utter_fee"),
+        ("can I bring my son?", "nlu_fallback", "en", "utter_ask_at_the_counter"),
+        # Read as "my appointment", which left the form before anything was booked.
+        ("je peux venir avec mon fils ?", "my_appointment", "fr", "utter_ask_at_the_counter"),
+        ("est ce que mon mari peut venir", "inform", "fr", "utter_ask_at_the_counter"),
+    ],
+)
+def test_a_question_at_the_confirmation_is_answered_and_never_books(said, intent, lang, response):
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-38",
+        "proposed_slots": [
+            {"id": 7, "starts_at": "2026-12-07T12:30:00+00:00", "site": "pref-38",
+             "site_name": "Préfecture de l'Isère"}
+        ],
+        "chosen_slot": "7",
+        "numero_etranger": "sealed",
+        "language": lang,
+    }  # fmt: skip
+    extracted = {"booking_confirmed": True if intent == "affirm" else said}
+    result = validate(
+        slots, extracted, requested="booking_confirmed", text=said, intent=intent, language=lang
+    )
+    assert result.responses == [response]
+    assert result.slots["booking_confirmed"] is None  # the confirmation is asked again
+    message = result.messages[0]
+    if response == "utter_site_address":
+        assert "Grenoble" in message["address"] and message["site_name"]
+    if response == "utter_documents_to_bring":
+        assert "35x45" in message["documents"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "value"),
+    [("oui", "affirm", True), ("ok", "affirm", True), ("non", "deny", False)],
+)
+def test_a_yes_or_a_no_at_the_confirmation_is_still_the_answer(said, intent, value):
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-38",
+        "chosen_slot": "7",
+    }
+    result = validate(
+        slots, {"booking_confirmed": value}, requested="booking_confirmed", text=said, intent=intent
+    )
+    assert result.responses == [] and result.slots["booking_confirmed"] is value
+
+
+def test_a_change_of_subject_at_the_confirmation_is_left_to_the_rules():
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-38",
+        "chosen_slot": "7",
+    }
+    result = validate(slots, {}, requested="booking_confirmed", text="menu", intent="menu")
+    assert result.responses == [] and "booking_confirmed" not in result.slots
+
+
+@pytest.mark.parametrize("said", ["Saint-Denis", "st denis", "je suis à Saint-Denis"])
+def test_saint_denis_is_the_served_93_said_so_not_la_reunion_unserved(said):
+    # Issue 10: "Saint-Denis" resolved to La Réunion (974) alone: someone from Saint-Denis (93)
+    # was told "je ne prends pas encore les rendez-vous de la préfecture de Saint-Denis (974)".
+    slots = {"demarche": RESIDENT, "documents_confirmed": True}
+    result = validate(slots, {"site": said}, requested="site", text=said)
+    assert result.slots["site"] == "pref-93"
+    assert result.responses == ["utter_site_among_several"]
+    assert result.messages[0]["code"] == "93" and result.messages[0]["others"] == "974"
+
+
+def test_a_request_naming_saint_denis_books_in_the_93():
+    text = "bonjour j'habite à Saint-Denis, je veux renouveler ma carte de résident"
+    result = validate({}, {}, requested=None, text=text, intent="need_procedure")
+    assert result.slots["site"] == "pref-93"
+    assert "utter_site_not_served" not in result.responses
+
+
+@pytest.mark.parametrize(("said", "lang"), [("?", "fr"), ("ما فهمتش", "ar"), ("hein", "fr")])
+def test_an_unreadable_answer_to_a_numbered_question_says_so(said, lang):
+    # The route question and the documents page came back unchanged, as if the message had
+    # been lost ("ما فهمتش" three times: the same question three times).
+    facts = {"procedure_kind": "renewal", "title_type": None, "language": lang}
+    route_q = validate(
+        facts, {"demarche": said}, requested="demarche", text=said, intent="nlu_fallback",
+        language=lang,
+    )  # fmt: skip
+    assert route_q.responses == ["utter_choice_not_understood"]
+    assert route_q.slots["demarche"] is None
+    slots = {"demarche": RESIDENT, "language": lang}
+    page = validate(
+        slots, {"documents_confirmed": said}, requested="documents_confirmed", text=said,
+        intent="nlu_fallback", language=lang,
+    )  # fmt: skip
+    assert page.responses == ["utter_choice_not_understood"]
+    assert page.slots["documents_confirmed"] is None

@@ -3,6 +3,7 @@ démarche (tests/actions/test_deadline_alerts.py has the rest), documents."""
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk import Tracker
 
 from actions.conversation import ActionConfirm, ActionFallback, ActionSessionStart
@@ -74,6 +75,20 @@ def test_fallback_asks_to_rephrase_then_ends_on_the_menu_never_looping():
 def test_fallback_answers_insults_and_off_topic_politely_first():
     assert run(ActionFallback(), _after([], "insult")).responses == ["utter_insult"]
     assert run(ActionFallback(), _after([], "out_of_scope")).responses == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"),
+    [("humain", "fr"), ("je veux parler à quelqu'un", "fr"), ("real person please", "en"),
+     ("بغيت نهضر مع شي واحد", "ar"), ("人工", "zh")],
+)  # fmt: skip
+def test_asking_for_a_human_gets_where_one_is_not_a_greeting(said, lang):
+    # Issue 10: "humain" as a first message got the language menu, later "not understood".
+    for previous in ([], ["action_fallback"]):
+        state = _after(previous, "nlu_fallback")
+        state.latest_message["text"] = said
+        state.slots["language"] = lang
+        assert run(ActionFallback(), state).responses == ["utter_help"]
 
 
 def test_a_yes_with_nothing_pending_shows_the_menu():

@@ -1,0 +1,131 @@
+"""Issue 10, "no dead ends": conversations found stuck by trying the product, played through the
+signed /sms/twilio webhook with the real Rasa model: each reply leaves the person a way forward."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.booking.client import BookingRefused
+from bot.dates import understand
+from bot.db import utcnow
+from tests.support.booking import booking_call
+from tests.support.stack import Phone, stack_with_fakes
+
+pytestmark = pytest.mark.rasa
+
+RESIDENT = "carte_resident_renouvellement"
+BOOKING_CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4})\b")
+NUMBERED = re.compile(r"^\s*1[.)]", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with stack_with_fakes(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+def _phone(stack, number: str) -> Phone:
+    settings, rasa, gateway, _twilio, _telegram = stack
+    rasa.start()
+    return Phone(gateway, settings.public_url, number)
+
+
+def _play(phone: Phone, *texts: str) -> list[str]:
+    transcript: list[str] = []
+    for text in texts:
+        transcript += [f"> {text}", *phone.send(text)]
+    return transcript
+
+
+def _fill(api_url: str, slot_id: int, prefix: str) -> None:
+    """Other applicants book `slot_id` until it is full."""
+    for n in range(20):
+        other = f"+3367{prefix}{n:05d}"
+        try:
+            booking_call(
+                api_url,
+                lambda api, other=other, numero=f"99{prefix}{n:06d}": api.book(
+                    slot_id=slot_id, phone=other, numero_etranger=numero
+                ),
+            )
+        except BookingRefused as refusal:
+            assert refusal.code == "slot_full"
+            return
+    raise AssertionError("the slot never filled")
+
+
+@pytest.mark.parametrize(
+    ("lang", "script", "day"),
+    [
+        ("fr", ("Bonjour, je veux renouveler ma carte de résident", "2", "38000"), "lundi"),
+        ("en", ("Hello, I need to renew my resident card", "2", "38000"), "monday"),
+    ],
+)
+def test_a_slot_taken_before_the_oui_offers_the_next_ones_and_1_books(stack, lang, script, day):
+    settings = stack[0]
+    index = ("fr", "en").index(lang)
+    phone = _phone(stack, f"+336222{index:05d}")
+    transcript = _play(phone, *script, day, "1", f"7509{index:06d}")
+    assert "?" in transcript[-1], "\n".join(transcript)  # the confirmation is asked
+    request = understand(day, lang, utcnow())
+    found = booking_call(
+        settings.api_url,
+        lambda api: api.search(
+            RESIDENT, "pref-38", date_from=request.start, date_to=request.end, limit=3
+        ),
+    )
+    first = (found.slots or found.nearest)[0]
+    _fill(settings.api_url, first.id, f"{index}1")
+
+    transcript += _play(phone, "1")
+    text = "\n".join(transcript)
+    assert NUMBERED.search(transcript[-1]), text  # the next ones, numbered as the first offer
+    transcript += _play(phone, "1")
+    transcript += _play(phone, "1") if not BOOKING_CODE.search(transcript[-1]) else []
+    text = "\n".join(transcript)
+    code = BOOKING_CODE.findall(transcript[-1])
+    assert code, text
+    assert booking_call(settings.api_url, lambda api: api.verify(code[-1])).valid is True, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "script", "asked"),
+    [
+        (
+            "fr",
+            ("je veux renouveler ma carte de résident", "2", "38000", "lundi", "1"),
+            (("c'est où ?", "Grenoble"), ("je peux venir avec mon fils ?", "guichet")),
+        ),
+        (
+            "en",
+            ("Hello, I need to renew my resident card", "2", "38000", "monday", "1"),
+            (("can I bring my son?", "counter"), ("where is it?", "Grenoble")),
+        ),
+    ],
+)
+def test_a_question_at_the_confirmation_is_answered_then_asked_again(stack, lang, script, asked):
+    index = ("fr", "en").index(lang)
+    phone = _phone(stack, f"+336223{index:05d}")
+    transcript = _play(phone, *script, f"7508{index:06d}")
+    confirmation = transcript[-1]
+    for question, answer in asked:
+        replies = phone.send(question)
+        transcript += [f"> {question}", *replies]
+        said, text = "\n".join(replies), "\n".join(transcript)
+        # Answered, then the same confirmation with its numbered yes / no; nothing booked.
+        assert answer in said and said.index(answer) < said.index(confirmation.split("\n")[0]), text
+        assert not BOOKING_CODE.search(said), text
+    transcript += _play(phone, "1")
+    assert BOOKING_CODE.search(transcript[-1]), "\n".join(transcript)
+
+
+def test_saint_denis_is_the_93_served_not_la_reunion(stack):
+    phone = _phone(stack, "+33622400001")
+    transcript = _play(phone, "je veux renouveler ma carte de résident", "2")
+    replies = phone.send("Saint-Denis")
+    said, text = "\n".join(replies), "\n".join([*transcript, "> Saint-Denis", *replies])
+    assert "Seine-Saint-Denis (93)" in said and "974" in said, text
+    assert "Je ne prends pas" not in said, text
+    assert "Quel jour" in said, text  # the booking goes on
