@@ -50,6 +50,7 @@ from bot.routing import RouteStatus, fee_step, route
 from bot.secrets import seal
 from bot.text import ascii_digits
 from bot.understanding import Wants, read_place, read_question
+from bot.words import Word, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
@@ -488,6 +489,10 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_booking_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        if isinstance(value, str):
+            # A yes or no Rasa did not classify ("باهي", "wakha"), in the words the gateway
+            # reads alone (locales/<code>/language.yml): the answer, not the question again.
+            value = {Word.YES: True, Word.NO: False}.get(word_of(value))  # type: ignore[arg-type]
         return {"booking_confirmed": value if isinstance(value, bool) else None}
 
 
