@@ -4,6 +4,7 @@ then my appointment, cancel, no slot → waitlist, proof, refusals and outages."
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import time
@@ -486,3 +487,22 @@ def test_the_request_names_its_demarche_before_the_place_it_cannot_book():
     assert result.responses.index("utter_demarche_found") < result.responses.index(
         "utter_site_not_served"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("باهي", True),
+        ("إيه صحيح", True),
+        ("wakha", True),
+        ("oui", True),
+        ("لا", False),
+        ("peut-être", None),
+        (True, True),
+    ],
+)
+def test_a_typed_yes_or_no_answers_the_confirmation(typed, value):
+    # The NLU may miss a Tunisian "باهي": the reply words read alone still answer.
+    form = ValidateBookingForm()
+    result = asyncio.run(form.validate_booking_confirmed(typed, None, None, {}))
+    assert result == {"booking_confirmed": value}
