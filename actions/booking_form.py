@@ -56,6 +56,7 @@ from bot.routing import RouteStatus, fee_step, route
 from bot.secrets import seal
 from bot.text import ascii_digits
 from bot.understanding import Wants, read_place, read_question
+from bot.words import Word, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
@@ -142,6 +143,7 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
 
 # What marks a question in the scripts we read ("c'est où ?", "فين؟", "在哪里？").
 _QUESTION_MARKS = ("?", "؟", "？")
+_YES_NO = (Word.YES, Word.NO)
 
 
 def _answered_before_confirming(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -165,7 +167,9 @@ def _answered_before_confirming(dispatcher: CollectingDispatcher, tracker: Track
         return False
     # Free text that is neither yes nor no is a question too ("je peux venir avec mon fils").
     said_as_question = question is not None or any(m in text for m in _QUESTION_MARKS)
-    if not said_as_question and intent in ("affirm", "deny"):
+    # A yes or no Rasa did not classify ("باهي", "wakha") is the answer too (validate_booking_
+    # confirmed reads it in the gateway's words).
+    if not said_as_question and (intent in ("affirm", "deny") or word_of(text) in _YES_NO):
         return False
     if question == "fee":
         fee = fee_step(demarche)
@@ -580,6 +584,10 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_booking_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        if isinstance(value, str):
+            # A yes or no Rasa did not classify ("باهي", "wakha"), in the words the gateway
+            # reads alone (locales/<code>/language.yml): the answer, not the question again.
+            value = {Word.YES: True, Word.NO: False}.get(word_of(value))  # type: ignore[arg-type]
         return {"booking_confirmed": value if isinstance(value, bool) else None}
 
 

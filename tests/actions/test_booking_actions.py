@@ -4,6 +4,7 @@ then my appointment, cancel, no slot → waitlist, proof, refusals and outages."
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import time
@@ -607,6 +608,21 @@ def test_a_yes_or_a_no_at_the_confirmation_is_still_the_answer(said, intent, val
     assert result.responses == [] and result.slots["booking_confirmed"] is value
 
 
+@pytest.mark.parametrize(("said", "value"), [("باهي", True), ("wakha", True), ("لا", False)])
+def test_a_yes_or_a_no_the_nlu_missed_is_the_answer_not_a_question(said, value):
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-38"}
+    slots |= {"chosen_slot": "7", "language": "ar"}
+    result = validate(
+        slots,
+        {"booking_confirmed": said},
+        requested="booking_confirmed",
+        text=said,
+        intent="nlu_fallback",
+        language="ar",
+    )
+    assert result.responses == [] and result.slots["booking_confirmed"] is value
+
+
 def test_a_change_of_subject_at_the_confirmation_is_left_to_the_rules():
     slots = {
         "demarche": RESIDENT,
@@ -654,3 +670,22 @@ def test_an_unreadable_answer_to_a_numbered_question_says_so(said, lang):
     )  # fmt: skip
     assert page.responses == ["utter_choice_not_understood"]
     assert page.slots["documents_confirmed"] is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("باهي", True),
+        ("إيه صحيح", True),
+        ("wakha", True),
+        ("oui", True),
+        ("لا", False),
+        ("peut-être", None),
+        (True, True),
+    ],
+)
+def test_a_typed_yes_or_no_answers_the_confirmation(typed, value):
+    # The NLU may miss a Tunisian "باهي": the reply words read alone still answer.
+    form = ValidateBookingForm()
+    result = asyncio.run(form.validate_booking_confirmed(typed, None, None, {}))
+    assert result == {"booking_confirmed": value}

@@ -156,6 +156,13 @@ def test_asking_for_a_title_is_a_first_application(text: str, lang: str, demarch
             "fr",
             "conjoint_francais_renouvellement",
         ),
+        # The letters of p and g (پ گ ڨ) are read as the letters others type for them.
+        ("ضاعت ليا لاكارط ڨريز ديال الطوموبيل", "ar", "carte_grise"),
+        ("عندي الپاسپور تالان", "ar", "passeport_talent"),
+        # A husband who holds the French nationality is no naturalisation.
+        ("زوجي عنده الجنسية الفرنسية وبطاقتي انتهت", "ar", "conjoint_francais_renouvellement"),
+        # A card not received yet beside an expired receipt is no pickup.
+        ("انتهى الوصل ولم أتسلم بطاقتي", "ar", "recepisse_renouvellement"),
     ],
 )
 def test_arabic_mechanisms_reach_their_door(text: str, lang: str, demarche: str) -> None:
@@ -287,6 +294,10 @@ def test_cancel_in_mixed_darija_is_not_a_booking() -> None:
         ("Je ne peux pas venir chercher ma carte le matin", "fr", None),
         ("Mon permis a été annulé, commission médicale", "fr", None),
         ("bonjour", "fr", None),
+        # "I can't come" beside a move is a move; the appointment under its spellings.
+        ("ما نقدرش نجي نهار الخميس، بغيت نبدل الرونديفو", "ar", Wants.RESCHEDULE),
+        ("ما نقدرش نجي نهار الخميس", "ar", Wants.CANCEL),
+        ("نسيت امتى الرانديفو ديالي", "ar", Wants.CHECK),
         # Chinese, written without spaces: cues are runs of letters, never inside another word.
         ("我想取消预约", "zh", Wants.CANCEL),
         ("能把预约改到星期五吗", "zh", Wants.RESCHEDULE),
