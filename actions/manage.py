@@ -88,6 +88,10 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
     """Finds the booking and asks first: "OUI" then runs ActionCancel."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if names_a_demarche(tracker):
+            # Rasa heard "annulé" in "permi annulé commision medicale rdv" (a cancelled driving
+            # licence); the sentence reader finds no cancelling and names the démarche: the door.
+            return [FollowupAction("booking_form")]
         booking, events = await _find_booking(dispatcher, tracker, "prepare_cancel")
         if booking is None:
             return events
@@ -126,6 +130,8 @@ class ActionPrepareReschedule(
     last question confirms the move (nothing changes before that "oui")."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if names_a_demarche(tracker):
+            return [FollowupAction("booking_form")]  # as in ActionPrepareCancel
         booking, events = await _find_booking(dispatcher, tracker, "prepare_reschedule")
         if booking is None:
             return [*events, SlotSet("reschedule_code", FORM_DONE)]

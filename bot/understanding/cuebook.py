@@ -102,6 +102,11 @@ class CueBook:
     # Questions the person may ask in the middle of a form ("combien ça coûte ?"): the form
     # answers them and asks its own question again instead of reading them as the answer.
     questions: tuple[tuple[str, tuple[Cue, ...]], ...] = ()
+    # Words as SMS and phonetic spelling write them, read as the word they stand for ("kan" is
+    # "quand", "fame" "femme", "cart" "carte"): every cue holding the standard word then reads
+    # them, instead of each cue listing each spelling. Only in the message's own language
+    # ("kan" is "was" in Darija): a borrowed book has none.
+    spellings: tuple[tuple[str, str], ...] = ()
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -140,6 +145,12 @@ class CueBook:
     def word_matches(self, pattern: Pattern, word: str, fuzzy: bool = True) -> bool:
         if self.variants:
             word = _unified(self.variants, word)
+        if self.spellings:
+            standard = _spelt(self.spellings, self.prefixes, word)
+            if standard != word and _word_matches(
+                self.prefixes, self.suffixes, pattern, standard, fuzzy
+            ):
+                return True
         if _word_matches(self.prefixes, self.suffixes, pattern, word, fuzzy):
             return True
         return (
@@ -241,6 +252,17 @@ def _unified(variants: tuple[tuple[str, str], ...], text: str) -> str:
     for letter, read_as in variants:
         text = text.replace(letter, read_as)
     return text
+
+
+@cache
+def _spelt(spellings: tuple[tuple[str, str], ...], prefixes: tuple[str, ...], word: str) -> str:
+    """The standard word an SMS spelling stands for, its glued pronoun dropped ("jveu" →
+    "veux"), or the word itself."""
+    table = dict(spellings)
+    for form in _forms(prefixes, word):
+        if form in table:
+            return table[form]
+    return word
 
 
 @cache
@@ -425,6 +447,10 @@ def load_book(path: Path) -> CueBook:
         arabizi=bool(raw.get("arabizi")),
         spelt_exactly=_folded_set(raw.get("spelt_exactly")),
         questions=_table(raw.get("questions"), variants),
+        spellings=tuple(
+            (fold(str(written)).strip(), fold(str(meant)).strip())
+            for written, meant in (raw.get("spellings") or {}).items()
+        ),
     )
 
 

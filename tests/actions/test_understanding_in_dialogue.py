@@ -15,7 +15,7 @@ from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
 from actions.conversation import ActionAskLanguage, ActionConfirm, ActionFallback, ActionGreet
 from actions.deadlines import ActionCheckExpiry
 from actions.documents import ActionShowDocuments
-from actions.manage import ActionMyProof, ActionPrepareReschedule
+from actions.manage import ActionMyProof, ActionPrepareCancel, ActionPrepareReschedule
 from actions.opening_days import ActionOpeningDays
 from actions.reading import facts_of, merge_facts, new_facts, said_facts
 from bot.secrets import unseal
@@ -258,6 +258,9 @@ def test_a_message_with_nothing_for_the_asked_question_is_still_left_to_the_rule
         # "french" read as a language request (seen live: the language menu came back)
         ("my husband is french and my permit ends in june", "change_language", "en"),
         ("on m'a suspendu le permis, je dois voir le médecin agréé", "my_proof", "fr"),
+        # "annulé" read as cancelling (a cancelled driving licence, seen on the dev bench)
+        ("permi annulé commision medicale rdv", "cancel_appointment", "fr"),
+        ("on m a annulé le permis il faut la visite medicale", "reschedule_appointment", "fr"),
         # "papers" and "passport" read as documents the person lacks (seen live)
         ("my employer wants to hire me but I have no papers", "missing_documents", "en"),
         (
@@ -278,6 +281,8 @@ def test_a_first_message_that_names_a_demarche_goes_to_the_form_whatever_the_int
         "change_language": ActionAskLanguage(),
         "my_proof": ActionMyProof(),
         "missing_documents": ActionShowDocuments(),
+        "cancel_appointment": ActionPrepareCancel(),
+        "reschedule_appointment": ActionPrepareReschedule(),
     }[intent]
     said = run(action, tracker(text=text, intent=intent, language=lang))
     assert said.responses == []  # no greeting, no "say it again", no "which démarche?"

@@ -483,3 +483,27 @@ def test_pure_core() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "wants"),
+    [
+        ("kel heure mon rdv", Wants.CHECK),  # "kel" read as "quel"
+        ("kan est mon rdv", Wants.CHECK),
+        ("chang la date du rdv", Wants.RESCHEDULE),
+        ("permi annule jdoi passer la commission", None),  # a cancelled licence, no cancelling
+    ],
+)
+def test_sms_spellings_are_read_as_the_words_they_stand_for(text: str, wants: str | None) -> None:
+    assert understand_message(text, "fr", NOW).wants == wants
+
+
+def test_sms_spellings_stay_in_french() -> None:
+    """ "kan" is "was" in Darija: an Arabizi message does not borrow French SMS spellings."""
+    assert understand_message("kan 3andi rdv", "ar", NOW).wants != Wants.CHECK
+
+
+def test_a_phonetic_spouse_reaches_the_conjoint_card() -> None:
+    result = route(read_facts("ma fam é fransaise mon titr va expiré", "fr").as_slots())
+    assert result.resolved and result.demarche is not None
+    assert result.demarche.code == "conjoint_francais_renouvellement"
