@@ -23,7 +23,7 @@ class Facts:
     topic: str | None = None
     procedure_kind: str | None = None
     title_type: str | None = None
-    # The dimensions read from weak or conflicting evidence (`Doubt`): a cue found only one
+    # The dimensions read from weak or conflicting evidence: a cue found only one
     # typo away, or two cues that say different things. The dialogue asks about them rather
     # than lead to a door on them alone (decision 0022).
     doubts: frozenset[str] = field(default=frozenset(), compare=False)
@@ -163,14 +163,26 @@ def _values(
     dimensions whose reading is in doubt.
 
     Two cues of one dimension that say different things ("ma carte est prête mais j'ai perdu
-    le SMS": pickup and lost), or a hint that names another title than the cue ("étudiante et
-    mariée à un Français"), are settled on the smallest routing group that holds both: the
-    routing question then splits them instead of the first cue listed winning."""
+    le SMS": pickup and lost), or (policy `hint_conflict`, off) a hint that names another
+    title than the cue ("étudiante et mariée à un Français"), are settled on the smallest
+    routing group that holds both: the routing question then splits them instead of the first
+    cue listed winning."""
     readings = book.read(book.facts, tokens, used)
     chosen = strongest(readings)
     doubts: set[str] = set()
     for dimension, value in chosen.items():
-        said = {r.value for r in readings if r.dimension == dimension and r.value != NOTHING}
+        # Only cues spelt right settle on a group: one found a typo away or by its Arabizi
+        # consonants is weaker evidence than the exact cue it disagrees with (the exact one
+        # keeps its door, the dimension is in doubt).
+        said = {
+            r.value
+            for r in readings
+            if r.dimension == dimension and r.value != NOTHING and not r.fuzzy
+        }
+        if _disagree(
+            dimension, {r.value for r in readings if r.dimension == dimension} - {NOTHING}
+        ):
+            doubts.add(dimension)
         if "cue_conflict" in POLICIES and dimension in _SETTLED and _disagree(dimension, said):
             group = _smallest_group(dimension, said)
             if group is not None:
