@@ -8,7 +8,7 @@ from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionSt
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GuichetAction, language, ran_this_turn, step_of
-from actions.reading import names_a_demarche
+from actions.reading import asks_for_a_booking, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.understanding import read_question
 
@@ -124,11 +124,14 @@ class ActionFallback(GuichetAction, action="action_fallback"):
         listen: list[EventType] = [FollowupAction("action_listen")]
         if ran_this_turn(tracker, "action_fallback"):
             return listen  # the person already has this turn's answer
-        if names_a_demarche(tracker):
-            # Rasa did not classify it, the sentence says the démarche: the form answers.
-            return [FollowupAction("booking_form")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
+        if names_a_demarche(tracker) or (
+            intent not in ("insult", "out_of_scope") and asks_for_a_booking(tracker)
+        ):
+            # Rasa did not classify it, the sentence says the démarche (or asks for an
+            # appointment without one): the form answers, with its door or routing question.
+            return [FollowupAction("booking_form")]
         if read_question(text, language(tracker)) == "human":
             # "humain", "je veux parler a quelqu'un": the greeting's language menu or "not
             # understood" left no way to a person; the help answer names where one is.

@@ -152,7 +152,13 @@ class ActionPrepareReschedule(
 
 
 class ActionMyAppointment(GuichetAction, action="action_my_appointment", step="my_appointment"):
+    """The appointments booked; but a message Rasa took for a check that the sentence reads as
+    a démarche and no check ("rdv pour ma carte de résident") goes to the form: answering "you
+    have no appointment" beside what the person asked leaves them nowhere (decision 0022)."""
+
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if names_a_demarche(tracker):
+            return [FollowupAction("booking_form")]
         bookings, events = await _active_bookings(dispatcher, tracker, "my_appointment")
         for booking in bookings:
             dispatcher.utter_message(

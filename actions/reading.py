@@ -44,18 +44,33 @@ def _entities(tracker: Tracker) -> dict[str, str]:
 
 def said_facts(tracker: Tracker) -> dict[str, str]:
     """The routing facts this very message brings: its sentence, then its entities."""
-    return merge_facts(dict(understood(tracker).facts.as_slots()), _entities(tracker))
+    facts = understood(tracker).facts
+    return merge_facts(dict(facts.as_slots()), _entities(tracker), facts.doubts)
 
 
-def merge_facts(sentence: dict[str, str], entities: dict[str, str]) -> dict[str, str]:
+def merge_facts(
+    sentence: dict[str, str], entities: dict[str, str], doubts: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Per fact, the narrower of the sentence's and the entity's values; when they differ
     otherwise, the sentence's (the better reader by measurement, decision 0017-routing). An
-    entity may narrow the démarches the sentence leaves, never lead away from all of them."""
+    entity may narrow the démarches the sentence leaves, never lead away from all of them.
+
+    Where the sentence's reading is in doubt (`doubts`: a cue found one typo away, cues that
+    disagree) and the entity says something else, neither is taken: the fact becomes the
+    routing group that holds both (or nothing), and the routing question asks it rather than
+    lead to a door on weak evidence (decision 0022)."""
     routing = get_catalogue().routing
     merged = dict(sentence)
     for name, value in entities.items():
         said = routing.expand(name, sentence.get(name) or "")
         told = routing.expand(name, value)
+        if said and told and name in doubts and not (told <= said or said <= told):
+            groups = routing.groups.get(name, {})
+            both = [group for group, members in groups.items() if said | told <= members]
+            merged.pop(name, None)
+            if both:
+                merged[name] = min(both, key=lambda group: len(groups[group]))
+            continue
         if said and told and not told < said:
             continue  # the sentence is as precise or more: it wins
         if set(_candidates({**merged, name: value})) & set(_candidates(merged)):
@@ -117,3 +132,14 @@ def names_a_demarche(tracker: Tracker) -> bool:
         return False  # about an appointment already made: its own actions answer
     facts = said_facts(tracker)
     return bool(facts) and route(facts).status is not RouteStatus.NOT_COVERED
+
+
+def asks_for_a_booking(tracker: Tracker) -> bool:
+    """Outside the form, a message that names no démarche but asks for an appointment ("j'ai
+    besoin d'un rendez-vous à la préfecture", "bghit rdv"): the routing question that starts
+    finding the démarche (subject) answers it better than "say it another way" (decision
+    0022)."""
+    if in_form(tracker):
+        return False
+    reading = understood(tracker)
+    return reading.wants == "book" and not said_facts(tracker)

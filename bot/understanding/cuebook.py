@@ -70,6 +70,9 @@ class Reading:
     value: str
     rank: int  # position of the value in its dimension: lower wins
     positions: frozenset[int]
+    # Found only one typo away (or, in Arabizi, by its consonants): weaker evidence, which the
+    # reader doubts when something else in the message says otherwise (decision 0022).
+    fuzzy: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,7 @@ class CueBook:
                         # ("a + b") stand anywhere, so no negation is read for it.
                         negated = len(cue.parts) == 1 and min(found) in denied
                         said = NOTHING if negated else value
-                        readings.append(Reading(dimension, said, rank, found))
+                        readings.append(Reading(dimension, said, rank, found, fuzzy))
         return readings
 
     def denied(self, tokens: Sequence[str]) -> frozenset[int]:

