@@ -531,13 +531,14 @@ def test_dev_opening(variety: str, entry: dict[str, Any]) -> None:
 
 # variety → (right door at the first reply %, within one question %)
 HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
-    # Session 12 (branches route, route2): measured, rounded down; the earlier floors in brackets.
+    # Session 13 (branches arabic, latin, unsure, flow): measured, rounded down; the earlier
+    # floors in brackets.
     "fr": (95, 96),  # 95.3 / 96.1 % (95 / 96)
-    "fr_sms": (89, 93),  # 89.8 / 93.5 % (87 / 92)
+    "fr_sms": (90, 94),  # 90.7 / 94.4 % (89 / 93)
     "en": (91, 93),  # 91.2 / 93.8 % (90 / 93)
     "ar_msa": (88, 90),  # 88.1 / 90.8 % (86 / 90)
-    "ar_darija": (87, 91),  # 87.2 / 91.7 % (79 / 91)
-    "arabizi": (86, 92),  # 86.9 / 92.5 % (81 / 90)
+    "ar_darija": (89, 93),  # 89.9 / 93.6 % (87 / 91)
+    "arabizi": (88, 92),  # 88.8 / 92.5 % (86 / 92)
     # Issue 12 (within one ≥ 95 %).
     "zh": (98, 98),  # 98.6 / 98.6 % of 73 routing openings (94 / 98)
     "fa": (98, 98),  # 98.6 / 98.6 % of 69 (95 / 98)
