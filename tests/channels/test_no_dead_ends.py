@@ -26,12 +26,6 @@ def stack(tmp_path_factory):
         yield running
 
 
-def _phone(stack, number: str) -> Phone:
-    settings, rasa, gateway, _twilio, _telegram = stack
-    rasa.start()
-    return Phone(gateway, settings.public_url, number)
-
-
 def _play(phone: Phone, *texts: str) -> list[str]:
     transcript: list[str] = []
     for text in texts:
@@ -66,7 +60,7 @@ def _fill(api_url: str, slot_id: int, prefix: str) -> None:
 def test_a_slot_taken_before_the_oui_offers_the_next_ones_and_1_books(stack, lang, script, day):
     settings = stack[0]
     index = ("fr", "en").index(lang)
-    phone = _phone(stack, f"+336222{index:05d}")
+    phone = Phone.on(stack, f"+336222{index:05d}")
     transcript = _play(phone, *script, day, "1", f"7509{index:06d}")
     assert "?" in transcript[-1], "\n".join(transcript)  # the confirmation is asked
     request = understand(day, lang, utcnow())
@@ -107,7 +101,7 @@ def test_a_slot_taken_before_the_oui_offers_the_next_ones_and_1_books(stack, lan
 )
 def test_a_question_at_the_confirmation_is_answered_then_asked_again(stack, lang, script, asked):
     index = ("fr", "en").index(lang)
-    phone = _phone(stack, f"+336223{index:05d}")
+    phone = Phone.on(stack, f"+336223{index:05d}")
     transcript = _play(phone, *script, f"7508{index:06d}")
     confirmation = transcript[-1]
     for question, answer in asked:
@@ -122,7 +116,7 @@ def test_a_question_at_the_confirmation_is_answered_then_asked_again(stack, lang
 
 
 def test_saint_denis_is_the_93_served_not_la_reunion(stack):
-    phone = _phone(stack, "+33622400001")
+    phone = Phone.on(stack, "+33622400001")
     transcript = _play(phone, "je veux renouveler ma carte de résident", "2")
     replies = phone.send("Saint-Denis")
     said, text = "\n".join(replies), "\n".join([*transcript, "> Saint-Denis", *replies])

@@ -21,26 +21,20 @@ def stack(tmp_path_factory):
         yield running
 
 
-def _phone(stack, number: str) -> Phone:
-    settings, rasa, gateway, _twilio, _telegram = stack
-    rasa.start()
-    return Phone(gateway, settings.public_url, number)
-
-
 def _no_placeholder(transcript: list[str]) -> None:
     for reply in transcript:
         assert "[" not in reply and "{" not in reply and "None" not in reply, reply
 
 
 def test_a_lost_permit_said_in_the_first_message_gets_its_demarche_at_the_first_reply(stack):
-    phone = _phone(stack, "+33611120001")
+    phone = Phone.on(stack, "+33611120001")
     first = phone.send("J'ai perdu mon titre de séjour")
     assert any("duplicata" in r for r in first), first
     assert not any("Quelle est votre démarche" in r for r in first), first
 
 
 def test_an_expiry_said_with_the_request_is_assessed_before_any_booking(stack):
-    phone = _phone(stack, "+33611120002")
+    phone = Phone.on(stack, "+33611120002")
     expiry = datetime.date.today() + datetime.timedelta(days=270)
     text = f"je dois renouveler ma carte de résident, elle expire le {format_date(expiry, 'd MMMM y', locale='fr')}"
     first = phone.send(text)
@@ -51,7 +45,7 @@ def test_an_expiry_said_with_the_request_is_assessed_before_any_booking(stack):
 
 def test_cancel_said_in_darija_cancels_after_confirmation(stack):
     settings = stack[0]
-    phone = _phone(stack, "+33611120003")
+    phone = Phone.on(stack, "+33611120003")
     code, transcript = book_by_sms(phone, numero_etranger="7501230003")
     transcript += phone.send("salam عندي موعد f prefecture بغيت نلغيه")
     assert any(code in r for r in transcript[-2:]), "\n".join(transcript)
@@ -62,7 +56,7 @@ def test_cancel_said_in_darija_cancels_after_confirmation(stack):
 
 def test_a_move_to_thursday_searches_thursday_and_never_confirms_a_placeholder(stack):
     settings = stack[0]
-    phone = _phone(stack, "+33611120004")
+    phone = Phone.on(stack, "+33611120004")
     code, transcript = book_by_sms(phone, numero_etranger="7501230004")
     moved = phone.send("changer mon rdv pour jeudi")
     while moved and "SUITE" in moved[-1]:  # the reply is paged for SMS
@@ -80,7 +74,7 @@ def test_a_move_to_thursday_searches_thursday_and_never_confirms_a_placeholder(s
 
 
 def test_which_days_in_the_middle_of_the_form_gives_the_opening_days(stack):
-    phone = _phone(stack, "+33611120005")
+    phone = Phone.on(stack, "+33611120005")
     transcript = phone.send("Je veux renouveler ma carte de résident")
     transcript += phone.send("2")  # J'ai déjà tout
     transcript += phone.send("38000")

@@ -14,6 +14,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 from twilio.request_validator import RequestValidator
@@ -250,6 +251,13 @@ class Phone:
     def __init__(self, gateway: str, public_url: str, number: str):
         self.gateway, self.public_url, self.number = gateway, public_url, number
         self.count = 0
+
+    @classmethod
+    def on(cls, stack: tuple[Settings, RasaServer, str, Any, Any], number: str) -> Phone:
+        """A phone on a stack_with_fakes stack, Rasa started again if a test stopped it."""
+        settings, rasa, gateway, _twilio, _telegram = stack
+        rasa.start()
+        return cls(gateway, settings.public_url, number)
 
     def send(self, body: str) -> list[str]:
         self.count += 1
