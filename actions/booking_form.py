@@ -169,8 +169,12 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         # papiers" answers it. A question is marked, or asks the fee or the place.
         if question == "documents" or (question is None and named):
             question = "documents" if marked else None
-        # "Pas encore les photos": a document missing, answered by validate_documents_confirmed.
-        if intent == "missing_documents" and missing_named(tracker):
+        # "Pas encore les photos": a document missing, answered by validate_documents_confirmed;
+        # "oui ?", "suite ?": the page's own words, whatever the mark.
+        if (intent == "missing_documents" and missing_named(tracker)) or word_of(text) in (
+            *_YES_NO,
+            Word.MORE,
+        ):
             return False
         said_as_question = question is not None or (marked and len(text) > 1)
         switching = intent in SWITCH_INTENTS - {"ask_documents"}

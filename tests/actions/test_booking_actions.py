@@ -732,6 +732,7 @@ def test_a_question_at_the_documents_page_is_answered_then_the_page_asked_again(
         ("j'ai tous les papiers", "have_documents", True),
         ("oui j'ai les photos et le passeport", "affirm", True),
         ("ok", "affirm", True),
+        ("oui ?", "affirm", True),
     ],
 )
 def test_an_answer_at_the_documents_page_naming_documents_is_no_question(said, intent, value):
