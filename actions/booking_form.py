@@ -32,6 +32,7 @@ from actions.common import (
     ran_this_turn,
     revealed,
     secret_key,
+    still_stuck,
 )
 from actions.deadlines import say_deadline
 from actions.documents import answer_missing, labels, missing_named
@@ -44,12 +45,14 @@ from bot.booking.identity import (
     normalise_phone,
 )
 from bot.catalogue import (
+    Demarche,
     Departement,
     Site,
     resolve_departement,
     resolve_departements,
     resolve_site,
 )
+from bot.catalogue.missing import documents_named
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, fee_step, route
@@ -123,72 +126,125 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     return read
 
 
-def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """A question beside the one asked ("combien ça coûte ?" when asked the day), answered
-    here: read as the answer, it got "je n'ai pas compris le jour"."""
-    requested = tracker.get_slot("requested_slot")
-    demarche = demarche_of(tracker)
-    if requested in (None, "demarche") or demarche is None:
-        return False
-    lang = language(tracker)
-    if read_question(tracker.latest_message.get("text") or "", lang) != "fee":
-        return False
-    fee = fee_step(demarche)
-    if fee is None:
-        dispatcher.utter_message(response="utter_fee_unknown")
-    else:
-        dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
-    return True
-
-
 # What marks a question in the scripts we read ("c'est où ?", "فين؟", "在哪里？").
 _QUESTION_MARKS = ("?", "؟", "？")
 _YES_NO = (Word.YES, Word.NO)
+# The steps whose question is asked again, unchanged, after a question beside it is answered;
+# with what answers each of them (intents, and words the gateway reads alone).
+_ANSWERS: dict[str, tuple[frozenset[str], tuple[Word, ...]]] = {
+    "booking_confirmed": (frozenset({"affirm", "deny"}), _YES_NO),
+    "documents_confirmed": (
+        frozenset({"affirm", "deny", "have_documents", "missing_documents", "more"}),
+        (*_YES_NO, Word.MORE),
+    ),
+}
 
 
-def _answered_before_confirming(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """A question at "Je réserve : … D'accord ?" ("c'est où ?", "can I bring my son?"),
-    answered from the catalogue (fee, documents, address) or sent to the counter's agent; the
-    form then asks the confirmation again. Never a booking: "c'est où ?" was read as a yes and
-    booked, other questions were dropped and the confirmation repeated unchanged."""
-    if tracker.get_slot("requested_slot") != "booking_confirmed":
-        return False
+def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A question beside the one asked, answered here; the form then asks its question again.
+
+    At "Je réserve : … D'accord ?" and at the documents page ("c'est où ?", "et pour les photos
+    ?", "do I need a translation?", "can I bring my son?"), any question: answered from the
+    catalogue (fee, documents, address) or sent to the counter's agent. "c'est où ?" was read as
+    a yes and booked, "et pour les photos ?" as "I have everything", other questions got "not
+    understood" and the page again. At the other steps, the fee ("combien ça coûte ?" when
+    asked the day): read as the answer, it got "je n'ai pas compris le jour"."""
+    requested = tracker.get_slot("requested_slot")
     demarche = demarche_of(tracker)
     text = (tracker.latest_message.get("text") or "").strip()
-    if demarche is None or not text or text.startswith("/"):
-        return False  # a button payload says yes or no itself
+    if requested in (None, "demarche") or demarche is None or not text or text.startswith("/"):
+        return False  # a button payload says what it answers itself
     lang = language(tracker)
-    intent = _latest_intent(tracker)
     question = read_question(text, lang)
-    # "My appointment" before any is booked is a misread question ("je peux venir avec mon
-    # fils ?"); another change of subject is left to the rules (help, menu, cancel…).
-    misread = intent == "my_appointment" and not tracker.get_slot("reschedule_code")
-    if intent in SWITCH_INTENTS and question is None and not misread:
+    if requested not in _ANSWERS:
+        if question != "fee":
+            return False
+        _answer(dispatcher, tracker, demarche, question, text)
+        return True
+    intent = _latest_intent(tracker)
+    marked = any(m in text for m in _QUESTION_MARKS)
+    named = documents_named(text, catalogue().documents.values())
+    if requested == "documents_confirmed":
+        # The page's own words (documents, photos) are no question there: "j'ai tous les
+        # papiers" answers it. A question is marked, or asks the fee or the place.
+        if question == "documents" or (question is None and named):
+            question = "documents" if marked else None
+        # "Pas encore les photos": a document missing, answered by validate_documents_confirmed;
+        # "oui ?", "suite ?": the page's own words, whatever the mark.
+        if (intent == "missing_documents" and missing_named(tracker)) or word_of(text) in (
+            *_YES_NO,
+            Word.MORE,
+        ):
+            return False
+        said_as_question = question is not None or (marked and len(text) > 1)
+        switching = intent in SWITCH_INTENTS - {"ask_documents"}
+    else:
+        # Free text that is neither yes nor no is a question too ("je peux venir avec mon fils").
+        said_as_question = question is not None or marked
+        # "My appointment" before any is booked is a misread question ("je peux venir avec mon
+        # fils ?").
+        switching = intent in SWITCH_INTENTS and not (
+            intent == "my_appointment" and not tracker.get_slot("reschedule_code")
+        )
+    # Another change of subject is left to the rules (help, menu, cancel…).
+    if switching and question is None:
         return False
-    # Free text that is neither yes nor no is a question too ("je peux venir avec mon fils").
-    said_as_question = question is not None or any(m in text for m in _QUESTION_MARKS)
+    intents, words = _ANSWERS[requested]
     # A yes or no Rasa did not classify ("باهي", "wakha") is the answer too (validate_booking_
     # confirmed reads it in the gateway's words).
-    if not said_as_question and (intent in ("affirm", "deny") or word_of(text) in _YES_NO):
+    if not said_as_question and (intent in intents or word_of(text) in words):
         return False
+    if requested == "documents_confirmed" and not said_as_question:
+        return False  # "hein", "ما فهمتش": not understood, as before (validate_documents_…)
+    _answer(dispatcher, tracker, demarche, question, text)
+    return True
+
+
+def _answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    demarche: Demarche,
+    question: str | None,
+    text: str,
+) -> None:
+    """The answer to a question asked beside the form's: from the catalogue when it has it (the
+    fee, a document named or the list, the address once the site is known), else the counter."""
+    lang = language(tracker)
+    named = documents_named(text, catalogue().documents.values())
     if question == "fee":
         fee = fee_step(demarche)
         if fee is None:
             dispatcher.utter_message(response="utter_fee_unknown")
         else:
             dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
-    elif question == "documents":
-        needed = [r.document for r in demarche.to_prepare]
-        dispatcher.utter_message(
-            response="utter_documents_to_bring", documents=labels(needed, lang)
-        )
-    elif question == "place" and (site := _confirmed_site(tracker)) is not None:
-        dispatcher.utter_message(
-            response="utter_site_address", site_name=site.name, address=site.address
-        )
+    elif question == "documents" or (question is None and named):
+        listed = {r.document.code for r in demarche.to_prepare}
+        for document in named:
+            if document.code in listed:
+                dispatcher.utter_message(
+                    response="utter_document_explained",
+                    document=document.label(lang),
+                    explanation=document.explanation(lang),
+                )
+            else:
+                dispatcher.utter_message(
+                    response="utter_document_not_listed", document=document.label(lang)
+                )
+        if not named:
+            needed = [r.document for r in demarche.to_prepare]
+            dispatcher.utter_message(
+                response="utter_documents_to_bring", documents=labels(needed, lang)
+            )
+    elif question == "place":
+        site = _confirmed_site(tracker)
+        if site is not None:
+            dispatcher.utter_message(
+                response="utter_site_address", site_name=site.name, address=site.address
+            )
+        else:
+            dispatcher.utter_message(response="utter_place_after_site")
     else:
         dispatcher.utter_message(response="utter_ask_at_the_counter")
-    return True
 
 
 def _confirmed_site(tracker: Tracker) -> Site | None:
@@ -324,10 +380,9 @@ class ValidateBookingForm(FormValidationAction):
             # message was the "oui" already used, read as a slot number it got "répondez par le
             # numéro d'un créneau". Only the question to ask is decided.
             return [await self.next_requested_slot(dispatcher, tracker, domain)]
-        if _answered_before_confirming(dispatcher, tracker):
-            return [SlotSet("booking_confirmed", None)]  # the form asks the confirmation again
         if _answered_aside(dispatcher, tracker):
-            # The form asks its question again (a slot set to None is asked anew).
+            # The form asks its question again (a slot set to None is asked anew): the
+            # confirmation, the documents page, the day…
             return [SlotSet(str(tracker.get_slot("requested_slot")), None)]
         starting = tracker.get_slot("requested_slot") is None
         read = await _read_message(dispatcher, tracker)
@@ -399,7 +454,11 @@ class ValidateBookingForm(FormValidationAction):
                     # read as if the message had been lost. Say so, and where help is.
                     numbered = result.question is not None
                     dispatcher.utter_message(
-                        response="utter_choice_not_understood" if numbered else "utter_ask_rephrase"
+                        response="utter_stuck"
+                        if still_stuck(tracker)
+                        else "utter_choice_not_understood"
+                        if numbered
+                        else "utter_ask_rephrase"
                     )
                 return {"demarche": None}
             code = result.demarche.code
@@ -436,8 +495,10 @@ class ValidateBookingForm(FormValidationAction):
             }
         if isinstance(value, str):
             # Free text that is neither yes, no nor SUITE ("?", "hein"): the same page came
-            # back unchanged, as if the message had been lost.
-            dispatcher.utter_message(response="utter_choice_not_understood")
+            # back unchanged, as if the message had been lost. Twice in a row: something else.
+            dispatcher.utter_message(
+                response="utter_stuck" if still_stuck(tracker) else "utter_choice_not_understood"
+            )
         return {"documents_confirmed": None}
 
     # -- free-text answers ---------------------------------------------------------------

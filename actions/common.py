@@ -120,6 +120,55 @@ def ran_this_turn(tracker: Tracker, action_name: str) -> bool:
     return False
 
 
+# Replies that leave the person where they were: not understood, or the help text that a "je
+# comprends pas" gets. Read from the responses Rasa stored with each bot message (`utter_action`).
+STUCK_RESPONSES = frozenset(
+    {
+        "utter_help",
+        "utter_stuck",
+        "utter_ask_rephrase",
+        "utter_default",
+        "utter_choice_not_understood",
+        "utter_date_not_understood",
+        "utter_expiry_not_understood",
+        "utter_slot_choice_invalid",
+        "utter_site_not_found",
+        "utter_site_explain",
+    }
+)
+
+
+def stuck_turns(tracker: Tracker) -> int:
+    """How many of the person's messages in a row, just before this one, got a stuck reply
+    (STUCK_RESPONSES). Every turn is counted once, whatever else it said."""
+    count = 0
+    stuck_seen = False
+    in_latest = True  # the turn being answered is not counted
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if in_latest:
+                in_latest = False
+            elif stuck_seen:
+                count += 1
+                stuck_seen = False
+            else:
+                return count
+        elif kind == "bot" and not in_latest:
+            said = (event.get("metadata") or {}).get("utter_action")
+            stuck_seen = stuck_seen or said in STUCK_RESPONSES
+        elif kind == "session_started":
+            break
+    return count
+
+
+def still_stuck(tracker: Tracker) -> bool:
+    """The answer about to be given would be the second stuck reply in a row (or the fourth…):
+    something else is said instead (utter_stuck), so that no one reads the same "not understood"
+    or help text again and again."""
+    return stuck_turns(tracker) % 2 == 1
+
+
 @functools.cache
 def secret_key() -> str:
     """The key sealing personal numbers: the gateway's (GUICHET_SECRET_KEY or var/)."""

@@ -3,13 +3,24 @@ answers to a yes/no question an action asked (`awaiting`)."""
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import GuichetAction, language, ran_this_turn, step_of
+from actions.common import (
+    GuichetAction,
+    in_form,
+    language,
+    ran_this_turn,
+    step_of,
+    still_stuck,
+    stuck_turns,
+)
 from actions.reading import asks_for_a_booking, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.text import fold
 from bot.understanding import read_question
 
 # Metadata the gateway sends with each message (REST channel) that become slots.
@@ -74,15 +85,91 @@ class ActionGreet(GuichetAction, action="action_greet"):
         return []
 
 
+# Words that deny the language named after them ("je comprends pas le français", "I don't speak
+# French", "ما فهمتش الفرنسية", "не говорю по-французски", "我不懂法语"): that language is not the
+# one wanted, so the menu is shown. Folded forms (bot.text.fold), any language.
+# fmt: off
+_NEGATION_WORDS = (
+    "pas", "ne", "n", "jamais", "not", "dont", "don", "cant", "t", "no", "never",
+    "ما", "لا", "مش", "ماشي", "ماني", "مانيش", "ليس", "لست", "نمی", "نه", "نشی", "не", "ні",
+)
+# fmt: on
+_NEGATIONS = frozenset(fold(word) for word in _NEGATION_WORDS)
+_WORD = re.compile(r"\w+")
+
+
+def _denied(text: str) -> bool:
+    """The message denies something: a negation word, or Darija's "ما…ش" in one word (مافهمتش)."""
+    tokens = _WORD.findall(fold(text))
+    return any(
+        t in _NEGATIONS
+        or (len(t) > 3 and t.startswith("م") and t.endswith("ش"))
+        # Chinese is written without spaces: its negations inside a run of letters.
+        or "不" in t
+        or "没" in t
+        for t in tokens
+    )
+
+
+def named_language(tracker: Tracker) -> str | None:
+    """The supported language this message asks for ("vous parlez anglais ?", "do you speak
+    arabic", "tu parles arabe"), unless it says it does not want it ("I don't speak French")."""
+    text = tracker.latest_message.get("text") or ""
+    named = {
+        str(e.get("value"))
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") == "language" and e.get("value") in SUPPORTED_LANGUAGES
+    }
+    if len(named) != 1 or _denied(text):
+        return None
+    return named.pop()
+
+
 class ActionAskLanguage(GuichetAction, action="action_ask_language"):
-    """The language menu on request, unless the sentence names the démarche: a word can pass for
-    a language request ("my husband is FRENCH and my permit ends in June"), and the person's
-    language is read from the message anyway (bot.language), so the door comes first."""
+    """A language asked for by name ("vous parlez anglais ?") is taken at once, said in that
+    language, and the conversation goes on where it was (in the form, its question comes next,
+    in the new language); otherwise the language menu. Unless the sentence names the démarche:
+    a word can pass for a language request ("my husband is FRENCH and my permit ends in June"),
+    and the person's language is read from the message anyway (bot.language), so the door comes
+    first."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if names_a_demarche(tracker):
             return [FollowupAction("booking_form")]
-        dispatcher.utter_message(response="utter_ask_language")
+        asked = named_language(tracker)
+        if asked is None:
+            dispatcher.utter_message(response="utter_ask_language")
+            return []
+        # Said in the language asked for (the slot is set after this reply is rendered). Where
+        # nothing is under way, the next question comes with it; in the form, the form asks its
+        # own, and a pending yes / no stays pending.
+        going_on = in_form(tracker) or bool(tracker.get_slot("awaiting"))
+        dispatcher.utter_message(
+            response="utter_language_switched" if going_on else "utter_language_changed",
+            language=asked,
+        )
+        return [SlotSet("language", asked)]
+
+
+class ActionHelp(GuichetAction, action="action_help"):
+    """Where help is ("aide", "je comprends pas", "I don't understand"). A second time in a row
+    the same text would leave the person where they were: they get something else instead
+    (utter_stuck: a person who can help, the menu, another language)."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(response="utter_stuck" if still_stuck(tracker) else "utter_help")
+        return []
+
+
+class ActionUnaskedAnswer(GuichetAction, action="action_unasked_answer"):
+    """A yes or a no with nothing asked: the menu, unless the sentence names a démarche ("jveu
+    la nationaliter" classified as a no: "je veux pas" is close in letters); the form then
+    answers it, as for a greeting or a message Rasa did not classify."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if names_a_demarche(tracker):
+            return [FollowupAction("booking_form")]
+        dispatcher.utter_message(response="utter_menu")
         return []
 
 
@@ -140,9 +227,12 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             # A first message with nothing to read (an emoji, a number): the greeting and its
             # language menu, not a "not understood" before anything was said.
             dispatcher.utter_message(response="utter_greet")
-        elif _consecutive_fallbacks(tracker) % 2 == 1:
+        elif _consecutive_fallbacks(tracker) % 2 == 1 or still_stuck(tracker):
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_menu")
+        elif stuck_turns(tracker) >= 2:
+            # "Say it another way" after the menu was shown: a person, or another language.
+            dispatcher.utter_message(response="utter_stuck")
         elif intent == "insult":
             dispatcher.utter_message(response="utter_insult")
         elif intent == "out_of_scope":

@@ -117,6 +117,9 @@ RESPONSES: dict[str, Response] = {
     "utter_language_changed": Response(
         N_("D'accord, je vous écris en français. Quelle démarche ? Dites-la en quelques mots.")
     ),
+    # A language asked for by name in the middle of something ("vous parlez anglais ?"): said in
+    # that language, then the question under way is asked again (actions/conversation.py).
+    "utter_language_switched": Response(N_("D'accord, je vous écris en français.")),
     "utter_still_here": Response(N_("Oui, je suis là.")),
     "utter_menu": Response(N_("Que voulez-vous faire ?"), _MAIN_MENU),
     # Facts from seeds/002_15568d8a3b154eb0.txt: PAN with mediators in préfectures, the
@@ -141,6 +144,15 @@ RESPONSES: dict[str, Response] = {
         N_(
             "Je n'ai toujours pas compris. Envoyez 0 pour voir le menu, ou AIDE pour savoir "
             "qui peut vous aider."
+        )
+    ),
+    # Instead of a second "not understood" or help text in a row (actions/common.still_stuck):
+    # a person who helps, the menu, another language. No buttons: the form's question follows.
+    "utter_stuck": Response(
+        N_(
+            "Je vous explique mal, désolé. Un médiateur du Point d'Accueil Numérique (PAN) de la "
+            "préfecture peut vous aider gratuitement. Envoyez 0 pour le menu, ou le nom de votre "
+            "langue pour en changer."
         )
     ),
     "utter_goodbye": Response(N_("Au revoir. Vous pouvez nous écrire à tout moment.")),
@@ -330,6 +342,18 @@ RESPONSES: dict[str, Response] = {
     # A question at the confirmation, answered before it is asked again (never a booking).
     "utter_documents_to_bring": Response(N_("À apporter : {documents}.")),
     "utter_site_address": Response(N_("Le rendez-vous est à la {site_name}, {address}.")),
+    # "C'est où ?" at the documents page, before the département is asked.
+    "utter_place_after_site": Response(
+        N_("Le lieu dépend de votre département : je vous le demande juste après.")
+    ),
+    # "Et pour les photos ?": the catalogue's explanation of a document of the list.
+    "utter_document_explained": Response("{document} : {explanation}"),
+    "utter_document_not_listed": Response(
+        N_(
+            "{document} : ce document n'est pas dans la liste de cette démarche. En cas de doute, "
+            "demandez au guichet."
+        )
+    ),
     "utter_ask_at_the_counter": Response(
         N_("Je ne peux pas répondre à cela par message : l'agent au guichet pourra le faire.")
     ),

@@ -24,8 +24,9 @@ BLOCK_SEGMENTS = 4
 _MENU_LINE = re.compile(r"\d+\. ")
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_LIMIT = 64  # bytes, a Bot API limit
-# The response that confirms a language the person chose (bot.responses): the choice sticks.
-LANGUAGE_CHOSEN_RESPONSE = "utter_language_changed"
+# The responses that confirm a language the person chose (bot.responses): the choice sticks.
+# `utter_language_switched` says it in the middle of something, whose question comes next.
+LANGUAGE_CHOSEN_RESPONSES = frozenset({"utter_language_changed", "utter_language_switched"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
         custom = item.get("custom")
         if isinstance(custom, Mapping) and isinstance(custom.get("language"), str):
             language = normalise_language(custom["language"])
-            chosen = chosen or custom.get("response") == LANGUAGE_CHOSEN_RESPONSE
+            chosen = chosen or custom.get("response") in LANGUAGE_CHOSEN_RESPONSES
     return BotReply(texts, buttons, language, chosen)
 
 

@@ -196,7 +196,10 @@ def generate(body: Mapping[str, Any]) -> dict[str, Any]:
     name = body.get("response")
     tracker = body.get("tracker") if isinstance(body.get("tracker"), Mapping) else {}
     arguments = body.get("arguments") if isinstance(body.get("arguments"), Mapping) else {}
-    lang = conversation_language(tracker)
+    # An action that switches the language says so in the new one (`language=` passed with the
+    # response): the slot it sets is applied only after this reply is rendered.
+    asked = arguments.get("language")
+    lang = asked if asked in SUPPORTED_LANGUAGES else conversation_language(tracker)
     if not isinstance(name, str) or name not in RESPONSES:
         # Bounded: the name comes from the request body.
         log.error("nlg: Rasa asked for unknown response %.80r: add it to bot/responses.py", name)

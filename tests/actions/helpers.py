@@ -113,11 +113,13 @@ def form_turn(
     intent: str = "inform",
     entities: list[dict[str, Any]] | None = None,
     language: str = "fr",
+    before: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker as the form's validation action sees it: the slots Rasa just extracted from
-    the message are the last events (that is how `slots_to_validate` finds them)."""
+    the message are the last events (that is how `slots_to_validate` finds them); `before`,
+    the earlier turns (see `said_before`)."""
     extracted = extracted or {}
-    events = [{"event": "user", "text": text}] + [
+    events = [*(before or []), {"event": "user", "text": text}] + [
         {"event": "slot", "name": name, "value": value} for name, value in extracted.items()
     ]
     return tracker(
@@ -129,6 +131,19 @@ def form_turn(
         events=events,
         language=language,
     )
+
+
+def said_before(*turns: tuple[str, list[str]]) -> list[dict[str, Any]]:
+    """Earlier turns as Rasa stores them: the person's message, then the assistant's messages
+    with the response each rendered (`utter_action`)."""
+    events: list[dict[str, Any]] = []
+    for text, responses in turns:
+        events.append({"event": "user", "text": text})
+        events += [
+            {"event": "bot", "text": name, "metadata": {"utter_action": name}} for name in responses
+        ]
+        events.append({"event": "action", "name": "action_listen"})
+    return events
 
 
 def apply(slots: dict[str, Any], result: Run) -> dict[str, Any]:

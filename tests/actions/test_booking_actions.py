@@ -30,7 +30,7 @@ from actions.manage import (
 from bot.booking.client import BookingRefused
 from bot.secrets import unseal
 from bot.timezone import PARIS
-from tests.actions.helpers import apply, entity, form_turn, run, tracker
+from tests.actions.helpers import apply, entity, form_turn, run, said_before, tracker
 from tests.support.booking import booking_call
 
 RESIDENT = "carte_resident_renouvellement"
@@ -557,7 +557,9 @@ def test_a_slot_taken_before_the_oui_offers_the_next_ones_numbered_and_1_books(a
         ("c'est où ?", "affirm", "fr", "utter_site_address"),
         ("فين كاينة؟", "affirm", "ar", "utter_site_address"),
         ("where is it?", "out_of_scope", "en", "utter_site_address"),
-        ("est-ce que je dois apporter les photos ?", "inform", "fr", "utter_documents_to_bring"),
+        # The document named, explained from the catalogue; else the whole list.
+        ("est-ce que je dois apporter les photos ?", "inform", "fr", "utter_document_explained"),
+        ("qu'est-ce que je dois apporter ?", "inform", "fr", "utter_documents_to_bring"),
         ("combien ça coûte", "out_of_scope", "fr", "utter_fee"),
         ("can I bring my son?", "nlu_fallback", "en", "utter_ask_at_the_counter"),
         # Read as "my appointment", which left the form before anything was booked.
@@ -589,6 +591,8 @@ def test_a_question_at_the_confirmation_is_answered_and_never_books(said, intent
         assert "Grenoble" in message["address"] and message["site_name"]
     if response == "utter_documents_to_bring":
         assert "35x45" in message["documents"]
+    if response == "utter_document_explained":
+        assert "35x45" in message["document"] + message["explanation"]
 
 
 @pytest.mark.parametrize(
@@ -689,3 +693,88 @@ def test_a_typed_yes_or_no_answers_the_confirmation(typed, value):
     form = ValidateBookingForm()
     result = asyncio.run(form.validate_booking_confirmed(typed, None, None, {}))
     assert result == {"booking_confirmed": value}
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "lang", "response"),
+    [
+        # Read as "I have everything" by the NLU: the checklist was skipped.
+        ("et pour les photos ?", "have_documents", "fr", "utter_document_explained"),
+        # Read as "documents": the page came twice in one reply.
+        ("do I need a translation?", "ask_documents", "en", "utter_document_explained"),
+        ("c'est où ?", "affirm", "fr", "utter_place_after_site"),
+        ("combien de temps ça prend ?", "nlu_fallback", "fr", "utter_ask_at_the_counter"),
+        ("est-ce que je dois venir avec mes enfants ?", "inform", "fr", "utter_ask_at_the_counter"),
+        ("c combien ?", "nlu_fallback", "fr", "utter_fee"),
+        ("فين كاينة الپريفكتور؟", "nlu_fallback", "ar", "utter_place_after_site"),
+    ],
+)
+def test_a_question_at_the_documents_page_is_answered_then_the_page_asked_again(
+    said, intent, lang, response
+):
+    # Issue 10: anything but the fee got "not understood" and the page again, or skipped it.
+    slots = {"demarche": RESIDENT, "language": lang, "documents_page": 0}
+    extracted = {"documents_confirmed": True} if intent in ("affirm", "have_documents") else {}
+    if intent in ("nlu_fallback", "inform"):
+        extracted = {"documents_confirmed": said}
+    result = validate(
+        slots, extracted, requested="documents_confirmed", text=said, intent=intent, language=lang
+    )
+    assert result.responses == [response]
+    assert result.slots["documents_confirmed"] is None  # the page's question is asked again
+    if response == "utter_document_explained":
+        assert result.messages[0]["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "value"),
+    [
+        ("j'ai tous les papiers", "have_documents", True),
+        ("oui j'ai les photos et le passeport", "affirm", True),
+        ("ok", "affirm", True),
+        ("oui ?", "affirm", True),
+    ],
+)
+def test_an_answer_at_the_documents_page_naming_documents_is_no_question(said, intent, value):
+    slots = {"demarche": RESIDENT, "documents_page": 1}
+    result = validate(
+        slots, {"documents_confirmed": value}, requested="documents_confirmed", text=said,
+        intent=intent,
+    )  # fmt: skip
+    assert result.slots["documents_confirmed"] is value
+    assert not {"utter_document_explained", "utter_ask_at_the_counter"} & set(result.responses)
+
+
+def test_a_document_not_on_the_list_is_said_so():
+    slots = {"demarche": RESIDENT, "language": "fr"}
+    said = "il faut un récépissé de plainte ?"
+    result = validate(slots, {}, requested="documents_confirmed", text=said, intent="ask_documents")
+    assert result.responses == ["utter_document_not_listed"]
+
+
+@pytest.mark.parametrize(("said", "lang"), [("ما فهمتش", "ar"), ("?", "fr")])
+def test_a_second_unreadable_answer_in_a_row_gets_something_else(said, lang):
+    # Issue 10: "ما فهمتش" three times got "لم أفهم. أجب برقم…" and the same question three
+    # times. The second time: where a person helps, the menu, another language.
+    facts = {"procedure_kind": "renewal", "title_type": None, "language": lang}
+    once = said_before(("بغيت نجدد لاكارط", ["utter_route_question"]))
+    twice = [*once, *said_before((said, ["utter_choice_not_understood", "utter_route_question"]))]
+    thrice = [*twice, *said_before((said, ["utter_stuck", "utter_route_question"]))]
+    replies = [
+        validate(
+            facts, {"demarche": said}, requested="demarche", text=said, intent="nlu_fallback",
+            language=lang, before=before,
+        ).responses
+        for before in (once, twice, thrice)
+    ]  # fmt: skip
+    assert replies == [
+        ["utter_choice_not_understood"],
+        ["utter_stuck"],
+        ["utter_choice_not_understood"],
+    ]
+    page = validate(
+        {"demarche": RESIDENT, "language": lang}, {"documents_confirmed": said},
+        requested="documents_confirmed", text=said, intent="nlu_fallback", language=lang,
+        before=said_before((said, ["utter_choice_not_understood", "utter_documents_page"])),
+    )  # fmt: skip
+    assert page.responses == ["utter_stuck"]

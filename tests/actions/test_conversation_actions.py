@@ -6,10 +6,17 @@ from __future__ import annotations
 import pytest
 from rasa_sdk import Tracker
 
-from actions.conversation import ActionConfirm, ActionFallback, ActionSessionStart
+from actions.conversation import (
+    ActionAskLanguage,
+    ActionConfirm,
+    ActionFallback,
+    ActionHelp,
+    ActionSessionStart,
+    ActionUnaskedAnswer,
+)
 from actions.deadlines import ActionCheckExpiry
 from actions.documents import ActionMoreDocuments, ActionShowDocuments
-from tests.actions.helpers import domain, run, tracker
+from tests.actions.helpers import domain, entity, run, said_before, tracker
 
 RESIDENT = "carte_resident_renouvellement"
 
@@ -152,3 +159,80 @@ def test_fallback_always_ends_the_turn_but_where_the_form_asks_again():
     in_the_form = tracker(text="??", intent="nlu_fallback", events=[{"event": "user", "text": "?"}])
     in_the_form.active_loop = {"name": "booking_form"}
     assert listen not in run(ActionFallback(), in_the_form).events
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"),
+    [("je comprends pas", "fr"), ("I don't understand", "en"), ("ما فهمتش", "ar")],
+)
+def test_not_understanding_again_and_again_never_gets_the_same_help_twice_in_a_row(said, lang):
+    # Issue 10: three "je comprends pas" got the help text three times, word for word.
+    replies = []
+    before: list[dict] = []
+    for _ in range(4):
+        state = tracker({"language": lang}, text=said, intent="help", events=[*before])
+        state.events.append({"event": "user", "text": said})
+        reply = run(ActionHelp(), state).responses
+        replies.append(reply)
+        before += said_before((said, reply))
+    assert replies == [["utter_help"], ["utter_stuck"], ["utter_help"], ["utter_stuck"]]
+
+
+def test_not_understood_after_the_help_is_not_a_third_rephrase():
+    # Help, then "say it another way", then the menu: then a person or another language.
+    before = said_before(("je comprends pas", ["utter_help"]))
+    state = tracker(text="hein ??", intent="nlu_fallback", events=[*before, {"event": "user"}])
+    assert run(ActionFallback(), state).responses == ["utter_default", "utter_menu"]
+    before += said_before(("hein ??", ["utter_default", "utter_menu"]))
+    state = tracker(text="quoi", intent="nlu_fallback", events=[*before, {"event": "user"}])
+    assert run(ActionFallback(), state).responses == ["utter_stuck"]
+
+
+@pytest.mark.parametrize(
+    ("said", "named", "lang", "in_form", "response"),
+    [
+        ("vs parlez anglais", "en", "fr", False, "utter_language_changed"),
+        ("vous parlez anglais ?", "en", "fr", True, "utter_language_switched"),
+        ("do you speak arabic", "ar", "en", False, "utter_language_changed"),
+        ("tu parles arabe", "ar", "fr", True, "utter_language_switched"),
+    ],
+)
+def test_a_language_asked_for_by_name_is_taken_and_said_in_it(said, named, lang, in_form, response):
+    # Issue 10: "vous parlez anglais ?" got the language menu instead of English.
+    state = tracker(
+        {"language": lang},
+        text=said,
+        intent="change_language",
+        entities=[entity("language", named)],
+        active_loop="booking_form" if in_form else None,
+    )
+    result = run(ActionAskLanguage(), state)
+    assert result.responses == [response]
+    assert result.messages[0]["language"] == named  # rendered in the language asked for
+    assert result.slots == {"language": named}
+
+
+@pytest.mark.parametrize(
+    ("said", "named", "lang"),
+    [
+        ("je comprends pas le francais", "fr", "fr"),
+        ("I don't understand french", "fr", "en"),
+        ("ما فهمتش الفرنسية", "fr", "ar"),
+        ("changer de langue", None, "fr"),
+    ],
+)
+def test_a_language_refused_or_none_named_gets_the_language_menu(said, named, lang):
+    entities = [entity("language", named)] if named else []
+    state = tracker({"language": lang}, text=said, intent="change_language", entities=entities)
+    result = run(ActionAskLanguage(), state)
+    assert result.responses == ["utter_ask_language"] and result.slots == {}
+
+
+def test_a_no_that_names_a_demarche_goes_to_the_form_not_the_menu():
+    # Issue 10: "jveu la nationaliter" classified as a no got the menu.
+    state = tracker({"awaiting": None}, text="jveu la nationaliter", intent="deny")
+    result = run(ActionUnaskedAnswer(), state)
+    assert result.responses == []
+    assert {"event": "followup", "name": "booking_form", "timestamp": None} in result.events
+    plain = run(ActionUnaskedAnswer(), tracker({"awaiting": None}, text="non", intent="deny"))
+    assert plain.responses == ["utter_menu"]

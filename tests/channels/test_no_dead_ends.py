@@ -123,3 +123,91 @@ def test_saint_denis_is_the_93_served_not_la_reunion(stack):
     assert "Seine-Saint-Denis (93)" in said and "974" in said, text
     assert "Je ne prends pas" not in said, text
     assert "Quel jour" in said, text  # the booking goes on
+
+
+@pytest.mark.parametrize(
+    ("lang", "start", "lost"),
+    [
+        ("fr", "je veux renouveler ma carte de résident", "je comprends pas"),
+        ("en", "Hello, I need to renew my resident card", "I don't understand"),
+        ("ar", "السلام عليكم بغيت نجدد بطاقة الإقامة", "ما فهمتش"),
+    ],
+)
+def test_not_understanding_three_times_in_a_row_gets_something_else(stack, lang, start, lost):
+    # Issue 10: the same help text (or "not understood") three times, word for word: after the
+    # second, a person who can help, the menu and another language are offered instead.
+    index = ("fr", "en", "ar").index(lang)
+    phone = Phone.on(stack, f"+336225{index:05d}")
+    transcript = _play(phone, start)
+    firsts = []
+    for _ in range(3):
+        replies = phone.send(lost)
+        transcript += [f"> {lost}", *replies]
+        firsts.append(replies[0].split("\n")[0] if replies else "")
+    text = "\n".join(transcript)
+    assert all(firsts), text
+    assert firsts[0] != firsts[1] and firsts[1] != firsts[2], text
+    assert "PAN" in firsts[1] and "0" in firsts[1], text  # a person, the menu, a language
+
+
+@pytest.mark.parametrize(
+    ("lang", "start", "asked"),
+    [
+        (
+            "fr",
+            "je veux renouveler ma carte de résident",
+            (
+                ("et pour les photos ?", "35x45"),
+                ("c'est où ?", "département"),
+                ("combien de temps ça prend ?", "guichet"),
+            ),
+        ),
+        (
+            "en",
+            "Hello, I need to renew my resident card",
+            (("do I need a translation?", "transla"),),
+        ),
+    ],
+)
+def test_a_question_at_the_documents_page_is_answered_then_the_page_comes_back(
+    stack, lang, start, asked
+):
+    # Issue 10: "et pour les photos ?" was read as "I have everything" (the checklist skipped),
+    # other questions got "not understood" and the page again.
+    index = ("fr", "en").index(lang)
+    phone = Phone.on(stack, f"+336226{index:05d}")
+    transcript = _play(phone, start)
+    page = next(line for line in transcript[-1].split("\n") if "(1/" in line)  # the page's title
+    for question, answer in asked:
+        replies = phone.send(question)
+        transcript += [f"> {question}", *replies]
+        said, text = "\n".join(replies), "\n".join(transcript)
+        assert answer in said and said.index(answer) < said.index(page), text
+        assert "compris" not in said and "understand" not in said, text
+    transcript += _play(phone, "2")  # J'ai déjà tout: the booking goes on
+    assert "département" in transcript[-1], "\n".join(transcript)
+
+
+def test_a_language_asked_for_by_name_is_switched_to_and_the_booking_goes_on(stack):
+    # Issue 10: "vs parlez anglais" / "tu parles arabe" got the language menu.
+    phone = Phone.on(stack, "+33622700001")
+    transcript = _play(phone, "vs parlez anglais")
+    assert "English" in transcript[-1] and "1." not in transcript[-1], "\n".join(transcript)
+    # The choice sticks: a French sentence next is answered in English.
+    transcript += _play(phone, "je veux renouveler ma carte de résident")
+    assert "Documents to bring" in "\n".join(transcript[-2:]), "\n".join(transcript)
+
+    phone = Phone.on(stack, "+33622700002")
+    transcript = _play(phone, "je veux renouveler ma carte de résident", "tu parles arabe")
+    said = transcript[-1]
+    assert "بالعربية" in said and "الوثائق" in said, "\n".join(transcript)  # then the page
+    transcript += _play(phone, "2")
+    assert "مقاطعة" in transcript[-1], "\n".join(transcript)  # the département, in Arabic
+
+
+def test_a_request_read_as_a_no_gets_its_door_not_the_menu(stack):
+    # Issue 10: "jveu la nationaliter" was classified as a no: the generic menu.
+    phone = Phone.on(stack, "+33622800001")
+    transcript = _play(phone, "jveu la nationaliter")
+    text = "\n".join(transcript)
+    assert "NATALI" in text and "Que voulez-vous faire" not in text, text

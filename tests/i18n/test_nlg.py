@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bot.channels.shaping import from_rasa
 from bot.config import Settings
 from bot.formatting import FSI, LRM, PDI
 from bot.gateway.nlg import generate, router
@@ -109,6 +110,18 @@ def test_an_unknown_slot_language_lets_the_metadata_speak(client: TestClient) ->
         json=rasa_body("utter_goodbye", slots={"language": "xx"}, metadata={"language": "en"}),
     ).json()
     assert body["text"].startswith("Goodbye")
+
+
+def test_a_language_switched_to_is_said_in_that_language(client: TestClient) -> None:
+    # "vous parlez anglais ?": the action sets the slot after its reply is rendered, so it
+    # passes the language asked for with the response; the gateway then keeps the choice.
+    body = rasa_body(
+        "utter_language_switched", slots={"language": "fr"}, arguments={"language": "en"}
+    )
+    answer = client.post(NLG, json=body).json()
+    assert answer["text"] == "OK, I will write to you in English."
+    assert answer["custom"]["language"] == "en"
+    assert from_rasa([answer]).language_chosen
 
 
 def test_french_when_nothing_says_otherwise(client: TestClient) -> None:
