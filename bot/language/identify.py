@@ -182,11 +182,19 @@ class LanguageIdentifier:
         own = self._own_script.get(lang)
         return math.log(OWN_SCRIPT_ODDS) if own == script else 0.0
 
-    def _switching(self, lang: str, per_word: dict[str, list[float]]) -> float:
+    def _switching(
+        self, lang: str, per_word: dict[str, list[float]], borrowed_only: list[set[str]]
+    ) -> float:
         """The tempered log-likelihood of the message in `lang`, where each word is the
         language's own or, for a language whose writers switch (`switches_to`), a word of the
         language they switch to, at odds of SWITCH_SHARE: an Arabizi sentence full of French
-        nouns is still Arabizi, while a French sentence has no Darija word to explain."""
+        nouns is still Arabizi, while a French sentence has no Darija word to explain.
+
+        A word the switched-to language knows and the language itself never wrote
+        (`borrowed_only`: "ya", "jai", "place" for Arabizi) is read only as a switch: the
+        language's own examples leave such words out by construction (profiles.training_lines),
+        so its n-grams say nothing of them, and short French words ("ya", "kan") had looked
+        likelier in the small Arabizi model than in French itself."""
         own = [value / TEMPERATURE for value in per_word[lang]]
         others = [per_word[other] for other in self._switches.get(lang, ()) if other in per_word]
         if not others:
@@ -196,7 +204,10 @@ class LanguageIdentifier:
             options = [math.log(1 - SWITCH_SHARE) + value]
             options += [math.log(SWITCH_SHARE / len(others)) + o[i] / TEMPERATURE for o in others]
             top = max(options)
-            total += top + math.log(sum(math.exp(o - top) for o in options))
+            mixed = top + math.log(sum(math.exp(o - top) for o in options))
+            if lang in borrowed_only[i]:
+                mixed = min(mixed, max(o[i] / TEMPERATURE for o in others))
+            total += mixed
         return total
 
     @cached_property
@@ -221,8 +232,18 @@ class LanguageIdentifier:
             # Arabizi switches to French) is a tie; in a sentence the other words decide.
             return LanguageGuess(prior, 1 / len(candidates), script, words=1)
         per_word = model.word_log_likelihoods(scored, candidates)
+        borrowed_only = [
+            {
+                lang
+                for lang, targets in self._switches.items()
+                if lang in model.counts
+                and not model.knows(lang, word)
+                and any(t in model.counts and model.knows(t, word) for t in targets)
+            }
+            for word in scored
+        ]
         scores = {
-            lang: self._switching(lang, per_word) + self._prior(lang, script, prior)
+            lang: self._switching(lang, per_word, borrowed_only) + self._prior(lang, script, prior)
             for lang in per_word
         }
         top = max(scores.values())
