@@ -504,6 +504,10 @@ KNOWN_DEV_MISSES = frozenset(
         "I am a student but married to a French man, my card expires in May, which one do I renew?",
         "أنا طالبة ومتزوجة من فرنسي، بطاقتي تنتهي في ماي ولا أعرف أيهما أجدد",
         "jai un souci avec mes papie",
+        # Branch arabic (session 14): a car stolen with the residence card in it reads the car
+        # (vehicle topic: the carte grise's door); the Darija "الكارط ديال الطوموبيل" is the
+        # carte grise itself, so the vague title cannot outweigh the car.
+        "سُرقت سيارتي وفيها بطاقة الإقامة",
         "у меня проблема с документами на проживание",
         # Branch latin: "ma l9itha" (I did not find it) and "ch9o" (tore) as lost cues also
         # read "I found no appointment" as a lost card; left out until they can be narrowed.
