@@ -283,6 +283,7 @@ def _word_matches(
 ) -> bool:
     # An Arabic ة (folded ه) is written ت before a suffix: بطاقه → بطاقتي.
     bound = pattern.text[:-1] + "ت" if pattern.text.endswith("ه") and suffixes else None
+    seats = _hamza_seats(pattern.text) if suffixes else ()
     for form in _forms(prefixes, word):
         if form.startswith(pattern.text):
             rest = form[len(pattern.text) :]
@@ -290,9 +291,31 @@ def _word_matches(
                 return True
         if bound and form.startswith(bound) and form[len(bound) :] in suffixes:
             return True
+        for seat, alone in seats:
+            if form.startswith(seat):
+                rest = form[len(seat) :]
+                if pattern.stem or rest in suffixes or (alone and not rest):
+                    return True
         if fuzzy and _close(pattern, form):
             return True
     return False
+
+
+# A word-final Arabic hamza (ء) sits on ي or و before a suffix (لجوء → لجوئي, folded لجويي;
+# انتهاء → انتهائها) and is often not typed at all (انتها). Short words are left as they are.
+_HAMZA = "ء"
+_HAMZA_SEATS = ("ي", "و", "ا")
+_HAMZA_MIN = 4
+
+
+@cache
+def _hamza_seats(text: str) -> tuple[tuple[str, bool], ...]:
+    """The spellings of a cue word ending in a hamza, each with whether it may stand alone
+    (without a suffix): the hamza dropped may, a seat needs the suffix it sits before."""
+    if not text.endswith(_HAMZA) or len(text) < _HAMZA_MIN:
+        return ()
+    base = text[: -len(_HAMZA)]
+    return ((base, True), *((base + seat, False) for seat in _HAMZA_SEATS))
 
 
 # Arabizi spellings of one sound, made one letter (ch/sh, kh/5/x, gh/8, q/9, dj/j, dh/d, 7/h),
