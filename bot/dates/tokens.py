@@ -163,6 +163,11 @@ def _lookup_word(word: str, lex: _Lexicon) -> Tok | None:
             tok = lex.words.get(word[3:])
             if tok is not None:
                 return tok._replace(text=word)
+        # "for the" drops the article's alif: ل + الخميس is written "للخميس".
+        if word.startswith("لل"):
+            tok = lex.words.get(word[2:])
+            if tok is not None:
+                return tok._replace(text=word)
     if len(word) > 4 and word.startswith("ال"):
         tok = lex.words.get(word[2:])
         if tok is not None:

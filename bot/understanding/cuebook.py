@@ -110,6 +110,11 @@ class CueBook:
     # them, instead of each cue listing each spelling. Only in the message's own language
     # ("kan" is "was" in Darija): a borrowed book has none.
     spellings: tuple[tuple[str, str], ...] = ()
+    # Darija marks a verb's aspect before its person letter ("ka-t-sali", it expires; "gha-n-
+    # jdded", I will renew; "كا-ن-جدد"): with it dropped, the cue's verb reads the word. Only
+    # before a person letter, so "tajdid" (renewal) and "karta" (the card) keep their letters.
+    verb_prefixes: tuple[str, ...] = ()
+    verb_persons: frozenset[str] = frozenset()
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -156,12 +161,15 @@ class CueBook:
                 return True
         if _word_matches(self.prefixes, self.suffixes, pattern, word, fuzzy):
             return True
-        return (
+        if (
             fuzzy
             and self.arabizi
             and pattern.text not in self.spelt_exactly
             and _same_skeleton(self.suffixes, pattern, word)
-        )
+        ):
+            return True
+        verb = _without_aspect(self.verb_prefixes, self.verb_persons, word)
+        return verb is not None and self.word_matches(pattern, verb, fuzzy)
 
     def find(
         self, cue: Cue, tokens: Sequence[str], used: frozenset[int], fuzzy: bool = True
@@ -266,6 +274,19 @@ def _spelt(spellings: tuple[tuple[str, str], ...], prefixes: tuple[str, ...], wo
         if form in table:
             return table[form]
     return word
+
+
+# A verb keeps its person letter and three letters of stem once its aspect prefix is dropped.
+_VERB_MIN = 4
+
+
+@cache
+def _without_aspect(prefixes: tuple[str, ...], persons: frozenset[str], word: str) -> str | None:
+    for prefix in prefixes:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= _VERB_MIN and rest[0] in persons:
+            return rest
+    return None
 
 
 @cache
@@ -477,6 +498,10 @@ def load_book(path: Path) -> CueBook:
             (fold(str(written)).strip(), fold(str(meant)).strip())
             for written, meant in (raw.get("spellings") or {}).items()
         ),
+        verb_prefixes=tuple(
+            sorted(_folded_set(raw.get("verb_prefixes"), variants), key=len, reverse=True)
+        ),
+        verb_persons=_folded_set(raw.get("verb_persons"), variants),
     )
 
 
