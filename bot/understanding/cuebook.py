@@ -218,7 +218,11 @@ class CueBook:
         """Every value the table's cues find, longest cues first, no word used twice (nor the
         words in `used`, taken by another language's cues). Among cues of one length, those
         spelt exactly in the message come before those found one typo away: "residence card"
-        is "residence card", not "residency card" misspelt."""
+        is "residence card", not "residency card" misspelt.
+
+        A conjunction ("oublié + carte") reads its words as context: it may share words that a
+        cue of another dimension took ("j'ai oublié ma CARTE de séjour": the title keeps
+        "carte de séjour", the loss is still read), never those of its own dimension."""
         options = [
             (cue.size, dimension, rank, value, cue)
             for dimension, values in table.items()
@@ -228,12 +232,18 @@ class CueBook:
         options.sort(key=lambda o: (-o[0], o[2]))
         denied = self.denied(tokens)
         readings = []
+        outside = used
+        taken: dict[str, frozenset[int]] = {}
         for size in sorted({o[0] for o in options}, reverse=True):
             for fuzzy in (False, True):
                 for _, dimension, rank, value, cue in (o for o in options if o[0] == size):
-                    found = self.find(cue, tokens, used, fuzzy)
+                    blocked = (
+                        outside | taken.get(dimension, frozenset()) if len(cue.parts) > 1 else used
+                    )
+                    found = self.find(cue, tokens, blocked, fuzzy)
                     if found is not None:
                         used |= found
+                        taken[dimension] = taken.get(dimension, frozenset()) | found
                         # A phrase right after a negation is denied; words of a conjunction
                         # ("a + b") stand anywhere, so no negation is read for it.
                         negated = len(cue.parts) == 1 and min(found) in denied

@@ -65,7 +65,7 @@ def consistent(said: dict[str, str]) -> dict[str, str]:
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
     renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
-    said = _held_title_alone(_asked_title(_work_is_any_permit(said)))
+    said = _held_title_alone(_receipt_of_an_application(_asked_title(_work_is_any_permit(said))))
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
     family = _no_papers_with_family(said)
@@ -114,6 +114,16 @@ def _asked_title(said: dict[str, str]) -> dict[str, str]:
 
 
 _RENEWAL = "renewal"
+_RECEIPT = "recepisse"
+
+
+def _receipt_of_an_application(said: dict[str, str]) -> dict[str, str]:
+    """A récépissé is what a pending application gives: "mon récépissé de première demande
+    expire" names the application it belongs to, not a first application to make. The receipt
+    itself is then what the person is about (its own démarche, `_held_title_alone`)."""
+    if said.get("title_type") == _RECEIPT and said.get("procedure_kind") == "first":
+        return {k: v for k, v in said.items() if k != "procedure_kind"}
+    return said
 
 
 def _held_title_alone(said: dict[str, str]) -> dict[str, str]:

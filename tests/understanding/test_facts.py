@@ -489,21 +489,21 @@ def test_a_reason_and_a_status_are_not_two_topics_in_doubt() -> None:
 
 # Dev lines (decision 0022, branches unsure and latin) that the reader still misses: cue
 # vocabulary left to the cue files' owners ("документы на проживание", "come on Monday
-# instead", "perdu la convocation"), "mes papiers" read as a title held
-# (the same question is asked, without admission exceptionnelle among its candidates), and a
+# instead"; "my papers" and "mes papiers" say the topic alone since session 14), and a
 # student married to a French national (the student card's door). Kept visible, not hidden.
 KNOWN_DEV_MISSES = frozenset(
     {
-        "J'ai un problème avec mes papiers",
-        "J'ai perdu la convocation de mon rendez-vous, c'est quel jour déjà ?",
         "Je suis étudiante et mariée à un Français, ma carte expire en mai, je ne sais pas"
         " laquelle renouveler",
         "I have a problem with my papers",
+        # Branch french: cancelling and asking for another date in one message is a move, read
+        # as a cancellation (the cancel wish outranks the move).
+        "Pouvez-vous annuler mon rendez-vous de demain matin et m'en donner un autre la semaine"
+        " prochaine ?",
         "I have an appointment on Thursday for my student card renewal, can I come on Monday"
         " instead?",
         "I am a student but married to a French man, my card expires in May, which one do I renew?",
         "أنا طالبة ومتزوجة من فرنسي، بطاقتي تنتهي في ماي ولا أعرف أيهما أجدد",
-        "jai un souci avec mes papie",
         # Branch arabic (session 14): a car stolen with the residence card in it reads the car
         # (vehicle topic: the carte grise's door); the Darija "الكارط ديال الطوموبيل" is the
         # carte grise itself, so the vague title cannot outweigh the car.
