@@ -486,7 +486,6 @@ KNOWN_DEV_MISSES = frozenset(
         "J'ai perdu la convocation de mon rendez-vous, c'est quel jour déjà ?",
         "Je suis étudiante et mariée à un Français, ma carte expire en mai, je ne sais pas"
         " laquelle renouveler",
-        "I have a problem with my papers",
         "I have an appointment on Thursday for my student card renewal, can I come on Monday"
         " instead?",
         "I am a student but married to a French man, my card expires in May, which one do I renew?",
