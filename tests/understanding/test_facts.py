@@ -495,7 +495,6 @@ KNOWN_DEV_MISSES = frozenset(
     {
         "Je suis étudiante et mariée à un Français, ma carte expire en mai, je ne sais pas"
         " laquelle renouveler",
-        "I have a problem with my papers",
         # Branch french: cancelling and asking for another date in one message is a move, read
         # as a cancellation (the cancel wish outranks the move).
         "Pouvez-vous annuler mon rendez-vous de demain matin et m'en donner un autre la semaine"
