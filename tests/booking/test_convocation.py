@@ -161,12 +161,15 @@ def seeded_booking(tmp_path, monkeypatch) -> tuple[str, str]:
     monkeypatch.setenv("GUICHET_DATABASE_URL", str(engine.url))
     with make_session_factory(engine).begin() as session:
         slot = session.scalars(
-            select(Slot).where(Slot.starts_at > now).order_by(Slot.starts_at)
+            # Bookable whatever the hour the suite runs: far enough ahead (min_lead), and with
+            # a numéro étranger for the démarches that need one.
+            select(Slot)
+            .where(Slot.starts_at > now + world.CONFIG.min_lead)
+            .order_by(Slot.starts_at)
         ).first()
         assert slot is not None
-        booking = bookings.book(
-            session, world.CONFIG, BookRequest(slot_id=slot.id, phone=world.PHONE_A), now=now
-        )
+        request = BookRequest(slot_id=slot.id, phone=world.PHONE_A, numero_etranger=world.NUMERO)
+        booking = bookings.book(session, world.CONFIG, request, now=now)
         result = booking.code, convocation.payload_of(booking, KEY)
     engine.dispose()
     return result

@@ -48,7 +48,9 @@ def test_free_is_said_only_of_booking_and_help():
         for lang in SUPPORTED_LANGUAGES:
             text = translate(sentence, lang) if "{" not in sentence else sentence
             if FREE.search(text):
-                assert re.search(r"rendez-vous|médiateur|appointment|موعد|وسيط", text), text
+                assert re.search(r"rendez-vous|médiateur|mediator|appointment|موعد|وسيط", text), (
+                    text
+                )
 
 
 def test_the_validator_refuses_a_fee_from_a_seed_alone(tmp_path: Path):
