@@ -81,8 +81,9 @@ def test_guichet_verify_command(seeded, monkeypatch, capsys):
     factory = make_session_factory(engine)
     now = datetime.now(UTC)
     with factory.begin() as session:
+        # Far enough ahead to be bookable whatever the hour the suite runs (min_lead).
         slot = session.scalars(
-            select(Slot).where(Slot.starts_at > now).order_by(Slot.starts_at)
+            select(Slot).where(Slot.starts_at > now + CONFIG.min_lead).order_by(Slot.starts_at)
         ).first()
         request = BookRequest(slot_id=slot.id, phone="0612345678", numero_etranger="1234567890")
         code = bookings.book(session, CONFIG, request, now=now).code
