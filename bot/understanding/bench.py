@@ -39,6 +39,9 @@ class Tally:
     managing_read: int = 0
     other_intents: int = 0
     false_doors: int = 0  # a greeting or a question routed to a démarche
+    # Why the door was not reached within one question, by kind (counts, no text: the held-out
+    # misses are reported, never read to pick cues).
+    miss_kinds: dict[str, int] = field(default_factory=dict)
     also: dict[str, list[int]] = field(default_factory=dict)  # field → [right, total]
     misses: list[str] = field(default_factory=list)
 
@@ -96,11 +99,26 @@ def _count_routing(tally: Tally, entry: Mapping[str, Any], facts: dict[str, str]
         tally.wrong_door += 1
     tally.first += first
     tally.within_one += within
+    if not within:
+        kind = _miss_kind(facts, expected, got, resolved=result.resolved)
+        tally.miss_kinds[kind] = tally.miss_kinds.get(kind, 0) + 1
     if not first:
         said = ",".join(f"{k}={v}" for k, v in sorted(facts.items())) or "-"
         kind = "wrong door" if result.resolved else ("1 question" if within else "miss")
         want = entry.get("demarche") or "/".join(sorted(expected))
         tally.misses.append(f"[{kind}] {entry['text']!r} → {said} (want {want})")
+
+
+def _miss_kind(
+    facts: Mapping[str, str], expected: frozenset[str], got: frozenset[str], *, resolved: bool
+) -> str:
+    """wrong door: another démarche named; nothing read: the first question of all; too little
+    read: the right door is two questions away; misread: the question's options leave it out."""
+    if resolved:
+        return "wrong door"
+    if not facts:
+        return "nothing read"
+    return "too little read" if expected <= got else "misread"
 
 
 def _count_intent(
@@ -159,4 +177,7 @@ def report(variety: str, tally: Tally) -> str:
     )
     if also:
         lines.append(f"{'':<10} also: {also}")
+    if tally.miss_kinds:
+        kinds = "  ".join(f"{kind} {n}" for kind, n in sorted(tally.miss_kinds.items()))
+        lines.append(f"{'':<10} not within one question: {kinds}")
     return "\n".join(lines)

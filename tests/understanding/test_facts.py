@@ -600,3 +600,18 @@ def test_a_phonetic_spouse_reaches_the_conjoint_card() -> None:
     result = route(read_facts("ma fam é fransaise mon titr va expiré", "fr").as_slots())
     assert result.resolved and result.demarche is not None
     assert result.demarche.code == "conjoint_francais_renouvellement"
+
+
+def test_misses_are_counted_by_kind() -> None:
+    # One opening of each kind, expected doors chosen to miss: the kinds add up to the openings
+    # not routed within one question, so the held-out report says where the gap is, no text.
+    student = "je veux renouveler ma carte d'étudiant"
+    openings = [
+        {"text": "bonjour", "lang": "fr", "demarche": "etudiant_renouvellement"},
+        {"text": "je dois renouveler mon titre", "lang": "fr", "demarche": "naturalisation"},
+        {"text": student, "lang": "fr", "demarche": "carte_resident_renouvellement"},
+        {"text": student, "lang": "fr", "demarche": "etudiant_renouvellement"},  # right
+    ]
+    tally = measure(openings)
+    assert tally.routing - tally.within_one == sum(tally.miss_kinds.values()) == 3
+    assert tally.miss_kinds == {"nothing read": 1, "misread": 1, "wrong door": 1}
