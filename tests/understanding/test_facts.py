@@ -512,6 +512,12 @@ KNOWN_DEV_MISSES = frozenset(
         # read "I found no appointment" as a lost card; left out until they can be narrowed.
         "nsit lkarta f taxi w ma l9itha",
         "wladi ch9o la carte dyali, kifach ndir wa7da okhra",
+        # Branch msa (session 15): an overstayed visa said without "no papers" (nothing reads
+        # the regularisation), a card that "went" (راحت alone is "she went", too broad for a
+        # loss), and a resident card stolen with a driving licence (the road topic leads).
+        "دخلت لفرنسا بالفيزا وسالات عليا وبقيت، هادي 6 سنين",
+        "خليت الكارطة تاعي فالطاكسي وراحت",
+        "بطاقة المقيم الخاصة بي سرقت مع محفظتي ورخصة القيادة",
     }
 )
 
