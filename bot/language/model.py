@@ -27,6 +27,10 @@ OWN_WEIGHT = 0.9
 # courtesy words a little.
 BORROWED_WEIGHTS = {"administrative": 0.1, "courtesy": 0.4}
 AVERAGE_WORD_GRAMS = 22  # n-grams (NGRAM_ORDERS and the whole word) of a five-letter word
+# Weight of the whole word among its n-grams. A word seen as such in a language's examples is
+# stronger evidence than its letters: "jat" (Darija: it came) has letters French writes too, and
+# counted as one n-gram among fifteen it weighed less than "la carte" beside it.
+WHOLE_WORD_WEIGHT = 4.0
 
 
 def features(word: str) -> Iterable[str]:
@@ -37,10 +41,14 @@ def features(word: str) -> Iterable[str]:
     yield f"<{word}>"  # the whole word, so known words weigh more than their pieces
 
 
+def _weight(feature: str) -> float:
+    return WHOLE_WORD_WEIGHT if feature.startswith("<") else 1.0
+
+
 def borrowed_evidence(term: Sequence[Word], kind: str) -> float:
     """The weight of each n-gram of a borrowed term, so that the term weighs its kind's share of
     an average word (BORROWED_WEIGHTS) whatever its length."""
-    grams = sum(1 for w in term for _ in features(w.text))
+    grams = sum(_weight(f) for w in term for f in features(w.text))
     return min(1.0, BORROWED_WEIGHTS[kind] * AVERAGE_WORD_GRAMS / max(1, grams))
 
 
@@ -73,7 +81,7 @@ class ScriptModel:
         self, ws: Sequence[Word], candidates: Iterable[str]
     ) -> dict[str, list[float]]:
         """Per language, the log-likelihood of each word (its n-grams, weighted by evidence)."""
-        grams = [[(f, w.evidence) for f in features(w.text)] for w in ws]
+        grams = [[(f, w.evidence * _weight(f)) for f in features(w.text)] for w in ws]
         pooled_total = sum(self.totals.values()) + SMOOTHING * self.vocabulary
         background = {
             g: (self.pooled[g] + SMOOTHING) / pooled_total for word in grams for g, _ in word

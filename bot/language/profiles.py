@@ -19,6 +19,10 @@ NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
 
 # Rasa's entity annotation "[text](entity)" or "[text]{...}": the text stays, the markup goes.
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+# Places named in the examples ("[Bobigny](city)", a whole line in answer to "which town?"):
+# a name says nothing of how a language is written, and the few Latin lines of a language
+# written in another script (Pashto, Persian) made "ana f bobigny" look Pashto.
+_PLACE_ANNOTATION = re.compile(r"\[[^\]]+\]\((?:city|departement|postal_code)\)")
 
 
 @dataclass(frozen=True)
@@ -71,15 +75,17 @@ def load_borrowed_terms(path: Path = BORROWED_FILE) -> dict[str, tuple[str, ...]
     return {kind: tuple(str(t) for t in terms) for kind, terms in data.items()}
 
 
-def nlu_lines(path: Path) -> Iterator[str]:
-    """Every example line of a Rasa NLU file (all intents), without entity markup."""
+def nlu_lines(path: Path, *, places: bool = True) -> Iterator[str]:
+    """Every example line of a Rasa NLU file (all intents), without entity markup; without the
+    places it names (`places=False`) for training identification."""
     for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
         if "intent" not in block:
             continue  # synonyms, regexes and lookups are not sentences
         for line in str(block.get("examples", "")).splitlines():
             line = line.strip()
             if line.startswith("- "):
-                yield _ANNOTATION.sub(r"\1", line[2:])
+                text = line[2:] if places else _PLACE_ANNOTATION.sub("", line[2:])
+                yield _ANNOTATION.sub(r"\1", text)
 
 
 def without_loanwords(line: str, own_script: str) -> str:
@@ -98,7 +104,7 @@ def training_lines(
     (`switches_to`), left out of its NLU lines (not its samples): "bghit titre de sejour" teaches
     "bghit", while "titre de sejour" is read as the French it is (bot.language.identify)."""
     path = nlu_dir / f"{profile.code}.yml"
-    lines = list(nlu_lines(path)) if path.exists() else []
+    lines = list(nlu_lines(path, places=False)) if path.exists() else []
     if switched:
         lines = [" ".join(w.text for w in words(line) if w.text not in switched) for line in lines]
     if not profile.loanwords:

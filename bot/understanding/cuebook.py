@@ -169,7 +169,27 @@ class CueBook:
         ):
             return True
         verb = _without_aspect(self.verb_prefixes, self.verb_persons, word)
-        return verb is not None and self.word_matches(pattern, verb, fuzzy)
+        if verb is not None and self.word_matches(pattern, verb, fuzzy):
+            return True
+        return fuzzy and self.arabizi and self._other_person(pattern, word)
+
+    def _other_person(self, pattern: Pattern, word: str) -> bool:
+        """Arabizi verbs in another person than the cue's, and French verbs conjugated in
+        Darija: a cue verb in "I" (n-) reads the same verb in "you/she" (t-) or "he" (y-):
+        "ma tqderch tji", "t2akhar rdv" for "ma nqderch nji", "nakher"; and a French stem
+        (`renouvel*`, `recup*`, `expir*`, `annul*`) reads it with a person letter before it,
+        as Darija conjugates French verbs ("nrecuperi", "yexpiri", "nannuliwh")."""
+        if not (word.isascii() and pattern.text.isascii()) or word[:1] not in self.verb_persons:
+            return False
+        other_person = pattern.text.startswith("n") and word[0] != "n" and len(word) >= _PERSON_MIN
+        if other_person and self.word_matches(pattern, "n" + word[1:], fuzzy=True):
+            return True
+        return (
+            pattern.stem
+            and len(pattern.text) >= _FRENCH_STEM_MIN
+            and len(word) > _FRENCH_STEM_MIN
+            and self.word_matches(pattern, word[1:], fuzzy=True)
+        )
 
     def find(
         self, cue: Cue, tokens: Sequence[str], used: frozenset[int], fuzzy: bool = True
@@ -288,6 +308,10 @@ def _spelt(spellings: tuple[tuple[str, str], ...], prefixes: tuple[str, ...], wo
 
 # A verb keeps its person letter and three letters of stem once its aspect prefix is dropped.
 _VERB_MIN = 4
+# An Arabizi verb read in another person keeps two letters after its person letter ("tji");
+# a French verb stem read after a person letter has five letters or more ("recup*", not "fac").
+_PERSON_MIN = 3
+_FRENCH_STEM_MIN = 5
 
 
 @cache

@@ -107,6 +107,7 @@ def read_wants(text: str, lang: str | None) -> str | None:
     date de mon rdv" holds "date de mon rdv", a check, and is a move)."""
     tokens = words(text)
     used: frozenset[int] = frozenset()
+    booking = False
     for book in books_for(lang):
         not_wishes = tuple((v, c) for v, c in book.wants if v == NOTHING)
         taken = used.union(*(r.positions for r in book.read({"-": not_wishes}, tokens, used)))
@@ -118,10 +119,17 @@ def read_wants(text: str, lang: str | None) -> str | None:
                     for r in book.read({"wants": ((value, cues),)}, tokens, taken)
                 ]
         said = strongest(found).get("wants")
-        if said:
+        if said and said != Wants.BOOK:
             return said
-        used = taken.union(*(r.positions for r in found))
-    return None
+        if said:
+            # The appointment named is not yet a booking: the words around it may be another
+            # language's verb of managing it, as mixed messages borrow them ("supprimer rdv
+            # dyali", "wach rdv dyali confirmé?"). Its words stay free for those cues.
+            booking = True
+            used = taken
+        else:
+            used = taken.union(*(r.positions for r in found))
+    return Wants.BOOK if booking else None
 
 
 def read_question(text: str, lang: str | None) -> str | None:

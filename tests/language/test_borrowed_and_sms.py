@@ -170,7 +170,8 @@ DEV = yaml.safe_load((Path(__file__).parent / "dev_messages.yml").read_text("utf
 # The dev messages (free to tune on) of two words or more, per variety. Today's figures:
 # en 99.5 %, fr_sms 98.3 %, ar_mix 100 % (before this gate: 98.9, 93.3, 100); session 12's
 # fr_sms_more 98.1 %, arabizi 98.2 % (before: 97.2, 86.4); session 14's fr_sms_s14 99.0 %,
-# arabizi_s14 100 % (before: 97.0, 98.9).
+# arabizi_s14 100 % (before: 97.0, 98.9); session 15's arabizi_s15 100 %, fr_sms_s15 100 %
+# (before: 94.7, 97.3; 37-38 lines each, so a floor of 97 % allows one miss).
 DEV_GATE = {
     "en": 0.98,
     "fr_sms": 0.97,
@@ -179,6 +180,8 @@ DEV_GATE = {
     "arabizi": 0.97,
     "fr_sms_s14": 0.98,
     "arabizi_s14": 0.98,
+    "arabizi_s15": 0.97,
+    "fr_sms_s15": 0.97,
 }
 
 

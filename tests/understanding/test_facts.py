@@ -518,6 +518,14 @@ KNOWN_DEV_MISSES = frozenset(
         "دخلت لفرنسا بالفيزا وسالات عليا وبقيت، هادي 6 سنين",
         "خليت الكارطة تاعي فالطاكسي وراحت",
         "بطاقة المقيم الخاصة بي سرقت مع محفظتي ورخصة القيادة",
+        # Session 15 (branch arabizi, a new writer): an Algerian "certificat de résidence"
+        # beside a French wife is read as the 10-year card (it names both); the appointment
+        # made pointless ("ma b9ach 3ndo ma3na"), moved by its new time alone ("nwelli f sbe7")
+        # or asked after as "wesh rah" have no cue narrow enough yet.
+        "rani mzawej b wa7da française, certificat de résidence ta3i rah ykamel",
+        "rdv dyali ma b9ach 3ndo ma3na, tsawbat lkarta",
+        "rdv ta3i f 14h, momkin nwelli f sbe7?",
+        "wesh rah rdv ta3i? ma wsalni 7ta sms",
     }
 )
 
