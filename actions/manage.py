@@ -26,7 +26,7 @@ from actions.common import (
     say_unavailable,
 )
 from actions.deadlines import rights_end, waitlist_window
-from actions.reading import names_a_demarche, understood
+from actions.reading import for_the_form, names_a_demarche, understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.schemas import BookingOut
 from bot.formatting import format_when
@@ -153,11 +153,12 @@ class ActionPrepareReschedule(
 
 class ActionMyAppointment(GuichetAction, action="action_my_appointment", step="my_appointment"):
     """The appointments booked; but a message Rasa took for a check that the sentence reads as
-    a démarche and no check ("rdv pour ma carte de résident") goes to the form: answering "you
-    have no appointment" beside what the person asked leaves them nowhere (decision 0022)."""
+    a démarche and no check ("rdv pour ma carte de résident"), or as a request for an
+    appointment ("j'ai besoin d'un rendez-vous"), goes to the form: answering "you have no
+    appointment" beside what the person asked leaves them nowhere (decision 0022)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if names_a_demarche(tracker):
+        if for_the_form(tracker):
             return [FollowupAction("booking_form")]
         bookings, events = await _active_bookings(dispatcher, tracker, "my_appointment")
         for booking in bookings:
