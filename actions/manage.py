@@ -30,6 +30,7 @@ from actions.reading import for_the_form, names_a_demarche, understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.schemas import BookingOut
 from bot.formatting import format_when
+from bot.understanding import Wants
 from bot.words import Word, mentions
 
 MAX_PROOF_LINES = 5
@@ -92,6 +93,11 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
             # Rasa heard "annulé" in "permi annulé commision medicale rdv" (a cancelled driving
             # licence); the sentence reader finds no cancelling and names the démarche: the door.
             return [FollowupAction("booking_form")]
+        if understood(tracker).wants == Wants.RESCHEDULE:
+            # "annulez-le et donnez-m'en un autre": the person keeps an appointment, on another
+            # day. What the move rule does (data/rules.yml): find the booking, then the form.
+            moved = await ActionPrepareReschedule().act(dispatcher, tracker)
+            return [*moved, FollowupAction("booking_form")]
         booking, events = await _find_booking(dispatcher, tracker, "prepare_cancel")
         if booking is None:
             return events
