@@ -181,7 +181,20 @@ class ActionUnaskedAnswer(GuichetAction, action="action_unasked_answer"):
 
 
 def _consecutive_fallbacks(tracker: Tracker) -> int:
-    """In how many turns in a row action_fallback answered, just before this message."""
+    """In how many turns in a row action_fallback answered, just before this message.
+
+    Not merged with actions.common.stuck_turns, which also walks the turns backwards: the two
+    count different things and give different replies. This one counts the turns the
+    classifier missed, by the action that ran, whatever it said: an insult answered politely,
+    an off-topic message, an emoji answered by the greeting are misses too, and the next miss
+    gets the menu (utter_default + utter_menu), not a first "say it another way". It stops at
+    a turn where anything else ran after the fallback (in the form, the form's question).
+    stuck_turns counts the turns whose reply left the person where they were, by the responses
+    said (STUCK_RESPONSES), from any action: the form's "not understood" at a choice or a day,
+    the help text; utter_insult, utter_greet, utter_out_of_scope are not among them. Counting
+    fallbacks by their responses would answer "insult, then '??'" with a rephrase request
+    instead of the menu; counting stuck replies by the fallback action would miss the form's.
+    """
     count = 0
     counted_this_turn = False
     for event in reversed(tracker.events):
