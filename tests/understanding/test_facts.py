@@ -71,6 +71,14 @@ def test_a_card_that_has_not_come_is_not_to_collect() -> None:
     assert route(facts).demarche.code == "recepisse_renouvellement"
 
 
+def test_a_person_lost_in_the_papers_has_lost_no_card() -> None:
+    # "perdue" is the person, not a card: no duplicata's door for a vague request.
+    vague = "Bonjour, j'ai vraiment besoin d'un rendez-vous, je suis perdue avec tout ça"
+    assert "procedure_kind" not in read_facts(vague, "fr").as_slots()
+    both = read_facts("je suis un peu perdue, j'ai perdu ma carte de séjour", "fr").as_slots()
+    assert both.get("procedure_kind") == "lost"
+
+
 def test_nothing_said_is_no_facts() -> None:
     assert not read_facts("bonjour", "fr")
     assert not read_facts("", "en")
