@@ -89,9 +89,10 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
     """Finds the booking and asks first: "OUI" then runs ActionCancel."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if names_a_demarche(tracker):
+        if for_the_form(tracker):
             # Rasa heard "annulé" in "permi annulé commision medicale rdv" (a cancelled driving
             # licence); the sentence reader finds no cancelling and names the démarche: the door.
+            # Or it asks for an appointment and names none: the routing question.
             return [FollowupAction("booking_form")]
         if understood(tracker).wants == Wants.RESCHEDULE:
             # "annulez-le et donnez-m'en un autre": the person keeps an appointment, on another

@@ -504,6 +504,7 @@ def test_an_appointment_asked_without_a_demarche_gets_the_routing_question_not_r
         ("سلام، به یک وقت ملاقات در پرفکتور نیاز دارم", "fa", "ask_opening_days"),
         ("bonjour, je voudrais un rendez-vous s'il vous plaît", "fr", "greet"),
         ("hi, can i book a time to see someone? i need help with my papers", "en", "help"),
+        ("j'ai besoin d'un rendez-vous, je suis perdue avec tout ça", "fr", "cancel_appointment"),
     ],
 )
 def test_an_appointment_asked_for_is_not_answered_as_a_check(text, lang, intent):
@@ -514,6 +515,7 @@ def test_an_appointment_asked_for_is_not_answered_as_a_check(text, lang, intent)
         "ask_opening_days": ActionOpeningDays(),
         "greet": ActionGreet(),
         "help": ActionHelp(),
+        "cancel_appointment": ActionPrepareCancel(),
     }[intent]
     said = run(action, tracker(text=text, intent=intent, language=lang))
     assert said.responses == [], said.responses
