@@ -18,7 +18,7 @@ from actions.common import (
     still_stuck,
     stuck_turns,
 )
-from actions.reading import asks_for_a_booking, names_a_demarche
+from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.text import fold
 from bot.understanding import read_question
@@ -74,8 +74,11 @@ class ActionGreet(GuichetAction, action="action_greet"):
     menu comes (a greeting never drops what the person was doing)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if names_a_demarche(tracker):
-            return [FollowupAction("booking_form")]  # "salam, lkart dyali dA3t": the door first
+        if for_the_form(tracker):
+            # "salam, lkart dyali dA3t": the door first; "bonjour, je voudrais un rendez-vous":
+            # the routing question rather than the language menu (bot.language reads the
+            # language from the message).
+            return [FollowupAction("booking_form")]
         if not _earlier_messages(tracker):
             dispatcher.utter_message(response="utter_greet")
             return []
@@ -154,9 +157,13 @@ class ActionAskLanguage(GuichetAction, action="action_ask_language"):
 class ActionHelp(GuichetAction, action="action_help"):
     """Where help is ("aide", "je comprends pas", "I don't understand"). A second time in a row
     the same text would leave the person where they were: they get something else instead
-    (utter_stuck: a person who can help, the menu, another language)."""
+    (utter_stuck: a person who can help, the menu, another language). A request for an
+    appointment that says "help" ("I need help with my papers, can I book a time?") goes to
+    the form, outside it: the help text alone answered beside the request."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if for_the_form(tracker):
+            return [FollowupAction("booking_form")]
         dispatcher.utter_message(response="utter_stuck" if still_stuck(tracker) else "utter_help")
         return []
 
@@ -174,7 +181,20 @@ class ActionUnaskedAnswer(GuichetAction, action="action_unasked_answer"):
 
 
 def _consecutive_fallbacks(tracker: Tracker) -> int:
-    """In how many turns in a row action_fallback answered, just before this message."""
+    """In how many turns in a row action_fallback answered, just before this message.
+
+    Not merged with actions.common.stuck_turns, which also walks the turns backwards: the two
+    count different things and give different replies. This one counts the turns the
+    classifier missed, by the action that ran, whatever it said: an insult answered politely,
+    an off-topic message, an emoji answered by the greeting are misses too, and the next miss
+    gets the menu (utter_default + utter_menu), not a first "say it another way". It stops at
+    a turn where anything else ran after the fallback (in the form, the form's question).
+    stuck_turns counts the turns whose reply left the person where they were, by the responses
+    said (STUCK_RESPONSES), from any action: the form's "not understood" at a choice or a day,
+    the help text; utter_insult, utter_greet, utter_out_of_scope are not among them. Counting
+    fallbacks by their responses would answer "insult, then '??'" with a rephrase request
+    instead of the menu; counting stuck replies by the fallback action would miss the form's.
+    """
     count = 0
     counted_this_turn = False
     for event in reversed(tracker.events):

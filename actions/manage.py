@@ -26,10 +26,11 @@ from actions.common import (
     say_unavailable,
 )
 from actions.deadlines import rights_end, waitlist_window
-from actions.reading import names_a_demarche, understood
+from actions.reading import for_the_form, names_a_demarche, understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.schemas import BookingOut
 from bot.formatting import format_when
+from bot.understanding import Wants
 from bot.words import Word, mentions
 
 MAX_PROOF_LINES = 5
@@ -88,10 +89,16 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
     """Finds the booking and asks first: "OUI" then runs ActionCancel."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if names_a_demarche(tracker):
+        if for_the_form(tracker):
             # Rasa heard "annulé" in "permi annulé commision medicale rdv" (a cancelled driving
             # licence); the sentence reader finds no cancelling and names the démarche: the door.
+            # Or it asks for an appointment and names none: the routing question.
             return [FollowupAction("booking_form")]
+        if understood(tracker).wants == Wants.RESCHEDULE:
+            # "annulez-le et donnez-m'en un autre": the person keeps an appointment, on another
+            # day. What the move rule does (data/rules.yml): find the booking, then the form.
+            moved = await ActionPrepareReschedule().act(dispatcher, tracker)
+            return [*moved, FollowupAction("booking_form")]
         booking, events = await _find_booking(dispatcher, tracker, "prepare_cancel")
         if booking is None:
             return events
@@ -153,11 +160,12 @@ class ActionPrepareReschedule(
 
 class ActionMyAppointment(GuichetAction, action="action_my_appointment", step="my_appointment"):
     """The appointments booked; but a message Rasa took for a check that the sentence reads as
-    a démarche and no check ("rdv pour ma carte de résident") goes to the form: answering "you
-    have no appointment" beside what the person asked leaves them nowhere (decision 0022)."""
+    a démarche and no check ("rdv pour ma carte de résident"), or as a request for an
+    appointment ("j'ai besoin d'un rendez-vous"), goes to the form: answering "you have no
+    appointment" beside what the person asked leaves them nowhere (decision 0022)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if names_a_demarche(tracker):
+        if for_the_form(tracker):
             return [FollowupAction("booking_form")]
         bookings, events = await _active_bookings(dispatcher, tracker, "my_appointment")
         for booking in bookings:

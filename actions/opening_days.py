@@ -18,7 +18,7 @@ from actions.common import (
     say_unavailable,
     slot_summary,
 )
-from actions.reading import names_a_demarche
+from actions.reading import for_the_form
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.formatting import format_when
 
@@ -28,7 +28,7 @@ class ActionOpeningDays(GuichetAction, action="action_opening_days", step="openi
         lang = language(tracker)
         demarche = demarche_of(tracker)
         site = catalogue().sites.get(tracker.get_slot("site") or "")
-        if demarche is None and names_a_demarche(tracker):
+        if demarche is None and for_the_form(tracker):
             return [FollowupAction("booking_form")]  # the form finds the démarche, then the days
         if demarche is None or demarche.booking is None or site is None:
             dispatcher.utter_message(response="utter_opening_days_needs_details")

@@ -143,3 +143,12 @@ def asks_for_a_booking(tracker: Tracker) -> bool:
         return False
     reading = understood(tracker)
     return reading.wants == "book" and not said_facts(tracker)
+
+
+def for_the_form(tracker: Tracker) -> bool:
+    """Outside the form, a message the booking form answers better than the action Rasa's
+    intent chose: it names a démarche (`names_a_demarche`), or asks for an appointment without
+    one (`asks_for_a_booking`). "به وقت ملاقات نیاز دارم" (I need an appointment) taken for a
+    check got "no appointment for this number" on the first message: a person who does not
+    say they have an appointment is asking for one, and the routing question starts it."""
+    return names_a_demarche(tracker) or asks_for_a_booking(tracker)

@@ -61,6 +61,8 @@ NOT_UNDERSTOOD = frozenset(
     {
         "utter_ask_rephrase",
         "utter_default",
+        # An answer to a numbered question that says nothing readable ("ما فهمتش", "?").
+        "utter_choice_not_understood",
         "utter_date_not_understood",
         "utter_expiry_not_understood",
         "utter_slot_choice_invalid",

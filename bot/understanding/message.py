@@ -29,6 +29,8 @@ _POSTAL = re.compile(r"(?<![\d ])(\d{2}) ?(\d{3})(?![\d])")
 _CLAUSE = re.compile(r"(?:[,;!?\n،؛؟，。；！？]|(?<!\d)\.|\.(?!\d))+|\s(?:et|mais|and|but|w|ou)\s")
 _DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+# The `wants` of the cue files that is no wish alone: "another one" (see read_wants).
+ANOTHER = "another"
 _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
 # Articles that may stand between a number marker and the number ("dans LE 38").
 _ARTICLES = frozenset({"le", "la", "l", "the", "al"})
@@ -104,7 +106,12 @@ def read_wants(text: str, lang: str | None) -> str | None:
 
     Each wish is looked for in the whole message (after the phrases that only look like one):
     a longer cue of a weaker wish may not hide a stronger one by taking its words ("changer la
-    date de mon rdv" holds "date de mon rdv", a check, and is a move)."""
+    date de mon rdv" holds "date de mon rdv", a check, and is a move).
+
+    A cancel beside the cue file's `another` ("annulez-le et donnez-m'en un autre", "cancel it
+    and give me another one", "ألغيه وأعطني موعدا آخر") is a move: the person wants to keep an
+    appointment, on another day. `another` alone says nothing ("j'ai perdu ma carte, il m'en
+    faut une autre" is no move)."""
     tokens = words(text)
     used: frozenset[int] = frozenset()
     booking = False
@@ -113,12 +120,16 @@ def read_wants(text: str, lang: str | None) -> str | None:
         taken = used.union(*(r.positions for r in book.read({"-": not_wishes}, tokens, used)))
         found: list[Reading] = []
         for rank, (value, cues) in enumerate(book.wants):
-            if value != NOTHING:
+            if value not in (NOTHING, ANOTHER):
                 found += [
                     replace(r, rank=rank)
                     for r in book.read({"wants": ((value, cues),)}, tokens, taken)
                 ]
         said = strongest(found).get("wants")
+        if said == Wants.CANCEL:
+            again = tuple((v, c) for v, c in book.wants if v == ANOTHER)
+            if book.read({"wants": again}, tokens, taken):
+                return Wants.RESCHEDULE
         if said and said != Wants.BOOK:
             return said
         if said:

@@ -148,6 +148,32 @@ def test_book_from_first_message_to_convocation_then_show_it(api_url):
     assert mine.messages[0]["code"] == convocation["code"]
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("annulez mon rendez-vous et donnez-m'en un autre", "fr"),
+        ("cancel it and give me another one", "en"),
+        ("ألغيه وأعطني موعدا آخر", "ar"),
+    ],
+)
+def test_cancelling_to_get_another_one_is_a_move(api_url, text, lang):
+    """Rasa's cancel_appointment on "cancel it and give me another one": the booking is moved
+    (the form asks the new day), never cancelled."""
+    phone = new_phone()
+    slots = book_until_confirmation(phone, lang=lang)
+    code = run(ActionSubmitBooking(), tracker(slots, language=lang)).slots["booking_code"]
+
+    said = run(
+        ActionPrepareCancel(),
+        tracker({"phone": phone}, text=text, intent="cancel_appointment", language=lang),
+    )
+    assert said.responses == ["utter_reschedule_intro"], said.responses
+    assert said.slots.get("reschedule_code") == code and "awaiting" not in said.slots
+    assert {"event": "followup", "name": "booking_form"} in [
+        {"event": e.get("event"), "name": e.get("name")} for e in said.events
+    ]
+
+
 def test_cancel_asks_first_and_a_no_keeps_the_booking(api_url):
     phone = new_phone()
     slots = book_until_confirmation(phone, lang="en")

@@ -12,7 +12,13 @@ from babel.dates import format_date
 
 from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, FORM_DONE, NO_SLOT, secret_key
-from actions.conversation import ActionAskLanguage, ActionConfirm, ActionFallback, ActionGreet
+from actions.conversation import (
+    ActionAskLanguage,
+    ActionConfirm,
+    ActionFallback,
+    ActionGreet,
+    ActionHelp,
+)
 from actions.deadlines import ActionCheckExpiry
 from actions.documents import ActionShowDocuments
 from actions.manage import (
@@ -483,6 +489,50 @@ def test_an_appointment_asked_without_a_demarche_gets_the_routing_question_not_r
     said = run(ActionFallback(), tracker(text=text, intent="nlu_fallback", language=lang))
     assert said.responses == []  # no "say it another way", no language menu
     assert _followed_by_the_form(said)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        # Held-out bench, "vague then options" (fa, ar_msa): a first message that asks for an
+        # appointment without saying it has one got "no appointment for this number".
+        ("سلام، به وقت ملاقات نیاز دارم", "fa", "my_appointment"),
+        ("السلام عليكم، أحتاج موعدا في المحافظة من فضلكم", "ar", "my_appointment"),
+        ("Hello, I need an appointment please", "en", "my_appointment"),
+        ("je voudrais un rendez-vous à la préfecture svp", "fr", "my_appointment"),
+        # The same request taken for a question about the opening days, or for a greeting.
+        ("سلام، به یک وقت ملاقات در پرفکتور نیاز دارم", "fa", "ask_opening_days"),
+        ("bonjour, je voudrais un rendez-vous s'il vous plaît", "fr", "greet"),
+        ("hi, can i book a time to see someone? i need help with my papers", "en", "help"),
+        ("j'ai besoin d'un rendez-vous, je suis perdue avec tout ça", "fr", "cancel_appointment"),
+    ],
+)
+def test_an_appointment_asked_for_is_not_answered_as_a_check(text, lang, intent):
+    """Rasa's weak intent on a vague booking request (no démarche, no appointment of one's
+    own named): the form asks the routing question, not "no appointment for this number"."""
+    action = {
+        "my_appointment": ActionMyAppointment(),
+        "ask_opening_days": ActionOpeningDays(),
+        "greet": ActionGreet(),
+        "help": ActionHelp(),
+        "cancel_appointment": ActionPrepareCancel(),
+    }[intent]
+    said = run(action, tracker(text=text, intent=intent, language=lang))
+    assert said.responses == [], said.responses
+    assert _followed_by_the_form(said)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("وقت ملاقات من کی است؟", "fa"),
+        ("متى موعدي؟", "ar"),
+        ("when is my appointment", "en"),
+    ],
+)
+def test_a_check_is_still_a_check(text, lang):
+    said = run(ActionMyAppointment(), tracker(text=text, intent="my_appointment", language=lang))
+    assert not _followed_by_the_form(said)
 
 
 def test_an_appointment_asked_in_the_form_is_left_to_the_form_rule():

@@ -71,6 +71,14 @@ def test_a_card_that_has_not_come_is_not_to_collect() -> None:
     assert route(facts).demarche.code == "recepisse_renouvellement"
 
 
+def test_a_person_lost_in_the_papers_has_lost_no_card() -> None:
+    # "perdue" is the person, not a card: no duplicata's door for a vague request.
+    vague = "Bonjour, j'ai vraiment besoin d'un rendez-vous, je suis perdue avec tout ça"
+    assert "procedure_kind" not in read_facts(vague, "fr").as_slots()
+    both = read_facts("je suis un peu perdue, j'ai perdu ma carte de séjour", "fr").as_slots()
+    assert both.get("procedure_kind") == "lost"
+
+
 def test_nothing_said_is_no_facts() -> None:
     assert not read_facts("bonjour", "fr")
     assert not read_facts("", "en")
@@ -309,6 +317,14 @@ def test_cancel_in_mixed_darija_is_not_a_booking() -> None:
         # "I can't come" beside a move is a move; the appointment under its spellings.
         ("ما نقدرش نجي نهار الخميس، بغيت نبدل الرونديفو", "ar", Wants.RESCHEDULE),
         ("ما نقدرش نجي نهار الخميس", "ar", Wants.CANCEL),
+        # Cancelling to get another one is a move; "another one" alone is not.
+        ("annuler mon rendez-vous et m'en donner un autre", "fr", Wants.RESCHEDULE),
+        ("cancel it and give me another one", "en", Wants.RESCHEDULE),
+        ("ألغيه وأعطني موعدا آخر", "ar", Wants.RESCHEDULE),
+        ("نلغي الرونديفو وعطيوني واحد آخر", "ar", Wants.RESCHEDULE),
+        ("please cancel my appointment", "en", Wants.CANCEL),
+        ("j'ai perdu ma carte, il m'en faut une autre", "fr", None),
+        ("I need another appointment for my wife", "en", Wants.BOOK),
         ("نسيت امتى الرانديفو ديالي", "ar", Wants.CHECK),
         # Chinese, written without spaces: cues are runs of letters, never inside another word.
         ("我想取消预约", "zh", Wants.CANCEL),
@@ -495,10 +511,6 @@ KNOWN_DEV_MISSES = frozenset(
     {
         "Je suis étudiante et mariée à un Français, ma carte expire en mai, je ne sais pas"
         " laquelle renouveler",
-        # Branch french: cancelling and asking for another date in one message is a move, read
-        # as a cancellation (the cancel wish outranks the move).
-        "Pouvez-vous annuler mon rendez-vous de demain matin et m'en donner un autre la semaine"
-        " prochaine ?",
         "I have an appointment on Thursday for my student card renewal, can I come on Monday"
         " instead?",
         "I am a student but married to a French man, my card expires in May, which one do I renew?",
