@@ -538,6 +538,19 @@ KNOWN_DEV_MISSES = frozenset(
         "rdv dyali ma b9ach 3ndo ma3na, tsawbat lkarta",
         "rdv ta3i f 14h, momkin nwelli f sbe7?",
         "wesh rah rdv ta3i? ma wsalni 7ta sms",
+        # Branch enfr (session 15): naturalisation named as a later plan beside a renewal due now
+        # reads both needs (topic nationality wins); an overstay told as "my visa finished"
+        # reads a renewal beside the regularisation; a change of status (student card → spouse
+        # card) reads the card held, not the one asked for.
+        "Je demanderai la naturalisation plus tard, pour l'instant c'est ma carte de résident qui"
+        " expire",
+        "I will apply for naturalisation later but right now my 10-year card is about to expire,"
+        " what do I do first?",
+        "I have applied for naturalisation but my 10 year card expires before the decision, what"
+        " do I do?",
+        "my tourist visa finished in 2019 and I never left, how can I become legal",
+        "I had a student card, now I'm married to a French woman and want to switch to a spouse"
+        " card",
     }
 )
 
