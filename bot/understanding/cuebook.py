@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -505,8 +506,28 @@ def _folded_set(
     return frozenset(_unified(variants, fold(str(w)).strip()) for w in raw or ())
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A cue file's mapping may not say a key twice: YAML keeps the last value silently, at the
+    first one's place, and a list of cues was lost that way (a second `"-":` of en.yml)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ValueError(
+                    f"line {key_node.start_mark.line + 1}: {key!r} is listed twice in this"
+                    " mapping; merge the two lists"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_book(path: Path) -> CueBook:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
     variants = tuple(
         (fold(str(letter)), fold(str(read_as)))
         for letter, read_as in (raw.get("variants") or {}).items()

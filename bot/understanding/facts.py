@@ -49,8 +49,11 @@ def read_facts(text: str, lang: str | None) -> Facts:
         for dimension, value in values.items():
             # The message's language speaks first; a borrowed term only adds what it did not
             # say, or narrows a group it said ("récépissé快过期了，卡…": 卡 is any permit, the
-            # French word says which).
-            if dimension not in said or narrows(dimension, value, said[dimension]):
+            # French word says which). A group the message's language settled on because its
+            # words disagree stays for the question to split.
+            if dimension not in said or (
+                dimension not in doubts and narrows(dimension, value, said[dimension])
+            ):
                 said[dimension] = value
                 doubts.discard(dimension)
                 if dimension in doubted:
@@ -161,7 +164,7 @@ def _no_papers_with_family(said: dict[str, str]) -> dict[str, str] | None:
 
 # Which settlements of weak or conflicting evidence are on: decision 0022 measured each (a
 # measuring script may set another set here).
-POLICIES = frozenset({"cue_conflict", "fuzzy"})
+POLICIES = frozenset({"cue_conflict", "fuzzy", "hint_conflict"})
 
 
 def _values(
@@ -201,11 +204,20 @@ def _values(
         best = [r for r in readings if r.dimension == dimension and r.value == value]
         if "fuzzy" in POLICIES and best and all(r.fuzzy for r in best):
             doubts.add(dimension)
-    for dimension, value in strongest(book.read(book.hints, tokens, used)).items():
-        if dimension not in chosen or refines(dimension, value, chosen[dimension]):
+    hints = book.read(book.hints, tokens, used)
+    for dimension, value in strongest(hints).items():
+        # Every hint counts, not only the strongest: "a student, married to a French man, my
+        # card" hints the student and the spouse, "en master, mariée à un Français, mon titre
+        # étudiant" a spouse against the cue's student card.
+        hinted = {r.value for r in hints if r.dimension == dimension} - {NOTHING}
+        cue = chosen.get(dimension)
+        if cue in _HELD_BY_HINTED:
+            continue
+        if cue is None or refines(dimension, value, cue):
             chosen[dimension] = value
-        elif "hint_conflict" in POLICIES and _disagree(dimension, {value, chosen[dimension]}):
-            group = _smallest_group(dimension, {value, chosen[dimension]})
+        said = hinted | ({cue} if cue else set())
+        if "hint_conflict" in POLICIES and _disagree(dimension, said):
+            group = _smallest_group(dimension, said)
             if group is not None:
                 chosen[dimension] = group
                 doubts.add(dimension)
@@ -217,6 +229,12 @@ def _values(
 # the one held and the one awaited ("un récépissé, ma carte de résident n'est pas prête"):
 # measured worse when settled on their group (decision 0022).
 _SETTLED = frozenset({"procedure_kind"})
+
+# Titles a hint does not put in doubt: a spouse of a French national holds the 10-year card
+# after the conjoint card ("ma femme est française, ma carte de résident expire"), and a
+# récépissé is the receipt of the application the hint names ("j'ai demandé la carte de
+# conjoint, mon récépissé expire"). A student married to one may hold either: which card?
+_HELD_BY_HINTED = frozenset({"carte_resident", "recepisse"})
 
 
 def _disagree(dimension: str, values: set[str]) -> bool:
