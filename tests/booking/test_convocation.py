@@ -42,9 +42,17 @@ def _tampered(payload: str) -> list[str]:
     """The payload with one field changed at a time, and with its signature altered."""
     fields = payload.split(".")
     variants = []
-    for index, value in ((1, "ABCDEFGJ"), (2, "202601131340"), (3, "pref-38"), (4, "x")):
+    # Two values per field, the second for a booking that holds the first (the CLI's booking
+    # is made on the real clock: its site or time is whatever is free then).
+    replacements = {
+        1: ("ABCDEFGJ", "ABCDEFGK"),
+        2: ("202601131340", "202601131341"),
+        3: ("pref-38", "pref-69"),
+        4: ("x", "y"),
+    }
+    for index, values in replacements.items():
         changed = list(fields)
-        changed[index] = value
+        changed[index] = next(v for v in values if v != fields[index])
         variants.append(".".join(changed))
     sig = fields[5]
     flipped = ("B" if sig[10] == "A" else "A").join((sig[:10], sig[11:]))
