@@ -34,8 +34,15 @@ from bot.config import PROJECT_ROOT, Settings
 Printer = Callable[[str], None]
 
 
+_PRINT_LOCK = threading.Lock()
+
+
 def _print(line: str) -> None:
-    print(line, flush=True)
+    # One pump thread per child prints at once; print() writes the text and the newline in two
+    # calls, so without the lock two children's lines could share one line ("[one] up[two] up").
+    with _PRINT_LOCK:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 @dataclass(frozen=True)
