@@ -23,7 +23,6 @@ from actions.booking_search import ATTEMPT_SLOTS, SEARCH_STEP, search_slots
 from actions.common import (
     FORM_DONE,
     NO_SLOT,
-    GuichetAction,
     catalogue,
     demarche_of,
     language,
@@ -36,7 +35,7 @@ from actions.common import (
 )
 from actions.deadlines import say_deadline
 from actions.documents import answer_missing, labels, missing_named
-from actions.manage import ActionMyAppointment, ActionPrepareCancel, ActionPrepareReschedule
+from actions.manage import about_a_booking
 from actions.reading import FACT_SLOTS, facts_of, new_facts, said_facts, understood
 from bot.booking.identity import (
     InvalidNumeroEtranger,
@@ -58,7 +57,7 @@ from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, fee_step, route
 from bot.secrets import seal
 from bot.text import ascii_digits
-from bot.understanding import Wants, read_place, read_question
+from bot.understanding import read_place, read_question
 from bot.words import Word, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
@@ -84,15 +83,6 @@ SWITCH_INTENTS = frozenset(
 )
 
 
-# A message that starts the form but is about an appointment already made ("salam عندي موعد f
-# prefecture بغيت نلغيه" read as a booking): the action that answers it instead.
-_ABOUT_A_BOOKING: dict[str, type[GuichetAction]] = {
-    Wants.CANCEL: ActionPrepareCancel,
-    Wants.CHECK: ActionMyAppointment,
-    Wants.RESCHEDULE: ActionPrepareReschedule,
-}
-
-
 def _slots_of(events: list[EventType]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
@@ -103,10 +93,9 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     about an appointment already made."""
     starting = tracker.get_slot("requested_slot") is None
     reading = understood(tracker)
-    # "changer" also means another card ("je dois changer de carte"): a move is taken from a
-    # message that names no démarche; cancel and check are unambiguous.
-    wants = reading.wants if reading.wants != Wants.RESCHEDULE or not reading.facts else None
-    if starting and (answer := _ABOUT_A_BOOKING.get(wants or "")):
+    # A message that starts the form but is about an appointment already made ("salam عندي
+    # موعد f prefecture بغيت نلغيه" read as a booking): the action that answers it instead.
+    if starting and (answer := about_a_booking(tracker)):
         action = answer()
         if ran_this_turn(tracker, action.name()):
             # Rasa's rule ran it just before this form ("can I move my appointment?"): its

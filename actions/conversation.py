@@ -18,6 +18,7 @@ from actions.common import (
     still_stuck,
     stuck_turns,
 )
+from actions.manage import answer_about_a_booking
 from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.text import fold
@@ -79,6 +80,11 @@ class ActionGreet(GuichetAction, action="action_greet"):
             # the routing question rather than the language menu (bot.language reads the
             # language from the message).
             return [FollowupAction("booking_form")]
+        if (
+            not in_form(tracker)
+            and (answer := await answer_about_a_booking(dispatcher, tracker)) is not None
+        ):
+            return answer
         if not _earlier_messages(tracker):
             dispatcher.utter_message(response="utter_greet")
             return []
@@ -239,6 +245,12 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             # Rasa did not classify it, the sentence says the démarche (or asks for an
             # appointment without one): the form answers, with its door or routing question.
             return [FollowupAction("booking_form")]
+        if (
+            intent not in ("insult", "out_of_scope")
+            and not in_form(tracker)
+            and (answer := await answer_about_a_booking(dispatcher, tracker)) is not None
+        ):
+            return answer
         if read_question(text, language(tracker)) == "human":
             # "humain", "je veux parler a quelqu'un": the greeting's language menu or "not
             # understood" left no way to a person; the help answer names where one is.

@@ -97,8 +97,7 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
         if understood(tracker).wants == Wants.RESCHEDULE:
             # "annulez-le et donnez-m'en un autre": the person keeps an appointment, on another
             # day. What the move rule does (data/rules.yml): find the booking, then the form.
-            moved = await ActionPrepareReschedule().act(dispatcher, tracker)
-            return [*moved, FollowupAction("booking_form")]
+            return await _move(dispatcher, tracker)
         booking, events = await _find_booking(dispatcher, tracker, "prepare_cancel")
         if booking is None:
             return events
@@ -173,6 +172,41 @@ class ActionMyAppointment(GuichetAction, action="action_my_appointment", step="m
                 response="utter_my_appointment", **_booking_params(booking, language(tracker))
             )
         return events
+
+
+async def _move(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A move asked where Rasa's move rule does not run: find the booking, then the form."""
+    moved = await ActionPrepareReschedule().act(dispatcher, tracker)
+    return [*moved, FollowupAction("booking_form")]
+
+
+def about_a_booking(tracker: Tracker) -> type[GuichetAction] | None:
+    """The action answering a message about an appointment already made, as the sentence reads
+    it (cancel, check or move), whatever intent Rasa gave it. "changer" also means another card
+    ("je dois changer de carte"): a move is taken from a message that names no démarche."""
+    reading = understood(tracker)
+    if reading.wants == Wants.RESCHEDULE and reading.facts:
+        return None
+    answers: dict[str | None, type[GuichetAction]] = {
+        Wants.CANCEL: ActionPrepareCancel,
+        Wants.CHECK: ActionMyAppointment,
+        Wants.RESCHEDULE: ActionPrepareReschedule,
+    }
+    return answers.get(reading.wants)
+
+
+async def answer_about_a_booking(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """Outside the form, the answer to a message about an appointment already made that Rasa
+    took for a hello or did not classify ("ألغيه وأعطني موعدا آخر", cancel it and give me
+    another one, got the greeting); None for any other message."""
+    action = about_a_booking(tracker)
+    if action is None:
+        return None
+    if action is ActionPrepareReschedule:
+        return await _move(dispatcher, tracker)
+    return await action().act(dispatcher, tracker)
 
 
 class ActionMyProof(GuichetAction, action="action_my_proof", step="my_proof"):

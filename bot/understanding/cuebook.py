@@ -8,9 +8,10 @@ reads the YAML files once, no I/O after that.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,18 @@ _FUZZY_MIN = 7
 _MAX_GAP = 2
 # The value of cues that only take their words ("-" in the cue files, see cues/fr.yml).
 NOTHING = "-"
+
+
+# Answers one book's `word_matches` keeps (a few MB): a message asks some ten thousand new
+# ones, and the next message asks many of them again; forgotten all at once when full, since
+# the world's words are endless and a process that kept them all would grow without end.
+_MEMO_MAX = 50_000
+
+
+# Words (and pairs of a cue word and a word) whose readings the helpers below keep: a
+# process reads the world's words, so what is kept must be bounded.
+_WORDS_KEPT = 1 << 16
+_PAIRS_KEPT = 1 << 17
 
 
 def words(text: str) -> list[str]:
@@ -61,6 +74,17 @@ class Cue:
     @property
     def size(self) -> int:
         return sum(len(part) for part in self.parts)
+
+    @cached_property
+    def scripts(self) -> tuple[frozenset[str], ...]:
+        """The scripts of each of its words' letters (see `scripts_of`)."""
+        return tuple(scripts_of(p.text) for part in self.parts for p in part if p.text)
+
+    def readable_in(self, present: frozenset[str]) -> bool:
+        """Whether every word of the cue has a letter of a script the message has: a word
+        matches only a word sharing letters with it (a prefix, a clitic or one typo away), so
+        an Arabic cue is not tried, word by word, against an English message."""
+        return all(scripts & present for scripts in self.scripts)
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,11 @@ class CueBook:
     # before a person letter, so "tajdid" (renewal) and "karta" (the card) keep their letters.
     verb_prefixes: tuple[str, ...] = ()
     verb_persons: frozenset[str] = frozenset()
+    # What `word_matches` answered: each table's cues are tried at every word, so one message
+    # asks the same (cue word, word) many times over (bounded: _MEMO_MAX).
+    _memo: dict[tuple[str, bool, str, bool], bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -152,6 +181,18 @@ class CueBook:
         return _forms(self.prefixes, word)
 
     def word_matches(self, pattern: Pattern, word: str, fuzzy: bool = True) -> bool:
+        # `glued` is where a word may stand, not what it is: not in the key.
+        # Fuzzy reading only differs for long Latin cue words, and in Arabizi: one answer.
+        fuzzy = fuzzy and (self.arabizi or len(pattern.text) >= _FUZZY_MIN)
+        key = (pattern.text, pattern.stem, word, fuzzy)
+        known = self._memo.get(key)
+        if known is None:
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()  # two threads at once only ask again: answers never differ
+            known = self._memo[key] = self._word_matches(pattern, word, fuzzy)
+        return known
+
+    def _word_matches(self, pattern: Pattern, word: str, fuzzy: bool) -> bool:
         if self.variants:
             word = _unified(self.variants, word)
         if self.spellings:
@@ -244,11 +285,13 @@ class CueBook:
         A conjunction ("oublié + carte") reads its words as context: it may share words that a
         cue of another dimension took ("j'ai oublié ma CARTE de séjour": the title keeps
         "carte de séjour", the loss is still read), never those of its own dimension."""
+        present = self.scripts_in(tokens)
         options = [
             (cue.size, dimension, rank, value, cue)
             for dimension, values in table.items()
             for rank, (value, cues) in enumerate(values)
             for cue in cues
+            if cue.readable_in(present)
         ]
         options.sort(key=lambda o: (-o[0], o[2]))
         denied = self.denied(tokens)
@@ -272,6 +315,17 @@ class CueBook:
                         readings.append(Reading(dimension, said, rank, found, fuzzy))
         return readings
 
+    def scripts_in(self, tokens: Sequence[str]) -> frozenset[str]:
+        """The scripts of the message's words as this book reads them: with its letter
+        variants made one and its SMS spellings read as the words they stand for."""
+        present: set[str] = set()
+        for token in tokens:
+            word = _unified(self.variants, token) if self.variants else token
+            present |= scripts_of(word)
+            if self.spellings:
+                present |= scripts_of(_spelt(self.spellings, self.prefixes, word))
+        return frozenset(present)
+
     def denied(self, tokens: Sequence[str]) -> frozenset[int]:
         """The positions a negation denies: the word right after it and the next one."""
         starts: set[int] = set()
@@ -289,14 +343,21 @@ class CueBook:
         return any(self.find(cue, tokens, frozenset()) is not None for cue in self.expiry)
 
 
-@cache
+@lru_cache(maxsize=_WORDS_KEPT)
+def scripts_of(text: str) -> frozenset[str]:
+    """The scripts of a word's characters, by the first word of their Unicode names (LATIN,
+    ARABIC, CJK, DIGIT…)."""
+    return frozenset(unicodedata.name(c, c).split(" ", 1)[0] for c in text)
+
+
+@lru_cache(maxsize=_WORDS_KEPT)
 def _unified(variants: tuple[tuple[str, str], ...], text: str) -> str:
     for letter, read_as in variants:
         text = text.replace(letter, read_as)
     return text
 
 
-@cache
+@lru_cache(maxsize=_WORDS_KEPT)
 def _spelt(spellings: tuple[tuple[str, str], ...], prefixes: tuple[str, ...], word: str) -> str:
     """The standard word an SMS spelling stands for, its glued pronoun dropped ("jveu" →
     "veux"), or the word itself."""
@@ -315,7 +376,7 @@ _PERSON_MIN = 3
 _FRENCH_STEM_MIN = 5
 
 
-@cache
+@lru_cache(maxsize=_WORDS_KEPT)
 def _without_aspect(prefixes: tuple[str, ...], persons: frozenset[str], word: str) -> str | None:
     for prefix in prefixes:
         rest = word[len(prefix) :]
@@ -324,7 +385,7 @@ def _without_aspect(prefixes: tuple[str, ...], persons: frozenset[str], word: st
     return None
 
 
-@cache
+@lru_cache(maxsize=_WORDS_KEPT)
 def _forms(prefixes: tuple[str, ...], word: str) -> tuple[str, ...]:
     found = [word]
     for prefix in prefixes:
@@ -333,7 +394,7 @@ def _forms(prefixes: tuple[str, ...], word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-@cache
+@lru_cache(maxsize=_PAIRS_KEPT)
 def _word_matches(
     prefixes: tuple[str, ...], suffixes: frozenset[str], pattern: Pattern, word: str, fuzzy: bool
 ) -> bool:
@@ -401,7 +462,7 @@ _SKELETON_MIN_STEM = 4
 _SKELETON_MIN_LETTERS = 5
 
 
-@cache
+@lru_cache(maxsize=_WORDS_KEPT)
 def latin_skeleton(word: str) -> str:
     """The consonants of an Arabizi word, spelling variants made one: "njaddadha" → "njddh"."""
     for written, sound in _SOUNDS:
@@ -410,7 +471,7 @@ def latin_skeleton(word: str) -> str:
     return _DOUBLED.sub(r"\1", _VOWELS.sub("", word))
 
 
-@cache
+@lru_cache(maxsize=_PAIRS_KEPT)
 def _same_skeleton(suffixes: frozenset[str], pattern: Pattern, word: str) -> bool:
     """Whether a Latin word is the cue word spelt another way (Arabizi), maybe with a suffix."""
     if not (word.isascii() and pattern.text.isascii()) or pattern.text.isdigit() or len(word) < 4:
@@ -442,7 +503,7 @@ def _close(pattern: Pattern, word: str) -> bool:
     return one_edit(text, word)
 
 
-@cache
+@lru_cache(maxsize=_PAIRS_KEPT)
 def one_edit(a: str, b: str) -> bool:
     """Levenshtein distance ≤ 1, or one swap of neighbouring letters."""
     if a == b:

@@ -317,9 +317,61 @@ def test_a_missing_document_without_a_demarche_still_gets_its_answer():
     assert said.responses and all(e.get("event") != "followup" for e in said.events)
 
 
-def test_a_cancellation_is_not_handed_to_the_booking_form():
+def test_a_cancellation_is_not_handed_to_the_booking_form(api_url):
     said = run(ActionGreet(), tracker(text="bonjour je veux annuler mon rdv", intent="greet"))
     assert all(e.get("event") != "followup" for e in said.events)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        ("ألغيه وأعطني موعدا آخر", "ar", "greet"),
+        ("cancel it and give me another one", "en", "nlu_fallback"),
+        ("salam, bghit nbeddel rdv dyali l nhar akhor", "ar", "greet"),
+    ],
+)
+def test_a_move_taken_for_a_hello_or_nothing_moves_the_appointment(api_url, text, lang, intent):
+    """Session 15's trial: the Arabic move got the greeting's language menu."""
+    phone = new_phone()
+    booked = _booked(phone)
+    action = ActionGreet() if intent == "greet" else ActionFallback()
+    said = run(action, tracker({"phone": phone}, text=text, intent=intent, language=lang))
+    assert said.responses == ["utter_reschedule_intro"]
+    assert said.slots["reschedule_code"] == booked["code"].replace("-", "")
+    assert _followed_by_the_form(said)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent", "response"),
+    [
+        ("bonjour je veux annuler mon rdv", "fr", "greet", "utter_confirm_cancel"),
+        ("salam, bghit nlghi lmaw3id dyali", "ar", "nlu_fallback", "utter_confirm_cancel"),
+        ("hello, when is my appointment?", "en", "greet", "utter_my_appointment"),
+    ],
+)
+def test_a_cancel_or_check_taken_for_a_hello_or_nothing_gets_its_answer(
+    api_url, text, lang, intent, response
+):
+    phone = new_phone()
+    _booked(phone)
+    action = ActionGreet() if intent == "greet" else ActionFallback()
+    said = run(action, tracker({"phone": phone}, text=text, intent=intent, language=lang))
+    assert said.responses == [response]
+    assert not _followed_by_the_form(said)
+
+
+def test_a_hello_in_the_form_is_still_only_a_hello(api_url):
+    """ "allo, je veux annuler" in the middle of a booking is left to the form's rules."""
+    said = run(
+        ActionGreet(),
+        tracker(
+            {"demarche": RESIDENT, "requested_slot": "site"},
+            text="allo? je veux annuler",
+            intent="greet",
+            active_loop="booking_form",
+        ),
+    )
+    assert "utter_confirm_cancel" not in said.responses
 
 
 def test_a_vague_or_unknown_entity_does_not_hide_what_the_sentence_says():
