@@ -71,6 +71,7 @@ SWITCH_INTENTS = frozenset(
         "give_expiry",
         "deadline_alerts",
         "change_language",
+        "choose_language",
         "cancel_appointment",
         "reschedule_appointment",
         "my_appointment",

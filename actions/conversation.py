@@ -148,7 +148,10 @@ class ActionAskLanguage(GuichetAction, action="action_ask_language"):
         asked = named_language(tracker)
         if asked is None:
             dispatcher.utter_message(response="utter_ask_language")
-            return []
+            # In the form, the menu alone: with the form's question after it, its numbers were
+            # the question's (the menu's went behind SUITE). The answer comes back through the
+            # rule "language chosen in the form", and the question follows in that language.
+            return [FollowupAction("action_listen")] if in_form(tracker) else []
         # Said in the language asked for (the slot is set after this reply is rendered). Where
         # nothing is under way, the next question comes with it; in the form, the form asks its
         # own, and a pending yes / no stays pending.

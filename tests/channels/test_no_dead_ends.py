@@ -242,3 +242,31 @@ def test_a_vague_first_request_for_an_appointment_gets_the_routing_question(
         said = "\n".join(sms_to(stack[3], number))
     assert subject in said and NUMBERED.search(said), said  # the subject question, numbered
     assert "rendez-vous actif" not in said and "نوبت فعالی" not in said, said
+
+
+@pytest.mark.parametrize(
+    ("number", "before", "choice", "question"),
+    [
+        # Session 16's trial: the menu came with the documents page's buttons and went behind
+        # SUITE; "English" was then the page's answer: "I did not understand".
+        ("+33622990101", (), "English", "Documents to bring"),
+        # At the département and the day questions: the menu's numbers went behind SUITE, "2"
+        # was answered with "what is your démarche?", "العربية" with "I did not get the day".
+        ("+33622990102", ("2",), "2", "مقاطعة"),
+        ("+33622990103", ("2", "38000"), "العربية", "أي يوم"),
+    ],
+)
+def test_the_language_menu_in_the_form_comes_alone_and_its_answer_resumes_the_form(
+    stack, number, before, choice, question
+):
+    phone = Phone.on(stack, number)
+    transcript = _play(phone, "je veux renouveler ma carte de résident", *before)
+    asked = transcript[-1]
+    replies = phone.send("changer de langue")
+    transcript += ["> changer de langue", *replies]
+    menu, text = "\n".join(replies), "\n".join(transcript)
+    assert "عربي" in menu and "SUITE" not in menu and asked.split("\n")[0] not in menu, text
+    transcript += _play(phone, choice)
+    said, text = "\n".join(transcript[transcript.index(f"> {choice}") + 1 :]), "\n".join(transcript)
+    assert question in said, text
+    assert "understand" not in said and "فهم" not in said and "إجراؤك" not in said, text
