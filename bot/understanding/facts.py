@@ -68,7 +68,9 @@ def consistent(said: dict[str, str]) -> dict[str, str]:
     fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
     renewal that is not a spouse's): the reply then says so."""
     catalogue = get_catalogue()
-    said = _held_title_alone(_receipt_of_an_application(_asked_title(_work_is_any_permit(said))))
+    said = _held_title_alone(
+        _vague_title_alone(_receipt_of_an_application(_asked_title(_work_is_any_permit(said))))
+    )
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
     family = _no_papers_with_family(said)
@@ -116,7 +118,19 @@ def _asked_title(said: dict[str, str]) -> dict[str, str]:
     return said
 
 
+def _vague_title_alone(said: dict[str, str]) -> dict[str, str]:
+    """A residence permit named without its kind and without the procedure ("j'ai une question
+    sur la carte de séjour", "عندي سؤال على الكارط دو سيجور", "hello i need carte de séjour") says
+    the subject, not that a permit is held: the person may be asking for a first one, so the
+    question keeps the people who never had one (regularisation, a first VPF card)."""
+    if said.get("title_type") == _ANY_TITLE and "procedure_kind" not in said:
+        rest = {k: v for k, v in said.items() if k != "title_type"}
+        return {**rest, "topic": rest.get("topic", _ANY_TOPIC)}
+    return said
+
+
 _RENEWAL = "renewal"
+_FIRST = "first"
 _RECEIPT = "recepisse"
 
 
@@ -130,11 +144,13 @@ def _receipt_of_an_application(said: dict[str, str]) -> dict[str, str]:
 
 
 def _held_title_alone(said: dict[str, str]) -> dict[str, str]:
-    """A permit named by its kind with nothing said of the procedure ("bghit rdv l carte 10 ans",
-    "je voudrais le passeport talent", "mon récépissé"): the one démarche of that permit, when
-    the catalogue has one that covers its renewal, rather than asking renew / first / pick up
-    or lost. Losing or collecting a card is said in words the reader knows; the vague title
-    ("ma carte") and the VPF card, whose only démarche is a first application, are still asked."""
+    """A permit named by its kind with nothing said of the procedure ("je voudrais le passeport
+    talent"): the one démarche of that permit when it covers both getting and renewing it, so
+    wanting the permit is wanting that démarche. A permit only renewed at its own door ("rdv
+    carte de résident", "j'ai une question sur mon titre étudiant") is asked: renew, or collect
+    it, or a lost one? Three people who wrote first messages from situations, each on their
+    own, read those as any of the three (session 17), and a wrong door costs more than a
+    question."""
     title = said.get("title_type")
     catalogue = get_catalogue()
     routing = catalogue.routing
@@ -145,7 +161,7 @@ def _held_title_alone(said: dict[str, str]) -> dict[str, str]:
         for code in candidates(possible_values(said, routing), catalogue)
         if title in (demarche := catalogue.demarches[code]).selects.get("title_type", ())
     ]
-    if len(own) == 1 and _RENEWAL in own[0].selects.get("procedure_kind", ()):
+    if len(own) == 1 and {_RENEWAL, _FIRST} <= own[0].selects.get("procedure_kind", frozenset()):
         return {**said, "procedure_kind": _RENEWAL}
     return said
 

@@ -389,9 +389,13 @@ def test_a_vague_or_unknown_entity_does_not_hide_what_the_sentence_says():
 
 
 def test_an_entity_narrower_than_the_sentence_wins_and_one_that_contradicts_it_loses():
-    # The student permit named alone is its renewal (bot.understanding.facts._held_title_alone).
+    # The student permit named alone is asked about (renew, collect or lost?), the talent
+    # passport is its one démarche (decision 0023, bot.understanding.facts._held_title_alone).
     assert merge_facts({"title_type": "titre"}, {"title_type": "etudiant"}) == {
-        "title_type": "etudiant",
+        "title_type": "etudiant"
+    }
+    assert merge_facts({"title_type": "titre"}, {"title_type": "talent"}) == {
+        "title_type": "talent",
         "procedure_kind": "renewal",
     }
     # "Mon mari est de nationalité française": the CRF's naturalisation leaves no démarche.

@@ -501,6 +501,95 @@ def test_a_reason_and_a_status_are_not_two_topics_in_doubt() -> None:
     assert route(facts.as_slots()).candidates == ("admission_exceptionnelle",)
 
 
+def _first_question(text: str, lang: str) -> dict[str, frozenset[str]]:
+    result = route(read_facts(text, lang).as_slots())
+    assert not result.resolved and result.question is not None, result
+    return {str(o.value): frozenset(o.candidates) for o in result.question.options}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("rdv pour la carte de résident svp", "fr"),
+        ("I have a question about my 10 year card", "en"),
+        ("عندي سؤال على الكارط ديال عشر سنين", "ar"),
+    ],
+)
+def test_a_resident_card_named_alone_is_asked_renew_collect_or_lost(text: str, lang: str) -> None:
+    # Session 17: three writers of first messages, each on their own, read these as renewal,
+    # collection or loss; the renewal's door was a wrong door for two of the three.
+    options = _first_question(text, lang)
+    assert options["renewal"] == {"carte_resident_renouvellement"}
+    assert options["pickup_or_lost"] == {"duplicata_titre", "remise_titre"}
+
+
+def test_a_talent_passport_named_alone_is_its_door() -> None:
+    # Its one démarche covers getting and renewing it: wanting the card is wanting that door.
+    result = route(read_facts("je voudrais le passeport talent", "fr").as_slots())
+    assert result.resolved and result.demarche is not None
+    assert result.demarche.code == "passeport_talent"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("bonjour c'est au sujet d'une carte de séjour", "fr"),
+        ("hi, need info on titre de sejour", "en"),
+        ("سؤال بخصوص بطاقة الإقامة", "ar"),
+    ],
+)
+def test_a_vague_permit_alone_keeps_the_first_application_without_papers(
+    text: str, lang: str
+) -> None:
+    # Nothing says a permit is held: "first" must still reach the regularisation.
+    assert "admission_exceptionnelle" in _first_question(text, lang)["first"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("c'est pour la voiture ou le permis je sais plus", "fr"),
+        ("not sure if it's the car or license thing", "en"),
+    ],
+)
+def test_the_car_or_the_licence_gets_the_road_question(text: str, lang: str) -> None:
+    options = _first_question(text, lang)
+    assert set(options) == {"vehicle", "driving_licence"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("le papier provisoire qu'ils m'ont remis en attendant le titre expire lundi", "fr"),
+        ("the temporary paper they gave me while waiting for my card runs out soon", "en"),
+        ("وصل الاستلام المؤقت ديالي غادي يسالي", "ar"),
+        ("عطاوني ورقة الانتظار وقربات تسالي", "ar"),
+    ],
+)
+def test_a_receipt_described_is_the_receipt(text: str, lang: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.resolved and result.demarche is not None, read_facts(text, lang)
+    assert result.demarche.code == "recepisse_renouvellement"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I never had a residence permit here, I came on a visa in 2017", "en"),
+        ("3mri ma kan 3andi karta hna, bghit ndir lwra9", "ar"),
+    ],
+)
+def test_never_having_had_a_permit_is_the_regularisation(text: str, lang: str) -> None:
+    result = route(read_facts(text, lang).as_slots())
+    assert result.resolved and result.demarche is not None, read_facts(text, lang)
+    assert result.demarche.code == "admission_exceptionnelle"
+
+
+def test_losing_a_job_is_no_lost_card() -> None:
+    facts = read_facts("my receipt ends on Friday, I will lose my job without it", "en")
+    assert facts.procedure_kind == "renewal" and facts.title_type == "recepisse"
+
+
 # -- the dev set (written from situations, tuned on) ---------------------------------------
 
 
@@ -550,13 +639,58 @@ KNOWN_DEV_MISSES = frozenset(
 )
 
 
+# Session 17: lines of the new writers (decision 0023) the reader still misses, kept visible.
+# Routing: a first card's history beside its renewal ("أول بطاقة … تجديدها للمرة الثانية"), a
+# VPF renewal that is not a spouse's read as the spouse's card, "get" a first card read as
+# collecting it, "illegal" beside a card held, a child's school read as a student card, a
+# CNI for a French son (out of scope) read as a VPF, "I deleted the convocation" as a cancel.
+# Also: expiry words without a marker the books know ("فشهر 4", "f 2 chhor", "cet ete"), a
+# numéro étranger that starts like a phone number (06…, 03…), Arabic town names the
+# catalogue lacks (رين, الرون, فليل).
+SESSION_17_DEV_MISSES = frozenset(
+    {
+        "بغيت ندير الوراق ديال الإقامة لأول مرة",
+        "السلام عليكم ورحمة الله. تزوجت من مواطنة فرنسية سنة ٢٠٢١ وحصلت على أول بطاقة، والآن حان وقت تجديدها للمرة الثانية. نسكن في مونبلييه ولدينا طفلة صغيرة.",
+        "لدي بطاقة الحياة الخاصة والعائلية (لست متزوجاً من فرنسية) وتنتهي في أغسطس، أريد تجديدها",
+        "وصلت إلى فرنسا بتأشيرة طالب، وأريد الحصول على أول بطاقة إقامة",
+        "karti d 10 ans fin, nheb njibha jdida. rani f 69",
+        "Salam alikoum. Dkhelt b visa touristique f 2018 w b9it. Daba mzawej w 3andi jouj wlad tzadou hna, lkbir kay9ra f CE1. 3mri ma kan 3andi titre. Bghit nsawb wra9i, fin nmchi?",
+        "mama jat mn dzayer b visa 3 chhor w bghina ndirou liha lkarta bach tb9a m3ana",
+        "hi do i need an appointment to renew the carte de resident or is it online now? mine expired last week, am I illegal now?",
+        "When is my appointment? I deleted the convocation email by mistake",
+        "jveux faire une carte d identite pr mon fils il est francais",
+        "السلام عليكم، الكارط ديال عشر سنين غادي تسالي فشهر 4، بغيت نجددها",
+        "الكارط ديالي ديال 10 سنين سالات هادي شي شهر وعندي مشكل فالخدمة، عافاكم بغيت رونديفو دغيا",
+        "بنتي كتقرا فليل والكارط ديال الطلبة ديالها قربات تسالي، هي مشغولة بالامتحانات وبغيت نعاونها",
+        "la carte de séjour étudiant ديالي تسالي من هنا شهرين، واش نبدا الإجراءات دابا؟",
+        "الريسيبيسي ديالي غادي يسالي نهار 20 ومازال الكارط ما خرجاتش",
+        "التاريخ اللي مكتوب فالكارط هو 07/12/2025",
+        "أحتاج موعدا لتجديد بطاقة المقيم، رقمي الأجنبي 7512098345 وأسكن في مقاطعة الرون",
+        "زوجي فرنسي الجنسية. بطاقتي تنتهي يوم 5/11 وأريد تجديدها في موعد يوم خميس",
+        "موعد تجديد carte résident من فضلكم، رقمي الأجنبي ٠٦٩٩٤٥١٢٣٨",
+        "مرحبا، ابنتي طالبة في رين وسرقت منها بطاقة الطالب مع المحفظة. كيف تطلب نسخة بديلة؟",
+        "mama 3andha carte de résident w ghadi tsali f 2 chhor, hiya ma kat3refch tkteb, ana li kan9ra liha. kifach ndirou?",
+        "salam, ana mzawja b fransawi men 2 snin, karti d l3am bqa liha 3 chhor. chnou khasni nwajjed?",
+        "salam khoya, lwra9a l9dima dyal prefecture (récépissé) bqa liha 5 jours, lkhedma katlebha mni. 3awnni 🙏",
+        "renouvlmn karte rezidon svp numero etranger 0312345678",
+        "I'm married to a French citizen and my carte de séjour vie privée et familiale expires in May. I need to renew it.",
+        "Hi im british, my wife is french, my spouse card needs renewing before august. we're in the Dordogne",
+        "Ma carte de résident est périmée depuis 2 semaines, est-ce que je peux encore la renouveler ou c'est trop tard ?",
+        "Bonjour je souhaite renouveler mon titre de résident 10 ans, mon numéro étranger est le 0612345678",
+        "Bjr mon pere a sa carte de residant expiree depuis 1 mois il a pas fait le renouvelement a temps est ce grave",
+        "carte resident a renouvler pr le 12 janvier 2027 merci",
+        "salut jai la carte resident depuis 2016 elle arrive a echeance cet ete koi faire",
+    }
+)
+
+
 def _dev_entries() -> list[Any]:
     return [
         pytest.param(
             path.stem,
             entry,
             marks=[pytest.mark.xfail(reason="decision 0022: left to the cue files")]
-            if entry["text"] in KNOWN_DEV_MISSES
+            if entry["text"] in KNOWN_DEV_MISSES | SESSION_17_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
@@ -575,20 +709,22 @@ def test_dev_opening(variety: str, entry: dict[str, Any]) -> None:
 
 # variety → (right door at the first reply %, within one question %)
 HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
-    # Session 14 (branches french, english, arabic, latin, flow, lead): measured, rounded down;
-    # the earlier floors in brackets.
-    "fr": (95, 96),  # 95.3 / 96.1 % (95 / 96)
-    "fr_sms": (94, 96),  # 94.4 / 96.3 % (90 / 94)
-    "en": (91, 94),  # 91.2 / 94.7 % (91 / 93)
-    "ar_msa": (89, 92),  # 89.9 / 92.7 % in session 15 (branch msa) (88 / 90)
-    "ar_darija": (90, 95),  # 90.8 / 95.4 % (89 / 93)
-    "arabizi": (89, 93),  # 89.7 / 93.5 % (88 / 92)
+    # Session 17: measured, rounded down; the earlier floors in brackets. ps's first-reply floor
+    # is one lower: a card named alone is now asked about (renew, collect or lost?) instead of
+    # sent to its renewal (bot.understanding.facts._held_title_alone); within one question
+    # is unchanged there and rises everywhere else.
+    "fr": (98, 98),  # 98.4 / 98.4 % (95 / 96)
+    "fr_sms": (96, 99),  # 96.3 / 99.1 % (94 / 96)
+    "en": (95, 99),  # 95.6 / 99.1 % (91 / 94)
+    "ar_msa": (89, 94),  # 89.9 / 94.5 % (89 / 92)
+    "ar_darija": (91, 98),  # 91.7 / 98.2 % (90 / 95)
+    "arabizi": (89, 96),  # 89.7 / 96.3 % (89 / 93)
     # Issue 12 (within one ≥ 95 %).
-    "zh": (98, 98),  # 98.6 / 98.6 % of 73 routing openings (94 / 98)
-    "fa": (98, 98),  # 98.6 / 98.6 % of 69 (95 / 98)
-    "uk": (95, 98),  # 95.5 / 98.5 % of 67 (92 / 98)
-    "ru": (95, 98),  # 95.5 / 98.5 % of 67 (94 / 98)
-    "ps": (95, 98),  # 95.7 / 98.6 % of 69 (89 / 98)
+    "zh": (98, 98),  # 98.6 / 98.6 % of 73 routing openings (98 / 98)
+    "fa": (98, 98),  # 98.6 / 98.6 % of 69 (98 / 98)
+    "uk": (95, 100),  # 95.5 / 100 % of 67 (95 / 98)
+    "ru": (97, 100),  # 97.0 / 100 % of 67 (95 / 98)
+    "ps": (94, 98),  # 94.2 / 98.6 % of 69 (95 / 98)
 }
 
 
