@@ -145,6 +145,12 @@ class CueBook:
     _memo: dict[tuple[str, bool, str, bool], bool] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # Where each cue word stands in a message: reading one message tries thousands of cues,
+    # most sharing their words, in some fifty tables; each (cue word, message) is scanned once.
+    # Keyed by the message's words, so threads reading different messages never mix answers.
+    _scans: dict[tuple[str, ...], _Scan] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def borrowed(self) -> CueBook:
         """The same book without the cues that mean something else in other languages."""
@@ -238,9 +244,24 @@ class CueBook:
     ) -> frozenset[int] | None:
         """The positions of the cue's words in `tokens` (avoiding `used`), or None; `fuzzy`
         lets long Latin words match one typo away."""
+        return self._find(cue, self.scan(tokens), used, fuzzy)
+
+    def scan(self, tokens: Sequence[str]) -> _Scan:
+        """The message as this book reads it, kept for the next tables that read it."""
+        key = tuple(tokens)
+        scan = self._scans.get(key)
+        if scan is None:
+            if len(self._scans) >= _SCANS_KEPT:
+                self._scans.clear()  # two threads at once only scan again: answers never differ
+            scan = self._scans[key] = _Scan(self, key)
+        return scan
+
+    def _find(
+        self, cue: Cue, scan: _Scan, used: frozenset[int], fuzzy: bool
+    ) -> frozenset[int] | None:
         positions: set[int] = set()
         for part in cue.parts:
-            found = self._find_phrase(part, tokens, used | positions, fuzzy)
+            found = self._find_phrase(part, scan, used | positions, fuzzy)
             if found is None:
                 return None
             positions |= set(found)
@@ -249,23 +270,29 @@ class CueBook:
     def _find_phrase(
         self,
         phrase: Sequence[Pattern],
-        tokens: Sequence[str],
+        scan: _Scan,
         used: frozenset[int] | set[int],
         fuzzy: bool,
     ) -> tuple[int, ...] | None:
+        starts = scan.hits(phrase[0], fuzzy)
+        if not starts:  # most cues: their first word is not in the message
+            return None
+        length = len(scan.tokens)
+
         def extend(start: int, k: int) -> tuple[int, ...] | None:
             if k == len(phrase):
                 return ()
             gap = 1 if phrase[k].glued else _MAX_GAP
-            for i in range(start, min(start + gap, len(tokens))):
-                if i not in used and self.word_matches(phrase[k], tokens[i], fuzzy):
+            hits = scan.hits(phrase[k], fuzzy)
+            for i in range(start, min(start + gap, length)):
+                if i in hits and i not in used:
                     rest = extend(i + 1, k + 1)
                     if rest is not None:
                         return (i, *rest)
             return None
 
-        for i, token in enumerate(tokens):
-            if i not in used and self.word_matches(phrase[0], token, fuzzy):
+        for i in sorted(starts):
+            if i not in used:
                 rest = extend(i + 1, 1)
                 if rest is not None:
                     return (i, *rest)
@@ -286,6 +313,7 @@ class CueBook:
         cue of another dimension took ("j'ai oublié ma CARTE de séjour": the title keeps
         "carte de séjour", the loss is still read), never those of its own dimension."""
         present = self.scripts_in(tokens)
+        scan = self.scan(tokens)
         options = [
             (cue.size, dimension, rank, value, cue)
             for dimension, values in table.items()
@@ -304,7 +332,7 @@ class CueBook:
                     blocked = (
                         outside | taken.get(dimension, frozenset()) if len(cue.parts) > 1 else used
                     )
-                    found = self.find(cue, tokens, blocked, fuzzy)
+                    found = self._find(cue, scan, blocked, fuzzy)
                     if found is not None:
                         used |= found
                         taken[dimension] = taken.get(dimension, frozenset()) | found
@@ -340,7 +368,89 @@ class CueBook:
         return frozenset(starts)
 
     def says_expiry(self, tokens: Sequence[str]) -> bool:
-        return any(self.find(cue, tokens, frozenset()) is not None for cue in self.expiry)
+        scan = self.scan(tokens)
+        return any(self._find(cue, scan, frozenset(), True) is not None for cue in self.expiry)
+
+
+# Messages whose scans a book keeps (a message is read by some fifty tables in a row).
+_SCANS_KEPT = 64
+
+
+class _Scan:
+    """One message as a book reads it: where each cue word stands, found once.
+
+    A cue word is tried only at the words that could match it: those one of whose readings (the
+    word, its letter variants made one, its SMS spelling, its verb without aspect or in another
+    person, each without a clitic prefix) starts with the cue word's first letter; for a long
+    Latin cue word read one typo away, whose first two letters hold one of the cue's first two;
+    in Arabizi, whose consonants start as the cue's. `word_matches` stays the only judge: the
+    index only leaves out words it would refuse."""
+
+    def __init__(self, book: CueBook, tokens: tuple[str, ...]) -> None:
+        self.book = book
+        self.tokens = tokens
+        self._hits: dict[tuple[str, bool, bool], frozenset[int]] = {}
+        self._first: dict[str, set[int]] = {}
+        self._second: dict[str, set[int]] = {}
+        self._consonant: dict[str, set[int]] = {}
+        for i, token in enumerate(tokens):
+            for reading in _readings(book, token):
+                for form in _forms(book.prefixes, reading):
+                    self._first.setdefault(form[:1], set()).add(i)
+                    self._second.setdefault(form[1:2], set()).add(i)
+                if book.arabizi and reading.isascii():
+                    cut = [reading[: -len(s)] for s in book.suffixes if reading.endswith(s)]
+                    for form in (reading, *cut):
+                        self._consonant.setdefault(latin_skeleton(form)[:1], set()).add(i)
+
+    def hits(self, pattern: Pattern, fuzzy: bool) -> frozenset[int]:
+        # The same key as the book's memo: fuzzy reading only differs for long Latin cue words.
+        fuzzy = fuzzy and (self.book.arabizi or len(pattern.text) >= _FUZZY_MIN)
+        key = (pattern.text, pattern.stem, fuzzy)
+        found = self._hits.get(key)
+        if found is None:
+            found = self._hits[key] = frozenset(
+                i
+                for i in sorted(self._candidates(pattern, fuzzy))
+                if self.book.word_matches(pattern, self.tokens[i], fuzzy)
+            )
+        return found
+
+    def _candidates(self, pattern: Pattern, fuzzy: bool) -> Iterable[int]:
+        text = pattern.text
+        if len(text) < 2:  # a one-letter cue word may match as ة written ت: try every word
+            return range(len(self.tokens))
+        found = set(self._first.get(text[0], ()))
+        if fuzzy and len(text) >= _FUZZY_MIN:
+            for letter in text[:2]:
+                found |= self._first.get(letter, set()) | self._second.get(letter, set())
+        if fuzzy and self.book.arabizi and text.isascii():
+            consonants = latin_skeleton(text)
+            if not consonants:
+                return range(len(self.tokens))
+            found |= self._consonant.get(consonants[0], set())
+        return found
+
+
+def _readings(book: CueBook, token: str) -> set[str]:
+    """Every word `book.word_matches` may compare a cue word with, for one word of a message."""
+    found: set[str] = set()
+    waiting = [token]
+    while waiting:
+        word = waiting.pop()
+        if word in found or not word:
+            continue
+        found.add(word)
+        unified = _unified(book.variants, word) if book.variants else word
+        waiting.append(unified)
+        if book.spellings:
+            waiting.append(_spelt(book.spellings, book.prefixes, unified))
+        verb = _without_aspect(book.verb_prefixes, book.verb_persons, unified)
+        if verb is not None:
+            waiting.append(verb)
+        if book.arabizi and unified[:1] in book.verb_persons:
+            waiting += ["n" + unified[1:], unified[1:]]
+    return found
 
 
 @lru_cache(maxsize=_WORDS_KEPT)

@@ -65,3 +65,46 @@ def test_a_latin_cue_is_still_read_in_an_arabic_message_with_latin_words():
 
     assert read_wants("salam عندي موعد f prefecture بغيت نلغيه", "ar") == "cancel"
     assert read_wants("bghit nlghi rdv dyali", "ar") == "cancel"
+
+
+def test_a_book_keeps_at_most_its_bound_of_scanned_messages():
+    book = books_for("fr")[0]
+    for n in range(cuebook._SCANS_KEPT * 2):
+        book.read(book.wants and {"wants": book.wants}, words(f"message {n} pour annuler"))
+        assert len(book._scans) <= cuebook._SCANS_KEPT
+
+
+# Messages whose words take every road of `word_matches`: clitics and ة written ت, a hamza on
+# its seat, SMS spellings, one typo, Arabizi consonants, Darija aspect and person, Pashto letters.
+_EVERY_ROAD = (
+    ("fr", "jveu renouvler ma cart de residant, kan est mon rdv"),
+    ("ar", "وبالكارط ديالي بطاقتي انتهائها لجويي كانجدد"),
+    ("ar", "bghit njaddadha karti tsali, nrecuperi yexpiri t2akhar rdv ma tqderch tji"),
+    ("en", "i need to renw my residance permitt appt hubby, esidence eresidence tesidence"),
+    ("en", "ersidence card aturalisation"),
+    ("ps", "زه غواړم خپل د اوسیدو کارت نوی کړم ګډه"),
+    ("zh", "我想续签我的居留证"),
+)
+
+
+def test_the_scan_finds_every_word_that_matches_a_cue_word():
+    # The scan tries a cue word only at the words its index keeps: it must never leave out one
+    # that `word_matches` accepts, for any cue word of any book that reads the message.
+    for lang, message in _EVERY_ROAD:
+        tokens = words(message)
+        for book in books_for(lang):
+            patterns = {
+                p
+                for table in (*book.facts.values(), *book.hints.values(), book.wants)
+                for _, cues in table
+                for cue in cues
+                for part in cue.parts
+                for p in part
+            }
+            scan = book.scan(tokens)
+            for pattern in patterns:
+                for fuzzy in (False, True):
+                    expected = {
+                        i for i, t in enumerate(tokens) if book.word_matches(pattern, t, fuzzy)
+                    }
+                    assert scan.hits(pattern, fuzzy) == expected, (lang, book.lang, pattern)
