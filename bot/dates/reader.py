@@ -8,9 +8,9 @@ expressions in bot.dates.relative, times of day in bot.dates.clock.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.dates.dateparser_adapter import absolute_day
 from bot.dates.lexicon import BEFORE, FILLERS, NEGATIONS, RANGE_FROM, RANGE_TO, UNTIL
@@ -20,6 +20,14 @@ from bot.dates.tokens import Tok
 
 # Bookings look ahead; expiry dates may lie on either side of today.
 Mode = Literal["future", "expiry"]
+_T = TypeVar("_T")
+
+# An expiry said without a past marker ("ma carte expire en août", "تنتهي في أغسطس") is the next
+# one, unless the last one passed this recently: a card that lapsed weeks ago may still be said
+# in the present by someone who has not noticed ("expire fin octobre" on 23 November); one that
+# lapsed months ago is said "expired". (Was: the nearest, so "expires in August" said in
+# January was last August, and the person was told they were late.)
+LAPSED_UNNOTICED = timedelta(days=62)
 
 
 class Reader:
@@ -82,7 +90,7 @@ class Reader:
             return None
         if self.past:
             return behind or ahead
-        return min(candidates, key=lambda d: abs((d - self.today).days))
+        return self._expiry_side(candidates, lambda d: d)
 
     def month_year(
         self, month: int, year: int | None, part: str | None
@@ -100,7 +108,14 @@ class Reader:
         ]
         if self.past:
             options = [o for o in options if o[0] <= self.today] or options
-        return min(options, key=lambda o: abs(((o[2] or o[0]) - self.today).days))
+            return min(options, key=lambda o: abs(((o[2] or o[0]) - self.today).days))
+        return self._expiry_side(options, lambda o: o[2] or o[0])
+
+    def _expiry_side(self, options: Sequence[_T], day_of: Callable[[_T], date]) -> _T:
+        """Of an expiry's occurrences (no past marker said), the nearest among those ahead
+        and those passed within LAPSED_UNNOTICED."""
+        likely = [o for o in options if day_of(o) >= self.today - LAPSED_UNNOTICED] or options
+        return min(likely, key=lambda o: abs((day_of(o) - self.today).days))
 
     def day_of_month(self, day: int) -> date | None:
         # The next calendar day with that number (today included), skipping short months.

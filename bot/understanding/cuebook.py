@@ -323,6 +323,7 @@ class CueBook:
         ]
         options.sort(key=lambda o: (-o[0], o[2]))
         denied = self.denied(tokens)
+        right_after = self.denied(tokens, reach=1)
         readings = []
         outside = used
         taken: dict[str, frozenset[int]] = {}
@@ -336,9 +337,11 @@ class CueBook:
                     if found is not None:
                         used |= found
                         taken[dimension] = taken.get(dimension, frozenset()) | found
-                        # A phrase right after a negation is denied; words of a conjunction
-                        # ("a + b") stand anywhere, so no negation is read for it.
-                        negated = len(cue.parts) == 1 and min(found) in denied
+                        # A phrase right after a negation (or one word later) is denied; a
+                        # conjunction ("a + b") only when its first word is the very next one
+                        # ("لست متزوجاً من فرنسية": not married to a French woman); its words
+                        # may stand anywhere else.
+                        negated = min(found) in (denied if len(cue.parts) == 1 else right_after)
                         said = NOTHING if negated else value
                         readings.append(Reading(dimension, said, rank, found, fuzzy))
         return readings
@@ -354,8 +357,8 @@ class CueBook:
                 present |= scripts_of(_spelt(self.spellings, self.prefixes, word))
         return frozenset(present)
 
-    def denied(self, tokens: Sequence[str]) -> frozenset[int]:
-        """The positions a negation denies: the word right after it and the next one."""
+    def denied(self, tokens: Sequence[str], reach: int = 2) -> frozenset[int]:
+        """The positions a negation denies: the `reach` words right after it."""
         starts: set[int] = set()
         for cue in self.negations:
             phrase = cue.parts[0]
@@ -364,7 +367,7 @@ class CueBook:
                     self.word_matches(pattern, tokens[i + k], fuzzy=False)
                     for k, pattern in enumerate(phrase)
                 ):
-                    starts |= {i + len(phrase), i + len(phrase) + 1}
+                    starts |= {i + len(phrase) + k for k in range(reach)}
         return frozenset(starts)
 
     def says_expiry(self, tokens: Sequence[str]) -> bool:

@@ -22,6 +22,15 @@ from bot.understanding.facts import NOTHING, Facts, read_facts, strongest
 
 # 10 digits, not starting with 0 (French phones do), grouped as people type them.
 _NUMERO = re.compile(r"(?<![\d+])([1-9](?:[ .\-]?\d){9})(?![ .\-]?\d)")
+# A numéro étranger starts with the code of the département that issued it, so 06… (Alpes-
+# Maritimes) or 03… (Allier) are numéros too: one starting with 0 counts when the person says it
+# is their foreigner's number ("mon numéro étranger est le 06…", "رقمي الأجنبي ٠٦…"); alone, it
+# is taken for the phone number it looks like.
+_NUMERO_SAID = re.compile(
+    r"(?:[ée]tranger|agdref|foreigner|foreign|الأجنبي|الاجنبي|أجنبي|اجنبي|иностранца|іноземця)"
+    r"\W{0,3}(?:\w+\W+){0,2}?(0(?:[ .\-]?\d){9})(?![ .\-]?\d)",
+    re.IGNORECASE,
+)
 _POSTAL = re.compile(r"(?<![\d ])(\d{2}) ?(\d{3})(?![\d])")
 # Where one clause ends: "ma carte expire le 3 mars, je veux un rdv mardi".
 # A dot between digits is a date's ("02.09.2026", as Ukrainians, Russians and many French write
@@ -88,7 +97,8 @@ def understand_message(text: str, lang: str | None, now: datetime) -> Understand
 
 
 def numero_span(text: str) -> str | None:
-    found = _NUMERO.search(ascii_digits(text))
+    plain = ascii_digits(text)
+    found = _NUMERO.search(plain) or _NUMERO_SAID.search(plain)
     return found.group(1) if found else None
 
 

@@ -360,6 +360,12 @@ EXPIRY: list[ExpiryCase] = [
     ExpiryCase("zh", MON, "2027年5月到期", "2027-05-01"),
     ExpiryCase("zh", MON, "10月底到期", "2026-10-31"),
     ExpiryCase("zh", MON, "上个月已经过期了", "2026-10-01"),
+    # Said in the present, months after the last one: the next (was: the nearest, last June).
+    ExpiryCase("fr", MON, "ma carte expire en juin", "2027-06-01"),
+    ExpiryCase("en", MON, "my card expires on 20 July", "2027-07-20"),
+    ExpiryCase("ar", MON, "بطاقتي تنتهي في يونيو", "2027-06-01"),
+    ExpiryCase("fr", MON, "elle a expiré en juin", "2026-06-01"),
+    ExpiryCase("fr", MON, "expire le 10 octobre", "2026-10-10"),  # weeks ago: maybe unnoticed
     ExpiryCase("fr", MON, "fin 2027", "2027-12-31"),
     ExpiryCase("fr", MON, "03/27", "2027-03-01"),  # month/year as printed on cards
     ExpiryCase("fr", MON, "2027", None),  # a year alone is not precise enough

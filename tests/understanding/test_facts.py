@@ -227,6 +227,19 @@ def test_a_denied_title_is_not_read(text: str, lang: str) -> None:
     assert facts.title_type != "etudiant"
 
 
+def test_a_denied_marriage_is_no_spouse_card() -> None:
+    # A conjunction ("متزوج* + فرنسي*") right after a negation is denied like a phrase.
+    text = "لدي بطاقة الحياة الخاصة والعائلية (لست متزوجاً من فرنسية) وتنتهي في أغسطس، أريد تجديدها"
+    assert read_facts(text, "ar").title_type == "vpf"
+    assert read_facts("أنا متزوج من فرنسية وبطاقتي تنتهي", "ar").title_type == "conjoint_francais"
+
+
+def test_arriving_in_france_is_no_card_that_arrived() -> None:
+    text = "وصلت إلى فرنسا بتأشيرة طالب، وأريد الحصول على أول بطاقة إقامة"
+    assert read_facts(text, "ar").procedure_kind == "first"
+    assert read_facts("بطاقتي وصلت؟", "ar").procedure_kind == "pickup"
+
+
 def test_a_denied_cancellation_is_not_one() -> None:
     read = understand_message("ما بغيتش نلغي الرونديفو، بغيت غير نعرف امتى الرونديفو", "ar", NOW)
     assert read.wants == Wants.CHECK
@@ -456,6 +469,19 @@ def test_a_phone_is_not_a_numero_etranger() -> None:
     assert understand_message("appelez-moi au 06 12 34 56 78", "fr", NOW).numero_etranger is None
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("mon numéro étranger est le 06 12 34 56 78", "fr"),
+        ("رقمي الأجنبي ٠٦١٢٣٤٥٦٧٨", "ar"),
+        ("my foreigner number is 0612345678, call me on 0699999999", "en"),
+    ],
+)
+def test_a_numero_etranger_said_as_such_may_start_like_a_phone(text: str, lang: str) -> None:
+    # Its first two digits are the département that issued it: 06 is the Alpes-Maritimes.
+    assert understand_message(text, lang, NOW).numero_etranger == "0612345678"
+
+
 # -- asking rather than guessing (decision 0022) ------------------------------------------
 
 
@@ -643,15 +669,13 @@ KNOWN_DEV_MISSES = frozenset(
 # VPF renewal that is not a spouse's read as the spouse's card, "get" a first card read as
 # collecting it, "illegal" beside a card held, a child's school read as a student card, a
 # CNI for a French son (out of scope) read as a VPF, "I deleted the convocation" as a cancel.
-# Also: expiry words without a marker the books know ("فشهر 4", "f 2 chhor", "cet ete"), a
-# numéro étranger that starts like a phone number (06…, 03…), Arabic town names the
-# catalogue lacks (رين, الرون, فليل).
+# Also: expiry words without a marker the books know ("فشهر 4", "f 2 chhor", "cet ete"). Since
+# session 18 read: a numéro étranger said as such that starts like a phone number (06…, 03…),
+# Rennes and the Rhône in Arabic, a denied marriage, arriving in France, "من هنا شهرين".
 SESSION_17_DEV_MISSES = frozenset(
     {
         "بغيت ندير الوراق ديال الإقامة لأول مرة",
         "السلام عليكم ورحمة الله. تزوجت من مواطنة فرنسية سنة ٢٠٢١ وحصلت على أول بطاقة، والآن حان وقت تجديدها للمرة الثانية. نسكن في مونبلييه ولدينا طفلة صغيرة.",
-        "لدي بطاقة الحياة الخاصة والعائلية (لست متزوجاً من فرنسية) وتنتهي في أغسطس، أريد تجديدها",
-        "وصلت إلى فرنسا بتأشيرة طالب، وأريد الحصول على أول بطاقة إقامة",
         "karti d 10 ans fin, nheb njibha jdida. rani f 69",
         "Salam alikoum. Dkhelt b visa touristique f 2018 w b9it. Daba mzawej w 3andi jouj wlad tzadou hna, lkbir kay9ra f CE1. 3mri ma kan 3andi titre. Bghit nsawb wra9i, fin nmchi?",
         "mama jat mn dzayer b visa 3 chhor w bghina ndirou liha lkarta bach tb9a m3ana",
@@ -661,21 +685,15 @@ SESSION_17_DEV_MISSES = frozenset(
         "السلام عليكم، الكارط ديال عشر سنين غادي تسالي فشهر 4، بغيت نجددها",
         "الكارط ديالي ديال 10 سنين سالات هادي شي شهر وعندي مشكل فالخدمة، عافاكم بغيت رونديفو دغيا",
         "بنتي كتقرا فليل والكارط ديال الطلبة ديالها قربات تسالي، هي مشغولة بالامتحانات وبغيت نعاونها",
-        "la carte de séjour étudiant ديالي تسالي من هنا شهرين، واش نبدا الإجراءات دابا؟",
         "الريسيبيسي ديالي غادي يسالي نهار 20 ومازال الكارط ما خرجاتش",
         "التاريخ اللي مكتوب فالكارط هو 07/12/2025",
-        "أحتاج موعدا لتجديد بطاقة المقيم، رقمي الأجنبي 7512098345 وأسكن في مقاطعة الرون",
         "زوجي فرنسي الجنسية. بطاقتي تنتهي يوم 5/11 وأريد تجديدها في موعد يوم خميس",
-        "موعد تجديد carte résident من فضلكم، رقمي الأجنبي ٠٦٩٩٤٥١٢٣٨",
-        "مرحبا، ابنتي طالبة في رين وسرقت منها بطاقة الطالب مع المحفظة. كيف تطلب نسخة بديلة؟",
         "mama 3andha carte de résident w ghadi tsali f 2 chhor, hiya ma kat3refch tkteb, ana li kan9ra liha. kifach ndirou?",
         "salam, ana mzawja b fransawi men 2 snin, karti d l3am bqa liha 3 chhor. chnou khasni nwajjed?",
         "salam khoya, lwra9a l9dima dyal prefecture (récépissé) bqa liha 5 jours, lkhedma katlebha mni. 3awnni 🙏",
-        "renouvlmn karte rezidon svp numero etranger 0312345678",
         "I'm married to a French citizen and my carte de séjour vie privée et familiale expires in May. I need to renew it.",
         "Hi im british, my wife is french, my spouse card needs renewing before august. we're in the Dordogne",
         "Ma carte de résident est périmée depuis 2 semaines, est-ce que je peux encore la renouveler ou c'est trop tard ?",
-        "Bonjour je souhaite renouveler mon titre de résident 10 ans, mon numéro étranger est le 0612345678",
         "Bjr mon pere a sa carte de residant expiree depuis 1 mois il a pas fait le renouvelement a temps est ce grave",
         "carte resident a renouvler pr le 12 janvier 2027 merci",
         "salut jai la carte resident depuis 2016 elle arrive a echeance cet ete koi faire",
@@ -715,7 +733,7 @@ HELD_OUT_FLOORS: dict[str, tuple[int, int]] = {
     "fr": (98, 98),  # 98.4 / 98.4 % (95 / 96)
     "fr_sms": (96, 99),  # 96.3 / 99.1 % (94 / 96)
     "en": (95, 99),  # 95.6 / 99.1 % (91 / 94)
-    "ar_msa": (89, 94),  # 89.9 / 94.5 % (89 / 92)
+    "ar_msa": (89, 95),  # 89.9 / 95.4 % (89 / 92; session 18: 95.4)
     "ar_darija": (91, 98),  # 91.7 / 98.2 % (90 / 95)
     "arabizi": (89, 96),  # 89.7 / 96.3 % (89 / 93)
     # Issue 12 (within one ≥ 95 %).
