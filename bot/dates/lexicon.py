@@ -103,6 +103,20 @@ AFTER_NUMBER: dict[str, tuple[str, ...]] = {
 }
 
 
+# Counter → the words that name a month by the number after them, in every declared language
+# (the `before_number` of a `shared` table: Darija "شهر 4" is April).
+BEFORE_NUMBER: dict[str, frozenset[str]] = {
+    counter: frozenset(
+        fold(s)
+        for lang in languages()
+        for s in _spellings(
+            ((lang.dates.get("shared") or {}).get("before_number") or {}).get(counter)
+        )
+    )
+    for counter in ("month",)
+}
+
+
 def _folded(words: Iterable[str]) -> frozenset[str]:
     return frozenset(fold(word) for word in words)
 

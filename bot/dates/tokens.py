@@ -16,6 +16,7 @@ from typing import NamedTuple
 from bot.dates.lexicon import (
     AFTER_NUMBER,
     AMBIGUOUS,
+    BEFORE_NUMBER,
     BY_LANGUAGE,
     COMMON,
     FILLERS,
@@ -248,6 +249,7 @@ def tokenise(text: str, lang: str) -> list[Tok]:
                 tokens.append(_numeric_token(group, piece))
             i += 1
     tokens = _counted(tokens) if _COUNTERS else tokens
+    tokens = _numbered(tokens)
     return [
         _settle_weak_weekday(tokens, i) if t.kind == "weekday?" else t for i, t in enumerate(tokens)
     ]
@@ -303,6 +305,29 @@ def _counted(tokens: list[Tok]) -> list[Tok]:
             out.append(tok)
             end = i + 1
         i = end
+    return out
+
+
+def _numbered(tokens: list[Tok]) -> list[Tok]:
+    """A month named by the number after it ("شهر 4" is April, "fchhar 4" too), unless a
+    number or "in" before it counts it ("بعد شهر 4 أيام")."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        tok, after = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else None
+        counted = bool(out) and out[-1].kind in ("num", "numword", "in")
+        word = tok.text[1:] if tok.text[:1] in _ARABIC_CLITICS + ("f",) else tok.text
+        named = next((c for c, ws in BEFORE_NUMBER.items() if tok.text in ws or word in ws), None)
+        # Digits only: "شهر واحد" is one month, not January.
+        if named and after is not None and after.kind == "num" and not counted:
+            value = int(after.value)  # type: ignore[arg-type]
+            short = len(after.text) <= 2
+            if named == "month" and 1 <= value <= 12 and short:
+                out.append(Tok("month", value, f"{tok.text} {after.text}"))
+                i += 2
+                continue
+        out.append(tok)
+        i += 1
     return out
 
 

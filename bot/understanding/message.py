@@ -35,7 +35,12 @@ _POSTAL = re.compile(r"(?<![\d ])(\d{2}) ?(\d{3})(?![\d])")
 # Where one clause ends: "ma carte expire le 3 mars, je veux un rdv mardi".
 # A dot between digits is a date's ("02.09.2026", as Ukrainians, Russians and many French write
 # it), not the end of a clause.
-_CLAUSE = re.compile(r"(?:[,;!?\n،؛؟，。；！？]|(?<!\d)\.|\.(?!\d))+|\s(?:et|mais|and|but|w|ou)\s")
+# Arabic glues its "and" to the next word: "… تنتهي يوم 5/11 وأريد موعدا يوم خميس" is two clauses
+# when the "and" opens a wish.
+_CLAUSE = re.compile(
+    r"(?:[,;!?\n،؛؟，。；！？]|(?<!\d)\.|\.(?!\d))+|\s(?:et|mais|and|but|w|ou)\s"
+    r"|\s(?=و(?:أريد|اريد|أود|اود|نريد|أحتاج|احتاج|بغيت|نبغي|حاب|نحب|أرغب|ارغب)(?!\w))"
+)
 _DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # The `wants` of the cue files that is no wish alone: "another one" (see read_wants).

@@ -366,6 +366,10 @@ EXPIRY: list[ExpiryCase] = [
     ExpiryCase("ar", MON, "بطاقتي تنتهي في يونيو", "2027-06-01"),
     ExpiryCase("fr", MON, "elle a expiré en juin", "2026-06-01"),
     ExpiryCase("fr", MON, "expire le 10 octobre", "2026-10-10"),  # weeks ago: maybe unnoticed
+    # Darija names a month by its number after "شهر"; a number word after it is a count.
+    ExpiryCase("ar", MON, "الكارط غادي تسالي فشهر 4", "2027-04-01"),
+    ExpiryCase("ar", MON, "karti tsali f chhar 6", "2027-06-01"),
+    ExpiryCase("ar", MON, "تسالي بعد شهر واحد", "2026-12-23"),
     ExpiryCase("fr", MON, "fin 2027", "2027-12-31"),
     ExpiryCase("fr", MON, "03/27", "2027-03-01"),  # month/year as printed on cards
     ExpiryCase("fr", MON, "2027", None),  # a year alone is not precise enough
