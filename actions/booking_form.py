@@ -19,6 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
+from actions.asides import answer_aside
 from actions.booking_search import ATTEMPT_SLOTS, SEARCH_STEP, search_slots
 from actions.common import (
     FORM_DONE,
@@ -34,7 +35,7 @@ from actions.common import (
     still_stuck,
 )
 from actions.deadlines import say_deadline
-from actions.documents import answer_missing, labels, missing_named
+from actions.documents import answer_missing, missing_named
 from actions.manage import about_a_booking
 from actions.reading import FACT_SLOTS, facts_of, new_facts, said_facts, understood
 from bot.booking.identity import (
@@ -44,7 +45,6 @@ from bot.booking.identity import (
     normalise_phone,
 )
 from bot.catalogue import (
-    Demarche,
     Departement,
     Site,
     resolve_departement,
@@ -54,7 +54,7 @@ from bot.catalogue import (
 from bot.catalogue.missing import documents_named
 from bot.dates import understand
 from bot.deadlines import DeadlineStatus
-from bot.routing import RouteStatus, fee_step, route
+from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
 from bot.understanding import read_place, read_question
@@ -149,7 +149,7 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     if requested not in _ANSWERS:
         if question != "fee":
             return False
-        _answer(dispatcher, tracker, demarche, question, text)
+        answer_aside(dispatcher, tracker, demarche, question, text)
         return True
     intent = _latest_intent(tracker)
     marked = any(m in text for m in _QUESTION_MARKS)
@@ -186,64 +186,8 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         return False
     if requested == "documents_confirmed" and not said_as_question:
         return False  # "hein", "ما فهمتش": not understood, as before (validate_documents_…)
-    _answer(dispatcher, tracker, demarche, question, text)
+    answer_aside(dispatcher, tracker, demarche, question, text)
     return True
-
-
-def _answer(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    demarche: Demarche,
-    question: str | None,
-    text: str,
-) -> None:
-    """The answer to a question asked beside the form's: from the catalogue when it has it (the
-    fee, a document named or the list, the address once the site is known), else the counter."""
-    lang = language(tracker)
-    named = documents_named(text, catalogue().documents.values())
-    if question == "fee":
-        fee = fee_step(demarche)
-        if fee is None:
-            dispatcher.utter_message(response="utter_fee_unknown")
-        else:
-            dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
-    elif question == "documents" or (question is None and named):
-        listed = {r.document.code for r in demarche.to_prepare}
-        for document in named:
-            if document.code in listed:
-                dispatcher.utter_message(
-                    response="utter_document_explained",
-                    document=document.label(lang),
-                    explanation=document.explanation(lang),
-                )
-            else:
-                dispatcher.utter_message(
-                    response="utter_document_not_listed", document=document.label(lang)
-                )
-        if not named:
-            needed = [r.document for r in demarche.to_prepare]
-            dispatcher.utter_message(
-                response="utter_documents_to_bring", documents=labels(needed, lang)
-            )
-    elif question == "place":
-        site = _confirmed_site(tracker)
-        if site is not None:
-            dispatcher.utter_message(
-                response="utter_site_address", site_name=site.name, address=site.address
-            )
-        else:
-            dispatcher.utter_message(response="utter_place_after_site")
-    else:
-        dispatcher.utter_message(response="utter_ask_at_the_counter")
-
-
-def _confirmed_site(tracker: Tracker) -> Site | None:
-    """The site of the slot being confirmed (the form's site when the slot says none)."""
-    chosen = str(tracker.get_slot("chosen_slot"))
-    for proposed in tracker.get_slot("proposed_slots") or []:
-        if str(proposed.get("id")) == chosen and proposed.get("site") in catalogue().sites:
-            return catalogue().sites[proposed["site"]]
-    return catalogue().sites.get(tracker.get_slot("site") or "")
 
 
 def _latest_intent(tracker: Tracker) -> str | None:

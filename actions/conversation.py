@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.asides import answered_after_the_form
 from actions.common import (
     GuichetAction,
     in_form,
@@ -254,6 +255,12 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             and (answer := await answer_about_a_booking(dispatcher, tracker)) is not None
         ):
             return answer
+        if (
+            intent != "insult"
+            and not in_form(tracker)
+            and answered_after_the_form(dispatcher, tracker)
+        ):
+            return listen
         if read_question(text, language(tracker)) == "human":
             # "humain", "je veux parler a quelqu'un": the greeting's language menu or "not
             # understood" left no way to a person; the help answer names where one is.

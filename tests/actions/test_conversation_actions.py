@@ -98,6 +98,45 @@ def test_asking_for_a_human_gets_where_one_is_not_a_greeting(said, lang):
         assert run(ActionFallback(), state).responses == ["utter_help"]
 
 
+@pytest.mark.parametrize(
+    ("said", "intent", "lang", "response"),
+    [
+        ("combien ça coûte ?", "out_of_scope", "fr", "utter_fee"),
+        ("Et qu'est-ce que je dois préparer en attendant ?", "nlu_fallback", "fr",
+         "utter_documents_to_bring"),
+        ("what should I prepare meanwhile?", "nlu_fallback", "en", "utter_documents_to_bring"),
+        ("بشحال غادي نخلص؟", "nlu_fallback", "ar", "utter_fee"),
+        ("c'est où ?", "nlu_fallback", "fr", "utter_site_address"),
+    ],
+)  # fmt: skip
+def test_a_question_after_the_form_is_answered_for_the_demarche_known(said, intent, lang, response):
+    # Session 19, as a phone: after "too early, come back in …" the fee was answered as off
+    # topic and "what should I prepare?" was not understood, though the démarche was known.
+    state = _after(["booking_form"], intent)
+    state.latest_message["text"] = said
+    state.slots.update({"language": lang, "demarche": RESIDENT, "site": "pref-38"})
+    result = run(ActionFallback(), state)
+    assert result.responses == [response]
+    if response == "utter_fee":
+        assert "225" in result.message(response)["fee_text"]  # the catalogue's figure
+
+
+def test_a_question_after_the_form_without_what_it_needs_is_not_guessed():
+    # No démarche: nothing to price; no site: no address to give outside the form.
+    fee = _after([], "out_of_scope")
+    fee.latest_message["text"] = "combien ça coûte ?"
+    assert run(ActionFallback(), fee).responses == ["utter_out_of_scope"]
+    where = _after(["utter_greet"], "nlu_fallback")
+    where.latest_message["text"] = "c'est où ?"
+    where.slots["demarche"] = RESIDENT
+    assert run(ActionFallback(), where).responses == ["utter_ask_rephrase"]
+    # An insult that names the price is still an insult.
+    rude = _after([], "insult")
+    rude.latest_message["text"] = "combien ça coûte, idiot"
+    rude.slots["demarche"] = RESIDENT
+    assert run(ActionFallback(), rude).responses == ["utter_insult"]
+
+
 def test_a_yes_with_nothing_pending_shows_the_menu():
     result = run(ActionConfirm(), tracker({"awaiting": None}, intent="affirm"))
     assert result.responses == ["utter_menu"] and result.slots == {"awaiting": None}

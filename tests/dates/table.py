@@ -162,6 +162,8 @@ CASES: list[Case] = [
     Case("en", MON, "12/25", "2026-12-25"),  # the only order possible
     Case("en", MON, "at 9", "2026-11-24", "morning", "09:00"),  # 9:00 is past at 10:00
     Case("en", MON, "3pm", "2026-11-23", "afternoon", "15:00"),
+    Case("en", MON, "friday at 10 am", "2026-11-27", "morning", "10:00"),
+    Case("en", MON, "tuesday 4 pm", "2026-11-24", "afternoon", "16:00"),
     Case("en", MON, "I'm available Thursday morning", "2026-11-26", "morning"),
     Case("en", MON, "from monday to friday", "2026-11-30..2026-12-04"),
     Case("en", MON, "between the 1st and the 5th", "2026-12-01..2026-12-05"),
@@ -317,6 +319,9 @@ NO_DATE: list[tuple[str, str]] = [
     ("en", "may i come"),
     ("en", "it might rain"),
     ("en", "my domain"),
+    ("en", "I am a student and my permit expires soon"),  # "am" is a morning only after an hour
+    ("en", "am I too late?"),
+    ("en", "the PM said so"),
     ("ar", "شكرا"),
     ("ar", "مرحبا"),
     ("ar", "٠٦١٢٣٤٥٦٧٨"),

@@ -328,6 +328,9 @@ def test_cancel_in_mixed_darija_is_not_a_booking() -> None:
         ("can I move my appointment to friday?", "en", Wants.RESCHEDULE),
         ("when is my appointment?", "en", Wants.CHECK),
         ("je veux un rdv", "fr", Wants.BOOK),
+        # "maintenant" is one letter from a "maintenu" stem: it asks for a booking now.
+        ("je veux un rdv maintenant", "fr", Wants.BOOK),
+        ("mon rdv est-il toujours maintenu ?", "fr", Wants.CHECK),
         # A longer cue of a weaker wish does not hide a stronger one: "date de mon rdv" is
         # inside a move.
         ("jpeu changer la date de mon rdv", "fr", Wants.RESCHEDULE),
