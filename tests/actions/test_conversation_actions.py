@@ -106,6 +106,8 @@ def test_asking_for_a_human_gets_where_one_is_not_a_greeting(said, lang):
          "utter_documents_to_bring"),
         ("what should I prepare meanwhile?", "nlu_fallback", "en", "utter_documents_to_bring"),
         ("بشحال غادي نخلص؟", "nlu_fallback", "ar", "utter_fee"),
+        ("شنو خاصني نوجد؟", "nlu_fallback", "ar", "utter_documents_to_bring"),
+        ("ماذا يجب أن أحضر معي؟", "out_of_scope", "ar", "utter_documents_to_bring"),
         ("c'est où ?", "nlu_fallback", "fr", "utter_site_address"),
     ],
 )  # fmt: skip
