@@ -4,15 +4,19 @@ it, once the démarche is known (action_fallback: "combien ça coûte ?" after a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import catalogue, demarche_of, language
+from actions.common import catalogue, demarche_of, language, now
 from actions.documents import labels
-from bot.catalogue import Demarche, Site
+from bot.catalogue import Demarche, Departement, Site, resolve_departement, resolve_site
 from bot.catalogue.missing import documents_named
-from bot.routing import fee_step
-from bot.understanding import read_question
+from bot.deadlines import NoDeadline, assess
+from bot.routing import RouteResult, RouteStatus, fee_step, next_steps
+from bot.timezone import PARIS
+from bot.understanding import read_place, read_question
 
 
 def answer_aside(
@@ -72,18 +76,110 @@ def confirmed_site(tracker: Tracker) -> Site | None:
 
 
 def answered_after_the_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """The fee, the documents or the address asked once the démarche is known, outside the
-    form: after "too early, come back in May", "combien ça coûte ?" got the out-of-scope answer
-    and "qu'est-ce que je dois préparer en attendant ?" a "not understood". The address only
-    with a site: without one, the form would ask the département, and this is no form."""
-    demarche = demarche_of(tracker)
+    """The fee, the documents or where to go, asked once the démarche is known, outside the
+    form: after "too early, come back in May", "combien ça coûte ?" got the out-of-scope answer,
+    "qu'est-ce que je dois préparer en attendant ?" a "not understood", and "c'est où la
+    préfecture ?" then "j'habite à Grenoble" ended on "je vous explique mal". Where to go is the
+    démarche's site in the place named (the message's, or asked for); none for a démarche
+    without appointments, whose door is elsewhere."""
+    demarche = _known_demarche(tracker)
     text = (tracker.latest_message.get("text") or "").strip()
     if demarche is None or not text:
         return False
-    question = read_question(text, language(tracker))
-    if question not in ("fee", "documents", "place"):
+    lang = language(tracker)
+    question = read_question(text, lang)
+    if question in ("fee", "documents") or (question == "place" and confirmed_site(tracker)):
+        answer_aside(dispatcher, tracker, demarche, question, text)
+        return True
+    if question == "why":
+        return _said_the_window(dispatcher, tracker, demarche)
+    if question not in ("place", None):
         return False
-    if question == "place" and confirmed_site(tracker) is None:
+    sites = sites_named(text)
+    if question is None and not sites and departement_named(text) is None:
         return False
-    answer_aside(dispatcher, tracker, demarche, question, text)
+    if demarche.booking is None:
+        # Done online wherever the person lives: its door again, with the Point d'Accueil
+        # Numérique of the place named, where a mediator helps (bot.routing.next_steps).
+        site = sites[0] if sites else confirmed_site(tracker)
+        door = RouteResult(
+            RouteStatus.RESOLVED, (demarche.code,), demarche, next_steps(demarche, site)
+        )
+        dispatcher.utter_message(
+            response="utter_demarche_elsewhere",
+            demarche_name=demarche.name(lang),
+            route_text=door.render(lang),
+        )
+        return True
+    offering = [site for site in sites if demarche.code in site.demarches]
+    if offering:
+        dispatcher.utter_message(
+            response="utter_site_of_demarche",
+            site_name=offering[0].name,
+            address=offering[0].address,
+        )
+    elif not say_place_not_bookable(dispatcher, sites, text):
+        dispatcher.utter_message(response="utter_ask_site_for_address")
     return True
+
+
+def _said_the_window(
+    dispatcher: CollectingDispatcher, tracker: Tracker, demarche: Demarche
+) -> bool:
+    """ "Pourquoi si tôt ?" after "too early, from 1 January": the renewal is filed within a
+    window before the title ends (data/catalogue/deadlines.yml, its sources), with the person's
+    own dates. Nothing to say without a deadline or an expiry date."""
+    expiry = tracker.get_slot("expiry_date")
+    if not expiry:
+        return False
+    try:
+        assessment = assess(
+            dt.date.fromisoformat(expiry), demarche.code, now().astimezone(PARIS).date()
+        )
+    except (NoDeadline, ValueError):
+        return False
+    dispatcher.utter_message(
+        response="utter_filing_window",
+        opens=assessment.window_opens.isoformat(),
+        closes=assessment.window_closes.isoformat(),
+    )
+    return True
+
+
+def _known_demarche(tracker: Tracker) -> Demarche | None:
+    """The démarche being booked, else the one whose door elsewhere (ANEF, NATALI) was given:
+    nothing is booked there, so it sets no démarche slot."""
+    return demarche_of(tracker) or catalogue().demarches.get(tracker.get_slot("door") or "")
+
+
+def sites_named(text: str) -> list[Site]:
+    """The sites a place names: the catalogue's names, else the sentence reader's spellings
+    ("دوردوني", "٢٤")."""
+    sites = resolve_site(text, catalogue())
+    if sites:
+        return sites
+    place = read_place(text, None)
+    return [catalogue().sites[code] for code in place.sites] if place else []
+
+
+def departement_named(text: str) -> Departement | None:
+    """The one département a place names, whether or not Guichet books there."""
+    found = resolve_departement(text, catalogue())
+    place = read_place(text, None) if found is None else None
+    if place is not None and len(place.departements) == 1:
+        found = catalogue().departements[place.departements[0]]
+    return found
+
+
+def say_place_not_bookable(dispatcher: CollectingDispatcher, sites: list[Site], text: str) -> bool:
+    """Why a place read cannot be booked for the démarche (its préfecture does not take it, or
+    Guichet does not book there yet); False when the text names no place at all."""
+    if sites:
+        dispatcher.utter_message(response="utter_site_no_such_demarche", site_name=sites[0].name)
+        return True
+    if unserved := departement_named(text):
+        dispatcher.utter_message(
+            response="utter_site_not_served", city=unserved.prefecture, code=unserved.code
+        )
+        return True
+    return False

@@ -10,6 +10,7 @@ submit keep every path visible in data/rules.yml.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.asides import answer_aside
+from actions.asides import answer_aside, say_place_not_bookable, sites_named
 from actions.booking_search import ATTEMPT_SLOTS, SEARCH_STEP, search_slots
 from actions.common import (
     FORM_DONE,
@@ -45,11 +46,7 @@ from bot.booking.identity import (
     normalise_phone,
 )
 from bot.catalogue import (
-    Departement,
-    Site,
-    resolve_departement,
     resolve_departements,
-    resolve_site,
 )
 from bot.catalogue.missing import documents_named
 from bot.dates import understand
@@ -57,7 +54,7 @@ from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
-from bot.understanding import read_place, read_question
+from bot.understanding import read_question
 from bot.words import Word, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
@@ -142,8 +139,12 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     requested = tracker.get_slot("requested_slot")
     demarche = demarche_of(tracker)
     text = (tracker.latest_message.get("text") or "").strip()
-    if requested in (None, "demarche") or demarche is None or not text or text.startswith("/"):
+    if not text or text.startswith("/"):
         return False  # a button payload says what it answers itself
+    if requested == "demarche" and demarche is None:
+        return _asked_before_the_demarche(dispatcher, tracker, text)
+    if requested is None or demarche is None:
+        return False
     lang = language(tracker)
     question = read_question(text, lang)
     if requested not in _ANSWERS:
@@ -190,6 +191,25 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return True
 
 
+def _asked_before_the_demarche(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> bool:
+    """At the routing question, what to bring, what it costs or where to go depend on the
+    démarche (the place on the département, asked next): said so, then the question again. As a
+    phone (session 21), "ach njib m3aya?" got "not understood" there, "fin kayna l prefecture?"
+    the "I explain badly" of a stuck person."""
+    if said_facts(tracker):
+        return False  # "what do I bring for the 10-year card?": the form routes it
+    question = read_question(text, language(tracker))
+    if question == "place":
+        dispatcher.utter_message(response="utter_place_after_site")
+    elif question in ("documents", "fee"):
+        dispatcher.utter_message(response="utter_aside_after_demarche")
+    else:
+        return False
+    return True
+
+
 def _latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
@@ -222,27 +242,8 @@ def _reading_the_request(tracker: Tracker) -> bool:
     return tracker.get_slot("requested_slot") in (None, "demarche")
 
 
-def _sites_named(text: str) -> list[Site]:
-    """The sites a place names: the catalogue's names, else the sentence reader's spellings
-    ("دوردوني", "٢٤")."""
-    sites = resolve_site(text, catalogue())
-    if sites:
-        return sites
-    place = read_place(text, None)
-    return [catalogue().sites[code] for code in place.sites] if place else []
-
-
 # More words than a place name has ("Saint-Martin-d'Hères", "Seine Saint Denis"): a sentence.
 _PLACE_WORDS = 3
-
-
-def _departement_named(text: str) -> Departement | None:
-    """The one département a place names, whether or not Guichet books there."""
-    found = resolve_departement(text, catalogue())
-    place = read_place(text, None) if found is None else None
-    if place is not None and len(place.departements) == 1:
-        found = catalogue().departements[place.departements[0]]
-    return found
 
 
 # What is said of a place the request names that cannot be booked there.
@@ -362,7 +363,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"demarche": None} if code is None and asked and switching else {}
         if code is None and starting and tracker.get_slot("demarche"):
             return {}
-        changes: dict[str, Any] = {"demarche": code}
+        changes: dict[str, Any] = {"demarche": code, "door": None}
         if tracker.get_slot("demarche"):
             # Another démarche: its own documents, slots and confirmation.
             changes.update({name: None for name in (*ATTEMPT_SLOTS, "documents_confirmed")})
@@ -383,9 +384,10 @@ class ValidateBookingForm(FormValidationAction):
                 if result.status is RouteStatus.NOT_COVERED:
                     dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
                     return {"demarche": None, **{name: None for name in FACT_SLOTS}}
-                if not said_facts(tracker):
+                if not said_facts(tracker) and understood(tracker).place is None:
                     # Nothing read in it ("?", "ما فهمتش"): the same question again, alone,
-                    # read as if the message had been lost. Say so, and where help is.
+                    # read as if the message had been lost. Say so, and where help is. A place
+                    # ("ana f grenoble") was read: it is kept, and only the question comes again.
                     numbered = result.question is not None
                     dispatcher.utter_message(
                         response="utter_stuck"
@@ -401,9 +403,11 @@ class ValidateBookingForm(FormValidationAction):
         if demarche.booking is None:
             return found
         dispatcher.utter_message(response="utter_demarche_found", demarche_name=demarche.name(lang))
-        expiry = understood(tracker).expiry
+        kept = tracker.get_slot("expiry_date")
+        expiry = understood(tracker).expiry or (dt.date.fromisoformat(kept) if kept else None)
         if expiry is not None:
-            # The expiry date said in the same message: where they stand comes before booking.
+            # The expiry date said in this message, or before the routing question ("karti
+            # tsali f 3 mars", then "1"): where they stand comes before booking.
             found["expiry_date"] = expiry.isoformat()
             assessment = say_deadline(dispatcher, expiry, code, lang)
             if assessment is not None and assessment.status is DeadlineStatus.EARLY:
@@ -444,7 +448,7 @@ class ValidateBookingForm(FormValidationAction):
             place = understood(tracker).place
             if place is not None and place.sites:
                 return {"site": place.text}
-        return _free_text_answer(tracker, "site", lambda text: bool(_sites_named(text)))
+        return _free_text_answer(tracker, "site", lambda text: bool(sites_named(text)))
 
     async def extract_date_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -487,7 +491,7 @@ class ValidateBookingForm(FormValidationAction):
         text = str(value).strip()
         if text in catalogue().sites:
             return {"site": text}
-        sites = _sites_named(text)
+        sites = sites_named(text)
         demarche = tracker.get_slot("demarche")
         # Before the démarche is known (a place given first), any site of that place will do.
         offering = [s for s in sites if demarche is None or demarche in s.demarches]
@@ -505,15 +509,9 @@ class ValidateBookingForm(FormValidationAction):
                     others=others,
                 )
             return {"site": site.code}
-        if sites:
-            dispatcher.utter_message(
-                response="utter_site_no_such_demarche", site_name=sites[0].name
-            )
-        elif unserved := _departement_named(text):
-            dispatcher.utter_message(
-                response="utter_site_not_served", city=unserved.prefecture, code=unserved.code
-            )
-        elif len(text.split()) > _PLACE_WORDS or text.endswith(("?", "؟", "？")):
+        if say_place_not_bookable(dispatcher, sites, text):
+            return {"site": None}
+        if len(text.split()) > _PLACE_WORDS or text.endswith(("?", "؟", "？")):
             dispatcher.utter_message(response="utter_site_explain")
         else:
             dispatcher.utter_message(response="utter_site_not_found", query=text)

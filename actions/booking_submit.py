@@ -69,7 +69,12 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                 demarche_name=demarche.name(lang),
                 route_text=text,
             )
-            return [*done, SlotSet("demarche", None), *_reset(FACT_SLOTS)]
+            return [
+                *done,
+                SlotSet("demarche", None),
+                *_reset(FACT_SLOTS),
+                SlotSet("door", demarche.code),
+            ]
         if tracker.get_slot("documents_confirmed") is False:
             if not tracker.get_slot("missing_documents"):  # named ones were answered already
                 dispatcher.utter_message(

@@ -291,7 +291,9 @@ class ActionConfirm(GuichetAction, action="action_confirm"):
         cleared: list[EventType] = [SlotSet("awaiting", None)]
         step = step_of(tracker.get_slot("awaiting") or "")
         if step is None:
-            dispatcher.utter_message(response="utter_menu")
+            # Nothing pending: Rasa also reads "c'est où ?" as a yes; it may ask the address.
+            if not answered_after_the_form(dispatcher, tracker):
+                dispatcher.utter_message(response="utter_menu")
             return cleared
         # The step may set `awaiting` again (the service is still down): its events come last.
         return [*cleared, *await step().act(dispatcher, tracker)]

@@ -90,6 +90,7 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
                         demarche_name=result.demarche.name(lang),
                         route_text=result.render(lang),
                     )
+                    events.append(SlotSet("door", demarche))
                 else:
                     events.append(SlotSet("demarche", demarche))
         assessment = say_deadline(dispatcher, expiry, demarche, lang)

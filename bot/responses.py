@@ -346,6 +346,26 @@ RESPONSES: dict[str, Response] = {
     "utter_place_after_site": Response(
         N_("Le lieu dépend de votre département : je vous le demande juste après.")
     ),
+    # "C'est où la préfecture ?" or "j'habite à Grenoble" outside the form, once the démarche
+    # is known (after "too early, come back in January"): its site there, or which place.
+    "utter_site_of_demarche": Response(
+        N_("Pour cette démarche, c'est à la {site_name}, {address}.")
+    ),
+    "utter_ask_site_for_address": Response(
+        N_(
+            "L'adresse dépend de votre département. Écrivez son numéro, votre code postal ou votre ville."
+        )
+    ),
+    # "Pourquoi si tôt ?" after the deadline: the window (deadlines.yml, seed 002), in dates.
+    "utter_filing_window": Response(
+        N_(
+            "La demande se dépose dans une période fixée avant la fin du titre : pour vous, du {opens} au {closes}."
+        )
+    ),
+    # "What do I bring?", "how much?" asked at the routing question, before the démarche.
+    "utter_aside_after_demarche": Response(
+        N_("Cela dépend de votre démarche : répondez d'abord à cette question.")
+    ),
     # "Et pour les photos ?": the catalogue's explanation of a document of the list.
     "utter_document_explained": Response("{document} : {explanation}"),
     "utter_document_not_listed": Response(

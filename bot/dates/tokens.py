@@ -96,6 +96,8 @@ class _Lexicon:
     phrases: dict[tuple[str, ...], Tok]
     longest_phrase: int
     fuzzy_deletes: dict[str, set[str]]
+    # Words of the phrases: a mixed one ("ba9i" of "ba9i liha") is kept whole, not split.
+    phrase_words: frozenset[str] = frozenset()
 
 
 def _deletes(word: str) -> set[str]:
@@ -145,7 +147,8 @@ def _lexicon(lang: str) -> _Lexicon:
             for deleted in _deletes(word):
                 fuzzy.setdefault(deleted, set()).add(word)
     longest = max((len(k) for k in phrases), default=1)
-    return _Lexicon(words, phrases, longest, fuzzy)
+    phrase_words = frozenset(word for key in phrases for word in key)
+    return _Lexicon(words, phrases, longest, fuzzy, phrase_words)
 
 
 _ARABIC_CLITICS = ("و", "ف", "ب", "ل")
@@ -224,7 +227,7 @@ def tokenise(text: str, lang: str) -> list[Tok]:
     raw = _raw_tokens(_folded(text))
     expanded: list[tuple[str, str]] = []
     for group, piece in raw:
-        if group == "mixed" and piece not in lex.words:
+        if group == "mixed" and piece not in lex.words and piece not in lex.phrase_words:
             # "3mars", "le3", "9h30mardi": glued by a phone keyboard, read apart.
             for part in _SPLIT_MIXED_RE.findall(piece):
                 sub = _raw_tokens(part)

@@ -348,6 +348,8 @@ def test_demarche_not_booked_at_the_prefecture_ends_on_the_right_door(facts, exp
     door = run(ActionSubmitBooking(), tracker({**facts, **started.slots}))
     assert door.responses == ["utter_demarche_elsewhere"]
     assert door.messages[0]["route_text"]
+    # The facts go for the next démarche; the door is kept for "how much?", "where?".
+    assert door.slots["door"] == expected and door.slots["demarche"] is None
 
 
 def test_ambiguous_demarche_is_one_numbered_question():
@@ -372,6 +374,21 @@ def test_ambiguous_demarche_is_one_numbered_question():
         entities=[entity("title_type", "carte_resident")],
     )
     assert answered.slots["demarche"] == RESIDENT
+
+
+def test_an_expiry_said_before_the_routing_question_is_assessed_once_it_is_answered():
+    # Session 21, as a phone: "karti … tsali f 3 mars 2028, bghit njaddadha", then "1" (the
+    # résident card) went straight to the documents, with no "too early" and a booking ahead.
+    slots = {"procedure_kind": "renewal", "title_type": "carte_resident"}
+    answered = validate(
+        {**slots, "expiry_date": "2028-03-03"},
+        {"demarche": '/inform{"title_type":"carte_resident"}'},
+        requested="demarche",
+        entities=[entity("title_type", "carte_resident")],
+    )
+    assert answered.slots["demarche"] == RESIDENT
+    assert "utter_deadline" in answered.responses
+    assert answered.messages[1]["status"] == "early"
 
 
 def test_documents_are_paged_and_not_yet_lists_them_back():
@@ -680,6 +697,38 @@ def test_a_request_naming_saint_denis_books_in_the_93():
     result = validate({}, {}, requested=None, text=text, intent="need_procedure")
     assert result.slots["site"] == "pref-93"
     assert "utter_site_not_served" not in result.responses
+
+
+@pytest.mark.parametrize(
+    ("said", "lang", "response"),
+    [
+        ("ach njib m3aya?", "ar", "utter_aside_after_demarche"),
+        ("combien ça coûte ?", "fr", "utter_aside_after_demarche"),
+        ("fin kayna l prefecture?", "ar", "utter_place_after_site"),
+        ("c'est où la préfecture ?", "fr", "utter_place_after_site"),
+    ],
+)
+def test_a_question_at_the_routing_question_is_answered_then_it_is_asked_again(
+    said, lang, response
+):
+    # Session 21, as a phone (Arabizi): "not understood", then "I explain badly, see a PAN".
+    facts = {"procedure_kind": "renewal", "title_type": None, "language": lang}
+    asked = validate(
+        facts, {"demarche": said}, requested="demarche", text=said, intent="nlu_fallback",
+        language=lang,
+    )  # fmt: skip
+    assert asked.responses == [response]
+    assert asked.slots["demarche"] is None  # the routing question comes again
+
+
+def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood():
+    facts = {"procedure_kind": "renewal", "title_type": None, "language": "ar"}
+    said = "ana f grenoble"
+    town = validate(
+        facts, {"demarche": said}, requested="demarche", text=said, intent="inform", language="ar"
+    )
+    assert town.slots["site"] == "pref-38" and town.slots["demarche"] is None
+    assert town.responses == []
 
 
 @pytest.mark.parametrize(("said", "lang"), [("?", "fr"), ("ما فهمتش", "ar"), ("hein", "fr")])

@@ -109,6 +109,7 @@ def test_asking_for_a_human_gets_where_one_is_not_a_greeting(said, lang):
         ("شنو خاصني نوجد؟", "nlu_fallback", "ar", "utter_documents_to_bring"),
         ("ماذا يجب أن أحضر معي؟", "out_of_scope", "ar", "utter_documents_to_bring"),
         ("c'est où ?", "nlu_fallback", "fr", "utter_site_address"),
+        ("ach njib m3aya?", "nlu_fallback", "ar", "utter_documents_to_bring"),
     ],
 )  # fmt: skip
 def test_a_question_after_the_form_is_answered_for_the_demarche_known(said, intent, lang, response):
@@ -128,10 +129,11 @@ def test_a_question_after_the_form_without_what_it_needs_is_not_guessed():
     fee = _after([], "out_of_scope")
     fee.latest_message["text"] = "combien ça coûte ?"
     assert run(ActionFallback(), fee).responses == ["utter_out_of_scope"]
-    where = _after(["utter_greet"], "nlu_fallback")
-    where.latest_message["text"] = "c'est où ?"
-    where.slots["demarche"] = RESIDENT
-    assert run(ActionFallback(), where).responses == ["utter_ask_rephrase"]
+    # Nothing about a place or a price: not guessed either.
+    why = _after(["utter_greet"], "nlu_fallback")
+    why.latest_message["text"] = "pourquoi ?"
+    why.slots["demarche"] = RESIDENT
+    assert run(ActionFallback(), why).responses == ["utter_ask_rephrase"]
     # An insult that names the price is still an insult.
     rude = _after([], "insult")
     rude.latest_message["text"] = "combien ça coûte, idiot"
@@ -139,9 +141,76 @@ def test_a_question_after_the_form_without_what_it_needs_is_not_guessed():
     assert run(ActionFallback(), rude).responses == ["utter_insult"]
 
 
+def _where(said: str, slots: dict, intent: str = "nlu_fallback") -> Tracker:
+    state = _after(["booking_form"], intent)
+    state.latest_message["text"] = said
+    state.slots.update({"language": "fr", **slots})
+    return state
+
+
+@pytest.mark.parametrize(
+    ("said", "response", "named"),
+    [
+        ("c'est où la préfecture ?", "utter_ask_site_for_address", None),
+        ("j'habite à Grenoble", "utter_site_of_demarche", "Préfecture de l'Isère"),
+        ("38", "utter_site_of_demarche", "Préfecture de l'Isère"),
+        ("c'est où la préfecture de Bobigny ?", "utter_site_of_demarche",
+         "Préfecture de la Seine-Saint-Denis"),
+        ("j'habite à Lyon", "utter_site_not_served", None),
+    ],
+)  # fmt: skip
+def test_where_to_go_after_the_form_asks_the_place_then_gives_the_demarches_site(
+    said, response, named
+):
+    # Session 21, as a phone: after "too early, come back in January 2028", "c'est où la
+    # préfecture ?" got "not understood" and "j'habite à Grenoble" "je vous explique mal".
+    result = run(ActionFallback(), _where(said, {"demarche": RESIDENT}))
+    assert result.responses == [response]
+    if named is not None:
+        assert result.message(response)["site_name"] == named
+        assert result.message(response)["address"]
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"), [("pourquoi si tôt ?", "fr"), ("why so early?", "en"), ("3lach?", "ar")]
+)
+def test_why_so_early_gets_the_filing_window_in_the_persons_dates(said, lang):
+    # Session 21, as a phone: "pourquoi si tôt ?" after "too early" got "not understood".
+    slots = {"demarche": RESIDENT, "expiry_date": "2028-03-01", "language": lang}
+    result = run(ActionFallback(), _where(said, slots))
+    assert result.responses == ["utter_filing_window"]
+    # deadlines.yml: a résident card is filed within the 2 months before it ends.
+    window = result.message("utter_filing_window")
+    assert (window["opens"], window["closes"]) == ("2028-01-01", "2028-03-01")
+    # Without an expiry date there are no dates to give: not guessed.
+    undated = run(ActionFallback(), _where(said, {"demarche": RESIDENT, "language": lang}))
+    assert undated.responses == ["utter_ask_rephrase"]
+
+
+def test_where_to_go_for_a_demarche_done_online_is_its_door_again():
+    # Naturalisation sets no démarche slot (nothing is booked there), only the door given.
+    nationality = {"door": "naturalisation"}
+    where = run(ActionFallback(), _where("c'est où ?", nationality))
+    assert where.responses == ["utter_demarche_elsewhere"]
+    assert "natali.interieur.gouv.fr" in where.message("utter_demarche_elsewhere")["route_text"]
+    # A town named: the door, and the Point d'Accueil Numérique there that helps with it.
+    town = run(ActionFallback(), _where("j'habite à Grenoble", nationality))
+    route_text = town.message("utter_demarche_elsewhere")["route_text"]
+    assert "natali.interieur.gouv.fr" in route_text and "Isère" in route_text
+    fee = run(ActionFallback(), _where("combien ça coûte ?", nationality, "out_of_scope"))
+    assert fee.responses == ["utter_fee"] and "55" in fee.message("utter_fee")["fee_text"]
+    # Without a démarche, a town alone is no question of ours.
+    assert run(ActionFallback(), _where("j'habite à Grenoble", {})).responses == [
+        "utter_ask_rephrase"
+    ]
+
+
 def test_a_yes_with_nothing_pending_shows_the_menu():
     result = run(ActionConfirm(), tracker({"awaiting": None}, intent="affirm"))
     assert result.responses == ["utter_menu"] and result.slots == {"awaiting": None}
+    # Rasa reads "c'est où ?" as a yes: with a démarche known, it is the address asked.
+    where = run(ActionConfirm(), _where("c'est où ?", {"demarche": RESIDENT}, "affirm"))
+    assert where.responses == ["utter_ask_site_for_address"]
 
 
 def test_expiry_date_in_english_without_a_demarche_is_noted():

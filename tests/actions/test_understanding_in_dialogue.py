@@ -79,6 +79,7 @@ def test_a_student_whose_permit_expires_next_month_gets_the_online_door_and_the_
     assert said.messages[0]["demarche_name"] == "Renewal of a student residence permit"
     assert "utter_deadline" in said.responses
     assert said.slots["expiry_date"] and said.slots["title_type"] == "etudiant"
+    assert said.slots["door"] == "etudiant_renouvellement"
 
 
 @pytest.mark.parametrize(

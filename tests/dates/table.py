@@ -375,6 +375,11 @@ EXPIRY: list[ExpiryCase] = [
     ExpiryCase("ar", MON, "الكارط غادي تسالي فشهر 4", "2027-04-01"),
     ExpiryCase("ar", MON, "karti tsali f chhar 6", "2027-06-01"),
     ExpiryCase("ar", MON, "تسالي بعد شهر واحد", "2026-12-23"),
+    # What is left of it ("ba9i": a digit inside a word of a phrase is no number), days in Darija.
+    ExpiryCase("ar", MON, "karti ba9i liha 3 chhor", "2027-02-23"),
+    ExpiryCase("ar", MON, "ba9i liha chhar", "2026-12-23"),
+    ExpiryCase("ar", MON, "باقي ليها شهرين", "2027-01-23"),
+    ExpiryCase("ar", MON, "ghadi tkmal ba3d 40 yom", "2027-01-02"),
     ExpiryCase("fr", MON, "fin 2027", "2027-12-31"),
     ExpiryCase("fr", MON, "03/27", "2027-03-01"),  # month/year as printed on cards
     ExpiryCase("fr", MON, "2027", None),  # a year alone is not precise enough

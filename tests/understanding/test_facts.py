@@ -682,7 +682,8 @@ KNOWN_DEV_MISSES = frozenset(
 # Also: expiry words without a marker the books know ("f 2 chhor", "cet ete"). Since session
 # 18 read: a numéro étranger said as such that starts like a phone number (06…, 03…), Rennes
 # and the Rhône in Arabic, a denied marriage, arriving in France, "من هنا شهرين", "فشهر 4", a
-# wish's clause opened by a glued "and" ("وأريد").
+# wish's clause opened by a glued "and" ("وأريد"); since session 21, what is left of a card
+# ("bqa liha 3 chhor").
 SESSION_17_DEV_MISSES = frozenset(
     {
         "بغيت ندير الوراق ديال الإقامة لأول مرة",
@@ -698,8 +699,6 @@ SESSION_17_DEV_MISSES = frozenset(
         "الريسيبيسي ديالي غادي يسالي نهار 20 ومازال الكارط ما خرجاتش",
         "التاريخ اللي مكتوب فالكارط هو 07/12/2025",
         "mama 3andha carte de résident w ghadi tsali f 2 chhor, hiya ma kat3refch tkteb, ana li kan9ra liha. kifach ndirou?",
-        "salam, ana mzawja b fransawi men 2 snin, karti d l3am bqa liha 3 chhor. chnou khasni nwajjed?",
-        "salam khoya, lwra9a l9dima dyal prefecture (récépissé) bqa liha 5 jours, lkhedma katlebha mni. 3awnni 🙏",
         "I'm married to a French citizen and my carte de séjour vie privée et familiale expires in May. I need to renew it.",
         "Hi im british, my wife is french, my spouse card needs renewing before august. we're in the Dordogne",
         "Ma carte de résident est périmée depuis 2 semaines, est-ce que je peux encore la renouveler ou c'est trop tard ?",
@@ -710,13 +709,37 @@ SESSION_17_DEV_MISSES = frozenset(
 )
 
 
+# Session 21: the new writers' lines still missed, kept visible. "Cancel it, I will take another
+# one later" reads as a move (another appointment beside a cancel is a move, by design); a
+# second booking made by someone else, deleted beside "another" appointment; an afternoon or
+# a late hour asked without saying it is one's own appointment; "the week after next"; a
+# wallet stolen with the card and the driving licence (the road topic leads); a récépissé
+# expired beside an employer's "no papers, no work" (read as the regularisation).
+SESSION_21_DEV_MISSES = frozenset(
+    {
+        "Bonjour khouya, 3andi mou3id f la préfecture nhar lkhmis walakin safrt l bled 7it mat"
+        " baba lah yr7mo, bghit nlghih w n3awd nakhod wa7ed akhor mn b3d",
+        "slt 3afak lghi lia rdv dial lghedda, ghadi nji ghir b récépissé jdid f chi nhar akhor",
+        "recipissé dyali salla lbar7 w ana khdam f chantier, lpatron kaygolia bla papier ma nkhdmch"
+        " 😡 3tini rdv dghya",
+        "السلام عليكم، حجزت موعدا لنفسي ثم حجز لي زوجي موعدا آخر على الموقع دون أن يخبرني. اريد حذف"
+        " الموعد الثاني حتى يستفيد منه شخص آخر",
+        "أعمل في الصباح ولا أستطيع المجيء الساعة ٩، هل يوجد موعد بعد الظهر؟",
+        "أنا في المستشفى حاليا بعد عملية جراحية. هل يمكن تأخير موعد الغد إلى الأسبوع بعد القادم؟",
+        "صاحب العمل لم يسمح لي بالغياب يوم الأربعاء. هل توجد ساعة في آخر النهار يوم الاربعاء أو"
+        " الخميس؟",
+        "سرقوا محفظتي وفيها بطاقة الاقامه ورخصة السياقة. أنا في ليل",
+    }
+)
+
+
 def _dev_entries() -> list[Any]:
     return [
         pytest.param(
             path.stem,
             entry,
             marks=[pytest.mark.xfail(reason="decision 0022: left to the cue files")]
-            if entry["text"] in KNOWN_DEV_MISSES | SESSION_17_DEV_MISSES
+            if entry["text"] in KNOWN_DEV_MISSES | SESSION_17_DEV_MISSES | SESSION_21_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
