@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.asides import answered_after_the_form
 from actions.common import (
     AWAIT_CANCEL,
     AWAIT_WAITLIST,
@@ -30,7 +31,7 @@ from actions.reading import for_the_form, names_a_demarche, understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.booking.schemas import BookingOut
 from bot.formatting import format_when
-from bot.understanding import Wants
+from bot.understanding import Wants, read_question
 from bot.words import Word, mentions
 
 MAX_PROOF_LINES = 5
@@ -248,6 +249,11 @@ class ActionMyProof(GuichetAction, action="action_my_proof", step="my_proof"):
 class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAIT_WAITLIST):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         lang = language(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if read_question(text, lang) is not None and answered_after_the_form(dispatcher, tracker):
+            # "Je fais quoi en attendant ?" after "too early" reads as the waitlist (attente):
+            # a question the démarche known answers is no request to join it.
+            return []
         demarche = demarche_of(tracker)
         site = tracker.get_slot("site")
         number = phone(tracker)

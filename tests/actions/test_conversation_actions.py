@@ -16,6 +16,7 @@ from actions.conversation import (
 )
 from actions.deadlines import ActionCheckExpiry
 from actions.documents import ActionMoreDocuments, ActionShowDocuments
+from actions.manage import ActionJoinWaitlist
 from tests.actions.helpers import domain, entity, run, said_before, tracker
 
 RESIDENT = "carte_resident_renouvellement"
@@ -185,6 +186,17 @@ def test_why_so_early_gets_the_filing_window_in_the_persons_dates(said, lang):
     # Without an expiry date there are no dates to give: not guessed.
     undated = run(ActionFallback(), _where(said, {"demarche": RESIDENT, "language": lang}))
     assert undated.responses == ["utter_ask_rephrase"]
+
+
+def test_what_to_do_meanwhile_is_no_request_for_the_waitlist():
+    # Session 21, as a phone: after "too early", "je dois faire quoi en attendant ?" was read as
+    # the waitlist ("attente") and got "for the waitlist, tell me your démarche first".
+    meanwhile = _where(
+        "ok merci, et je dois faire quoi en attendant ?", {"demarche": RESIDENT}, "join_waitlist"
+    )
+    assert run(ActionJoinWaitlist(), meanwhile).responses == ["utter_documents_to_bring"]
+    asked = _where("mettez moi sur la liste d'attente", {}, "join_waitlist")
+    assert run(ActionJoinWaitlist(), asked).responses == ["utter_waitlist_needs_booking_details"]
 
 
 def test_where_to_go_for_a_demarche_done_online_is_its_door_again():
