@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.asides import answer_aside, say_place_not_bookable, sites_named
+from actions.asides import answer_aside, departement_named, say_place_not_bookable, sites_named
 from actions.booking_search import ATTEMPT_SLOTS, SEARCH_STEP, search_slots
 from actions.common import (
     FORM_DONE,
@@ -147,13 +147,19 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         return False
     lang = language(tracker)
     question = read_question(text, lang)
+    marked = any(m in text for m in _QUESTION_MARKS)
     if requested not in _ANSWERS:
-        if question != "fee":
+        # The fee, or a question about the documents that is no answer to the step: asked
+        # at the département, "واش نقدر ناخد الموعد بلا صور؟" read as "my appointment" and
+        # dropped the form ("no appointment for this number"), then everything after it.
+        asks_documents = (
+            question == "documents" and marked and not _answers_the_step(requested, text, lang)
+        )
+        if question != "fee" and not asks_documents:
             return False
         answer_aside(dispatcher, tracker, demarche, question, text)
         return True
     intent = _latest_intent(tracker)
-    marked = any(m in text for m in _QUESTION_MARKS)
     named = documents_named(text, catalogue().documents.values())
     if requested == "documents_confirmed":
         # The page's own words (documents, photos) are no question there: "j'ai tous les
@@ -189,6 +195,16 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         return False  # "hein", "ما فهمتش": not understood, as before (validate_documents_…)
     answer_aside(dispatcher, tracker, demarche, question, text)
     return True
+
+
+def _answers_the_step(requested: str, text: str, lang: str) -> bool:
+    """Whether free text holds what the step asks: a place, a day, or digits (a slot's
+    number, a phone, a numéro étranger)."""
+    if requested == "site":
+        return bool(sites_named(text)) or departement_named(text) is not None
+    if requested == "date_text":
+        return understand(text, lang, now()) is not None
+    return bool(_digits(text))
 
 
 def _asked_before_the_demarche(

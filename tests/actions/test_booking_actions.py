@@ -721,6 +721,29 @@ def test_a_question_at_the_routing_question_is_answered_then_it_is_asked_again(
     assert asked.slots["demarche"] is None  # the routing question comes again
 
 
+@pytest.mark.parametrize(
+    ("requested", "said", "intent", "lang", "response"),
+    [
+        ("site", "واش نقدر ناخد الموعد بلا صور؟", "my_appointment", "ar", "utter_document_explained"),
+        ("date_text", "il faut quels papiers ?", "ask_documents", "fr", "utter_documents_to_bring"),
+    ],
+)  # fmt: skip
+def test_a_documents_question_at_the_place_or_the_day_is_answered_and_the_form_goes_on(
+    requested, said, intent, lang, response
+):
+    # Session 21, as a phone: read as "my appointment", it dropped the form ("no appointment
+    # for this number") and every answer after it went to the menu.
+    slots = {"demarche": RESIDENT, "language": lang, "documents_confirmed": True}
+    asked = validate(slots, requested=requested, text=said, intent=intent, language=lang)
+    assert asked.responses == [response]
+    assert asked.slots[requested] is None  # the step is asked again
+    # An answer with a documents question in it is still the answer.
+    both = "j'habite à Grenoble, je dois amener les photos ?"
+    place = validate(slots, {"site": both}, requested="site", text=both, intent="inform")
+    assert place.slots["site"] == "pref-38"
+    assert not {"utter_document_explained", "utter_documents_to_bring"} & set(place.responses)
+
+
 def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood():
     facts = {"procedure_kind": "renewal", "title_type": None, "language": "ar"}
     said = "ana f grenoble"
