@@ -180,13 +180,16 @@ class ActionHelp(GuichetAction, action="action_help"):
 
 class ActionUnaskedAnswer(GuichetAction, action="action_unasked_answer"):
     """A yes or a no with nothing asked: the menu, unless the sentence names a démarche ("jveu
-    la nationaliter" classified as a no: "je veux pas" is close in letters); the form then
-    answers it, as for a greeting or a message Rasa did not classify."""
+    la nationaliter" classified as a no: "je veux pas" is close in letters; the form then
+    answers it, as for a greeting or a message Rasa did not classify) or asks what is answered
+    after the form ("c'est où ?", read as a yes)."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if names_a_demarche(tracker):
             return [FollowupAction("booking_form")]
-        dispatcher.utter_message(response="utter_menu")
+        # Rasa reads "c'est où ?" as a yes: after a door or a deadline, the address asked.
+        if not answered_after_the_form(dispatcher, tracker):
+            dispatcher.utter_message(response="utter_menu")
         return []
 
 
@@ -291,9 +294,7 @@ class ActionConfirm(GuichetAction, action="action_confirm"):
         cleared: list[EventType] = [SlotSet("awaiting", None)]
         step = step_of(tracker.get_slot("awaiting") or "")
         if step is None:
-            # Nothing pending: Rasa also reads "c'est où ?" as a yes; it may ask the address.
-            if not answered_after_the_form(dispatcher, tracker):
-                dispatcher.utter_message(response="utter_menu")
+            dispatcher.utter_message(response="utter_menu")
             return cleared
         # The step may set `awaiting` again (the service is still down): its events come last.
         return [*cleared, *await step().act(dispatcher, tracker)]

@@ -220,9 +220,15 @@ def test_where_to_go_for_a_demarche_done_online_is_its_door_again():
 def test_a_yes_with_nothing_pending_shows_the_menu():
     result = run(ActionConfirm(), tracker({"awaiting": None}, intent="affirm"))
     assert result.responses == ["utter_menu"] and result.slots == {"awaiting": None}
-    # Rasa reads "c'est où ?" as a yes: with a démarche known, it is the address asked.
-    where = run(ActionConfirm(), _where("c'est où ?", {"demarche": RESIDENT}, "affirm"))
+    # Rasa reads "c'est où ?" as a yes (nothing pending: action_unasked_answer); with a
+    # démarche known, it is the address asked.
+    where = run(ActionUnaskedAnswer(), _where("c'est où ?", {"demarche": RESIDENT}, "affirm"))
     assert where.responses == ["utter_ask_site_for_address"]
+    door = run(ActionUnaskedAnswer(), _where("c'est où ?", {"door": "naturalisation"}, "affirm"))
+    assert door.responses == ["utter_demarche_elsewhere"]
+    assert run(
+        ActionUnaskedAnswer(), _where("oui", {"door": "naturalisation"}, "affirm")
+    ).responses == ["utter_menu"]
 
 
 def test_expiry_date_in_english_without_a_demarche_is_noted():

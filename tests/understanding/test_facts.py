@@ -729,6 +729,11 @@ SESSION_21_DEV_MISSES = frozenset(
         "صاحب العمل لم يسمح لي بالغياب يوم الأربعاء. هل توجد ساعة في آخر النهار يوم الاربعاء أو"
         " الخميس؟",
         "سرقوا محفظتي وفيها بطاقة الاقامه ورخصة السياقة. أنا في ليل",
+        # A mother asking to file for her student daughter ("تقديم الطلب": a first request);
+        # a "salarié" card with no need said.
+        "ابنتي تدرس في فرنسا ببطاقة طالبة ستنتهي قريبا وهي مشغولة بالامتحانات، هل يمكنني تقديم"
+        " الطلب عنها وأنا في المغرب؟",
+        "ana 3andi titre de séjour salarié w bghit ndir rdv",
     }
 )
 
