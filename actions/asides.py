@@ -93,11 +93,18 @@ def answered_after_the_form(dispatcher: CollectingDispatcher, tracker: Tracker) 
         return True
     if question == "why":
         return _said_the_window(dispatcher, tracker, demarche)
-    if question not in ("place", None):
+    if question not in ("place", "online", None) or (
+        question == "online" and demarche.booking is not None
+    ):
         return False
     sites = sites_named(text)
     if question is None and not sites and departement_named(text) is None:
         return False
+    if question == "online" and not sites and confirmed_site(tracker) is None:
+        # "C koi anef ?", "je sais pas utiliser internet": a PAN mediator does it with them;
+        # which one depends on the town.
+        dispatcher.utter_message(response="utter_online_help_ask_town")
+        return True
     if demarche.booking is None:
         # Done online wherever the person lives: its door again, with the Point d'Accueil
         # Numérique of the place named, where a mediator helps (bot.routing.next_steps).

@@ -54,7 +54,7 @@ from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
-from bot.understanding import read_question
+from bot.understanding import Place, read_question
 from bot.words import Word, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
@@ -252,10 +252,18 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", ascii_digits(text))
 
 
-def _reading_the_request(tracker: Tracker) -> bool:
-    """The message opens the form or answers the démarche question: the place it names is
-    taken then ("… à دوردوني"), never from an answer to another question ("le 24")."""
-    return tracker.get_slot("requested_slot") in (None, "demarche")
+def _place_said_ahead(tracker: Tracker) -> Place | None:
+    """The place a message names when it opens the form, answers the démarche question or the
+    documents page ("… à دوردوني", "I live in Bobigny" said ahead at the page); never from an
+    answer to another question ("le 24"), nor a bare number at the page (its choices)."""
+    requested = tracker.get_slot("requested_slot")
+    if requested not in (None, "demarche", "documents_confirmed"):
+        return None
+    place = understood(tracker).place
+    text = (tracker.latest_message.get("text") or "").strip()
+    if place is None or (requested == "documents_confirmed" and ascii_digits(text).isdigit()):
+        return None
+    return place
 
 
 # More words than a place name has ("Saint-Martin-d'Hères", "Seine Saint Denis"): a sentence.
@@ -447,9 +455,10 @@ class ValidateBookingForm(FormValidationAction):
                 "documents_confirmed": None,
                 "documents_page": int(tracker.get_slot("documents_page") or 0) + 1,
             }
-        if isinstance(value, str):
+        if isinstance(value, str) and _place_said_ahead(tracker) is None:
             # Free text that is neither yes, no nor SUITE ("?", "hein"): the same page came
             # back unchanged, as if the message had been lost. Twice in a row: something else.
+            # A town said ahead ("I live in Bobigny") is kept instead, and the page asked again.
             dispatcher.utter_message(
                 response="utter_stuck" if still_stuck(tracker) else "utter_choice_not_understood"
             )
@@ -460,10 +469,9 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_site(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if _reading_the_request(tracker) and not tracker.get_slot("site"):
-            place = understood(tracker).place
-            if place is not None and place.sites:
-                return {"site": place.text}
+        place = _place_said_ahead(tracker)
+        if place is not None and place.sites and not tracker.get_slot("site"):
+            return {"site": place.text}
         return _free_text_answer(tracker, "site", lambda text: bool(sites_named(text)))
 
     async def extract_date_text(

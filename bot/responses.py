@@ -356,6 +356,12 @@ RESPONSES: dict[str, Response] = {
             "L'adresse dépend de votre département. Écrivez son numéro, votre code postal ou votre ville."
         )
     ),
+    # "C koi anef ?", "je sais pas utiliser internet" after an online door (seed 002: PAN).
+    "utter_online_help_ask_town": Response(
+        N_(
+            "Un médiateur d'un Point d'Accueil Numérique (PAN) fait la démarche en ligne avec vous, gratuitement. Écrivez votre ville : je vous donne le plus proche."
+        )
+    ),
     # "Pourquoi si tôt ?" after the deadline: the window (deadlines.yml, seed 002), in dates.
     "utter_filing_window": Response(
         N_(

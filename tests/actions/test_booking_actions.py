@@ -744,6 +744,25 @@ def test_a_documents_question_at_the_place_or_the_day_is_answered_and_the_form_g
     assert not {"utter_document_explained", "utter_documents_to_bring"} & set(place.responses)
 
 
+def test_a_town_said_ahead_at_the_documents_page_is_kept_and_the_page_asked_again():
+    # Session 21, as a phone: "I live in Bobigny" at the page got "not understood", then the
+    # day said ahead the "I explain badly" of a stuck person.
+    slots = {"demarche": RESIDENT, "language": "en", "documents_page": 0}
+    said = "I live in Bobigny"
+    town = validate(
+        slots, {"documents_confirmed": said}, requested="documents_confirmed", text=said,
+        intent="inform", language="en",
+    )  # fmt: skip
+    assert town.slots["site"] == "pref-93" and town.slots["documents_confirmed"] is None
+    assert town.responses == []
+    # A bare number there is a choice of the page, not a département.
+    two = validate(
+        slots, {"documents_confirmed": "24"}, requested="documents_confirmed", text="24",
+        intent="nlu_fallback", language="en",
+    )  # fmt: skip
+    assert "site" not in two.slots or two.slots["site"] is None
+
+
 def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood():
     facts = {"procedure_kind": "renewal", "title_type": None, "language": "ar"}
     said = "ana f grenoble"

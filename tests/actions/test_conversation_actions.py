@@ -199,6 +199,22 @@ def test_what_to_do_meanwhile_is_no_request_for_the_waitlist():
     assert run(ActionJoinWaitlist(), asked).responses == ["utter_waitlist_needs_booking_details"]
 
 
+def test_no_internet_after_an_online_door_gets_a_pan_mediator():
+    # Session 21, as a phone: after the ANEF door, "c koi anef" got "not understood" and "jsai
+    # pa utiliser internet" the "I explain badly" of a stuck person.
+    student = {"door": "etudiant_renouvellement"}
+    for said in ("c koi anef", "jsai pa utiliser internet"):
+        assert run(ActionFallback(), _where(said, student)).responses == [
+            "utter_online_help_ask_town"
+        ]
+    # With the town: the door and that town's Point d'Accueil Numérique.
+    town = run(ActionFallback(), _where("j'ai pas internet, j'habite à Bobigny", student))
+    assert "Seine-Saint-Denis" in town.message("utter_demarche_elsewhere")["route_text"]
+    # A démarche booked at the préfecture needs no internet: not this answer.
+    booked = run(ActionFallback(), _where("jsai pa utiliser internet", {"demarche": RESIDENT}))
+    assert booked.responses == ["utter_ask_rephrase"]
+
+
 def test_where_to_go_for_a_demarche_done_online_is_its_door_again():
     # Naturalisation sets no démarche slot (nothing is booked there), only the door given.
     nationality = {"door": "naturalisation"}
