@@ -95,9 +95,13 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     # موعد f prefecture بغيت نلغيه" read as a booking): the action that answers it instead.
     if starting and (answer := about_a_booking(tracker)):
         action = answer()
-        if ran_this_turn(tracker, action.name()):
-            # Rasa's rule ran it just before this form ("can I move my appointment?"): its
-            # slots are set; answering again sent the same sentence twice.
+        moved_by_fallback = bool(tracker.get_slot("reschedule_code")) and ran_this_turn(
+            tracker, "action_fallback"
+        )
+        if ran_this_turn(tracker, action.name()) or moved_by_fallback:
+            # Rasa's rule ran it just before this form ("can I move my appointment?"), or the
+            # fallback did (answer_about_a_booking: "انقلوا موعدي الى الخميس", unclassified):
+            # its slots are set; answering again sent the same sentence twice.
             return {}
         events = await action.act(dispatcher, tracker)
         return {"reschedule_code": FORM_DONE, **_slots_of(events)}

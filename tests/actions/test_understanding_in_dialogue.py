@@ -506,6 +506,36 @@ def test_a_move_the_rule_already_answered_is_not_answered_again_by_the_form():
     assert len(fresh.responses) == 1  # unanswered before: the form answers, once
 
 
+def test_a_move_the_fallback_already_prepared_is_not_prepared_again_by_the_form(api_url):
+    """Rasa did not classify "انقلوا موعدي الى الخميس القادم": the fallback found the booking
+    (its intro said) and handed over to the form, which said the intro again; in Arabic the
+    doubled intro filled an SMS page and "التالي" brought the same page back."""
+    from actions.booking_form import ValidateBookingForm  # noqa: PLC0415
+
+    phone = new_phone()
+    _booked(phone)
+    text = "من فضلكم انقلوا موعدي الى الخميس القادم"
+    fallback = run(
+        ActionFallback(), tracker({"phone": phone}, text=text, intent="nlu_fallback", language="ar")
+    )
+    assert fallback.responses == ["utter_reschedule_intro"]
+    events = [
+        {"event": "user", "text": text},
+        {"event": "action", "name": "action_fallback"},
+        *fallback.events,
+        {"event": "action", "name": "booking_form"},
+    ]
+    state = tracker(
+        {"phone": phone, **fallback.slots},
+        text=text,
+        intent="nlu_fallback",
+        active_loop="booking_form",
+        events=events,
+        language="ar",
+    )
+    assert "utter_reschedule_intro" not in run(ValidateBookingForm(), state).responses
+
+
 def test_proof_asked_by_its_word_stays_the_proof_even_beside_a_demarche():
     text = "PREUVE de mes recherches pour le renouvellement de ma carte de résident"
     said = run(ActionMyProof(), tracker(text=text, intent="my_proof"))
