@@ -126,7 +126,8 @@ def read_wants(text: str, lang: str | None) -> str | None:
     A cancel beside the cue file's `another` ("annulez-le et donnez-m'en un autre", "cancel it
     and give me another one", "ألغيه وأعطني موعدا آخر") is a move: the person wants to keep an
     appointment, on another day. `another` alone says nothing ("j'ai perdu ma carte, il m'en
-    faut une autre" is no move)."""
+    faut une autre" is no move). So is a cancel beside a move ("I can't come on Monday, can we
+    move it?", "j'ai un empêchement, on peut avancer ?"): not coming is why it moves."""
     tokens = words(text)
     used: frozenset[int] = frozenset()
     booking = False
@@ -143,7 +144,8 @@ def read_wants(text: str, lang: str | None) -> str | None:
         said = strongest(found).get("wants")
         if said == Wants.CANCEL:
             again = tuple((v, c) for v, c in book.wants if v == ANOTHER)
-            if book.read({"wants": again}, tokens, taken):
+            moved = any(r.value == Wants.RESCHEDULE for r in found)
+            if moved or book.read({"wants": again}, tokens, taken):
                 return Wants.RESCHEDULE
         if said and said != Wants.BOOK:
             return said

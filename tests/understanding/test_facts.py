@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.routing import route
-from bot.understanding import Wants, read_facts, understand_message
+from bot.understanding import Wants, read_facts, read_wants, understand_message
 from bot.understanding.bench import load_openings, measure
 from bot.understanding.cuebook import load_book
 
@@ -624,6 +624,20 @@ def test_never_having_had_a_permit_is_the_regularisation(text: str, lang: str) -
 def test_losing_a_job_is_no_lost_card() -> None:
     facts = read_facts("my receipt ends on Friday, I will lose my job without it", "en")
     assert facts.procedure_kind == "renewal" and facts.title_type == "recepisse"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I can't come on monday, can we move it?", "en"),
+        ("je peux pas venir lundi, on peut décaler ?", "fr"),
+        ("j'ai un empêchement, on peut avancer ?", "fr"),
+    ],
+)
+def test_not_coming_beside_a_move_is_a_move(text: str, lang: str) -> None:
+    # Session 21, as a phone: read as a cancel, the person was asked to confirm cancelling.
+    assert read_wants(text, lang) == Wants.RESCHEDULE
+    assert read_wants("je veux annuler mon rdv", "fr") == Wants.CANCEL
 
 
 # -- the dev set (written from situations, tuned on) ---------------------------------------
