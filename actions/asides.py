@@ -76,30 +76,39 @@ def confirmed_site(tracker: Tracker) -> Site | None:
 
 
 def answered_after_the_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """The fee, the documents or where to go, asked once the démarche is known, outside the
-    form: after "too early, come back in May", "combien ça coûte ?" got the out-of-scope answer,
-    "qu'est-ce que je dois préparer en attendant ?" a "not understood", and "c'est où la
-    préfecture ?" then "j'habite à Grenoble" ended on "je vous explique mal". Where to go is the
-    démarche's site in the place named (the message's, or asked for); none for a démarche
-    without appointments, whose door is elsewhere."""
+    """A question asked once the démarche is known, outside the form: after "too early, come
+    back in May" or an online door, "combien ça coûte ?" got the out-of-scope answer, "qu'est-ce
+    que je dois préparer en attendant ?" and "pourquoi si tôt ?" a "not understood", "c'est où
+    la préfecture ?" then "j'habite à Grenoble" ended on "je vous explique mal". Answered: the
+    fee, the documents, the filing window, where to go. False for any other message."""
     demarche = _known_demarche(tracker)
     text = (tracker.latest_message.get("text") or "").strip()
     if demarche is None or not text:
         return False
-    lang = language(tracker)
-    question = read_question(text, lang)
+    question = read_question(text, language(tracker))
     if question in ("fee", "documents") or (question == "place" and confirmed_site(tracker)):
         answer_aside(dispatcher, tracker, demarche, question, text)
         return True
     if question == "why":
         return _said_the_window(dispatcher, tracker, demarche)
-    if question not in ("place", "online", None) or (
-        question == "online" and demarche.booking is not None
-    ):
-        return False
+    if question in ("place", None) or (question == "online" and demarche.booking is None):
+        return _said_where_to_go(dispatcher, tracker, demarche, question, text)
+    return False
+
+
+def _said_where_to_go(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    demarche: Demarche,
+    question: str | None,
+    text: str,
+) -> bool:
+    """The démarche's site in the place named, or which place; for a démarche done online, its
+    door with the Point d'Accueil Numérique there. False when nothing asks or names a place."""
     sites = sites_named(text)
     if question is None and not sites and departement_named(text) is None:
         return False
+    lang = language(tracker)
     if question == "online" and not sites and confirmed_site(tracker) is None:
         # "C koi anef ?", "je sais pas utiliser internet": a PAN mediator does it with them;
         # which one depends on the town.
