@@ -748,6 +748,25 @@ SESSION_21_DEV_MISSES = frozenset(
         "ابنتي تدرس في فرنسا ببطاقة طالبة ستنتهي قريبا وهي مشغولة بالامتحانات، هل يمكنني تقديم"
         " الطلب عنها وأنا في المغرب؟",
         "ana 3andi titre de séjour salarié w bghit ndir rdv",
+        # A son turning 18 (his own first card) and a mother without papers beside a child born
+        # in France read as the VPF; a PACS beside "pas mariée" as the spouse's card; "the week
+        # of the 15th"; a slot found elsewhere beside "delete mine" (a move cue beside a cancel
+        # is a move, by design); Nice after "تاع" (Nice is an ambiguous place name); a later
+        # hour the same day without a move word.
+        "Mon fils aura 18 ans le mois prochain, il est arrivé en France à 10 ans et il lui faut"
+        " son premier titre de séjour.",
+        "mon fils est ne en france il a 13 ans et moi jai pas de papier depuis 7 ans je fais le"
+        " menage",
+        "Bonjour, ma carte de séjour temporaire vie privée et familiale expire le 5 mai 2027. Je"
+        " suis pacsée avec un Français, pas mariée.",
+        "Bonjour, je travaille chez un traiteur et le rendez-vous tombe pendant un gros service."
+        " Serait-il possible de le repousser à la semaine du 15 ?",
+        "J'ai finalement trouvé un créneau plus tôt dans une sous-préfecture, vous pouvez supprimer"
+        " mon rendez-vous.",
+        "عندي السكر والطبيب قالي لازم ندوز الفيزيت ميديكال تاع البيرمي في البريفكتور تاع نيس",
+        "ما غاديش نلحق فالوقت ديال 10، واش نقدر نجي مع 2 ديال العشية نفس النهار؟",
+        # Algerian "من جمعة" (a week ago; جمعة is also Friday).
+        "الريسيبيسي تاعي فات عليه الوقت من جمعة، والباطرون طلبلي وراق جداد، واش ندير؟",
     }
 )
 
