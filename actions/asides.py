@@ -4,18 +4,15 @@ it, once the démarche is known (action_fallback: "combien ça coûte ?" after a
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import catalogue, demarche_of, language, now
+from actions.common import catalogue, demarche_of, language
+from actions.deadlines import assessed_today
 from actions.documents import labels
 from bot.catalogue import Demarche, Departement, Site, resolve_departement, resolve_site
 from bot.catalogue.missing import documents_named
-from bot.deadlines import NoDeadline, assess
 from bot.routing import RouteResult, RouteStatus, fee_step, next_steps
-from bot.timezone import PARIS
 from bot.understanding import read_place, read_question
 
 
@@ -146,13 +143,8 @@ def _said_the_window(
     window before the title ends (data/catalogue/deadlines.yml, its sources), with the person's
     own dates. Nothing to say without a deadline or an expiry date."""
     expiry = tracker.get_slot("expiry_date")
-    if not expiry:
-        return False
-    try:
-        assessment = assess(
-            dt.date.fromisoformat(expiry), demarche.code, now().astimezone(PARIS).date()
-        )
-    except (NoDeadline, ValueError):
+    assessment = assessed_today(expiry, demarche.code) if expiry else None
+    if assessment is None:
         return False
     dispatcher.utter_message(
         response="utter_filing_window",

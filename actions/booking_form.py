@@ -412,7 +412,7 @@ class ValidateBookingForm(FormValidationAction):
                 if result.status is RouteStatus.NOT_COVERED:
                     dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
                     return {"demarche": None, **{name: None for name in FACT_SLOTS}}
-                if not said_facts(tracker) and understood(tracker).place is None:
+                if not said_facts(tracker) and _place_said_ahead(tracker) is None:
                     # Nothing read in it ("?", "ما فهمتش"): the same question again, alone,
                     # read as if the message had been lost. Say so, and where help is. A place
                     # ("ana f grenoble") was read: it is kept, and only the question comes again.

@@ -33,17 +33,24 @@ from bot.timezone import PARIS
 ALERTS_STEP = "deadline_alerts"
 
 
+def assessed_today(expiry: dt.date | str, demarche: str | None) -> DeadlineAssessment | None:
+    """Where a title ending on `expiry` stands today for `demarche`; None without a démarche,
+    a filing window or a date that reads."""
+    if not demarche:
+        return None
+    try:
+        day = expiry if isinstance(expiry, dt.date) else dt.date.fromisoformat(expiry)
+        return assess(day, demarche, now().astimezone(PARIS).date())
+    except (NoDeadline, KeyError, ValueError):
+        return None
+
+
 def rights_end(expiry: str | None, demarche: str | None) -> str | None:
     """Last day of kept rights for the waitlist priority (the expiry itself when unknown)."""
     if not expiry:
         return None
-    if demarche:
-        try:
-            today = now().astimezone(PARIS).date()
-            return assess(dt.date.fromisoformat(expiry), demarche, today).rights_end.isoformat()
-        except (NoDeadline, KeyError, ValueError):
-            pass
-    return expiry
+    assessment = assessed_today(expiry, demarche)
+    return assessment.rights_end.isoformat() if assessment else expiry
 
 
 def waitlist_window(expiry: str | None, demarche: Demarche) -> tuple[dt.date, dt.date]:
@@ -110,11 +117,8 @@ def say_deadline(
 ) -> DeadlineAssessment | None:
     """Where the person stands for `demarche` (early, on time, late…), the SMS offer, the rights
     kept; None, with nothing said, when the démarche has no deadline."""
-    try:
-        if not demarche:
-            raise NoDeadline("no démarche yet")
-        assessment = assess(expiry, demarche, now().astimezone(PARIS).date())
-    except (NoDeadline, KeyError):
+    assessment = assessed_today(expiry, demarche)
+    if assessment is None:
         return None
     # Where they stand, then the SMS offer, then the rights kept: on a phone the first SMS
     # page holds the date and the one word to send; the rest may wait behind SUITE.
