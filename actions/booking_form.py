@@ -30,6 +30,7 @@ from actions.common import (
     language,
     now,
     pending_retry,
+    proven_phone,
     ran_this_turn,
     revealed,
     secret_key,
@@ -502,6 +503,15 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        """The phone the channel proves on this message (the SMS sender, a Telegram contact its
+        owner shared); a number typed as the answer goes to validate_phone, which refuses it."""
+        proven = proven_phone(tracker)
+        if proven and (
+            tracker.get_slot("phone") is None or tracker.get_slot("requested_slot") == "phone"
+        ):
+            # Taken once: every SMS proves its sender, and a slot set on each message would
+            # make every message an answer to the form.
+            return {"phone": proven}
         return _free_text_answer(tracker, "phone", lambda text: len(_digits(text)) >= 9)
 
     async def extract_numero_etranger(
@@ -579,12 +589,20 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        typed = revealed(value, tracker)
-        if typed is None:
+        proven = proven_phone(tracker)
+        if proven is None:
+            # A number typed in the chat is no credential: anyone can type someone else's, then
+            # read, cancel or book in their name (an attacker did, session 22). Telegram proves
+            # the account's own number when its owner shares it (bot/channels/telegram.py).
+            if value is not None:
+                dispatcher.utter_message(response="utter_phone_share_contact")
+            return {"phone": None}
+        number = revealed(proven, tracker)
+        if number is None:
             return {"phone": None}
         try:
             # Sealed: Rasa's tracker never holds the number in clear (bot.personal).
-            return {"phone": seal(normalise_phone(typed), secret_key())}
+            return {"phone": seal(normalise_phone(number), secret_key())}
         except InvalidPhone:
             dispatcher.utter_message(response="utter_phone_invalid")
             return {"phone": None}

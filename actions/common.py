@@ -138,6 +138,25 @@ STUCK_RESPONSES = frozenset(
 )
 
 
+def said_last_turn(tracker: Tracker) -> frozenset[str]:
+    """The responses of the assistant's answer to the person's previous message."""
+    said: set[str] = set()
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif kind == "bot" and seen_user:
+            response = (event.get("metadata") or {}).get("utter_action")
+            if response:
+                said.add(response)
+        elif kind == "session_started":
+            break
+    return frozenset(said)
+
+
 def stuck_turns(tracker: Tracker) -> int:
     """How many of the person's messages in a row, just before this one, got a stuck reply
     (STUCK_RESPONSES). Every turn is counted once, whatever else it said."""
@@ -185,12 +204,19 @@ def revealed(value: Any, tracker: Tracker) -> str | None:
     return reveal(str(value), tokens if isinstance(tokens, list) else [], secret_key())
 
 
+def proven_phone(tracker: Tracker) -> str | None:
+    """The phone the channel proves on the latest message, sealed: the SMS sender (Twilio signs
+    the request), the Telegram account's own shared contact, the person a PAN mediator speaks
+    for after their consent. Never a number typed in the text."""
+    value = (tracker.latest_message.get("metadata") or {}).get("phone")
+    return value if isinstance(value, str) and value else None
+
+
 def phone(tracker: Tracker) -> str | None:
-    """The form's phone, else the one the channel proved (sealed in the metadata)."""
-    value = tracker.get_slot("phone")
-    if not value:
-        value = (tracker.latest_message.get("metadata") or {}).get("phone")
-    return revealed(value, tracker)
+    """Whose appointments these are: the phone proven on this message, else the one proven
+    earlier in the conversation (the slot holds nothing else: validate_phone). The phone is
+    the person's identity for the booking API, so a typed number never stands for it."""
+    return revealed(proven_phone(tracker) or tracker.get_slot("phone"), tracker)
 
 
 def mediator_ref(tracker: Tracker) -> str | None:

@@ -72,6 +72,10 @@ class Settings:
     send_retry_first_seconds: float = 1.0
     # On SIGTERM, how long the turns in flight may take to finish (bot/gateway/drain.py).
     drain_seconds: float = 25.0
+    # The proxies whose X-Forwarded-For is believed (uvicorn `forwarded_allow_ips`), comma
+    # separated; none by default: uvicorn trusted 127.0.0.1, so behind a proxy on the same host
+    # any client could pick its address and pass the per-IP limits (session 22).
+    trusted_proxies: str = ""
     # Messages received while the database cannot record them (bot/channels/spool.py).
     spool_dir: str = str(VAR / "spool")
     # True when from_env generated the key just now (var/secret-key): `guichet run` says so.
@@ -147,4 +151,5 @@ class Settings:
             signing_key=env(signing.SIGNING_KEY_ENV, "").strip(),
             spool_dir=env("GUICHET_SPOOL_DIR", cls.spool_dir),
             drain_seconds=float(env("GUICHET_DRAIN_SECONDS") or cls.drain_seconds),
+            trusted_proxies=env("GUICHET_TRUSTED_PROXIES", ""),
         )

@@ -13,10 +13,15 @@ import re
 
 from bot.secrets import SEAL_PREFIX, seal, unseal
 
-# A phone with its country code (+33 6…, 0044…), or ten digits written at once or by pairs
-# (06 12 34 56 78, 7501234567): French phones and numéros étranger look alike but for the first
-# digit (data/nlu/regex.yml), which `for_rasa` keeps apart.
-NUMBER = re.compile(r"(?<![\w+])(?:(?:\+|00)\d(?:[\s.-]?\d){7,14}|\d{2}(?:[\s.-]?\d{2}){4})(?!\w)")
+# A phone with its country code (+33 6…, 0044…), or ten digits however people group them
+# (06 12 34 56 78, 7501234567, 751 112 0001, 75/11/12/00/03, two spaces): French phones and
+# numéros étranger look alike but for the first digit (data/nlu/regex.yml), which `for_rasa`
+# keeps apart. Only pairs and runs were sealed, so "7501 234 568" was stored in clear (an
+# attacker's test, session 22). Never part of a longer run of digits (a date and its hour).
+_GAP = r"(?:[./-]|\s{1,2})?"
+NUMBER = re.compile(
+    rf"(?<![\w+])(?:(?:\+|00)\d(?:{_GAP}\d){{7,14}}|\d(?:{_GAP}\d){{9}})(?!{_GAP}\d)(?!\w)"
+)
 SEALED = re.compile(re.escape(SEAL_PREFIX) + r"[A-Za-z0-9_-]+")
 # What Rasa reads instead: a phone or a numéro étranger of its training data (data/nlu), whose
 # last digit is the token's index; the model tags it as it tagged the real one (an all-zero

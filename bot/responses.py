@@ -320,8 +320,17 @@ RESPONSES: dict[str, Response] = {
     "utter_slot_choice_invalid": Response(
         N_("Répondez par le numéro d'un créneau (1 à {count}), ou donnez un autre jour.")
     ),
+    # Asked where the channel proves no phone (Telegram): the contact its owner shares is the
+    # proof; a number typed is refused (utter_phone_share_contact).
     "utter_ask_phone": Response(
-        N_("Quel numéro de téléphone pour recevoir la convocation par SMS ?")
+        N_(
+            "Pour recevoir la convocation par SMS, appuyez sur « Partager mon numéro » en bas de l'écran."
+        )
+    ),
+    "utter_phone_share_contact": Response(
+        N_(
+            "Pour protéger vos rendez-vous, je ne prends pas un numéro écrit : n'importe qui peut écrire celui d'un autre. Appuyez sur « Partager mon numéro » en bas de l'écran."
+        )
     ),
     "utter_phone_invalid": Response(
         N_("Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.")

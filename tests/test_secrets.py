@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot import config
 from bot.config import Settings
-from bot.personal import for_rasa, reveal, seal_numbers
+from bot.personal import SEALED, for_rasa, reveal, seal_numbers
 from bot.secrets import (
     SEAL_CONTEXT,
     SEAL_VERSION,
@@ -105,3 +105,20 @@ def test_numbers_are_sealed_and_rasa_reads_placeholders_of_the_same_shape() -> N
     assert reveal(rasa_text, tokens, "k") == text
     assert reveal("7512345091", tokens, "k") == "7501234567"
     assert reveal(stored, [], "k") == text
+
+
+@pytest.mark.parametrize(
+    "number", ["751 112 0001", "7511 120 002", "75/11/12/00/03", "751  112 0001", "0611 888 002"]
+)
+def test_numbers_grouped_any_way_are_sealed_too(number: str) -> None:
+    # Only pairs and runs were sealed: these reached the inbox and Rasa's tracker in clear
+    # (an attacker's test, session 22).
+    stored = seal_numbers(f"mon numéro est {number} merci", "k")
+    assert number not in stored and stored.startswith("mon numéro est ") and SEALED.search(stored)
+    rasa_text, tokens = for_rasa(stored, "k")
+    assert reveal(rasa_text, tokens, "k") == f"mon numéro est {number} merci"
+
+
+def test_a_date_and_its_hour_are_no_number() -> None:
+    for text in ("le 12/05/2026 10h", "du 12/05/2026-13/05/2026"):
+        assert seal_numbers(text, "k") == text

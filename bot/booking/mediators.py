@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, select
@@ -101,10 +102,15 @@ def mediator_ref(mediator_id: int) -> str:
     return f"{REF_PREFIX}{mediator_id}"
 
 
+# "pan:" then the row id in ASCII digits, no longer than any id a database gives.
+_REF = re.compile(r"pan:([0-9]{1,18})")
+
+
 def mediator_id_of(ref: str | None) -> int | None:
-    if not ref or not ref.startswith(REF_PREFIX) or not ref[len(REF_PREFIX) :].isdigit():
-        return None
-    return int(ref[len(REF_PREFIX) :])
+    """The mediator id of a `mediator_ref`, or None. ASCII digits only and bounded: "²" and "٣"
+    pass str.isdigit(), and "pan:99999999999999999999" overflowed the database (a 500)."""
+    found = _REF.fullmatch(ref) if ref else None
+    return int(found.group(1)) if found else None
 
 
 def live_consent(

@@ -39,3 +39,6 @@ TEXT_ONLY = N_("Je ne lis que le texte : écrivez votre message, ou envoyez MENU
 CONVOCATION_PDF = N_(
     "Votre convocation, à imprimer ou à montrer au guichet sur ce téléphone. Code : {code}."
 )
+# The button under the phone question on Telegram (KeyboardButton request_contact): Telegram
+# then sends the account's own number, which a typed one is not (actions.common.proven_phone).
+SHARE_CONTACT = N_("Partager mon numéro")

@@ -18,7 +18,13 @@ import requests
 from anyio import to_thread
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -28,7 +34,7 @@ from urllib3.exceptions import ConnectTimeoutError
 from bot.channels import gsm7, metrics
 from bot.channels.masking import mask
 from bot.channels.models import Channel, Contact, OutboundMessage
-from bot.channels.shaping import sms_text
+from bot.channels.shaping import REQUEST_CONTACT, sms_text
 from bot.config import Settings
 from bot.db import utcnow
 
@@ -49,6 +55,27 @@ class Outgoing:
     # A file sent with `text` as its caption (Telegram only: the convocation PDF).
     document: bytes | None = None
     filename: str | None = None
+
+
+def telegram_markup(
+    keyboard: list[list[dict[str, str]]] | None,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Inline buttons for menus; the contact button (shaping.REQUEST_CONTACT) as the one reply
+    keyboard button Telegram allows it on, gone once pressed."""
+    if not keyboard:
+        return None
+    if any(REQUEST_CONTACT in button for row in keyboard for button in row):
+        return ReplyKeyboardMarkup(
+            [
+                [KeyboardButton(button["text"], request_contact=True) for button in row]
+                for row in keyboard
+            ],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(**button) for button in row] for row in keyboard]
+    )
 
 
 def record(
@@ -386,11 +413,7 @@ class TelegramSender:
         except _SuppressedError:
             await to_thread.run_sync(update_status, factory, outbound_id, "suppressed_opt_out")
             return None
-        markup = None
-        if message.keyboard:
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(**button) for button in row] for row in message.keyboard]
-            )
+        markup = telegram_markup(message.keyboard)
         try:
             bot = await self.bot()
             if message.document is not None:

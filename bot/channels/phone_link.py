@@ -2,13 +2,14 @@
 reach the chat instead of an SMS (`prefer`; the scheduler reads it back through
 bot.scheduler.recipients).
 
-Telegram gives no phone number: the person types it in the booking form, and only Rasa keeps it
-(the `phone` slot, sealed: bot.personal). When Rasa's answer shows that the phone was just used
-for a booking, a move or a waitlist request, the NLG has put the slot beside the response's name
-(`custom.response`, `custom.phone`: bot/gateway/nlg.py), and the gateway links the chat to that
-phone — without reading Rasa's tracker, whose HTTP API stays off. It is the phone the person chose to
-be convoked on, in the very chat that will be told about it. (A person who shares their own
-Telegram contact is linked at once: bot/channels/telegram.py `own_contact_phone`.)
+Telegram gives a phone number only when its owner shares their own contact (the booking form's
+phone question shows the button; a number typed is refused: actions.common.proven_phone). The
+chat is linked at once then (bot/channels/telegram.py `own_contact_phone`, bot.channels.inbox),
+and Rasa keeps the phone (the `phone` slot, sealed: bot.personal). When Rasa's answer shows that
+the phone was just used for a booking, a move or a waitlist request, the NLG has put the slot
+beside the response's name (`custom.response`, `custom.phone`: bot/gateway/nlg.py), and the
+gateway links the chat to that phone again — without reading Rasa's tracker, whose HTTP API stays
+off: the last chat that used the phone gets its messages.
 """
 
 from __future__ import annotations

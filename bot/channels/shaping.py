@@ -27,6 +27,9 @@ TELEGRAM_CALLBACK_LIMIT = 64  # bytes, a Bot API limit
 # The responses that confirm a language the person chose (bot.responses): the choice sticks.
 # `utter_language_switched` says it in the middle of something, whose question comes next.
 LANGUAGE_CHOSEN_RESPONSES = frozenset({"utter_language_changed", "utter_language_switched"})
+# The answers that ask for the phone (bot/responses.py): on Telegram, under a button that shares
+# the account's own number.
+CONTACT_RESPONSES = frozenset({"utter_ask_phone", "utter_phone_share_contact"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class BotReply:
     buttons: list[Button] = field(default_factory=list)
     language: str | None = None
     language_chosen: bool = False  # the person chose `language` in this turn
+    asks_contact: bool = False  # the phone question: Telegram offers to share the contact
 
     @property
     def empty(self) -> bool:
@@ -54,7 +58,7 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
     texts: list[str] = []
     buttons: list[Button] = []
     language: str | None = None
-    chosen = False
+    chosen = contact = False
     for item in responses:
         if text := (item.get("text") or "").strip():
             texts.append(text)
@@ -66,7 +70,8 @@ def from_rasa(responses: Iterable[Mapping[str, Any]]) -> BotReply:
         if isinstance(custom, Mapping) and isinstance(custom.get("language"), str):
             language = normalise_language(custom["language"])
             chosen = chosen or custom.get("response") in LANGUAGE_CHOSEN_RESPONSES
-    return BotReply(texts, buttons, language, chosen)
+            contact = contact or custom.get("response") in CONTACT_RESPONSES
+    return BotReply(texts, buttons, language, chosen, contact)
 
 
 def _has_other_script(text: str) -> bool:
@@ -235,7 +240,12 @@ def shape_sms(reply: BotReply, lang: str, max_segments: int = 2) -> SmsShape:
 @dataclass(frozen=True)
 class TelegramMessage:
     text: str
-    keyboard: list[list[dict[str, str]]] | None = None  # InlineKeyboardMarkup rows
+    # InlineKeyboardMarkup rows; a button {"text", "request_contact": "1"} is a reply keyboard
+    # that shares the contact (bot.channels.outbound).
+    keyboard: list[list[dict[str, str]]] | None = None
+
+
+REQUEST_CONTACT = "request_contact"
 
 
 def callback_data(index: int, payload: str) -> str:
@@ -250,6 +260,9 @@ def shape_telegram(reply: BotReply) -> list[TelegramMessage]:
         [{"text": button.title, "callback_data": callback_data(index, button.payload)}]
         for index, button in enumerate(reply.buttons, start=1)
     ] or None
+    if reply.asks_contact:
+        label = translate(messages.SHARE_CONTACT, reply.language)
+        keyboard = [[{"text": label, REQUEST_CONTACT: "1"}]]
     return [TelegramMessage(chunk) for chunk in chunks[:-1]] + [
         TelegramMessage(chunks[-1], keyboard)
     ]

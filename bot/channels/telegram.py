@@ -59,6 +59,13 @@ def own_contact_phone(update: Update) -> str | None:
         return None
 
 
+def _chatless(update: Update) -> bool:
+    """A message (or a button's message) without its chat: nothing could answer it, and reading
+    its chat id was a 500."""
+    message = update.message or (update.callback_query.message if update.callback_query else None)
+    return message is not None and getattr(message, "chat", None) is None
+
+
 def incoming_of(update: Update) -> tuple[Incoming | None, str | None]:
     """The conversation input of an update, and the callback query id to answer if any."""
     external_id = str(update.update_id)
@@ -138,7 +145,7 @@ def build_telegram_router(service: ChannelService) -> APIRouter:
             update = Update.de_json(data, None) if isinstance(data, dict) else None
         except Exception:  # not JSON, or JSON that is not an Update
             update = None
-        if update is None or not isinstance(update.update_id, int):
+        if update is None or not isinstance(update.update_id, int) or _chatless(update):
             metrics.REJECTED.labels("telegram", "malformed").inc()
             return JSONResponse({"ok": False}, status_code=400)
         service.ensure_replayer()

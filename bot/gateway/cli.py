@@ -9,6 +9,7 @@ bot/supervisor.py, and serves the gateway with uvicorn.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from bot.booking import demo
 from bot.booking.config import EngineConfig
@@ -73,13 +74,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             # ws="none": the gateway serves no websockets. On SIGTERM it drains first
             # (bot/gateway/drain.py): no new turn, the ones in flight finish.
             config = uvicorn.Config(
-                app, host=settings.host, port=settings.port, log_level=args.log_level, ws="none"
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level=args.log_level,
+                ws="none",
+                **proxy_options(settings),
             )
             DrainingServer(config, app.state.channels.drain, settings.drain_seconds).run()
         finally:
             if supervisor is not None:
                 supervisor.stop()
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-For read only from the proxies named in GUICHET_TRUSTED_PROXIES: the per-IP
+    limits (booking API, /verify, PAN login) count the client's own address otherwise."""
+    trusted = settings.trusted_proxies.strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -53,7 +53,8 @@ def tracker(
         "text": text,
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
         "entities": entities or [],
-        "metadata": {"channel": "sms", "language": language, "phone": PHONE},
+        # On SMS the phone the gateway proves is the conversation's (the slot holds the same).
+        "metadata": {"channel": "sms", "language": language, "phone": values["phone"]},
     }
     return Tracker(
         sender_id="conversation-" + str(values["phone"]),

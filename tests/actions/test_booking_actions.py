@@ -20,6 +20,7 @@ from actions.booking_questions import (
 )
 from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, NO_SLOT, secret_key
+from actions.common import phone as phone_of
 from actions.conversation import ActionConfirm, ActionDecline
 from actions.manage import (
     ActionMyAppointment,
@@ -28,7 +29,7 @@ from actions.manage import (
     ActionPrepareReschedule,
 )
 from bot.booking.client import BookingRefused
-from bot.secrets import unseal
+from bot.secrets import seal, unseal
 from bot.timezone import PARIS
 from tests.actions.helpers import apply, entity, form_turn, run, said_before, tracker
 from tests.support.booking import booking_call
@@ -352,6 +353,17 @@ def test_demarche_not_booked_at_the_prefecture_ends_on_the_right_door(facts, exp
     assert door.slots["door"] == expected and door.slots["demarche"] is None
 
 
+def test_an_online_door_says_the_deadline_of_the_expiry_already_given():
+    # "Mon titre expire le …" (noted), then "étudiant": ANEF closes 60 days before expiry, so a
+    # permit ending in a month is already late; the door alone hid it.
+    expiry = (dt.datetime.now(PARIS).date() + dt.timedelta(days=30)).isoformat()
+    slots = {"title_type": "etudiant", "procedure_kind": "renewal", "expiry_date": expiry}
+    door = run(ActionSubmitBooking(), tracker({**slots, "demarche": "etudiant_renouvellement"}))
+    assert door.responses[0] == "utter_demarche_elsewhere"
+    statuses = [m.get("status") for m in door.messages if m.get("response") == "utter_deadline"]
+    assert "late" in statuses, door.messages
+
+
 def test_ambiguous_demarche_is_one_numbered_question():
     slots = {"procedure_kind": "renewal"}
     started = validate(
@@ -428,12 +440,38 @@ def test_unknown_place_and_bad_numbers_are_asked_again_with_the_reason():
     assert validate(
         slots, {"site": "Trifouillis"}, requested="site", text="Trifouillis"
     ).responses == ["utter_site_not_found"]
-    bad_phone = validate({**slots, "site": "pref-24"}, {"phone": "12"}, requested="phone")
-    assert bad_phone.responses == ["utter_phone_invalid"] and bad_phone.slots["phone"] is None
     bad_numero = validate(
         {**slots, "site": "pref-24"}, {"numero_etranger": "12345"}, requested="numero_etranger"
     )
     assert bad_numero.responses == ["utter_numero_etranger_invalid"]
+
+
+def _on_telegram(state, phone: str | None = None):
+    """The metadata Telegram gives: no phone, unless the person shared their own contact."""
+    sealed = seal(phone, secret_key()) if phone else None
+    state.latest_message["metadata"] = {"channel": "telegram", "language": "fr", "phone": sealed}
+    return state
+
+
+def test_a_typed_phone_is_refused_and_the_shared_contact_taken():
+    # An attacker typed someone else's number in the form, then read and cancelled their
+    # appointment (session 22): a number typed is no credential.
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24", "phone": None}
+    typed = form_turn(slots, {"phone": "06 11 12 00 02"}, requested="phone", text="06 11 12 00 02")
+    refused = run(ValidateBookingForm(), _on_telegram(typed))
+    assert refused.responses == ["utter_phone_share_contact"]
+    assert refused.slots["phone"] is None
+    shared = form_turn(slots, {}, requested="phone", text="+33611120002")
+    taken = run(ValidateBookingForm(), _on_telegram(shared, "+33611120002"))
+    assert "utter_phone_share_contact" not in taken.responses
+    assert unseal(taken.slots["phone"], secret_key()) == "+33611120002"
+
+
+def test_the_phone_the_channel_proves_wins_over_the_slot():
+    # A slot filled by an older version from a typed number never stands for the sender.
+    state = tracker({"phone": "+33611120002"})
+    state.latest_message["metadata"]["phone"] = seal("+33611120003", secret_key())
+    assert phone_of(state) == "+33611120003"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import contextlib
 import sqlite3
 import threading
 import time
+from datetime import timedelta
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from bot.channels.models import InboundMessage
-from bot.db import make_engine, make_session_factory, upgrade
+from bot.channels.turn import Incoming
+from bot.db import make_engine, make_session_factory, upgrade, utcnow
 from bot.gateway.app import create_app
 from tests.support.channels import PHONE, SmsPhone
 
@@ -128,3 +130,30 @@ def test_sms_during_a_postgres_table_lock_is_answered_late(settings, postgres_fa
         late = _sms_to(twilio_api, PHONE, 1)
         assert late, "no answer ever reached the phone: the message was lost"
         assert [r.external_id for r in _inbound(postgres_factory)] == ["SMlockedpg01"]
+
+
+def test_a_message_spooled_during_a_lock_is_recorded_before_the_next_one_of_its_sender(
+    tmp_path, settings, twilio_api
+):
+    """The first of four SMS sent during a lock was spooled; the three after it were recorded
+    when the lock ended, before the replayer recorded the first: the person got its answer
+    last, after three "not understood" (an attacker's test, session 22)."""
+    path = tmp_path / "order.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    app = create_app(settings, factory)
+    with TestClient(app) as client:
+        first = Incoming(
+            channel="sms",
+            address=PHONE,
+            external_id="SMfirst0001",
+            text="Je veux renouveler ma carte de résident",
+        )
+        app.state.channels.conversations.spool.keep(first, utcnow() - timedelta(seconds=6))
+        assert SmsPhone(client).send("2", sid="SMsecond001").status_code == 200
+        rows = sorted(_inbound(factory), key=lambda r: r.id)
+        assert [r.external_id for r in rows] == ["SMfirst0001", "SMsecond001"]
+        assert rows[0].received_at < rows[1].received_at
+        assert not list((tmp_path / "spool").glob("*.msg"))
+    engine.dispose()

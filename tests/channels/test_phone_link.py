@@ -111,10 +111,10 @@ def stack(tmp_path_factory):
 def test_telegram_booking_links_the_chat_and_the_reminder_comes_to_telegram(stack):
     settings, gateway, twilio, telegram = stack
     user = TelegramUser(gateway, telegram, 5151)
-    sent = telegram_booking(user, language=1, phone="06 11 11 00 77", numero="7501234577")
+    sent = telegram_booking(user, language=1, phone="+33611110077", numero="7501234577")
     factory = make_session_factory(make_engine(settings.database_url))
-    with factory() as session:  # not linked before the booking is confirmed
-        assert session.get(PreferredChannel, PHONE) is None
+    with factory() as session:  # the shared contact is the account's own: linked at once
+        assert recipient_for(session, PHONE) == Recipient("telegram", "5151", PHONE)
     sent = user.press(sent, 1)  # Oui, je réserve
     match = CODE.search("\n".join(m["text"] for m in sent))
     assert match, sent

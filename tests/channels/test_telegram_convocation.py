@@ -133,7 +133,7 @@ def test_a_telegram_booking_in_arabic_brings_the_signed_pdf(stack) -> None:
     settings, gateway, telegram = stack
     user = TelegramUser(gateway, telegram, 6161)
     # عربي chosen from the first menu: the conversation, and so the PDF, is in Arabic.
-    sent = telegram_booking(user, language=2, phone="06 11 11 00 66", numero="7501234566")
+    sent = telegram_booking(user, language=2, phone="+33611110066", numero="7501234566")
     assert not telegram.calls_to("/sendDocument")  # nothing before the booking is confirmed
     sent = user.press(sent, 1)  # نعم، احجز
     shown = DISPLAYED_CODE.findall("\n".join(m["text"] for m in sent))

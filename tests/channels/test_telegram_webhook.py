@@ -135,6 +135,9 @@ def test_malformed_updates_are_client_errors(client):
     assert post(client, [1, 2]).status_code == 400
     assert post(client, {"update_id": "x"}).status_code == 400
     assert post(client, {"update_id": 5, "edited_message": None}).status_code == 200
+    # A message without its chat could never be answered (reading its id was a 500).
+    chatless = {"update_id": 6, "message": {"message_id": 1, "date": 0, "text": "Bonjour"}}
+    assert post(client, chatless).status_code == 400
 
 
 def test_a_message_is_kept_before_telegram_hears_200_so_a_death_before_recording_loses_nothing(

@@ -60,6 +60,10 @@ def test_a_mediator_ref_without_consent_is_refused(api, clock):
     answer = book(api, clock, PHONE_A, "pan:1")
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "no_consent"
     assert book(api, clock, PHONE_A, "pan-24-marie").status_code == 403
+    # Digits str.isdigit() takes but int() or the database refuse: a 500 before (session 22).
+    for ref in ("pan:99999999999999999999", "pan:²", "pan:٣"):
+        answer = book(api, clock, PHONE_A, ref)
+        assert answer.status_code == 403 and answer.json()["error"]["code"] == "no_consent", ref
 
 
 def test_under_consent_the_booking_is_the_applicants_and_marked_as_the_mediators(api, clock):
@@ -94,6 +98,34 @@ def test_wrong_codes_lock_the_request(api, clock):
         assert reasons == ["wrong_code"] * 4 + ["consent_locked"]
         assert "PAN de Périgueux" in asked.message.text and "RETIRER" in asked.message.text
         assert PHONE_B[1:] not in asked.consent.phone_sealed + asked.consent.phone_hash
+
+
+def test_codes_to_one_phone_are_limited_whoever_asks(api, clock):
+    # A mediator asked 30 codes for one phone in 2.6 s: 30 SMS, and every request reset the
+    # five wrong codes, so 150 guesses (an attacker's test, session 22).
+    with api.factory.begin() as session:
+        first = accounts.add(session, "lea", "Léa", "pref-24", "a long password", now=clock())
+        other = accounts.add(session, "noe", "Noé", "pref-24", "a long password", now=clock())
+        for _ in range(consent.MAX_REQUESTS_PER_HOUR):
+            consent.ask(session, first, PHONE_B, "fr", SECRET, now=clock())
+        with pytest.raises(consent.ConsentRefused) as refused:
+            consent.ask(session, other, PHONE_B, "fr", SECRET, now=clock())
+        assert refused.value.reason == "too_many_requests"
+        # An hour later the person can be asked again.
+        later = clock() + consent.REQUEST_WINDOW + consent.CODE_VALID
+        assert consent.ask(session, other, PHONE_B, "fr", SECRET, now=later).consent.id
+
+
+def test_wrong_codes_count_across_requests(api, clock):
+    with api.factory.begin() as session:
+        mediator = accounts.add(session, "ines", "Inès", "pref-24", "a long password", now=clock())
+        asked = consent.ask(session, mediator, PHONE_B, "fr", SECRET, now=clock())
+        for _ in range(consent.MAX_WRONG_CODES):
+            with pytest.raises(consent.ConsentRefused):
+                consent.confirm(session, asked.consent, "000000x", SECRET, now=clock())
+        with pytest.raises(consent.ConsentRefused) as refused:
+            consent.ask(session, mediator, PHONE_B, "fr", SECRET, now=clock())
+        assert refused.value.reason == "too_many_requests"
 
 
 @pytest.mark.parametrize(

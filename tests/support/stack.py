@@ -73,6 +73,8 @@ def wait_until(url: str, timeout: float, ready=lambda r: r.status_code < 500) ->
 
 # The tests read Rasa's trackers (what Rasa stored); `guichet run` keeps the API off.
 SECRET_KEY = "stack-test-key"
+# How long a reply that missed the inline SMS deadline may take to come by REST.
+LATE_REPLY_SECONDS = 45.0
 # What the gateway derives from its key: the stack's Rasa is started with it.
 RASA_API_TOKEN = Settings(secret_key=SECRET_KEY).rasa_api_token
 
@@ -271,18 +273,48 @@ def stack_with_fakes(
 class Phone:
     """A phone texting the running gateway over HTTP, each SMS signed like Twilio signs it."""
 
-    def __init__(self, gateway: str, public_url: str, number: str):
+    def __init__(
+        self,
+        gateway: str,
+        public_url: str,
+        number: str,
+        twilio: providers.Recorder | None = None,
+    ):
         self.gateway, self.public_url, self.number = gateway, public_url, number
+        self.twilio = twilio
         self.count = 0
 
     @classmethod
     def on(cls, stack: tuple[Settings, RasaServer, str, Any, Any], number: str) -> Phone:
-        """A phone on a stack_with_fakes stack, Rasa started again if a test stopped it."""
-        settings, rasa, gateway, _twilio, _telegram = stack
+        """A phone on a stack_with_fakes stack, Rasa started again if a test stopped it. It also
+        reads what the fake Twilio REST API sent to it: a reply later than the inline deadline
+        goes that way under load, and is still this message's reply."""
+        settings, rasa, gateway, twilio, _telegram = stack
         rasa.start()
-        return cls(gateway, settings.public_url, number)
+        return cls(gateway, settings.public_url, number, twilio)
+
+    def _rest(self) -> list[str]:
+        assert self.twilio is not None
+        return [
+            str(call.get("Body") or "")
+            for call in self.twilio.calls_to("Messages.json")
+            if call.get("To") == self.number
+        ]
 
     def send(self, body: str) -> list[str]:
+        before = len(self._rest()) if self.twilio is not None else 0
+        texts = self._inline(body)
+        if self.twilio is None:
+            return texts
+        # No inline reply: it went by REST, which can take the whole late-reply budget.
+        deadline = time.monotonic() + (0.0 if texts else LATE_REPLY_SECONDS)
+        while True:
+            late = self._rest()[before:]
+            if late or time.monotonic() >= deadline:
+                return texts + late
+            time.sleep(0.2)
+
+    def _inline(self, body: str) -> list[str]:
         self.count += 1
         params = {
             "MessageSid": f"SM{self.number[-6:]}{self.count:04d}{time.time_ns() % 10**6}",
@@ -352,6 +384,30 @@ class TelegramUser:
             }
         )
 
+    def share_contact(self, sent: list[dict], phone: str) -> list[dict]:
+        """Presses the reply keyboard's "share my number" button: Telegram sends the account's
+        own contact (its user_id is the sender's), the digits without their "+"."""
+        markup = sent[-1]["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        assert markup["keyboard"][0][0]["request_contact"] is True, markup
+        self.update_id += 1
+        return self._post(
+            {
+                "update_id": self.update_id,
+                "message": {
+                    "message_id": self.update_id,
+                    "date": 0,
+                    "chat": {"id": self.chat_id, "type": "private"},
+                    "contact": {
+                        "phone_number": phone.lstrip("+"),
+                        "first_name": "A",
+                        "user_id": self.chat_id,
+                    },
+                    "from": {"id": self.chat_id, "is_bot": False, "first_name": "A"},
+                },
+            }
+        )
+
     def press(self, sent: list[dict], index: int) -> list[dict]:
         markup = sent[-1]["reply_markup"]
         markup = json.loads(markup) if isinstance(markup, str) else markup
@@ -393,7 +449,7 @@ def telegram_booking(user: TelegramUser, *, language: int, phone: str, numero: s
     sent = user.say("38000")
     sent = user.say("lundi")
     sent = user.press(sent, 1)
-    sent = user.say(phone)
+    sent = user.share_contact(sent, phone)
     return user.say(numero)
 
 
