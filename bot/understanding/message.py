@@ -27,7 +27,7 @@ _NUMERO = re.compile(r"(?<![\d+])([1-9](?:[ .\-]?\d){9})(?![ .\-]?\d)")
 # is their foreigner's number ("mon numéro étranger est le 06…", "رقمي الأجنبي ٠٦…"); alone, it
 # is taken for the phone number it looks like.
 _NUMERO_SAID = re.compile(
-    r"(?:[ée]tranger|agdref|foreigner|foreign|الأجنبي|الاجنبي|أجنبي|اجنبي|иностранца|іноземця)"
+    r"(?:[ée]tranger|[еэ]транже\w*|agdref|foreigner|foreign|الأجنبي|الاجنبي|أجنبي|اجنبي|иностранца|іноземця|外国人号码|اترانژ\w*)"
     r"\W{0,3}(?:\w+\W+){0,2}?(0(?:[ .\-]?\d){9})(?![ .\-]?\d)",
     re.IGNORECASE,
 )
@@ -182,17 +182,39 @@ def _read_dates(
     expiry: date | None = None
     expiry_text: str | None = None
     wish: DateRequest | None = None
+    undated = False  # the last clause spoke of expiry without a date
     for clause in _CLAUSE.split(text):
         if not clause.strip():
             continue
         tokens = words(clause)
         if any(book.says_expiry(tokens) for book in books):
-            if expiry is None:
-                expiry = parse_expiry(clause, date_lang, now)
-                expiry_text = clause.strip() if expiry else None
-        elif wish is None:
+            if expiry is None or _only_now(expiry, expiry_text, now):
+                # "Сейчас закончил мастер…, а мой титр заканчивается 30 июня 2027": "now"
+                # beside "finished" was taken for the expiry, and the real one never read.
+                found = parse_expiry(clause, date_lang, now)
+                if found is not None:
+                    expiry, expiry_text = found, clause.strip()
+                undated = found is None
+            continue
+        if undated and expiry is None and _YEAR.search(clause):
+            # "Скоро закінчується мій документ, 10 квітня 2026": the date in a clause of its
+            # own, after the words of expiry. With its year it is no day wished.
+            expiry = parse_expiry(clause, date_lang, now)
+            if expiry is not None:
+                expiry_text = clause.strip()
+                continue
+        undated = False
+        if wish is None:
             wish = understand(clause, date_lang, now)
     return expiry, expiry_text, wish
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _only_now(expiry: date, said: str | None, now: datetime) -> bool:
+    """An expiry read as today from a word like "now", with no number said."""
+    return expiry == now.date() and not any(c.isdigit() for c in ascii_digits(said or ""))
 
 
 # -- place -------------------------------------------------------------------------------
@@ -244,7 +266,7 @@ def _named_place(
                 if not codes:
                     continue
                 before = tokens[start - 1] if start else ""
-                if key in ambiguous and not short and before not in markers:
+                if key in ambiguous and not short and not _marked(before, markers):
                     continue
                 # Quoted as written: no spaces inside a Chinese name (bot.text.joined_up).
                 return joined_up(" ".join(window), unspaced_scripts()), tuple(sorted(codes))
@@ -273,6 +295,14 @@ def _close_arabic_name(key: str, names: dict[str, frozenset[str]]) -> frozenset[
     return None
 
 
+def _marked(word: str, markers: frozenset[str]) -> bool:
+    """Whether `word` is a marker; "департамент*" marks every case of the word ("я в
+    департаменті 74"): Russian and Ukrainian decline it, and a star was read as a letter."""
+    return word in markers or any(
+        m.endswith("*") and word.startswith(m[:-1]) for m in markers if len(m) > 2
+    )
+
+
 def _numbered_place(
     tokens: list[str], markers: frozenset[str], lang: str | None, short: bool
 ) -> tuple[str, tuple[str, ...]] | None:
@@ -292,7 +322,7 @@ def _numbered_place(
         after = tokens[k + 1] if k + 1 < len(tokens) else ""
         if after.isdigit() or (after and _is_date_word(after, lang)):
             continue  # a date ("12 05 2027", "24 mars") or a phone number
-        if not (short or before in markers):
+        if not (short or _marked(before, markers)):
             continue
         code = token.upper()
         code = code.zfill(2) if code.isdigit() else code

@@ -771,13 +771,48 @@ SESSION_21_DEV_MISSES = frozenset(
 )
 
 
+# Session 22's new writers (en, fa, ps, ru, uk, zh), left after their cues: a work permit named
+# alone (read as any residence permit, by design), a lost passport of one's own country (out of
+# scope, read as a lost title), a Solar Hijri month (اسفند), a Chinese-numeral year (二〇二七),
+# autumn as a date, a département or town the reader does not take there (۹۳ without a marker,
+# لیل and رن, Lille and Rennes, ambiguous words; "девяносто три" in words), "до" alone before a
+# date beside "хочу … запис" (read as a first application).
+SESSION_22_DEV_MISSES = frozenset(
+    {
+        "i need to go to préfecture for my work permit",
+        "I lost my Nigerian passport, where is the embassy?",
+        "من ۹۳ هستم، کارت اقامتمو دزدیدن",
+        "تمدید کارت conjoint، لیل. فقط پنجشنبه\u200cها میتونم بیام",
+        "کارت ده ساله\u200cام ۲۵ اسفند تموم میشه",
+        "اجازه کار (autorisation de travail) میخوام",
+        "الان کارت یکساله دارم، میخوام این دفعه کارت چند ساله بهم بدن",
+        "سلام من میخواهم که کارت اقامت خود را که گم شده دوباره بگیرم در شهر رن",
+        "resepise me pa shalo wrazo ke khatmegi",
+        "سلام. د ۹۳ پریفکتور نه مې مسج راغلی چې ستاسو تیتر تیار دی، زه د شنبې او یکشنبې نه پرته کار"
+        " کوم، هغوی وایي بې رانډیوو راشه، ریښتیا ده؟",
+        "Потеряла российский паспорт в Ницце, как восстановить?",
+        "здравствуйте я хочу записаться на комиссию медикаль для прав у меня была суспансьон шесть"
+        " месяцев закончилась живу в департаменте девяносто три",
+        "Карта резидента до 12/05/2026, номер етранже 0601234578, хочу запис у префектуру Ніцци",
+        "у мене пасспорт талант закінчується восени, як продовжити",
+        "Роботодавець хоче взяти мене на CDI і питає про дозвіл на роботу. Що мені оформлювати?",
+        "我的中国护照丢了怎么办",
+        "到期日是二〇二七年一月五号",
+    }
+)
+
+
 def _dev_entries() -> list[Any]:
     return [
         pytest.param(
             path.stem,
             entry,
             marks=[pytest.mark.xfail(reason="decision 0022: left to the cue files")]
-            if entry["text"] in KNOWN_DEV_MISSES | SESSION_17_DEV_MISSES | SESSION_21_DEV_MISSES
+            if entry["text"]
+            in KNOWN_DEV_MISSES
+            | SESSION_17_DEV_MISSES
+            | SESSION_21_DEV_MISSES
+            | SESSION_22_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
