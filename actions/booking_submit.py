@@ -3,6 +3,7 @@ ended early (another door, documents missing, no free slot: the waitlist is offe
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from rasa_sdk import Tracker
@@ -27,7 +28,7 @@ from actions.common import (
     say_refusal,
     say_unavailable,
 )
-from actions.deadlines import waitlist_window
+from actions.deadlines import say_deadline, waitlist_window
 from actions.documents import bring_documents, labels
 from actions.reading import FACT_SLOTS, facts_of
 from bot.booking.client import BookingRefused, BookingUnavailable
@@ -69,6 +70,11 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                 demarche_name=demarche.name(lang),
                 route_text=text,
             )
+            expiry = tracker.get_slot("expiry_date")
+            if expiry:
+                # "Mon titre expire le 20 janvier" then "étudiant": ANEF closes two months
+                # before expiry, so the door alone would hide that the person is already late.
+                say_deadline(dispatcher, dt.date.fromisoformat(expiry), demarche.code, lang)
             return [
                 *done,
                 SlotSet("demarche", None),

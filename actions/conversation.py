@@ -19,6 +19,7 @@ from actions.common import (
     still_stuck,
     stuck_turns,
 )
+from actions.deadlines import ActionAgreeDeadlineAlerts, accepts_the_alert_offer
 from actions.manage import answer_about_a_booking
 from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
@@ -146,6 +147,8 @@ class ActionAskLanguage(GuichetAction, action="action_ask_language"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if names_a_demarche(tracker):
             return [FollowupAction("booking_form")]
+        if accepts_the_alert_offer(tracker):
+            return [FollowupAction("action_agree_deadline_alerts")]
         asked = named_language(tracker)
         if asked is None:
             dispatcher.utter_message(response="utter_ask_language")
@@ -187,6 +190,10 @@ class ActionUnaskedAnswer(GuichetAction, action="action_unasked_answer"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if names_a_demarche(tracker):
             return [FollowupAction("booking_form")]
+        if accepts_the_alert_offer(tracker):
+            # Answered here, as ActionConfirm runs its step: a FollowupAction left Rasa to
+            # predict what follows, and it ran the alerts a second time ("Noted" twice).
+            return await ActionAgreeDeadlineAlerts().act(dispatcher, tracker)
         # Rasa reads "c'est où ?" as a yes: after a door or a deadline, the address asked.
         if not answered_after_the_form(dispatcher, tracker):
             dispatcher.utter_message(response="utter_menu")
@@ -258,6 +265,8 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             and (answer := await answer_about_a_booking(dispatcher, tracker)) is not None
         ):
             return answer
+        if not in_form(tracker) and accepts_the_alert_offer(tracker):
+            return [*await ActionAgreeDeadlineAlerts().act(dispatcher, tracker), *listen]
         if (
             intent != "insult"
             and not in_form(tracker)

@@ -18,6 +18,7 @@ from actions.common import (
     language,
     now,
     phone,
+    said_last_turn,
     say_refusal,
     say_unavailable,
 )
@@ -28,6 +29,7 @@ from bot.dates import parse_expiry
 from bot.deadlines import DeadlineAssessment, DeadlineStatus, NoDeadline, assess
 from bot.routing import route
 from bot.timezone import PARIS
+from bot.understanding import read_question
 
 # The step "OUI" runs again after an apology when the booking service was down.
 ALERTS_STEP = "deadline_alerts"
@@ -147,6 +149,20 @@ def offer_alerts(dispatcher: CollectingDispatcher, assessment: DeadlineAssessmen
             alert_on=assessment.closing_alert_on.isoformat(),
             closes=assessment.window_closes.isoformat(),
         )
+
+
+_ALERT_OFFERS = frozenset({"utter_offer_alert_opening", "utter_offer_alert_closing"})
+
+
+def accepts_the_alert_offer(tracker: Tracker) -> bool:
+    """A yes, or "vous me prévenez ?", to the RAPPEL offer just made: the offer asks for one
+    word, but "d'accord, vous me prévenez ?" got "not understood" (as a phone, session 21)."""
+    if not _ALERT_OFFERS & said_last_turn(tracker):
+        return False
+    if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
+        return True
+    text = tracker.latest_message.get("text") or ""
+    return read_question(text, language(tracker)) == "remind"
 
 
 class ActionAgreeDeadlineAlerts(

@@ -10,9 +10,9 @@ import pytest
 
 from actions import deadlines
 from actions.booking_form import SWITCH_INTENTS
-from actions.conversation import ActionConfirm
+from actions.conversation import ActionConfirm, ActionFallback, ActionUnaskedAnswer
 from actions.deadlines import ActionAgreeDeadlineAlerts, ActionCheckExpiry
-from tests.actions.helpers import apply, domain, run, tracker
+from tests.actions.helpers import apply, domain, run, said_before, tracker
 from tests.support.booking import booking_call
 
 RESIDENT = "carte_resident_renouvellement"
@@ -142,3 +142,46 @@ def test_every_from_text_mapping_leaves_the_change_of_subject_intents_to_the_rul
     ]
     assert lists and all(set(found) == SWITCH_INTENTS for found in lists)
     assert "deadline_alerts" in SWITCH_INTENTS
+
+
+OFFERED = ["utter_deadline", "utter_offer_alert_opening", "utter_deadline"]
+
+
+@pytest.mark.parametrize(
+    ("said", "lang", "intent", "action"),
+    [
+        # As a phone (session 21): the offer asks for one word; these got "not understood".
+        ("d'accord, vous me prévenez ?", "fr", "nlu_fallback", ActionFallback),
+        ("ok will you let me know?", "en", "nlu_fallback", ActionFallback),
+        ("واخا فكرني", "ar", "nlu_fallback", ActionFallback),
+        ("хорошо, напомните мне", "ru", "nlu_fallback", ActionFallback),
+        ("好的，到时候提醒我", "zh", "nlu_fallback", ActionFallback),
+        ("oui", "fr", "affirm", ActionUnaskedAnswer),
+    ],
+)
+def test_a_yes_or_remind_me_to_the_rappel_offer_takes_the_alerts(
+    said, lang, intent, action, api_url
+):
+    phone = new_phone()
+    events = [*said_before(("ma carte expire le 15/03/2027", OFFERED)), {"event": "user"}]
+    slots = {"demarche": RESIDENT, "expiry_date": "2027-03-15", "phone": phone}
+    answered = run(action(), tracker(slots, text=said, intent=intent, events=events, language=lang))
+    # Said once, in this turn, and recorded.
+    assert answered.responses == ["utter_alerts_on"]
+    assert not [e for e in answered.events if e.get("name") == "action_agree_deadline_alerts"]
+    assert (
+        booking_call(api_url, lambda api: api.stop_deadline_alerts(phone, RESIDENT)).cancelled == 1
+    )
+
+
+def test_a_yes_without_the_offer_just_before_is_no_rappel():
+    # The offer two turns back was answered by something else since: a yes is not for it.
+    events = [
+        *said_before(("ma carte expire le 15/03/2027", OFFERED), ("merci", ["utter_menu"])),
+        {"event": "user"},
+    ]
+    slots = {"demarche": RESIDENT, "expiry_date": "2027-03-15"}
+    answered = run(
+        ActionUnaskedAnswer(), tracker(slots, text="oui", intent="affirm", events=events)
+    )
+    assert answered.responses == ["utter_menu"]

@@ -82,3 +82,18 @@ def test_which_days_in_the_middle_of_the_form_gives_the_opening_days(stack):
     transcript += days
     assert any("Jours de réception" in r and "lundi" in r for r in days), "\n".join(transcript)
     _no_placeholder(transcript)
+
+
+def test_a_yes_to_the_rappel_offer_takes_the_alerts_once(stack):
+    # As a phone (session 21): "d'accord, vous me prévenez ?" got "not understood"; once
+    # answered, "yes" got its "Noted" twice (a follow-up action left Rasa to run it again).
+    phone = Phone.on(stack, "+33611120006")
+    expiry = datetime.date.today() + datetime.timedelta(days=270)
+    text = f"ma carte de résident expire le {format_date(expiry, 'd MMMM y', locale='fr')}"
+    assert any("RAPPEL" in r for r in phone.send(text))
+    agreed = phone.send("d'accord, vous me prévenez ?")
+    assert len([r for r in agreed if "C'est noté" in r]) == 1, agreed
+    again = Phone.on(stack, "+33611120007")
+    again.send(text)
+    agreed = again.send("oui")
+    assert len([r for r in agreed if "C'est noté" in r]) == 1, agreed
