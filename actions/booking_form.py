@@ -506,13 +506,19 @@ class ValidateBookingForm(FormValidationAction):
         """The phone the channel proves on this message (the SMS sender, a Telegram contact its
         owner shared); a number typed as the answer goes to validate_phone, which refuses it."""
         proven = proven_phone(tracker)
-        if proven and (
-            tracker.get_slot("phone") is None or tracker.get_slot("requested_slot") == "phone"
-        ):
-            # Taken once: every SMS proves its sender, and a slot set on each message would
-            # make every message an answer to the form.
+        held = revealed(tracker.get_slot("phone"), tracker)
+        asked = tracker.get_slot("requested_slot") == "phone"
+        if proven and (held is None or asked or held != revealed(proven, tracker)):
+            # Taken when it is news: every SMS proves its sender, and a slot set on each
+            # message would make every message an answer to the form.
             return {"phone": proven}
-        return _free_text_answer(tracker, "phone", lambda text: len(_digits(text)) >= 9)
+        if asked:
+            return _free_text_answer(tracker, "phone", lambda text: len(_digits(text)) >= 9)
+        if held is not None and proven is None:
+            # A typed number an older version kept, carried from session to session: the form
+            # asks for the phone again.
+            return {"phone": None}
+        return {}
 
     async def extract_numero_etranger(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

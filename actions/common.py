@@ -213,10 +213,12 @@ def proven_phone(tracker: Tracker) -> str | None:
 
 
 def phone(tracker: Tracker) -> str | None:
-    """Whose appointments these are: the phone proven on this message, else the one proven
-    earlier in the conversation (the slot holds nothing else: validate_phone). The phone is
-    the person's identity for the booking API, so a typed number never stands for it."""
-    return revealed(proven_phone(tracker) or tracker.get_slot("phone"), tracker)
+    """Whose appointments these are: the phone proven on this message, nothing else. The phone
+    is the person's identity for the booking API, so a typed number never stands for it, nor a
+    `phone` slot an older version filled from one (carried from session to session in Rasa's
+    tracker store: an attacker's test, session 22). A Telegram chat proves the phone its owner
+    shared there, on every message (bot.channels.inbox)."""
+    return revealed(proven_phone(tracker), tracker)
 
 
 def mediator_ref(tracker: Tracker) -> str | None:

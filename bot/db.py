@@ -7,13 +7,14 @@ busy timeout so that concurrent writers wait for each other instead of failing a
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.orm import Session as Session
@@ -86,6 +87,16 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def serialise_on(session: Session, name: str) -> None:
+    """Transactions that name the same thing run one after the other from here to their end:
+    a count-then-insert stays true under concurrency. A PostgreSQL advisory lock; SQLite
+    serialises every write transaction already."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -13,14 +13,18 @@ import re
 
 from bot.secrets import SEAL_PREFIX, seal, unseal
 
-# A phone with its country code (+33 6…, 0044…), or ten digits however people group them
-# (06 12 34 56 78, 7501234567, 751 112 0001, 75/11/12/00/03, two spaces): French phones and
-# numéros étranger look alike but for the first digit (data/nlu/regex.yml), which `for_rasa`
-# keeps apart. Only pairs and runs were sealed, so "7501 234 568" was stored in clear (an
-# attacker's test, session 22). Never part of a longer run of digits (a date and its hour).
-_GAP = r"(?:[./-]|\s{1,2})?"
+# A phone with its country code (+33 6…, 0044…, "+33 (0)6…"), or ten digits however people
+# group them (06 12 34 56 78, 7501234567, 751 112 0001, "75 / 11 / 14 / 00 / 03", tabs):
+# French phones and numéros étranger look alike but for the first digit (data/nlu/regex.yml),
+# which `for_rasa` keeps apart. Only pairs and runs were sealed, so "7501 234 568" was stored
+# in clear (an attacker's test, session 22): the gaps are what normalise_numero_etranger
+# accepts. Glued to the word before ("tel+33611…"); never part of a longer run of digits nor
+# followed by a letter (a date and its hour: "12/05/2026 10h").
+_GAP = r"[\s./-]{0,3}"
+_TRUNK = r"(?:\s*\(0\)\s*)?"  # "+33 (0)6 …": the French trunk 0 written beside the code
 NUMBER = re.compile(
-    rf"(?<![\w+])(?:(?:\+|00)\d(?:{_GAP}\d){{7,14}}|\d(?:{_GAP}\d){{9}})(?!{_GAP}\d)(?!\w)"
+    rf"(?<![\d+])(?:(?:\+|00)\d\d?{_TRUNK}(?:{_GAP}\d){{7,13}}|\d(?:{_GAP}\d){{9}})"
+    rf"(?!{_GAP}\d)(?!\w)"
 )
 SEALED = re.compile(re.escape(SEAL_PREFIX) + r"[A-Za-z0-9_-]+")
 # What Rasa reads instead: a phone or a numéro étranger of its training data (data/nlu), whose

@@ -108,7 +108,21 @@ def test_numbers_are_sealed_and_rasa_reads_placeholders_of_the_same_shape() -> N
 
 
 @pytest.mark.parametrize(
-    "number", ["751 112 0001", "7511 120 002", "75/11/12/00/03", "751  112 0001", "0611 888 002"]
+    "number",
+    [
+        "751 112 0001",
+        "7511 120 002",
+        "75/11/12/00/03",
+        "751  112 0001",
+        "0611 888 002",
+        "75 - 11 - 14 - 00 - 01",
+        "75   11   14   00   02",
+        "75 / 11 / 14 / 00 / 03",
+        "75\t\t\t1114 0004",
+        "75.-11.-14.-00.-05",
+        "+33 (0)6 11 12 00 01",
+        "06 - 11 - 12 - 00 - 01",
+    ],
 )
 def test_numbers_grouped_any_way_are_sealed_too(number: str) -> None:
     # Only pairs and runs were sealed: these reached the inbox and Rasa's tracker in clear
@@ -120,5 +134,6 @@ def test_numbers_grouped_any_way_are_sealed_too(number: str) -> None:
 
 
 def test_a_date_and_its_hour_are_no_number() -> None:
-    for text in ("le 12/05/2026 10h", "du 12/05/2026-13/05/2026"):
+    for text in ("le 12/05/2026 10h", "du 12/05/2026-13/05/2026", "mardi 10h30, code 38000"):
         assert seal_numbers(text, "k") == text
+    assert "611120001" not in seal_numbers("tel+33611120001", "k")

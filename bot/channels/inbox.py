@@ -14,7 +14,7 @@ from bot.channels import lease as leases
 from bot.channels.language import LanguageDecision
 from bot.channels.models import Channel, Contact, InboundMessage, InboundStatus
 from bot.channels.outbound import Outgoing, record
-from bot.channels.phone_link import prefer
+from bot.channels.phone_link import phone_of, prefer
 from bot.channels.turn import Incoming, Turn
 from bot.db import utcnow
 from bot.i18n import normalise_language
@@ -25,6 +25,17 @@ WAITING_STATUSES = (InboundStatus.QUEUED.value, InboundStatus.WAITING.value)
 # A message is `received` only while a process holds its sender's lease and answers it: one
 # found so by whoever holds the lease next was left by a process that died mid-turn.
 ANSWERABLE = (InboundStatus.WAITING.value, InboundStatus.RECEIVED.value)
+
+
+def _proven_phone(session: Session, contact: Contact, shared: str | None) -> str | None:
+    """The phone a message of `contact` speaks for: the SMS sender's own, the contact shared in
+    this very message, else the one this Telegram chat's owner shared before (a chat whose owner
+    shared none speaks for no phone: actions.common.proven_phone)."""
+    if shared is not None:
+        return shared
+    if contact.channel == Channel.SMS.value:
+        return contact.address
+    return phone_of(session, contact.channel, contact.address)
 
 
 def turn_of(contact: Contact, inbound_id: int, **more: Any) -> Turn:
@@ -146,7 +157,7 @@ class Inbox:
                 contact,
                 row.id,
                 queued_before=earlier is not None,
-                phone=phone,
+                phone=_proven_phone(session, contact, phone),
                 lease=lease,
                 hint=hint,
             )
@@ -197,10 +208,7 @@ class Inbox:
             if row is None:
                 return None
             turn = turn_of(
-                contact,
-                row.id,
-                phone=contact.address if contact.channel == Channel.SMS.value else None,
-                lease=lease,
+                contact, row.id, phone=_proven_phone(session, contact, None), lease=lease
             )
             details = row.details or {}
             if row.status == InboundStatus.QUEUED.value:

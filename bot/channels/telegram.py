@@ -62,13 +62,28 @@ def own_contact_phone(update: Update) -> str | None:
 def _chatless(update: Update) -> bool:
     """A message (or a button's message) without its chat: nothing could answer it, and reading
     its chat id was a 500."""
-    message = update.message or (update.callback_query.message if update.callback_query else None)
+    message = _message_of(update)
     return message is not None and getattr(message, "chat", None) is None
+
+
+def _message_of(update: Update) -> Any:
+    return update.message or (update.callback_query.message if update.callback_query else None)
+
+
+def _in_a_group(update: Update) -> bool:
+    """The conversation is the chat's: in a group, one member could cancel the booking another
+    made there, and the booker's reminders went to the group (an attacker's test, session 22).
+    Guichet speaks in private chats only."""
+    message = _message_of(update)
+    chat = getattr(message, "chat", None)
+    return chat is not None and chat.type != "private"
 
 
 def incoming_of(update: Update) -> tuple[Incoming | None, str | None]:
     """The conversation input of an update, and the callback query id to answer if any."""
     external_id = str(update.update_id)
+    if _in_a_group(update):
+        return None, None
     if update.callback_query is not None:
         query = update.callback_query
         message = query.message

@@ -78,8 +78,7 @@ REFUSALS = {
     "consent_locked": "Cinq codes faux : la demande est bloquée. Demandez un nouveau code.",
     "code_expired": "Ce code a expiré. Demandez un nouveau code.",
     "too_many_requests": (
-        "Trois codes ont déjà été envoyés à ce numéro dans l'heure, ou cinq codes faux tapés : "
-        "réessayez dans une heure."
+        "Trois codes ont déjà été envoyés à ce numéro dans l'heure : réessayez plus tard."
     ),
     "consent_revoked": "La personne a retiré son accord : vous ne pouvez plus agir pour elle.",
     "consent_ended": "L'accord est terminé : demandez un nouveau code.",

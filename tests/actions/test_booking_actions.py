@@ -467,6 +467,15 @@ def test_a_typed_phone_is_refused_and_the_shared_contact_taken():
     assert unseal(taken.slots["phone"], secret_key()) == "+33611120002"
 
 
+def test_a_phone_slot_no_message_proves_is_nobody():
+    # A typed number an older version kept in the slot (carried from session to session):
+    # "cancel my appointment" then showed its owner's booking (an attacker's test, session 22).
+    state = _on_telegram(tracker({"phone": "+33611120002"}))
+    assert phone_of(state) is None
+    shared = _on_telegram(tracker({"phone": "+33611120002"}), "+33611120009")
+    assert phone_of(shared) == "+33611120009"
+
+
 def test_the_phone_the_channel_proves_wins_over_the_slot():
     # A slot filled by an older version from a typed number never stands for the sender.
     state = tracker({"phone": "+33611120002"})

@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.booking import bookings, demo
 from bot.booking.bookings import BookRequest
@@ -139,3 +139,26 @@ def test_migrations_match_the_models_and_downgrade(tmp_path):
         command.downgrade(config, "base")
     assert is_empty(engine)
     engine.dispose()
+
+
+def test_telegram_links_made_before_a_phone_had_to_be_proven_are_dropped(tmp_path):
+    # Until session 22 a number typed on Telegram linked the chat to it: that person's
+    # reminders went to whoever typed it. SMS preferences stay.
+    engine = make_engine(f"sqlite:///{tmp_path / 'links.db'}")
+    upgrade(engine, "0009")
+    with engine.begin() as conn:
+        for phone, channel, address in (
+            ("+33611120001", "telegram", "7002"),
+            ("+33611120002", "sms", "+33611120002"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO preferred_channel (phone, channel, address, updated_at) "
+                    "VALUES (:phone, :channel, :address, '2026-12-01 10:00:00')"
+                ),
+                {"phone": phone, "channel": channel, "address": address},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT phone, channel FROM preferred_channel")).all()
+    assert left == [("+33611120002", "sms")]

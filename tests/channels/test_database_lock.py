@@ -7,9 +7,9 @@ import contextlib
 import sqlite3
 import threading
 import time
-from datetime import timedelta
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest

@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 
 from tests.support.booking import booking_call
-from tests.support.stack import CODE, Phone, TelegramUser, book_by_sms, stack_with_fakes
+from tests.support.stack import (
+    CODE,
+    Phone,
+    TelegramUser,
+    book_by_sms,
+    stack_with_fakes,
+    telegram_until_the_phone,
+)
 
 pytestmark = pytest.mark.rasa
 
@@ -63,13 +70,7 @@ def test_a_number_typed_in_the_booking_form_books_for_the_sender(stack):
 def test_on_telegram_a_typed_number_is_refused_and_the_shared_contact_taken(stack):
     _settings, _rasa, gateway, _twilio, telegram_api = stack
     user = TelegramUser(gateway, telegram_api, 7171)
-    sent = user.say("/start")
-    sent = user.press(sent, 1)  # Français
-    sent = user.say("Je veux renouveler ma carte de résident")
-    sent = user.press(sent, 2)  # J'ai déjà tout
-    sent = user.say("38000")
-    sent = user.say("lundi")
-    sent = user.press(sent, 1)  # the first slot
+    sent = telegram_until_the_phone(user, language=1)  # Français
     asked = sent[-1]
     assert "Partager mon numéro" in asked["text"], sent
     typed = user.say(VICTIM_TYPED)

@@ -169,3 +169,14 @@ def test_a_message_is_answered_as_before_and_leaves_nothing_on_disk(client, tele
     assert post(client, update(41, "Bonjour")).status_code == 200
     assert sent_texts(telegram_api)
     assert not list(Path(settings.spool_dir).glob("*.msg"))
+
+
+def test_a_group_chat_is_not_spoken_to(client, telegram_api, session_factory):
+    # In a group the conversation is the chat's: one member cancelled the booking another had
+    # made there (an attacker's test, session 22). Private chats only.
+    in_a_group = update(70, "Je veux annuler mon rendez-vous")
+    in_a_group["message"]["chat"] = {"id": -5001, "type": "group", "title": "Famille"}
+    assert post(client, in_a_group).status_code == 200
+    assert telegram_api.calls_to("/sendMessage") == []
+    with session_factory() as session:
+        assert session.scalars(select(InboundMessage)).all() == []

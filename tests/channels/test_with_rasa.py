@@ -25,7 +25,14 @@ from bot.db import make_engine, make_session_factory, utcnow
 from bot.i18n import translate
 from tests.support.booking import booking_call
 from tests.support.channels import RecordingOutbox
-from tests.support.stack import CODE, Phone, TelegramUser, book_by_sms, stack_with_fakes
+from tests.support.stack import (
+    CODE,
+    Phone,
+    TelegramUser,
+    book_by_sms,
+    stack_with_fakes,
+    telegram_until_the_phone,
+)
 
 pytestmark = pytest.mark.rasa
 
@@ -172,15 +179,10 @@ def test_telegram_conversation_books_then_cancels(stack):
     settings, rasa, gateway, _twilio, telegram = stack
     rasa.start()
     user = TelegramUser(gateway, telegram, 5150)
-    sent = user.say("/start")
-    sent = user.press(sent, 1)  # Français
-    sent = user.say("Je veux renouveler ma carte de résident")
-    sent = user.press(sent, 2)  # J'ai déjà tout
-    sent = user.say("38000")
-    sent = user.say("lundi")
-    sent = user.press(sent, 1)
-    assert "téléphone" in sent[-1]["text"]  # Telegram gives no phone: the convocation needs one
-    sent = user.say("06 11 11 00 04")
+    sent = telegram_until_the_phone(user, language=1)  # Français
+    # Telegram gives no phone: the convocation needs one, shared by its owner.
+    assert "Partager mon numéro" in sent[-1]["text"]
+    sent = user.share_contact(sent, "+33611110004")
     sent = user.say("7501234568")
     sent = user.press(sent, 1)  # Oui, je réserve
     texts = "\n".join(m["text"] for m in sent)
@@ -227,14 +229,8 @@ def test_the_numero_and_the_phone_never_land_in_clear(stack, caplog):
     rasa.start()
     caplog.set_level(logging.DEBUG)
     user = TelegramUser(gateway, telegram, 5199)
-    sent = user.say("/start")
-    sent = user.press(sent, 1)
-    sent = user.say("Je veux renouveler ma carte de résident")
-    sent = user.press(sent, 2)
-    sent = user.say("38000")
-    sent = user.say("lundi")
-    sent = user.press(sent, 1)
-    sent = user.say("06 11 11 00 99")
+    sent = telegram_until_the_phone(user, language=1)
+    sent = user.share_contact(sent, "+33611110099")
     sent = user.say("7501234599")
     sent = user.press(sent, 1)
     assert CODE.search("\n".join(m["text"] for m in sent)), sent

@@ -116,18 +116,6 @@ def test_codes_to_one_phone_are_limited_whoever_asks(api, clock):
         assert consent.ask(session, other, PHONE_B, "fr", SECRET, now=later).consent.id
 
 
-def test_wrong_codes_count_across_requests(api, clock):
-    with api.factory.begin() as session:
-        mediator = accounts.add(session, "ines", "Inès", "pref-24", "a long password", now=clock())
-        asked = consent.ask(session, mediator, PHONE_B, "fr", SECRET, now=clock())
-        for _ in range(consent.MAX_WRONG_CODES):
-            with pytest.raises(consent.ConsentRefused):
-                consent.confirm(session, asked.consent, "000000x", SECRET, now=clock())
-        with pytest.raises(consent.ConsentRefused) as refused:
-            consent.ask(session, mediator, PHONE_B, "fr", SECRET, now=clock())
-        assert refused.value.reason == "too_many_requests"
-
-
 @pytest.mark.parametrize(
     "text",
     [

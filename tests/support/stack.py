@@ -364,7 +364,8 @@ class TelegramUser:
             c for c in self.api.calls_to("/sendMessage") if str(c["chat_id"]) == str(self.chat_id)
         ]
 
-    def say(self, text: str) -> list[dict]:
+    def _message(self, **content: Any) -> list[dict]:
+        """A message of this chat's user, with `content` (its text, a contact…)."""
         self.update_id += 1
         return self._post(
             {
@@ -373,7 +374,7 @@ class TelegramUser:
                     "message_id": self.update_id,
                     "date": 0,
                     "chat": {"id": self.chat_id, "type": "private"},
-                    "text": text,
+                    **content,
                     "from": {
                         "id": self.chat_id,
                         "is_bot": False,
@@ -384,29 +385,17 @@ class TelegramUser:
             }
         )
 
+    def say(self, text: str) -> list[dict]:
+        return self._message(text=text)
+
     def share_contact(self, sent: list[dict], phone: str) -> list[dict]:
         """Presses the reply keyboard's "share my number" button: Telegram sends the account's
         own contact (its user_id is the sender's), the digits without their "+"."""
         markup = sent[-1]["reply_markup"]
         markup = json.loads(markup) if isinstance(markup, str) else markup
         assert markup["keyboard"][0][0]["request_contact"] is True, markup
-        self.update_id += 1
-        return self._post(
-            {
-                "update_id": self.update_id,
-                "message": {
-                    "message_id": self.update_id,
-                    "date": 0,
-                    "chat": {"id": self.chat_id, "type": "private"},
-                    "contact": {
-                        "phone_number": phone.lstrip("+"),
-                        "first_name": "A",
-                        "user_id": self.chat_id,
-                    },
-                    "from": {"id": self.chat_id, "is_bot": False, "first_name": "A"},
-                },
-            }
-        )
+        contact = {"phone_number": phone.lstrip("+"), "first_name": "A", "user_id": self.chat_id}
+        return self._message(contact=contact)
 
     def press(self, sent: list[dict], index: int) -> list[dict]:
         markup = sent[-1]["reply_markup"]
@@ -442,15 +431,21 @@ def telegram_booking(user: TelegramUser, *, language: int, phone: str, numero: s
     first menu (a French greeting: 1 Français, 2 عربي, 3 Autres / Others — bot.language_menu; a
     choice sticks whatever is typed next), up to the
     confirmation question: what it answered last (press 1 to book)."""
+    sent = telegram_until_the_phone(user, language=language)
+    sent = user.share_contact(sent, phone)
+    return user.say(numero)
+
+
+def telegram_until_the_phone(user: TelegramUser, *, language: int) -> list[dict]:
+    """telegram_booking up to the phone question (Telegram proves no phone until its owner
+    shares the contact): what it answered last."""
     sent = user.say("/start")
     sent = user.press(sent, language)
     sent = user.say("Je veux renouveler ma carte de résident")
     sent = user.press(sent, 2)  # J'ai déjà tout
     sent = user.say("38000")
     sent = user.say("lundi")
-    sent = user.press(sent, 1)
-    sent = user.share_contact(sent, phone)
-    return user.say(numero)
+    return user.press(sent, 1)  # the first slot
 
 
 # A French booking by SMS, answered the way a person on a basic phone would: menu numbers,
