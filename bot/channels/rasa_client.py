@@ -45,7 +45,14 @@ class RasaClient:
         self, client: httpx.AsyncClient, sender: str, message: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Rasa's answer, never empty: a failed turn is taken back and tried once more (a
-        breaker tripped in an earlier turn costs nothing then), else EmptyAnswer."""
+        breaker tripped in an earlier turn costs nothing then), else EmptyAnswer.
+
+        Nothing is sent while the action server is down: Rasa would run the form, fail, and
+        mark it rejected, and taking the message back does not undo that. Replayed after the
+        restart, "lundi" at the form's day question got "not understood" and the menu, the
+        form lost (an attacker's test, session 22)."""
+        if self.actions_url and not await self.actions_up(client):
+            raise RasaUnavailable("action server unreachable")
         answer = await self._post(client, sender, message, metadata)
         if answer:
             return answer

@@ -10,6 +10,7 @@ import asyncio
 import datetime
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,31 @@ def test_rasa_stopped_mid_conversation_then_the_kept_message_is_answered(stack):
     calls = twilio.wait_for("Messages.json", count=before + 2, timeout=60)
     replayed = [c for c in calls[before:] if c["To"] == phone.number]
     assert len(replayed) >= 2 and all(c["Body"] != BUSY_FR for c in replayed)
+
+
+def test_the_action_server_down_mid_form_then_the_form_goes_on(stack):
+    # As a failing machine (session 22): the day sent while the action server was down got
+    # the apology; once it was back, the replay got "not understood" and the menu, the form
+    # lost (Rasa had run the form, failed, and marked it rejected).
+    settings, rasa, gateway, twilio, _telegram = stack
+    rasa.start()
+    phone = Phone(gateway, settings.public_url, "+33611110005", twilio)
+    for text in ("Bonjour", "1", "Je veux renouveler ma carte de résident", "2", "38000"):
+        phone.send(text)
+    assert rasa.actions is not None
+    rasa.actions.stop()
+    try:
+        assert phone.send("lundi") == [BUSY_FR]
+    finally:
+        rasa.actions.start()
+    deadline = time.monotonic() + 60
+    replayed: list[str] = []
+    while time.monotonic() < deadline and not replayed:
+        calls = twilio.calls_to("Messages.json")
+        replayed = [str(c["Body"]) for c in calls if c.get("To") == phone.number]
+        time.sleep(0.2)
+    assert replayed and "Créneaux libres" in replayed[0], replayed
+    assert not any("pas compris" in body for body in replayed), replayed
 
 
 def test_telegram_start_gets_an_inline_keyboard(stack):

@@ -86,6 +86,7 @@ class RasaServer:
         self.model, self.endpoints, self.port, self.log = model, endpoints, port, log
         self.nlg_token = nlg_token
         self.process: subprocess.Popen[bytes] | None = None
+        self.actions: ActionServer | None = None  # the action server Rasa calls, if the stack's
 
     def tracker(self, sender: str, include: str = "ALL") -> dict:
         """The conversation as Rasa stored it, every event included (through its token);
@@ -201,33 +202,54 @@ def rasa_and_actions(tmp: Path, model: Path, settings: Settings) -> Iterator[Ras
         GUICHET_SERVICE_TOKEN=SERVICE_TOKEN,
         SANIC_HOST="127.0.0.1",
     )
-    with (tmp / "actions.log").open("ab") as log:
-        actions = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.actions_port),
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    actions = ActionServer(settings.actions_port, env, tmp / "actions.log")
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[1])
     rasa = RasaServer(model, endpoints, rasa_port, tmp / "rasa.log", settings.nlg_token)
+    rasa.actions = actions
     try:
-        if not wait_until(f"http://127.0.0.1:{settings.actions_port}/health", 60):
-            raise RuntimeError(f"action server did not start (see {tmp / 'actions.log'})")
+        actions.start()
         yield rasa
     finally:
         rasa.stop()
-        actions.terminate()
-        actions.wait(timeout=20)
+        actions.stop()
+
+
+class ActionServer:
+    """The action server, which tests stop and start again (the failing-machine scenario)."""
+
+    def __init__(self, port: int, env: dict[str, str], log: Path):
+        self.port, self.env, self.log = port, env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        if not wait_until(f"http://127.0.0.1:{self.port}/health", 60):
+            raise RuntimeError(f"action server did not start (see {self.log})")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.process = None
 
 
 @contextlib.contextmanager
