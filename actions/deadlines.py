@@ -29,7 +29,7 @@ from bot.dates import parse_expiry
 from bot.deadlines import DeadlineAssessment, DeadlineStatus, NoDeadline, assess
 from bot.routing import route
 from bot.timezone import PARIS
-from bot.understanding import read_question
+from bot.understanding import read_question, speaks_of_expiry
 
 # The step "OUI" runs again after an apology when the booking service was down.
 ALERTS_STEP = "deadline_alerts"
@@ -70,7 +70,16 @@ def waitlist_window(expiry: str | None, demarche: Demarche) -> tuple[dt.date, dt
 class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         lang = language(tracker)
-        expiry = parse_expiry(tracker.latest_message.get("text") or "", lang, now())
+        text = tracker.latest_message.get("text") or ""
+        if _a_day_said_in_the_form(tracker, text, lang):
+            # "в березні" ("in March") when asked the day or the département: a day, not the
+            # card's end. Taken for the expiry, it got "too early" and the form stopped (as a
+            # phone, session 22). The form runs next (data/rules.yml): asked the day, it takes
+            # it; at another step, it asks its question again, the day after.
+            if tracker.get_slot("requested_slot") != "date_text":
+                dispatcher.utter_message(response="utter_day_asked_later")
+            return []
+        expiry = parse_expiry(text, lang, now())
         if expiry is None:
             if names_a_demarche(tracker):
                 # "Mon titre de séjour a expiré": no date to read, but the démarche to route.
@@ -112,6 +121,18 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
             # The deadline first, then the démarche the sentence names (or its one question).
             events.append(FollowupAction("booking_form"))
         return events
+
+
+def _a_day_said_in_the_form(tracker: Tracker, text: str, lang: str) -> bool:
+    """A date without words of expiry, said while the form asks something: the classifier's
+    "give_expiry" for any date is no reason to read it as a title's end."""
+    return (
+        in_form(tracker)
+        # At the routing question a date alone is taken for the expiry (assessed once the
+        # démarche is known: session 21).
+        and tracker.get_slot("requested_slot") not in (None, "demarche")
+        and not speaks_of_expiry(text, lang)
+    )
 
 
 def say_deadline(

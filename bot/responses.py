@@ -327,6 +327,9 @@ RESPONSES: dict[str, Response] = {
             "Pour recevoir la convocation par SMS, appuyez sur « Partager mon numéro » en bas de l'écran."
         )
     ),
+    # A date said at another step of the form (the département, the documents): the day is
+    # asked right after; the form's question follows.
+    "utter_day_asked_later": Response(N_("Le jour, je vous le demande juste après.")),
     "utter_phone_share_contact": Response(
         N_(
             "Pour protéger vos rendez-vous, je ne prends pas un numéro écrit : n'importe qui peut écrire celui d'un autre. Appuyez sur « Partager mon numéro » en bas de l'écran."

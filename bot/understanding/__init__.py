@@ -11,6 +11,7 @@ from bot.understanding.message import (
     read_place,
     read_question,
     read_wants,
+    speaks_of_expiry,
     understand_message,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "read_place",
     "read_question",
     "read_wants",
+    "speaks_of_expiry",
     "understand_message",
 ]

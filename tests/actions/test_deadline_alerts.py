@@ -185,3 +185,47 @@ def test_a_yes_without_the_offer_just_before_is_no_rappel():
         ActionUnaskedAnswer(), tracker(slots, text="oui", intent="affirm", events=events)
     )
     assert answered.responses == ["utter_menu"]
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"), [("в березні", "uk"), ("le 15 avril 2027", "fr"), ("in March", "en")]
+)
+def test_a_day_said_when_asked_the_departement_is_no_expiry(said, lang):
+    # "в березні" ("in March") at the département question got "too early" and the form
+    # stopped (as a phone, session 22): the classifier calls every date give_expiry.
+    state = tracker(
+        {"demarche": RESIDENT, "requested_slot": "site"},
+        text=said,
+        intent="give_expiry",
+        active_loop="booking_form",
+        language=lang,
+    )
+    answered = run(ActionCheckExpiry(), state)
+    assert answered.responses == ["utter_day_asked_later"]
+    assert "expiry_date" not in answered.slots
+
+
+def test_an_expiry_said_in_words_at_the_departement_is_assessed():
+    state = tracker(
+        {"demarche": RESIDENT, "requested_slot": "site"},
+        text="ma carte expire le 15/03/2027",
+        intent="give_expiry",
+        active_loop="booking_form",
+    )
+    told = run(ActionCheckExpiry(), state)
+    assert told.slots["expiry_date"] == "2027-03-15"
+    assert "utter_deadline" in told.responses
+
+
+def test_a_date_said_when_asked_the_day_is_left_to_the_form():
+    # Asked the day, "в березні" ("in March") is the day: nothing said here, the form that the
+    # rule runs next takes it (it got "too early" and the form stopped).
+    state = tracker(
+        {"demarche": RESIDENT, "site": "pref-38", "requested_slot": "date_text"},
+        text="в березні",
+        intent="give_expiry",
+        active_loop="booking_form",
+        language="uk",
+    )
+    answered = run(ActionCheckExpiry(), state)
+    assert answered.responses == [] and answered.events == []
