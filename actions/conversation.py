@@ -147,8 +147,6 @@ class ActionAskLanguage(GuichetAction, action="action_ask_language"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if names_a_demarche(tracker):
             return [FollowupAction("booking_form")]
-        if accepts_the_alert_offer(tracker):
-            return [FollowupAction("action_agree_deadline_alerts")]
         asked = named_language(tracker)
         if asked is None:
             dispatcher.utter_message(response="utter_ask_language")
