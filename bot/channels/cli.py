@@ -28,6 +28,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     print(
         "Écrivez comme sur le téléphone (MENU, AIDE, STOP, SUITE, un numéro…) ; /quit pour sortir."
     )
+    if args.channel == "telegram":
+        print(
+            f"Sur Telegram, /share partage votre numéro ({mask(DEFAULT_PHONE)}), comme le bouton."
+        )
     try:
         return asyncio.run(
             chat(settings, make_session_factory(engine), args.channel, address, args.lang)

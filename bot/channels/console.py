@@ -53,6 +53,10 @@ class ConsoleOutbox:
                 print(f"  (document enregistré : {path})", file=self.out, flush=True)
 
 
+# On Telegram, what presses « Partager mon numéro » (the phone question's button).
+SHARE_COMMAND = "/share"
+
+
 async def chat(
     settings: Settings,
     session_factory: sessionmaker[Session],
@@ -61,7 +65,9 @@ async def chat(
     language: str | None,
     read: Callable[[str], str] = input,
     out: TextIO | None = None,
+    contact_phone: str = "+33612345678",
 ) -> int:
+    """`contact_phone`: the number `/share` sends as the Telegram account's own contact."""
     out = out or sys.stdout  # read now: a default argument would keep the stdout of import time
     outbox = ConsoleOutbox(out)
     conversations = Conversations(
@@ -93,4 +99,8 @@ async def chat(
         )
         if channel == Channel.TELEGRAM.value and text.strip() == "/start":
             incoming.payload, incoming.opt_in = "/greet", True
+        if channel == Channel.TELEGRAM.value and text.strip() == SHARE_COMMAND:
+            # The « Partager mon numéro » button: Telegram sends the account's own number, the
+            # only phone a chat proves (a number typed is refused).
+            incoming.text = incoming.phone = contact_phone
         await conversations.handle(incoming, deliver=outbox)

@@ -61,3 +61,22 @@ def test_chat_sends_no_language_hint_like_a_phone_unless_asked(monkeypatch, tmp_
     monkeypatch.setattr("sys.stdin", io.StringIO("Hello\n/quit\n"))
     assert main(["chat", "--lang", "ar"]) == 0
     assert hints == [None, "ar"]
+
+
+def test_chat_on_telegram_shares_the_contact_with_share(monkeypatch, tmp_path, capsys):
+    # A typed number is refused on Telegram (session 22): /share is the app's button.
+    from bot.channels.conversation import Conversations
+
+    sent: list[tuple[str, str | None]] = []
+
+    async def handle(self, incoming, deliver=None):
+        sent.append((incoming.text, incoming.phone))
+        return []
+
+    monkeypatch.setattr(Conversations, "handle", handle)
+    monkeypatch.setenv("GUICHET_DATABASE_URL", f"sqlite:///{tmp_path / 'chat.db'}")
+    monkeypatch.setenv("GUICHET_RASA_URL", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setattr("sys.stdin", io.StringIO("06 11 12 00 02\n/share\n/quit\n"))
+    assert main(["chat", "--channel", "telegram"]) == 0
+    assert sent == [("06 11 12 00 02", None), ("+33612345678", "+33612345678")]
+    assert "/share" in capsys.readouterr().out
