@@ -51,7 +51,7 @@ class RasaClient:
         mark it rejected, and taking the message back does not undo that. Replayed after the
         restart, "lundi" at the form's day question got "not understood" and the menu, the
         form lost (an attacker's test, session 22)."""
-        if self.actions_url and not await self.actions_up(client):
+        if await self.actions_down(client):
             raise RasaUnavailable("action server unreachable")
         answer = await self._post(client, sender, message, metadata)
         if answer:
@@ -59,7 +59,7 @@ class RasaClient:
         await self.take_back(client, sender)
         # Rasa's REST channel swallows action failures and answers 200 with what it had;
         # an empty answer with the action server down means the turn did not happen.
-        if self.actions_url and not await self.actions_up(client):
+        if await self.actions_down(client):
             raise RasaUnavailable("action server unreachable")
         answer = await self._post(client, sender, message, metadata)
         if answer:
@@ -119,6 +119,10 @@ class RasaClient:
             response.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("could not set slot %s of %s: %s", name, sender, type(exc).__name__)
+
+    async def actions_down(self, client: httpx.AsyncClient) -> bool:
+        """The action server Rasa calls does not answer (a stack without one: never down)."""
+        return bool(self.actions_url) and not await self.actions_up(client)
 
     async def actions_up(self, client: httpx.AsyncClient) -> bool:
         return bool(self.actions_url) and await _reachable(client, f"{self.actions_url}/health")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.booking import bookings, waitlist
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, BookingStatus, OfferStatus, Slot, WaitlistOffer
+from bot.channels.rasa_client import RasaClient
 from bot.gateway.app import create_app
 from bot.scheduler.models import ScheduledMessage
 from tests.support.channels import SmsPhone
@@ -172,7 +173,13 @@ def rasa() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def gateway_with_rasa(world, settings, clock, rasa) -> Iterator[TestClient]:
+def gateway_with_rasa(world, settings, clock, rasa, monkeypatch) -> Iterator[TestClient]:
+    # The script answers for Rasa and its actions: the gateway, which sends nothing to Rasa
+    # while the action server is down (bot.channels.rasa_client), sends it every message.
+    async def never_down(self, client) -> bool:
+        return False
+
+    monkeypatch.setattr(RasaClient, "actions_down", never_down)
     with TestClient(create_app(replace(settings, rasa_url=rasa.url), world, clock=clock)) as client:
         yield client
 
