@@ -330,6 +330,11 @@ def exit_on_signals(
             signal.signal(sig, handler)
 
 
+def action_server_argv(port: int) -> list[str]:
+    """The action server's command line (rasa-sdk serving our `actions` package)."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
 def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildSpec]:
     """The Rasa server, the action server and the scheduler worker of `guichet run`."""
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1].split("/")[0]
@@ -362,16 +367,8 @@ def stack_children(settings: Settings, root: Path = PROJECT_ROOT) -> list[ChildS
     )
     actions = ChildSpec(
         name="actions",
-        argv=[
-            sys.executable,
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(settings.actions_port),
-            "--quiet",  # one "Registered function" line per action otherwise
-        ],
+        # --quiet: one "Registered function" line per action otherwise.
+        argv=[*action_server_argv(settings.actions_port), "--quiet"],
         cwd=root,
         # rasa-sdk binds 0.0.0.0 unless SANIC_HOST says otherwise (rasa_sdk.endpoint.run).
         # The service credential: the booking API acts for a phone only for such a caller.

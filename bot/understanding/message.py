@@ -171,7 +171,7 @@ def read_question(text: str, lang: str | None) -> str | None:
 
 
 def speaks_of_expiry(text: str, lang: str | None) -> bool:
-    """Whether the message has words of a title's end ("expire", "تنتهي", "до"…): a date
+    """Whether the message has words of a title's end ("expire", "تنتهي", "закінчується"…): a date
     without them is not taken for an expiry date where a day may be meant."""
     tokens = words(text)
     return any(book.says_expiry(tokens) for book in books_for(lang))

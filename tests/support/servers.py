@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
 
 def free_port() -> int:
@@ -34,14 +34,25 @@ closed_port = free_port
 
 @contextlib.contextmanager
 def serve_in_thread(
-    app: object, port: int, *, lifespan: Literal["auto", "on", "off"] = "auto"
+    app: object,
+    port: int,
+    *,
+    lifespan: Literal["auto", "on", "off"] = "auto",
+    **options: Any,
 ) -> Iterator[str]:
-    """Serves `app` on 127.0.0.1:port until the block ends; yields its base URL."""
+    """Serves `app` on 127.0.0.1:port until the block ends; yields its base URL. `options` go
+    to uvicorn.Config (e.g. the gateway's proxy options)."""
     import uvicorn
 
     # ws="none": none of the apps served here speaks websockets.
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan=lifespan
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="none",
+        lifespan=lifespan,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.supervisor import action_server_argv
 from tests.support import providers
 from tests.support.booking import SERVICE_TOKEN
 from tests.support.channels import AUTH_TOKEN, TELEGRAM_SECRET
@@ -226,15 +226,7 @@ class ActionServer:
             return
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(self.port),
-                ],
+                action_server_argv(self.port),
                 cwd=PROJECT_ROOT,
                 env=self.env,
                 stdout=log,
