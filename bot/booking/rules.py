@@ -121,21 +121,25 @@ def refuse_if_recently_served(
     now: datetime,
     cooldown: timedelta,
 ) -> None:
-    """The resale cycle's brake: an appointment for this démarche that took place (honoured or
-    missed) less than `cooldown` ago, under this phone or this numéro étranger, bars a new one.
+    """The resale cycle's brake: an appointment for this démarche that took place less than
+    `cooldown` ago bars a new one: honoured or missed under this phone, honoured under this
+    numéro étranger. A numéro is only a claim until the counter has seen the card: a missed
+    appointment booked by another phone under someone's numéro must not lock its owner out.
     A cancelled booking does not count: giving a place back must never be punished."""
     if cooldown <= timedelta(0):
         return
-    identity = Booking.applicant_id == applicant_id
+    identity = (Booking.applicant_id == applicant_id) & Booking.status.in_(SERVED)
     if numero_hash is not None:
-        identity = identity | (Booking.numero_etranger_hash == numero_hash)
+        identity = identity | (
+            (Booking.numero_etranger_hash == numero_hash)
+            & (Booking.status == BookingStatus.HONOURED)
+        )
     last = session.scalar(
         select(Slot.starts_at)
         .join(Booking, Booking.slot_id == Slot.id)
         .where(
             identity,
             Booking.demarche_code == demarche_code,
-            Booking.status.in_(SERVED),
             Slot.starts_at > now - cooldown,
         )
         .order_by(Slot.starts_at.desc())

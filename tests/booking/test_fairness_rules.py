@@ -19,7 +19,7 @@ from bot.booking.waitlist import WaitlistRequest
 from bot.config import Settings
 from bot.timezone import PARIS
 from tests.support import world
-from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
+from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, PHONE_C, RESIDENT
 
 
 def refused(code: str):
@@ -99,6 +99,20 @@ def test_the_cooldown_follows_the_numero_etranger_to_another_phone(db, clock):
     with refused("recently_served"):
         book(db, clock(), phone=PHONE_B, demarche=DUPLICATA, numero_etranger=NUMERO)
     assert book(db, clock(), phone=PHONE_B, demarche=DUPLICATA, numero_etranger="1234567891")
+
+
+def test_a_missed_appointment_under_someone_elses_numero_does_not_lock_its_owner_out(db, clock):
+    # Anyone may type a numéro étranger: a stranger who books under it and does not come must
+    # not bar its owner for 90 days (an attacker's case, session 23). The stranger's own phone
+    # stays barred, and an honoured visit (the card seen at the counter) bars the numéro.
+    code = book(db, clock(), demarche=DUPLICATA, numero_etranger=NUMERO)
+    served(db, clock, code, honoured=False)
+    with refused("recently_served"):
+        book(db, clock(), demarche=DUPLICATA, numero_etranger="1234567891")
+    owner = book(db, clock(), phone=PHONE_B, demarche=DUPLICATA, numero_etranger=NUMERO)
+    served(db, clock, owner, honoured=True)
+    with refused("recently_served"):
+        book(db, clock(), phone=PHONE_C, demarche=DUPLICATA, numero_etranger=NUMERO)
 
 
 def test_the_cooldown_bars_joining_the_waitlist_and_accepting_an_offer(db, clock):
