@@ -23,6 +23,7 @@ from actions.common import (
     mediator_ref,
     numero_etranger,
     phone,
+    said_last_turn,
     say_refusal,
     say_unavailable,
 )
@@ -99,6 +100,14 @@ class ActionPrepareCancel(GuichetAction, action="action_prepare_cancel", step="p
             # "annulez-le et donnez-m'en un autre": the person keeps an appointment, on another
             # day. What the move rule does (data/rules.yml): find the booking, then the form.
             return await _move(dispatcher, tracker)
+        if (
+            tracker.get_slot("awaiting") == AWAIT_CANCEL
+            and tracker.get_slot("booking_code")
+            and "utter_confirm_cancel" in said_last_turn(tracker)
+        ):
+            # "oui, annulez" to "Annuler le rendez-vous … ?": Rasa hears a cancel request, and
+            # asking the same question again would loop for ever (seen by SMS, session 23).
+            return [SlotSet("awaiting", None), *await ActionCancel().act(dispatcher, tracker)]
         booking, events = await _find_booking(dispatcher, tracker, "prepare_cancel")
         if booking is None:
             return events

@@ -203,6 +203,35 @@ def test_cancel_asks_first_and_a_no_keeps_the_booking(api_url):
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"), [("oui, annulez", "fr"), ("نعم، ألغوه", "ar"), ("yes cancel it", "en")]
+)
+def test_a_cancel_said_again_at_its_confirmation_cancels(api_url, text, lang):
+    # Rasa hears "oui, annulez" as a new cancel request: asking again looped for ever (a
+    # writer's conversation played by SMS, session 23).
+    phone = new_phone()
+    slots = book_until_confirmation(phone, lang=lang)
+    run(ActionSubmitBooking(), tracker(slots, language=lang))
+    asked = run(
+        ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language=lang)
+    )
+    again = run(
+        ActionPrepareCancel(),
+        tracker(
+            {"phone": phone, **asked.slots},
+            text=text,
+            intent="cancel_appointment",
+            language=lang,
+            events=[*said_before(("annuler", ["utter_confirm_cancel"])), {"event": "user"}],
+        ),
+    )
+    assert again.responses == ["utter_cancelled"], again.responses
+    assert again.slots["awaiting"] is None
+    assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == [
+        "utter_no_booking_found"
+    ]
+
+
 def test_second_booking_is_refused_with_the_engine_reason_in_arabic(api_url):
     phone = new_phone()
     first = book_until_confirmation(phone, lang="ar")

@@ -809,6 +809,42 @@ SESSION_22_DEV_MISSES = frozenset(
     }
 )
 
+# Session 23's new writers (fr, ar_msa, ar_darija): what their openings still miss.
+SESSION_23_DEV_MISSES = frozenset(
+    {
+        # Words glued together with a digit inside ("الكارطديال10سنين"): not split.
+        "بغيتنجدد الكارطديال10سنين عافاك",
+        # Unsure whether to renew a card that ran out a year ago or apply again: read as a
+        # renewal (the question then asks which title), the writer expected no reading at all.
+        "ماعرفتش واش نجدد ولا ندير ديموند جديدة، الكارط ديالي سالات هادي عام",
+        # Their dates, wished days and places not read yet: an expiry said as time elapsed
+        # ("سالات هادي شهرين", "périmée depuis 2 semaines", "il me reste deux semaines"), a month
+        # glued to its preposition ("فمارس", "فسبتمبر"), a date alone, Lille as "ليل" (also
+        # "night"), Nice as "نيس", a week wished ("la semaine du 15", "الأسبوع بعد القادم").
+        "Ma carte de résident est périmée depuis 2 semaines, est-ce que je peux encore la renouveler ou c'est trop tard ?",
+        "Bonjour, je travaille chez un traiteur et le rendez-vous tombe pendant un gros service. Serait-il possible de le repousser à la semaine du 15 ?",
+        "Mon frère est sans papiers depuis longtemps, il a une promesse d'embauche. Comment il peut avoir un rendez-vous pour se faire régulariser ? Il habite à Montreuil, 93100.",
+        "Doctorant, titre de séjour étudiant à renouveler avant le 15/12/2026. Quels papiers faut-il préparer ?",
+        "Euh... je ne sais pas si on dit renouveler, mais mon récépissé, il me reste deux semaines dessus. Il m'en faut un nouveau.",
+        "أنا في المستشفى حاليا بعد عملية جراحية. هل يمكن تأخير موعد الغد إلى الأسبوع بعد القادم؟",
+        "بطاقة الطالب تنتهي قريبا وأريد تجديدها للسنة الثالثة في الجامعة",
+        "باحث في جامعة ليل، بطاقتي passeport talent تنتهي في ٢٨ فبراير ٢٠٢٧",
+        "١٥/٠٧/٢٠٢٧",
+        "الكارط ديالي ديال 10 سنين سالات هادي شي شهر وعندي مشكل فالخدمة، عافاكم بغيت رونديفو دغيا",
+        "بنتي كتقرا فليل والكارط ديال الطلبة ديالها قربات تسالي، هي مشغولة بالامتحانات وبغيت نعاونها",
+        "الريسيبيسي ديالي غادي يسالي نهار 20 ومازال الكارط ما خرجاتش",
+        "التاريخ اللي مكتوب فالكارط هو 07/12/2025",
+        "الريسيبيسي تاعي فات عليه الوقت من جمعة، والباطرون طلبلي وراق جداد، واش ندير؟",
+        "عندي السكر والطبيب قالي لازم ندوز الفيزيت ميديكال تاع البيرمي في البريفكتور تاع نيس",
+        "السلام خويا انا شيباني عندي 72 سنة، الكارط ريزيدون تاعي تكمل فلخر تاع الشهر وماعرفتش كيفاش ندير الرونديفو، ولدي فالخدمة ماعندوش الوقت",
+        "الكارط ريزيدان نتاعي تفنى فمارس 2027، حاب رونديفو نهار الثلاثاء العشية الا كان ممكن، فبوبيني",
+        "الكارط ريزيدون ديالي سالات هادي شهرين، واش مازال نقدر نجددها؟ خايف يحبسو ليا الخدمة",
+        "خويا مزوج بفرنسية والكارط ديالو ديال عام سالات هادي 3 يام، بغيت ندير ليه الرونديفو باش يجددها، النيميرو ديالو ٩٩٠٣٤٥٦٧١٢",
+        "انا طالب فالفاك ديال ليل والطيتر ديال ليطوديون غادي يسالي فسبتمبر، بغيت رونديفو باش نجددو",
+        "نجم نبدل الموعد للاثنين؟",
+    }
+)
+
 
 def _dev_entries() -> list[Any]:
     return [
@@ -821,6 +857,7 @@ def _dev_entries() -> list[Any]:
             | SESSION_17_DEV_MISSES
             | SESSION_21_DEV_MISSES
             | SESSION_22_DEV_MISSES
+            | SESSION_23_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
