@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.booking.identity import InvalidPhone, mask_phone, normalise_phone
@@ -41,6 +41,15 @@ def prefer(session: Session, phone: str, channel: str, address: str, *, now: dat
     else:
         row.channel, row.address, row.updated_at = channel, address, now
     session.flush()
+
+
+def forget(session: Session, channel: str, address: str) -> None:
+    """The chat is gone (it blocked the bot, or was deleted): its phones go back to SMS."""
+    session.execute(
+        delete(PreferredChannel).where(
+            PreferredChannel.channel == channel, PreferredChannel.address == address
+        )
+    )
 
 
 def phone_of(session: Session, channel: str, address: str) -> str | None:

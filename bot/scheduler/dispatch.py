@@ -24,8 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.models import Booking, BookingStatus, OfferStatus, WaitlistOffer
 from bot.booking.proof import proof_pdf_for_phone
+from bot.channels import phone_link
 from bot.channels.inbox import ask
 from bot.channels.masking import mask
+from bot.channels.models import Channel
+from bot.channels.outbound import shaped_for
 from bot.scheduler.models import DeadlineSubscription, MessageKind, ScheduledMessage, SendStatus
 from bot.scheduler.notifier import (
     CannotTell,
@@ -34,6 +37,7 @@ from bot.scheduler.notifier import (
     Receipt,
     SendFailed,
     Suppressed,
+    Unreachable,
 )
 from bot.scheduler.quiet import may_send
 from bot.scheduler.recipients import Recipient, silenced
@@ -189,14 +193,53 @@ class Dispatcher:
                 .values(status=status.value, error=error, **values)
             )
 
-    def _failed(self, row: ScheduledMessage, code: str, report: DispatchReport) -> None:
+    def _failed(
+        self,
+        row: ScheduledMessage,
+        code: str,
+        report: DispatchReport,
+        retry_after: timedelta | None = None,
+    ) -> None:
         report.failed += 1
         log.warning("%s to %s failed: %s", row.kind, mask(row.address), code)
         if row.attempts >= MAX_ATTEMPTS:
             self._set(row.id, SendStatus.FAILED, code[:64])
         else:
-            # The provider refused it, so it certainly did not go out: a later retry is safe.
-            self._set(row.id, SendStatus.PENDING, code[:64], due_at=self.clock() + RETRY_AFTER)
+            # The provider refused it, so it certainly did not go out: a later retry is safe,
+            # not before the provider said (Telegram's 429 retry_after).
+            wait = max(RETRY_AFTER, retry_after or RETRY_AFTER)
+            self._set(row.id, SendStatus.PENDING, code[:64], due_at=self.clock() + wait)
+
+    def _unreachable(self, row: ScheduledMessage, code: str, report: DispatchReport) -> None:
+        """A Telegram chat that blocked the bot: retried there, the reminder or the offer was
+        lost after five tries, and every later one went to the same dead chat (a failing-machine
+        test, session 23). The chat is unlinked and what waits for it goes by SMS to the
+        phone, now; a PDF, which SMS cannot carry, fails."""
+        report.failed += 1
+        log.warning("%s to %s: chat unreachable, sent by SMS", row.kind, mask(row.address))
+        with self.session_factory.begin() as session:
+            phone_link.forget(session, row.channel, row.address)
+            waiting = session.scalars(
+                select(ScheduledMessage).where(
+                    ScheduledMessage.channel == row.channel,
+                    ScheduledMessage.address == row.address,
+                    ScheduledMessage.status.in_(
+                        (SendStatus.PENDING.value, SendStatus.SENDING.value)
+                    ),
+                )
+            ).all()
+            for message in waiting:
+                if message.id != row.id and message.status != SendStatus.PENDING.value:
+                    continue  # another worker is sending it
+                if message.phone is None or message.kind == MessageKind.PROOF_PDF.value:
+                    message.status, message.error = SendStatus.FAILED.value, code
+                    continue
+                message.channel = Channel.SMS.value
+                message.address = message.phone
+                message.body = shaped_for(Channel.SMS.value, message.body, message.language)
+                message.status, message.error = SendStatus.PENDING.value, code
+                if message.id == row.id:
+                    message.due_at = self.clock()  # the others keep their own time
 
     # -- the loop steps -------------------------------------------------------------------
 
@@ -224,7 +267,10 @@ class Dispatcher:
                 report.suppressed += 1
                 continue
             except SendFailed as exc:
-                self._failed(row, exc.code, report)
+                self._failed(row, exc.code, report, exc.retry_after)
+                continue
+            except Unreachable as exc:
+                self._unreachable(row, exc.code, report)
                 continue
             self._record(row.id, row.attempt_id, receipt)
             report.sent += 1

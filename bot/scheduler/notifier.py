@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.channels.masking import mask
 from bot.channels.models import Channel, OutboundMessage
@@ -44,6 +44,16 @@ class Receipt:
 
 
 class SendFailed(Exception):
+    def __init__(self, code: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after  # what the provider asked for, if it said
+
+
+class Unreachable(Exception):
+    """The address is gone for good (a Telegram chat that blocked the bot or was deleted):
+    retrying there is pointless, the person must be reached another way."""
+
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
@@ -152,7 +162,12 @@ class ChannelsNotifier:
             message_id = self._run(self._telegram_send(envelope))
         except (TelegramError, ValueError) as exc:
             log.warning("Telegram send to chat %s failed: %s", mask(envelope.address), exc)
-            update_status(self.session_factory, outgoing.outbound_id, "failed", None, "api")
+            code = "blocked" if _chat_gone(exc) else "api"
+            update_status(self.session_factory, outgoing.outbound_id, "failed", None, code)
+            if code == "blocked":
+                raise Unreachable("telegram_blocked") from exc
+            if isinstance(exc, RetryAfter):
+                raise SendFailed("rate_limited", _seconds(exc.retry_after)) from exc
             raise SendFailed("api") from exc
         update_status(self.session_factory, outgoing.outbound_id, "sent", message_id)
         return Receipt(message_id)
@@ -176,3 +191,15 @@ class ChannelsNotifier:
             self._loop.close()
             self._loop = None
             self._bot = None
+
+
+def _chat_gone(error: Exception) -> bool:
+    """403 (the person blocked the bot, or deleted their account) or 400 "chat not found"."""
+    return isinstance(error, Forbidden) or (
+        isinstance(error, BadRequest) and "chat not found" in str(error).lower()
+    )
+
+
+def _seconds(value: object) -> timedelta:
+    # python-telegram-bot gives an int of seconds, or a timedelta in later versions.
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))  # type: ignore[arg-type]

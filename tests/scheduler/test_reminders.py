@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,11 +11,12 @@ from bot.booking import bookings
 from bot.booking.codes import display_code
 from bot.booking.models import Booking, Slot
 from bot.catalogue import get_catalogue
-from bot.channels.models import Contact
+from bot.channels.models import Contact, PreferredChannel
+from bot.channels.phone_link import prefer
 from bot.scheduler.models import ScheduledMessage
-from bot.scheduler.notifier import Envelope, Receipt
+from bot.scheduler.notifier import ChannelsNotifier, Envelope, Receipt
 from tests.support.channels import SmsPhone
-from tests.support.providers import sms_to
+from tests.support.providers import sms_to, telegram_refusing
 from tests.support.world import CONFIG
 
 PHONE = "+33612345678"
@@ -182,3 +184,53 @@ def test_docs_reply_lists_the_documents_of_the_reminded_booking(world, gateway, 
     assert text.startswith("Documents pour votre rendez-vous du mardi 20 janvier à 14 h 00 :")
     first = get_catalogue().demarches["carte_resident_renouvellement"].documents[0]
     assert first.document.label("fr")[:20] in text
+
+
+@pytest.fixture
+def blocked_telegram(settings):
+    server = telegram_refusing(403, "Forbidden: bot was blocked by the user")
+    yield server, replace(settings, telegram_api_base_url=f"{server.url}/bot")
+    server.stop()
+
+
+def test_a_chat_that_blocked_the_bot_gets_its_reminder_by_sms_and_is_unlinked(
+    world, make_worker, twilio, blocked_telegram, clock
+):
+    # Retried five times into the dead chat, the reminder was lost, and every later message
+    # went there too (a failing-machine test, session 23).
+    server, settings = blocked_telegram
+    with world.begin() as session:
+        prefer(session, PHONE, "telegram", "5550001", now=clock())
+    code = book(world, clock)
+    clock.now = STARTS - timedelta(hours=48)
+    notifier = ChannelsNotifier(settings, world)
+    try:
+        make_worker(notifier).tick()
+        assert len(server.calls_to("sendMessage")) == 1
+        make_worker(notifier).tick()
+    finally:
+        notifier.close()
+    [text] = sms_to(twilio, PHONE)
+    assert display_code(code) in text
+    assert len(server.calls_to("sendMessage")) == 1  # never tried there again
+    with world() as session:
+        assert session.get(PreferredChannel, PHONE) is None
+        [row] = session.scalars(select(ScheduledMessage)).all()
+        assert (row.channel, row.address, row.status) == ("sms", PHONE, "sent")
+
+
+def test_telegram_asking_to_wait_is_waited_for(world, make_worker, settings, clock):
+    server = telegram_refusing(429, "Too Many Requests: retry after 900", {"retry_after": 900})
+    with world.begin() as session:
+        prefer(session, PHONE, "telegram", "5550002", now=clock())
+    book(world, clock)
+    clock.now = STARTS - timedelta(hours=48)
+    notifier = ChannelsNotifier(replace(settings, telegram_api_base_url=f"{server.url}/bot"), world)
+    try:
+        make_worker(notifier).tick()
+    finally:
+        notifier.close()
+        server.stop()
+    [row] = rows(world)
+    assert row.status == "pending" and row.channel == "telegram"
+    assert row.due_at.replace(tzinfo=UTC) >= clock() + timedelta(seconds=900)

@@ -124,6 +124,33 @@ class _TelegramHandler(BaseHTTPRequestHandler):
     do_GET = do_POST
 
 
+class TelegramRefusing(_TelegramHandler):
+    """The Bot API refusing every sendMessage with `server.refusal` (status, description,
+    parameters): a chat that blocked the bot (403), a deleted chat (400), a flood (429)."""
+
+    def do_POST(self) -> None:
+        if not self.path.endswith("/sendMessage"):
+            super().do_POST()
+            return
+        params = _params(self)
+        with self.server.lock:
+            self.server.calls.append((self.path, params))
+        status, description, parameters = self.server.refusal  # type: ignore[attr-defined]
+        refusal = {"ok": False, "error_code": status, "description": description}
+        body = json.dumps({**refusal, **({"parameters": parameters} if parameters else {})})
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+
+def telegram_refusing(status: int, description: str, parameters: dict | None = None) -> Recorder:
+    server = Recorder(TelegramRefusing)
+    server.refusal = (status, description, parameters)  # type: ignore[attr-defined]
+    return server.start()
+
+
 def twilio_server() -> Recorder:
     return Recorder(_TwilioHandler).start()
 
