@@ -15,8 +15,10 @@ into SystemExit so that the `finally` stopping the children runs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -241,8 +243,10 @@ class Supervisor:
         spec = child.spec
         env = {**os.environ, **QUIET_ENV, **spec.env, "PYTHONUNBUFFERED": "1"}
         try:
+            if shutil.which(spec.argv[0]) is None:  # setpriv would start, then fail to exec
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), spec.argv[0])
             process = subprocess.Popen(
-                list(spec.argv),
+                [*_DIE_WITH_US, *spec.argv],
                 cwd=spec.cwd,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -279,6 +283,14 @@ class Supervisor:
                 self._print(f"guichet: {spec.name:<8} {spec.where}  ready in {seconds:.0f} s")
                 return
             time.sleep(0.5)
+
+
+# The children end with the supervisor even when it is SIGKILLed (no handler runs then): left
+# running, they held the ports, and the next `guichet run` restarted a Rasa that could not bind
+# every 30 s, for ever (a failing-machine test, session 23). util-linux's setpriv sets the
+# parent-death signal then execs the child (same pid); preexec_fn is unsafe beside threads.
+_SETPRIV = shutil.which("setpriv") if sys.platform == "linux" else None
+_DIE_WITH_US: tuple[str, ...] = (_SETPRIV, "--pdeathsig", "TERM", "--") if _SETPRIV else ()
 
 
 def _answers(url: str) -> bool:
