@@ -263,6 +263,13 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
             # "Je fais quoi en attendant ?" after "too early" reads as the waitlist (attente):
             # a question the démarche known answers is no request to join it.
             return []
+        if (
+            tracker.get_slot("awaiting") == AWAIT_CANCEL
+            and understood(tracker).wants == Wants.RESCHEDULE
+        ):
+            # "لا تلغوه، أريد فقط تغيير اليوم" (don't cancel it, just change the day) at the
+            # cancel question: Rasa heard the waitlist (a writer's conversation, session 23).
+            return [SlotSet("awaiting", None), *await _move(dispatcher, tracker)]
         demarche = demarche_of(tracker)
         site = tracker.get_slot("site")
         number = phone(tracker)

@@ -34,3 +34,24 @@ def test_forwarded_addresses_are_believed_only_from_named_proxies():
     assert _address_seen(Settings(trusted_proxies="10.0.0.2"), "203.0.113.7") == "127.0.0.1"
     # The proxy named: the client it forwards is the one counted.
     assert _address_seen(Settings(trusted_proxies="127.0.0.1"), "203.0.113.7") == "203.0.113.7"
+
+
+def test_the_access_log_never_shows_rasas_token():
+    # Rasa calls /nlg?token=…: at --log-level info uvicorn logged the credential. The record
+    # as uvicorn's httptools/h11 protocols make it.
+    import logging
+
+    from bot.gateway.cli import NoTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", "/nlg?token=s3cr3t&x=1", "1.1", 200),
+        None,
+    )
+    assert NoTokens().filter(record)
+    line = record.getMessage()
+    assert "s3cr3t" not in line and "/nlg?token=…&x=1" in line and " 200" in line

@@ -34,7 +34,7 @@ from bot.channels.language import LanguageDecision, LanguageSource, decide
 from bot.channels.masking import mask
 from bot.channels.models import Channel
 from bot.channels.outbound import Outbox, Outgoing
-from bot.channels.rasa_client import EmptyAnswer, RasaClient, RasaUnavailable
+from bot.channels.rasa_client import INBOUND_KEY, EmptyAnswer, RasaClient, RasaUnavailable
 from bot.channels.replay import Replay
 from bot.channels.shaping import BotReply, from_rasa, shape_sms, shape_telegram, sms_text
 from bot.channels.spool import Spool
@@ -257,19 +257,16 @@ class Conversations:
             reply = BotReply(texts=quick)
         else:
             sender = self.sender_id(turn.channel, turn.address)
-            if turn.language_source is not None and decided.language != turn.language:
-                # Rasa renders in its `language` slot, set at the session's start from the
-                # metadata below; a person who switches later needs the slot changed too.
-                await self.rasa.set_slot(self.http(), sender, "language", decided.language)
-            # Rasa records metadata with every message: the proven phone goes sealed.
-            metadata = {
-                "channel": turn.channel,
-                "language": decided.language,
-                "phone": seal(turn.phone, key) if turn.phone else None,
-                METADATA_KEY: numbers,
-            }
-            with metrics.RASA_LATENCY.time():
-                responses = await self.rasa.send(self.http(), sender, rasa_text, metadata)
+            done = (
+                await self.rasa.answered(self.http(), sender, turn.inbound_id)
+                if turn.retaken
+                else None
+            )
+            if done is not None:
+                log.warning("message from %s already answered by Rasa", mask(turn.address))
+                responses = done
+            else:
+                responses = await self._ask_rasa(turn, sender, rasa_text, numbers, decided)
             if turn.channel == Channel.TELEGRAM.value:
                 await self._link_phone(turn, phone_link.confirmed_phone(responses, key))
             reply = from_rasa(responses)
@@ -290,6 +287,30 @@ class Conversations:
             pages_left = shape.pages[1:]
         menu = [button.payload for button in reply.buttons]
         return await self.db(self.inbox.conclude, turn, decided, menu, pages_left, outgoing, asked)
+
+    async def _ask_rasa(
+        self,
+        turn: Turn,
+        sender: str,
+        text: str,
+        numbers: list[str],
+        decided: LanguageDecision,
+    ) -> list[dict[str, Any]]:
+        if turn.language_source is not None and decided.language != turn.language:
+            # Rasa renders in its `language` slot, set at the session's start from the
+            # metadata below; a person who switches later needs the slot changed too.
+            await self.rasa.set_slot(self.http(), sender, "language", decided.language)
+        # Rasa records metadata with every message: the proven phone goes sealed; the inbox
+        # row finds the message again if this process dies before its answer is sent.
+        metadata = {
+            "channel": turn.channel,
+            "language": decided.language,
+            "phone": seal(turn.phone, self.settings.secret_key) if turn.phone else None,
+            METADATA_KEY: numbers,
+            INBOUND_KEY: turn.inbound_id,
+        }
+        with metrics.RASA_LATENCY.time():
+            return await self.rasa.send(self.http(), sender, text, metadata)
 
     async def _convocations(
         self, turn: Turn, responses: list[dict[str, Any]], language: str

@@ -208,7 +208,11 @@ class Inbox:
             if row is None:
                 return None
             turn = turn_of(
-                contact, row.id, phone=_proven_phone(session, contact, None), lease=lease
+                contact,
+                row.id,
+                phone=_proven_phone(session, contact, None),
+                lease=lease,
+                retaken=row.status != InboundStatus.WAITING.value,
             )
             details = row.details or {}
             if row.status == InboundStatus.QUEUED.value:

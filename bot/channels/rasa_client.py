@@ -11,6 +11,11 @@ import httpx
 log = logging.getLogger(__name__)
 
 
+# The metadata key carrying the inbox row of a message to Rasa: a retaken message is looked
+# up by it in Rasa's conversation (RasaClient.answered).
+INBOUND_KEY = "inbound"
+
+
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) cannot answer now; the message must be kept."""
 
@@ -99,6 +104,28 @@ class RasaClient:
         if response.status_code >= 400:
             log.warning("Rasa refused to take back a failed turn: HTTP %s", response.status_code)
 
+    async def answered(
+        self, client: httpx.AsyncClient, sender: str, inbound_id: int
+    ) -> list[dict[str, Any]] | None:
+        """Rasa's answer to the message `inbound_id` if it already took it and kept its turn
+        (a process died between Rasa's answer and sending it on), as the REST channel gives
+        it; None when the message must be sent. Sent again, "1" at the confirmation booked
+        and then got the menu: the person never saw their code (a failing-machine test)."""
+        try:
+            response = await client.get(
+                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker",
+                params={**self.api_params, "include_events": "AFTER_RESTART"},
+                timeout=self.timeout,
+            )
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError) as exc:
+            # Then it is sent: down, Rasa keeps it for later; up, the old risk of a second turn
+            # beats leaving the person without an answer.
+            log.warning("Rasa's conversation unreadable (%s)", type(exc).__name__)
+            return None
+        return answer_to(events, inbound_id) if isinstance(events, list) else None
+
     async def ready(self, client: httpx.AsyncClient) -> bool:
         """Rasa and the action server behind it both answer: a turn can happen."""
         if not await _reachable(client, f"{self.base_url}/"):
@@ -133,3 +160,30 @@ async def _reachable(client: httpx.AsyncClient, url: str) -> bool:
         return (await client.get(url, timeout=2.0)).status_code < 500
     except httpx.HTTPError:
         return False
+
+
+def answer_to(events: list[dict[str, Any]], inbound_id: int) -> list[dict[str, Any]] | None:
+    """The bot messages that followed the person's message `inbound_id` (metadata `inbound`),
+    None if it is not there, was taken back (rewind) or got no answer."""
+    start = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if events[i].get("event") == "user"
+            and (events[i].get("metadata") or {}).get(INBOUND_KEY) == inbound_id
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    answer: list[dict[str, Any]] = []
+    for event in events[start + 1 :]:
+        kind = event.get("event")
+        if kind in ("user", "rewind"):
+            if kind == "rewind":
+                return None
+            break
+        if kind == "bot":
+            data = {k: v for k, v in (event.get("data") or {}).items() if v}
+            answer.append({"text": event.get("text"), **data})
+    return answer or None

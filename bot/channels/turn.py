@@ -57,6 +57,9 @@ class Turn:
     queued_before: bool = False
     phone: str | None = None
     lease: str | None = None  # this process answers the sender; None: another one does
+    # Taken up again after another process had it: that process may have died after Rasa
+    # answered and before the answer was sent, so Rasa's conversation is read first.
+    retaken: bool = False
 
 
 # -- what to do -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, NO_SLOT, secret_key
 from actions.common import phone as phone_of
 from actions.conversation import ActionConfirm, ActionDecline
 from actions.manage import (
+    ActionJoinWaitlist,
     ActionMyAppointment,
     ActionMyProof,
     ActionPrepareCancel,
@@ -230,6 +231,26 @@ def test_a_cancel_said_again_at_its_confirmation_cancels(api_url, text, lang):
     assert run(ActionMyAppointment(), tracker({"phone": phone})).responses == [
         "utter_no_booking_found"
     ]
+
+
+def test_moving_said_at_the_cancel_question_moves_even_heard_as_the_waitlist(api_url):
+    phone = new_phone()
+    slots = book_until_confirmation(phone, lang="ar")
+    code = run(ActionSubmitBooking(), tracker(slots, language="ar")).slots["booking_code"]
+    asked = run(
+        ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language="ar")
+    )
+    moved = run(
+        ActionJoinWaitlist(),
+        tracker(
+            {"phone": phone, **asked.slots},
+            text="لا لا انتظروا، لا تلغوه، أريد فقط تغيير اليوم",
+            intent="join_waitlist",
+            language="ar",
+        ),
+    )
+    assert moved.responses == ["utter_reschedule_intro"], moved.responses
+    assert moved.slots["awaiting"] is None and moved.slots["reschedule_code"] == code
 
 
 def test_second_booking_is_refused_with_the_engine_reason_in_arabic(api_url):

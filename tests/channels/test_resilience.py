@@ -168,3 +168,22 @@ def test_health_fails_when_the_database_file_is_gone(tmp_path, settings):
         response = client.get("/health")
         assert response.status_code == 503
         assert response.json()["checks"]["database"]["ok"] is False
+
+
+def test_a_retaken_message_is_found_in_rasas_conversation_only_if_its_turn_stood():
+    from bot.channels.rasa_client import answer_to
+
+    def user(inbound: int) -> dict:
+        return {"event": "user", "text": "1", "metadata": {"inbound": inbound}}
+
+    bot = {"event": "bot", "text": "Noté.", "data": {"buttons": None, "custom": {"a": 1}}}
+    assert answer_to([user(7), bot, {"event": "action", "name": "action_listen"}], 7) == [
+        {"text": "Noté.", "custom": {"a": 1}}
+    ]
+    # Taken back after a failed turn: it must be sent again.
+    assert answer_to([user(7), {"event": "rewind"}, {"event": "action"}], 7) is None
+    assert answer_to([user(7)], 7) is None  # no answer recorded
+    assert answer_to([user(6), bot], 7) is None  # never reached Rasa
+    assert answer_to([user(7), bot, user(8), {**bot, "text": "Autre."}], 7) == [
+        {"text": "Noté.", "custom": {"a": 1}}
+    ]

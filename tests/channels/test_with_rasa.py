@@ -13,6 +13,7 @@ import logging
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -174,6 +175,60 @@ def test_a_message_left_to_a_dead_gateway_process_is_answered_once_its_lease_run
         contact.busy_until = utcnow() - datetime.timedelta(seconds=1)
     assert asyncio.run(worker.replay.queued()) == 1
     assert len(sent.texts) == 1 and sent.texts[0].startswith("Bonjour")
+
+
+class _Died(BaseException):
+    """The gateway process killed right after Rasa answered, before anything was sent."""
+
+
+class _DiesAfterRasaAnswered(RasaClient):
+    def __init__(self, inner: RasaClient) -> None:
+        super().__init__(inner.base_url, inner.actions_url, inner.timeout)
+        self.api_params = inner.api_params
+
+    async def send(self, *args, **kwargs):
+        await super().send(*args, **kwargs)
+        raise _Died
+
+
+def test_a_message_rasa_answered_before_its_process_died_is_not_sent_again(stack):
+    # Sent again, "1" at the confirmation booked, then got the menu: the person never saw
+    # their code (SIGKILL of the gateway between Rasa's answer and the SMS, session 23).
+    settings, rasa, _gateway, _twilio, _telegram = stack
+    rasa.start()
+    factory = make_session_factory(make_engine(settings.database_url))
+    sent = RecordingOutbox()
+    number = "+33611110012"
+    first = Conversations(settings, factory, {"sms": sent})
+    assert asyncio.run(first.handle(Incoming("sms", number, "SMdie1", "Bonjour", phone=number)))
+    first.rasa = _DiesAfterRasaAnswered(first.rasa)
+    with pytest.raises(_Died):  # "1" picks French in the menu "Bonjour" brought
+        asyncio.run(first.handle(Incoming("sms", number, "SMdie2", "1", phone=number)))
+    with factory.begin() as session:  # its lease runs out
+        contact = session.scalar(select(Contact).where(Contact.address == number))
+        contact.busy_until = utcnow() - datetime.timedelta(seconds=1)
+    restarted = Conversations(settings, factory, {"sms": sent})
+    assert asyncio.run(restarted.replay.queued()) == 1
+    assert len(sent.texts) == 1 and "francais" in sent.texts[0], sent.texts
+    tracker = asyncio.run(_tracker(restarted, number))
+    heard = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert heard == ["Bonjour", '/choose_language{"language":"fr"}'], heard  # "1", once
+    with factory() as session:
+        statuses = session.scalars(
+            select(InboundMessage.status).where(InboundMessage.contact_id == contact.id)
+        )
+        assert set(statuses) == {"done"}
+
+
+async def _tracker(conversations: Conversations, number: str) -> dict:
+    rasa = conversations.rasa
+    async with httpx.AsyncClient() as client:
+        response = await client.get(
+            f"{rasa.base_url}/conversations/{conversations.sender_id('sms', number)}/tracker",
+            params=rasa.api_params,
+        )
+    response.raise_for_status()
+    return response.json()
 
 
 def test_telegram_conversation_books_then_cancels(stack):
