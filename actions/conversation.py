@@ -20,7 +20,7 @@ from actions.common import (
     stuck_turns,
 )
 from actions.deadlines import ActionAgreeDeadlineAlerts, accepts_the_alert_offer
-from actions.manage import answer_about_a_booking
+from actions.manage import answer_about_a_booking, move_instead_of_cancel
 from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.text import fold
@@ -311,5 +311,7 @@ class ActionDecline(GuichetAction, action="action_decline"):
     """ "Non" to the pending question: nothing changes."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if (moved := await move_instead_of_cancel(dispatcher, tracker)) is not None:
+            return moved
         dispatcher.utter_message(response="utter_kept")
         return [SlotSet("awaiting", None)]

@@ -190,6 +190,20 @@ async def _move(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Even
     return [*moved, FollowupAction("booking_form")]
 
 
+async def move_instead_of_cancel(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """ "Non, ne l'annulez pas, je veux juste changer le jour" / "لا تلغوه، أريد فقط تغيير اليوم"
+    at the cancel question: a move, whether Rasa heard a no or the waitlist (a writer's
+    conversation, session 23). None when the message is no such thing."""
+    if (
+        tracker.get_slot("awaiting") != AWAIT_CANCEL
+        or understood(tracker).wants != Wants.RESCHEDULE
+    ):
+        return None
+    return [SlotSet("awaiting", None), *await _move(dispatcher, tracker)]
+
+
 def about_a_booking(tracker: Tracker) -> type[GuichetAction] | None:
     """The action answering a message about an appointment already made, as the sentence reads
     it (cancel, check or move), whatever intent Rasa gave it. "changer" also means another card
@@ -263,13 +277,8 @@ class ActionJoinWaitlist(GuichetAction, action="action_join_waitlist", step=AWAI
             # "Je fais quoi en attendant ?" after "too early" reads as the waitlist (attente):
             # a question the démarche known answers is no request to join it.
             return []
-        if (
-            tracker.get_slot("awaiting") == AWAIT_CANCEL
-            and understood(tracker).wants == Wants.RESCHEDULE
-        ):
-            # "لا تلغوه، أريد فقط تغيير اليوم" (don't cancel it, just change the day) at the
-            # cancel question: Rasa heard the waitlist (a writer's conversation, session 23).
-            return [SlotSet("awaiting", None), *await _move(dispatcher, tracker)]
+        if (moved := await move_instead_of_cancel(dispatcher, tracker)) is not None:
+            return moved
         demarche = demarche_of(tracker)
         site = tracker.get_slot("site")
         number = phone(tracker)

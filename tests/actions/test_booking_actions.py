@@ -233,21 +233,35 @@ def test_a_cancel_said_again_at_its_confirmation_cancels(api_url, text, lang):
     ]
 
 
-def test_moving_said_at_the_cancel_question_moves_even_heard_as_the_waitlist(api_url):
+@pytest.mark.parametrize(
+    ("action", "intent", "text", "lang"),
+    [
+        (
+            ActionJoinWaitlist,
+            "join_waitlist",
+            "لا لا انتظروا، لا تلغوه، أريد فقط تغيير اليوم",
+            "ar",
+        ),
+        (
+            ActionDecline,
+            "deny",
+            "non attendez, ne l'annulez pas, je veux juste changer le jour",
+            "fr",
+        ),
+    ],
+)
+def test_moving_said_at_the_cancel_question_moves_whatever_rasa_heard(
+    api_url, action, intent, text, lang
+):
     phone = new_phone()
-    slots = book_until_confirmation(phone, lang="ar")
-    code = run(ActionSubmitBooking(), tracker(slots, language="ar")).slots["booking_code"]
+    slots = book_until_confirmation(phone, lang=lang)
+    code = run(ActionSubmitBooking(), tracker(slots, language=lang)).slots["booking_code"]
     asked = run(
-        ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language="ar")
+        ActionPrepareCancel(), tracker({"phone": phone}, intent="cancel_appointment", language=lang)
     )
     moved = run(
-        ActionJoinWaitlist(),
-        tracker(
-            {"phone": phone, **asked.slots},
-            text="لا لا انتظروا، لا تلغوه، أريد فقط تغيير اليوم",
-            intent="join_waitlist",
-            language="ar",
-        ),
+        action(),
+        tracker({"phone": phone, **asked.slots}, text=text, intent=intent, language=lang),
     )
     assert moved.responses == ["utter_reschedule_intro"], moved.responses
     assert moved.slots["awaiting"] is None and moved.slots["reschedule_code"] == code
