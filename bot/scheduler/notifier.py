@@ -7,6 +7,7 @@ Every send is also recorded in the channels' outbound table, like any other mess
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -162,12 +163,16 @@ class ChannelsNotifier:
             message_id = self._run(self._telegram_send(envelope))
         except (TelegramError, ValueError) as exc:
             log.warning("Telegram send to chat %s failed: %s", mask(envelope.address), exc)
-            code = "blocked" if _chat_gone(exc) else "api"
-            update_status(self.session_factory, outgoing.outbound_id, "failed", None, code)
-            if code == "blocked":
+            failed = functools.partial(
+                update_status, self.session_factory, outgoing.outbound_id, "failed", None
+            )
+            if _chat_gone(exc):
+                failed("blocked")
                 raise Unreachable("telegram_blocked") from exc
             if isinstance(exc, RetryAfter):
+                failed("rate_limited")
                 raise SendFailed("rate_limited", _seconds(exc.retry_after)) from exc
+            failed("api")
             raise SendFailed("api") from exc
         update_status(self.session_factory, outgoing.outbound_id, "sent", message_id)
         return Receipt(message_id)
