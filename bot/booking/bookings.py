@@ -137,13 +137,18 @@ def verify(session: Session, raw_code: str, *, now: datetime) -> Verification:
     return Verification(code=code, valid=True, reason=None, booking=booking)
 
 
-def _own_active_booking(session: Session, raw_code: str, phone: str | None) -> Booking:
+def _own_booking(session: Session, raw_code: str, phone: str | None) -> Booking:
     """Only the phone that booked may change a booking. A mediator acts with that phone too,
     under the applicant's live consent, checked by the API (bot.booking.mediators): a mediator
     string alone is no credential."""
     booking = find_by_code(session, raw_code)
     if phone is None or booking.applicant.phone != phone_or_refuse(phone):
         raise BookingError("not_your_booking")
+    return booking
+
+
+def _own_active_booking(session: Session, raw_code: str, phone: str | None) -> Booking:
+    booking = _own_booking(session, raw_code, phone)
     if booking.status != BookingStatus.BOOKED:
         raise BookingError("booking_not_active")
     return booking
@@ -158,9 +163,13 @@ def cancel(
     now: datetime,
 ) -> Booking:
     """Needs the code and the phone that booked. The place is free at once and offered to the
-    waitlist in the same transaction."""
-    booking = _own_active_booking(session, raw_code, phone)
-    if booking.slot.starts_at <= now:
+    waitlist in the same transaction. Cancelling a cancelled booking again changes nothing and
+    answers as the first time: a turn replayed after a crash (decision 0025) must not tell the
+    person their appointment "is no longer active" when they never saw it cancelled."""
+    booking = _own_booking(session, raw_code, phone)
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    if booking.status != BookingStatus.BOOKED or booking.slot.starts_at <= now:
         raise BookingError("booking_not_active")
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
@@ -180,10 +189,14 @@ def reschedule(
     now: datetime,
 ) -> Booking:
     """Takes the new place first, then releases the old one: if the new place is gone, the old
-    booking stands untouched. The code stays the same; the convocation shows the new slot."""
+    booking stands untouched. The code stays the same; the convocation shows the new slot.
+    A move to the slot a booking was already moved to is that move replayed (decision 0025):
+    it changes nothing and answers as the first time."""
     booking = _own_active_booking(session, raw_code, phone)
     new_slot = get_slot(session, new_slot_id)
     if new_slot.id == booking.slot_id:
+        if booking.rescheduled_at is not None:
+            return booking
         raise BookingError("same_slot")
     if new_slot.demarche_code != booking.demarche_code:
         raise BookingError("wrong_demarche")

@@ -189,9 +189,40 @@ def test_cancel_needs_the_phone_that_booked_and_frees_the_place(db, clock):
     with db.begin() as session:
         bookings.cancel(session, CONFIG, booking.code, phone="06 12 34 56 78", now=clock())
     assert places_taken(db, slot_id) == 0
-    with refused("booking_not_active"), db.begin() as session:
-        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
     assert book(db, clock, slot_id, PHONE_B).status == BookingStatus.BOOKED
+
+
+def test_a_cancel_replayed_changes_nothing_and_answers_as_the_first(db, clock):
+    """Decision 0025: a turn sent again after a crash cancels again; the person must read
+    "cancelled", and the place freed once must not be freed twice."""
+    with db() as session:
+        first, second = world.slots(session)[:2]
+    booking = book(db, clock, first.id, PHONE_A)
+    other = book(db, clock, second.id, PHONE_B)
+    for _ in range(2):
+        with db.begin() as session:
+            again = bookings.cancel(session, CONFIG, booking.code, phone=PHONE_A, now=clock())
+            assert again.status == BookingStatus.CANCELLED
+        assert places_taken(db, first.id) == 0
+    with refused("not_your_booking"), db.begin() as session:
+        bookings.cancel(session, CONFIG, booking.code, phone=PHONE_B, now=clock())
+    with db.begin() as session:
+        bookings.mark_attendance(session, other.code, True, now=clock() + timedelta(days=400))
+    with refused("booking_not_active"), db.begin() as session:
+        bookings.cancel(session, CONFIG, other.code, phone=PHONE_B, now=clock())
+
+
+def test_a_move_replayed_changes_nothing_and_answers_as_the_first(db, clock):
+    with db() as session:
+        first, second = world.slots(session)[:2]
+    booking = book(db, clock, first.id, PHONE_A)
+    for _ in range(2):
+        with db.begin() as session:
+            moved = bookings.reschedule(
+                session, CONFIG, booking.code, second.id, phone=PHONE_A, now=clock()
+            )
+            assert moved.slot_id == second.id and moved.reschedule_count == 1
+    assert places_taken(db, first.id) == 0 and places_taken(db, second.id) == 1
 
 
 def test_a_mediator_string_is_no_credential(db, clock):
