@@ -35,6 +35,7 @@ UNITS = ("day", "week", "month", "year", "hour")
 COUNTERS = ("year", "month", "day", "hour", "half_hour", "minute")
 CONNECTORS = (
     "fillers", "range_from", "range_to", "before", "until", "within", "negations", "past_markers",
+    "since", "remaining", "unavailable",
 )  # fmt: skip
 
 
@@ -136,6 +137,14 @@ BEFORE = _folded(_connector("before"))
 UNTIL = _folded(_connector("until"))
 WITHIN = _folded(_connector("within"))
 NEGATIONS = _folded(_connector("negations"))
+# Before a length of time: "périmée depuis 2 semaines" (ago, when the title has lapsed), "il me
+# reste deux semaines" / "two weeks left" (from today, when it is an expiry that is said).
+SINCE = _folded(_connector("since"))
+REMAINING = _folded(_connector("remaining"))
+# In a clause with a day, words that set that day aside: "lundi je travaille", "Monday I'm busy".
+UNAVAILABLE = frozenset(
+    tuple(fold(word) for word in marker.split()) for marker in _connector("unavailable")
+)
 PAST_MARKERS = frozenset(
     tuple(fold(word) for word in marker.split()) for marker in _connector("past_markers")
 )

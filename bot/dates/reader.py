@@ -255,6 +255,13 @@ class Reader:
             tok.kind == "ordinal"
             or (before_raw is not None and before_raw.text in ("le", "the", "يوم", "nhar"))
             or (before is not None and before.kind == "weekday")
+            # "la semaine du 15": absolute() widens it to that week.
+            or (
+                before is not None
+                and before.value == ("week", None)
+                and before_raw is not None
+                and before_raw.text == "du"
+            )
         )
         if not introduced:
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.dates.lexicon import WITHIN
+from bot.dates.lexicon import REMAINING, SINCE, WITHIN
 from bot.dates.spans import ASAP_DAYS, Found, add_months, month_end, month_part, week_of
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ def relative_at(reader: Reader, k: int) -> Found | None:
         return _shift(reader, k, +1)
     if tok.kind == "ago":
         return _shift(reader, k, -1)
+    if (length := _length_said(reader, k)) is not None:
+        return length
     if tok.kind in ("num", "numword"):
         # "3 days ago", and "三天后" (3 days later) where "in" follows too (Chinese).
         after = reader.at(k + 2)
@@ -81,6 +83,36 @@ def relative_at(reader: Reader, k: int) -> Found | None:
             unit = reader.at(k + 1)
             sign = -1 if after.kind == "ago" else +1
             return _shifted(reader, k, k + 1, k + 2, sign) if unit and unit.kind == "unit" else None
+    return None
+
+
+def _length_said(reader: Reader, k: int) -> Found | None:
+    """An expiry said as a length of time after a word of its own: "périmée depuis 2 semaines"
+    (ago, only beside a past marker), "il me reste deux semaines", "2 weeks left" (from today)."""
+    if reader.mode != "expiry":
+        return None
+    tok = reader.at(k)
+    assert tok is not None
+    if tok.kind in ("num", "numword"):
+        unit_k = k + 1
+        unit = reader.at(unit_k)
+        if unit is None or unit.kind != "unit":
+            return None
+        count_k: int | None = k
+    elif tok.kind == "unit" and tok.value[1] is not None:  # type: ignore[index]
+        unit_k, count_k = k, None  # "أسبوعين": two weeks in one word
+    else:
+        return None
+    first = reader.sig[k]
+    before = reader.tokens[first - 1].text if first > 0 else ""
+    last = reader.sig[unit_k]
+    after = reader.tokens[last + 1].text if last + 1 < len(reader.tokens) else ""
+    if before in SINCE and reader.past:
+        return _shifted(reader, count_k, unit_k, unit_k, -1)
+    # "باقي ليها شهر" (a month left to it): a pronoun may come between.
+    before_that = reader.tokens[first - 2].text if first > 1 else ""
+    if before in REMAINING or before_that in REMAINING or after in REMAINING:
+        return _shifted(reader, count_k, unit_k, unit_k, +1)
     return None
 
 

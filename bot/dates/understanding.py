@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.dates.clock import clock_shift, from_clock, time_and_part
-from bot.dates.lexicon import PAST_MARKERS
+from bot.dates.lexicon import BEFORE, NEGATIONS, PAST_MARKERS, UNAVAILABLE
 from bot.dates.parts_of_day import PartOfDay
 from bot.dates.reader import Mode, Reader
 from bot.dates.relative import relative, vague
@@ -67,7 +68,41 @@ def _has_past_marker(tokens: Sequence[Tok]) -> bool:
     )
 
 
+# Clauses a wished day may be set against another in: "lundi je travaille, jeudi c'est mieux".
+_CLAUSES = re.compile(r"[,;!?\n،؛؟，。；！？]+|(?<!\d)\.(?!\d)|\s(?:mais|but|لكن|بصح|но|але)\s")
+
+
+def _excludes(tokens: Sequence[Tok]) -> bool:
+    """A clause that sets its day aside: "pas lundi", "Monday I work", "الاثنين خدام"."""
+    words = [t.text for t in tokens]
+    # "pas avant le mois prochain" bounds the days (Reader.bounded), it sets none aside.
+    negated = any(
+        word in NEGATIONS and (i + 1 == len(words) or words[i + 1] not in BEFORE)
+        for i, word in enumerate(words)
+    )
+    return negated or any(
+        tuple(words[i : i + size]) in UNAVAILABLE
+        for size in (1, 2)
+        for i in range(len(words) - size + 1)
+    )
+
+
 def understand(text: str, lang: str, now: datetime) -> DateRequest | None:
+    """The day range (and time or part of day) a message asks for, preferring the future; of
+    several clauses that name a day, one that sets its day aside ("pas lundi", "Monday I work")
+    gives way to one that does not (session 24: "Monday I work, Thursday is better" searched
+    Monday). See _understand for the reading itself."""
+    request = _understand(text, lang, now)
+    clauses = [c for c in _CLAUSES.split(text or "") if c and c.strip()]
+    if request is None or len(clauses) < 2:
+        return request
+    dated = [(c, r) for c in clauses if (r := _understand(c, lang, now)) is not None]
+    code = normalise_language(lang)
+    kept = [r for c, r in dated if not _excludes(tokenise(c, code))]
+    return kept[0] if kept and len(kept) < len(dated) else request
+
+
+def _understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     """The day range (and time or part of day) a message asks for, preferring the future.
 
     `now` is the message's time (aware, or naive Europe/Paris). A bare weekday is the next one,

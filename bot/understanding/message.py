@@ -329,7 +329,11 @@ def _numbered_place(
         after = tokens[k + 1] if k + 1 < len(tokens) else ""
         if after.isdigit() or (after and _is_date_word(after, lang)):
             continue  # a date ("12 05 2027", "24 mars") or a phone number
-        if not (short or _marked(before, markers)):
+        if k >= 2 and _marked(before, markers) and _is_date_word(tokens[k - 2], lang):
+            continue  # "la semaine du 15", "lundi du 12": the marker belongs to a day
+        if not _marked(before, markers) and (not short or len(token) == 1):
+            # A lone digit is a choice from a list, sent by habit ("1" after a convocation read
+            # as the Ain): a département alone is written with two digits, or named.
             continue
         code = token.upper()
         code = code.zfill(2) if code.isdigit() else code

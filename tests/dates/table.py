@@ -106,6 +106,13 @@ CASES: list[Case] = [
     Case("fr", MON, "d'ici 2 semaines", "2026-11-23..2026-12-07"),
     Case("fr", MON, "pas avant le mois prochain, mardi ou mercredi", "2026-12-01..2026-12-31"),
     Case("fr", MON, "la semaine du 7 décembre", "2026-12-07..2026-12-13"),
+    Case("fr", MON, "la semaine du 15 si possible", "2026-12-14..2026-12-20"),  # session 24
+    # Session 24: a clause that sets its day aside gives way to the one that does not.
+    Case("fr", MON, "pas lundi, mardi plutôt", "2026-11-24"),
+    Case("fr", MON, "lundi je travaille, jeudi c'est mieux", "2026-11-26"),
+    Case("en", MON, "sorry, I changed my mind, Monday I work, Thursday is better", "2026-11-26"),
+    Case("ar", MON, "نهار الاثنين خدام، الخميس احسن", "2026-11-26"),
+    Case("fr", MON, "lundi, à 14h", "2026-11-30", "afternoon", "14:00"),  # nothing set aside
     Case("fr", MON, "le plus tôt possible", "2026-11-23..2027-01-24"),
     Case("fr", MON, "maintenant", "2026-11-23"),
     Case("fr", MON, "je peux passer lundi", "2026-11-30"),  # "passer" is not "passé"
@@ -288,6 +295,7 @@ CASES: list[Case] = [
 # Messages without a date: understand() must return None.
 NO_DATE: list[tuple[str, str]] = [
     ("fr", "je"),
+    ("fr", "la semaine 15"),  # a week number, not the 15th
     ("fr", "je veux un rendez-vous"),
     ("fr", "merci"),
     ("fr", "bonjour"),
@@ -357,6 +365,14 @@ EXPIRY: list[ExpiryCase] = [
     ExpiryCase("fr", MON, "le mois dernier", "2026-10-01"),
     ExpiryCase("en", MON, "it expires march 2028", "2028-03-01"),
     ExpiryCase("en", MON, "expired 3 weeks ago", "2026-11-02"),
+    # Session 24: an expiry said as the time since it lapsed, or the time left.
+    ExpiryCase("fr", MON, "ma carte est périmée depuis 2 semaines", "2026-11-09"),
+    ExpiryCase("fr", MON, "je suis en France depuis 2 ans", None),  # no past marker: no expiry
+    ExpiryCase("fr", MON, "il me reste deux semaines dessus", "2026-12-07"),
+    ExpiryCase("en", MON, "it expired for 3 weeks now", "2026-11-02"),
+    ExpiryCase("en", MON, "only 2 weeks left on my card", "2026-12-07"),
+    ExpiryCase("ar", MON, "انتهت من شهرين", "2026-09-23"),
+    ExpiryCase("ar", MON, "الكارط باقي ليها 3 شهور", "2027-02-23"),
     ExpiryCase("ar", MON, "تنتهي في ٣/٥/٢٠٢٧", "2027-05-03"),
     ExpiryCase("ar", MON, "انتهت في مارس", "2026-03-01"),
     ExpiryCase("fr", JAN, "dans un mois", "2027-02-10"),

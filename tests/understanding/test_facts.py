@@ -368,6 +368,9 @@ def test_what_the_message_wants(text: str, lang: str, wants: str | None) -> None
         ("أنا ساكن في ٢٤", "ar", "24"),
         ("bghit rdv f 93", "ar", "93"),
         ("j'habite dans le 38", "fr", "38"),
+        ("je suis du 93", "fr", "93"),
+        ("01", "fr", "01"),
+        ("dans le 9", "fr", "09"),
         ("renouvellement à Bobigny", "fr", "93"),
         ("Périgueux", "fr", "24"),
         ("I live in Nice", "en", "06"),
@@ -404,6 +407,11 @@ def test_place(text: str, lang: str, departement: str) -> None:
         "rdv le 24 mars",
         "ma carte de 10 ans",
         "Mon titre est cher",
+        # Session 24, as a phone: "1" after the convocation answered "I do not book in the Ain
+        # (01)"; "la semaine du 15" was the Cantal.
+        "1",
+        "la semaine du 15 si possible",
+        "je voudrais le reporter au lundi du 14",
     ],
 )
 def test_no_place_in_dates_and_words(text: str) -> None:
@@ -715,8 +723,6 @@ SESSION_17_DEV_MISSES = frozenset(
         "mama 3andha carte de résident w ghadi tsali f 2 chhor, hiya ma kat3refch tkteb, ana li kan9ra liha. kifach ndirou?",
         "I'm married to a French citizen and my carte de séjour vie privée et familiale expires in May. I need to renew it.",
         "Hi im british, my wife is french, my spouse card needs renewing before august. we're in the Dordogne",
-        "Ma carte de résident est périmée depuis 2 semaines, est-ce que je peux encore la renouveler ou c'est trop tard ?",
-        "Bjr mon pere a sa carte de residant expiree depuis 1 mois il a pas fait le renouvelement a temps est ce grave",
         "carte resident a renouvler pr le 12 janvier 2027 merci",
         "salut jai la carte resident depuis 2016 elle arrive a echeance cet ete koi faire",
     }
@@ -759,8 +765,6 @@ SESSION_21_DEV_MISSES = frozenset(
         " menage",
         "Bonjour, ma carte de séjour temporaire vie privée et familiale expire le 5 mai 2027. Je"
         " suis pacsée avec un Français, pas mariée.",
-        "Bonjour, je travaille chez un traiteur et le rendez-vous tombe pendant un gros service."
-        " Serait-il possible de le repousser à la semaine du 15 ?",
         "J'ai finalement trouvé un créneau plus tôt dans une sous-préfecture, vous pouvez supprimer"
         " mon rendez-vous.",
         "عندي السكر والطبيب قالي لازم ندوز الفيزيت ميديكال تاع البيرمي في البريفكتور تاع نيس",
@@ -817,15 +821,12 @@ SESSION_23_DEV_MISSES = frozenset(
         # Unsure whether to renew a card that ran out a year ago or apply again: read as a
         # renewal (the question then asks which title), the writer expected no reading at all.
         "ماعرفتش واش نجدد ولا ندير ديموند جديدة، الكارط ديالي سالات هادي عام",
-        # Their dates, wished days and places not read yet: an expiry said as time elapsed
-        # ("périmée depuis 2 semaines", "il me reste deux semaines"), a month
-        # glued to its preposition ("فمارس", "فسبتمبر"), a date alone, Lille as "ليل" (also
-        # "night"), Nice as "نيس", a week wished ("la semaine du 15", "الأسبوع بعد القادم").
-        "Ma carte de résident est périmée depuis 2 semaines, est-ce que je peux encore la renouveler ou c'est trop tard ?",
-        "Bonjour, je travaille chez un traiteur et le rendez-vous tombe pendant un gros service. Serait-il possible de le repousser à la semaine du 15 ?",
+        # Their dates, wished days and places not read yet: a month glued to its preposition
+        # ("فمارس", "فسبتمبر"), a date alone, Lille as "ليل" (also "night"), Nice as "نيس", a
+        # week wished ("الأسبوع بعد القادم"). (Session 24 read "périmée depuis 2 semaines",
+        # "il me reste deux semaines" and "la semaine du 15".)
         "Mon frère est sans papiers depuis longtemps, il a une promesse d'embauche. Comment il peut avoir un rendez-vous pour se faire régulariser ? Il habite à Montreuil, 93100.",
         "Doctorant, titre de séjour étudiant à renouveler avant le 15/12/2026. Quels papiers faut-il préparer ?",
-        "Euh... je ne sais pas si on dit renouveler, mais mon récépissé, il me reste deux semaines dessus. Il m'en faut un nouveau.",
         "أنا في المستشفى حاليا بعد عملية جراحية. هل يمكن تأخير موعد الغد إلى الأسبوع بعد القادم؟",
         "بطاقة الطالب تنتهي قريبا وأريد تجديدها للسنة الثالثة في الجامعة",
         "باحث في جامعة ليل، بطاقتي passeport talent تنتهي في ٢٨ فبراير ٢٠٢٧",
