@@ -51,6 +51,7 @@ from bot.catalogue import (
 )
 from bot.catalogue.missing import documents_named
 from bot.dates import understand
+from bot.dates.spans import ASAP_DAYS
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
@@ -115,7 +116,24 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
         read.update(new_facts(tracker))
     if reading.expiry is not None:
         read["expiry_date"] = reading.expiry.isoformat()
+    if _day_said_ahead(tracker):
+        read["day_wish"] = reading.day_wish.text  # type: ignore[union-attr]
     return read
+
+
+# The steps whose own answer may be a day: a day there is the answer, not a wish said ahead.
+_DAY_STEPS = frozenset({"date_text", "chosen_slot", "booking_confirmed"})
+
+
+def _day_said_ahead(tracker: Tracker) -> bool:
+    """A day wished before the day question, in the opening message or at another question
+    ("lundi prochain" at the documents page): kept and searched when the day comes (issue 10:
+    "Quel jour vous arrange ?" after "lundi prochain si possible" made the person say it twice).
+    A day beyond the booking horizon is no wish ("ma carte, 15 mars 2027" is its expiry)."""
+    if tracker.get_slot("requested_slot") in _DAY_STEPS or tracker.get_slot("reschedule_code"):
+        return False
+    wish = understood(tracker).day_wish
+    return wish is not None and wish.start <= now().date() + dt.timedelta(days=ASAP_DAYS)
 
 
 # What marks a question in the scripts we read ("c'est où ?", "فين؟", "在哪里？").
@@ -355,13 +373,39 @@ class ValidateBookingForm(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         if starting:
             _door_before_place(dispatcher.messages, said_before)
-        took = any(e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot")
+        took = "day_wish" in read or any(
+            e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot"
+        )
         if not (starting or took):
             # Nothing for the form in it: Rasa rejects the form only when it gets no slot back,
             # so the read slots are left out and the rules answer ("ma carte expire le…" →
             # action_check_expiry, which reads the message itself).
             return events
-        return [*(SlotSet(name, value) for name, value in read.items()), *events]
+        events = [*(SlotSet(name, value) for name, value in read.items()), *events]
+        return await self._search_the_wish(dispatcher, tracker, domain, events)
+
+    async def _search_the_wish(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        events: list[EventType],
+    ) -> list[EventType]:
+        """At the day question with a day already wished: its slots at once, not the question.
+        The question to ask is replaced, not added to: Rasa asks the first one it is given."""
+        asked = [e for e in events if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT]
+        wish = tracker.get_slot("day_wish")
+        if not asked or asked[-1].get("value") != "date_text" or not wish:
+            return events
+        kept = [e for e in events if e not in asked]
+        tracker.slots.update({e["name"]: e.get("value") for e in kept if e.get("event") == "slot"})
+        found = {**await search_slots(str(wish), dispatcher, tracker), "day_wish": None}
+        tracker.slots.update(found)
+        return [
+            *kept,
+            *(SlotSet(name, value) for name, value in found.items()),
+            await self.next_requested_slot(dispatcher, tracker, domain),
+        ]
 
     # -- démarche (capability 2) ---------------------------------------------------------
 
@@ -413,7 +457,11 @@ class ValidateBookingForm(FormValidationAction):
                 if result.status is RouteStatus.NOT_COVERED:
                     dispatcher.utter_message(response="utter_route", route_text=result.render(lang))
                     return {"demarche": None, **{name: None for name in FACT_SLOTS}}
-                if not said_facts(tracker) and _place_said_ahead(tracker) is None:
+                if (
+                    not said_facts(tracker)
+                    and _place_said_ahead(tracker) is None
+                    and not _day_said_ahead(tracker)
+                ):
                     # Nothing read in it ("?", "ما فهمتش"): the same question again, alone,
                     # read as if the message had been lost. Say so, and where help is. A place
                     # ("ana f grenoble") was read: it is kept, and only the question comes again.
@@ -460,7 +508,11 @@ class ValidateBookingForm(FormValidationAction):
                 "documents_confirmed": None,
                 "documents_page": int(tracker.get_slot("documents_page") or 0) + 1,
             }
-        if isinstance(value, str) and _place_said_ahead(tracker) is None:
+        if (
+            isinstance(value, str)
+            and _place_said_ahead(tracker) is None
+            and not _day_said_ahead(tracker)
+        ):
             # Free text that is neither yes, no nor SUITE ("?", "hein"): the same page came
             # back unchanged, as if the message had been lost. Twice in a row: something else.
             # A town said ahead ("I live in Bobigny") is kept instead, and the page asked again.
@@ -553,6 +605,8 @@ class ValidateBookingForm(FormValidationAction):
                     others=others,
                 )
             return {"site": site.code}
+        if not sites and _day_said_ahead(tracker):
+            return {"site": None}  # a day before the place: kept (day_wish), the place asked again
         if say_place_not_bookable(dispatcher, sites, text):
             return {"site": None}
         if len(text.split()) > _PLACE_WORDS or text.endswith(("?", "؟", "？")):

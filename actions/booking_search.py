@@ -29,6 +29,7 @@ from bot.dates import understand
 MAX_PROPOSED = 3
 # Slots emptied once the form's outcome is acted on (démarche, site, phone stay for next time).
 ATTEMPT_SLOTS = (
+    "day_wish",
     "date_text",
     "date_request",
     "proposed_slots",

@@ -874,6 +874,45 @@ def test_a_town_said_ahead_at_the_documents_page_is_kept_and_the_page_asked_agai
     assert "site" not in two.slots or two.slots["site"] is None
 
 
+def test_a_day_wished_before_the_day_question_is_searched_when_it_comes(api_url):
+    # Session 24, as a phone: "… à Grenoble, lundi prochain si possible" got "Quel jour vous
+    # arrange ?" after the documents, and "lundi prochain" at the page got "not understood".
+    slots = {"phone": new_phone(), "language": "fr"}
+    said = "je dois renouveler ma carte de résident à Périgueux, mardi prochain si possible"
+    facts = {"title_type": "carte_resident", "procedure_kind": "renewal"}
+    started = validate(
+        slots, facts, requested=None, text=said, intent="need_procedure",
+        entities=[entity("title_type", "carte_resident"), entity("procedure_kind", "renewal")],
+    )  # fmt: skip
+    assert started.slots["demarche"] == RESIDENT and started.slots["site"] == "pref-24"
+    assert started.slots["day_wish"] == "mardi prochain"
+    slots = apply({**slots, **facts}, started)
+    later = "ou plutôt jeudi prochain"
+    page = validate(
+        slots, {"documents_confirmed": later}, requested="documents_confirmed", text=later
+    )
+    assert page.responses == [] and page.slots["documents_confirmed"] is None
+    assert page.slots["day_wish"] == "jeudi prochain"
+    slots = apply(slots, page)
+    documents = validate(
+        slots, {"documents_confirmed": True}, requested="documents_confirmed", intent="affirm"
+    )
+    assert "utter_ask_date_text" not in documents.responses
+    # One question asked, the slot list's: Rasa asks the first requested_slot it is given.
+    asked = [e["value"] for e in documents.events if e.get("name") == "requested_slot"]
+    assert asked == ["chosen_slot"]
+    assert documents.slots["day_wish"] is None and documents.slots["proposed_slots"]
+    today = dt.datetime.now(PARIS).date()
+    thursday = today + dt.timedelta(days=(3 - today.weekday()) % 7 or 7)
+    assert documents.slots["date_request"]["not_before"] == thursday.isoformat()
+    # A day past the booking horizon is no wish: an expiry the sentence did not call one.
+    far = validate(
+        {"phone": new_phone(), "language": "fr"}, facts, requested=None,
+        text="ma carte de résident, 15 mars 2031", intent="need_procedure",
+    )  # fmt: skip
+    assert far.slots.get("day_wish") is None
+
+
 def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood():
     facts = {"procedure_kind": "renewal", "title_type": None, "language": "ar"}
     said = "ana f grenoble"
