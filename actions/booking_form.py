@@ -33,13 +33,21 @@ from actions.common import (
     proven_phone,
     ran_this_turn,
     revealed,
+    said_last_turn,
     secret_key,
     still_stuck,
 )
 from actions.deadlines import say_deadline
 from actions.documents import answer_missing, missing_named
 from actions.manage import about_a_booking
-from actions.reading import FACT_SLOTS, facts_of, new_facts, said_facts, understood
+from actions.reading import (
+    FACT_SLOTS,
+    candidates_for,
+    facts_of,
+    new_facts,
+    said_facts,
+    understood,
+)
 from bot.booking.identity import (
     InvalidNumeroEtranger,
     InvalidPhone,
@@ -129,11 +137,16 @@ def _day_said_ahead(tracker: Tracker) -> bool:
     """A day wished before the day question, in the opening message or at another question
     ("lundi prochain" at the documents page): kept and searched when the day comes (issue 10:
     "Quel jour vous arrange ?" after "lundi prochain si possible" made the person say it twice).
-    A day beyond the booking horizon is no wish ("ma carte, 15 mars 2027" is its expiry)."""
+    A day beyond the booking horizon is no wish ("ma carte, 15 mars 2027" is its expiry), nor
+    a part of day alone ("volée dans le métro ce matin" searched tomorrow morning)."""
     if tracker.get_slot("requested_slot") in _DAY_STEPS or tracker.get_slot("reschedule_code"):
         return False
     wish = understood(tracker).day_wish
-    return wish is not None and wish.start <= now().date() + dt.timedelta(days=ASAP_DAYS)
+    return (
+        wish is not None
+        and wish.names_a_day
+        and wish.start <= now().date() + dt.timedelta(days=ASAP_DAYS)
+    )
 
 
 # What marks a question in the scripts we read ("c'est où ?", "فين؟", "在哪里？").
@@ -216,6 +229,12 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         return False
     if requested == "documents_confirmed" and not said_as_question:
         return False  # "hein", "ما فهمتش": not understood, as before (validate_documents_…)
+    counter = "utter_ask_at_the_counter" in said_last_turn(tracker, turns=2)
+    if question is None and not marked and counter:
+        # Free text just sent to the counter: read again as a question, "ey" (yes, Tunisian)
+        # got "ask the agent at the counter" twenty times over (session 24). It is not
+        # understood now, which validate_booking_confirmed says, and then where help is.
+        return False
     answer_aside(dispatcher, tracker, demarche, question, text)
     return True
 
@@ -436,6 +455,15 @@ class ValidateBookingForm(FormValidationAction):
             return {"demarche": None} if code is None and asked and switching else {}
         if code is None and starting and tracker.get_slot("demarche"):
             return {}
+        if (
+            code is None
+            and tracker.get_slot("requested_slot") not in (None, "demarche")
+            and tracker.get_slot("demarche") in candidates_for(said_facts(tracker))
+        ):
+            # Vague words the démarche in progress fits ("الاثنين عندي الخدمة", Monday I have
+            # work, read as a work permit at the slot question): no new démarche; resetting
+            # the form there answered "refused" to a person choosing another day (session 24).
+            return {}
         changes: dict[str, Any] = {"demarche": code, "door": None}
         if tracker.get_slot("demarche"):
             # Another démarche: its own documents, slots and confirmation.
@@ -543,13 +571,20 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         proposed = tracker.get_slot("proposed_slots") or []
-        if (
-            tracker.get_slot("requested_slot") == "chosen_slot"
-            and _latest_intent(tracker) == "deny"
-        ):
+        asked = tracker.get_slot("requested_slot") == "chosen_slot"
+        text = (tracker.latest_message.get("text") or "").strip()
+        # "لا سمح ليا… الاثنين عندي الخدمة، الخميس احسن ليا" (no, sorry, Monday I work, Thursday
+        # is better): another day to search, whether Rasa heard a no or a new request (session
+        # 24, as a phone: "not understood"); a sentence that names a démarche is a new request.
+        another_day = (
+            asked
+            and understand(text, language(tracker), now()) is not None
+            and route(understood(tracker).facts.as_slots()).status is not RouteStatus.RESOLVED
+        )
+        if asked and _latest_intent(tracker) == "deny" and not another_day:
             return {"chosen_slot": NO_SLOT}  # none of these: the waitlist is offered next
         return _free_text_answer(
-            tracker, "chosen_slot", lambda text: _pick(text, proposed) is not None
+            tracker, "chosen_slot", lambda said: _pick(said, proposed) is not None or another_day
         )
 
     async def extract_phone(
@@ -687,6 +722,12 @@ class ValidateBookingForm(FormValidationAction):
             # A yes or no Rasa did not classify ("باهي", "wakha"), in the words the gateway
             # reads alone (locales/<code>/language.yml): the answer, not the question again.
             value = {Word.YES: True, Word.NO: False}.get(word_of(value))  # type: ignore[arg-type]
+            if value is None:
+                dispatcher.utter_message(
+                    response="utter_stuck"
+                    if still_stuck(tracker)
+                    else "utter_choice_not_understood"
+                )
         return {"booking_confirmed": value if isinstance(value, bool) else None}
 
 

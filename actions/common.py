@@ -138,17 +138,18 @@ STUCK_RESPONSES = frozenset(
 )
 
 
-def said_last_turn(tracker: Tracker) -> frozenset[str]:
-    """The responses of the assistant's answer to the person's previous message."""
+def said_last_turn(tracker: Tracker, turns: int = 1) -> frozenset[str]:
+    """The responses of the assistant's answers to the person's previous message (or to the
+    previous `turns` messages)."""
     said: set[str] = set()
-    seen_user = False
+    users_seen = 0
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
-            if seen_user:
+            if users_seen == turns:
                 break
-            seen_user = True
-        elif kind == "bot" and seen_user:
+            users_seen += 1
+        elif kind == "bot" and users_seen:
             response = (event.get("metadata") or {}).get("utter_action")
             if response:
                 said.add(response)

@@ -73,14 +73,15 @@ def merge_facts(
             continue
         if said and told and not told < said:
             continue  # the sentence is as precise or more: it wins
-        if set(_candidates({**merged, name: value})) & set(_candidates(merged)):
+        if set(candidates_for({**merged, name: value})) & set(candidates_for(merged)):
             merged[name] = value
     # The sentence's own rules hold for what the entities add: "première demande de titre de
     # séjour" tags "titre" as the title held, which the sentence had set aside.
     return consistent(merged)
 
 
-def _candidates(facts: dict[str, str]) -> tuple[str, ...]:
+def candidates_for(facts: dict[str, str]) -> tuple[str, ...]:
+    """The démarches these routing facts leave."""
     catalogue = get_catalogue()
     return candidates(possible_values(facts, catalogue.routing), catalogue)
 

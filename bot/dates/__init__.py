@@ -14,7 +14,13 @@ Pure core: no web framework, no database. Dates are computed in Europe/Paris.
 
 from bot.dates.parts_of_day import PartOfDay, in_part_of_day
 from bot.dates.tokens import Tok, tokenise
-from bot.dates.understanding import DateRequest, parse_expiry, understand, warm_up
+from bot.dates.understanding import (
+    DateRequest,
+    parse_expiry,
+    sets_day_aside,
+    understand,
+    warm_up,
+)
 
 __all__ = [
     "DateRequest",
@@ -22,6 +28,7 @@ __all__ = [
     "Tok",
     "in_part_of_day",
     "parse_expiry",
+    "sets_day_aside",
     "tokenise",
     "understand",
     "warm_up",

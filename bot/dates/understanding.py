@@ -29,6 +29,9 @@ class DateRequest:
     part_of_day: PartOfDay | None = None
     time: time | None = None
     text: str = ""
+    # False when only a time or a part of day was said ("ce matin", "vers 14h"): the day is
+    # its next occurrence, which is weak evidence of a wish in a sentence about something else.
+    names_a_day: bool = True
 
     @property
     def is_single_day(self) -> bool:
@@ -72,6 +75,11 @@ def _has_past_marker(tokens: Sequence[Tok]) -> bool:
 _CLAUSES = re.compile(r"[,;!?\n،؛؟，。；！？]+|(?<!\d)\.(?!\d)|\s(?:mais|but|لكن|بصح|но|але)\s")
 
 
+def sets_day_aside(text: str, lang: str) -> bool:
+    """Whether a clause sets its day aside ("pas lundi", "Monday I work", "الاثنين خدام")."""
+    return _excludes(tokenise(text, normalise_language(lang)))
+
+
 def _excludes(tokens: Sequence[Tok]) -> bool:
     """A clause that sets its day aside: "pas lundi", "Monday I work", "الاثنين خدام"."""
     words = [t.text for t in tokens]
@@ -97,8 +105,7 @@ def understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     if request is None or len(clauses) < 2:
         return request
     dated = [(c, r) for c in clauses if (r := _understand(c, lang, now)) is not None]
-    code = normalise_language(lang)
-    kept = [r for c, r in dated if not _excludes(tokenise(c, code))]
+    kept = [r for c, r in dated if not sets_day_aside(c, lang)]
     return kept[0] if kept and len(kept) < len(dated) else request
 
 
@@ -115,6 +122,7 @@ def _understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     found, reader = _read(text, lang, local_now, "future")
     skip = set(found.used) if found else set()
     clock, part, clock_used = time_and_part(reader, skip)
+    names_a_day = found is not None
     if found is None:
         found = clock_shift(reader, local_now) or from_clock(
             clock, part, local_now, reader.says_today()
@@ -126,7 +134,7 @@ def _understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     if start > found.end:
         return None
     used = set(found.used) | set(clock_used)
-    return DateRequest(start, found.end, part, clock, _text_of(reader.tokens, used))
+    return DateRequest(start, found.end, part, clock, _text_of(reader.tokens, used), names_a_day)
 
 
 def parse_expiry(text: str, lang: str, now: datetime) -> date | None:

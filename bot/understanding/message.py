@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from bot.catalogue import departement_of_postal_code, get_catalogue, place_names
 from bot.catalogue.places import place_key
-from bot.dates import DateRequest, parse_expiry, tokenise, understand
+from bot.dates import DateRequest, parse_expiry, sets_day_aside, tokenise, understand
 from bot.locales import unspaced_scripts
 from bot.text import ascii_digits, joined_up
 from bot.understanding.cuebook import CueBook, Reading, books_for, one_edit, words
@@ -190,6 +190,7 @@ def _read_dates(
     expiry_text: str | None = None
     wish: DateRequest | None = None
     undated = False  # the last clause spoke of expiry without a date
+    wish_set_aside = False  # the wish found so far was said as a day that does not suit
     for clause in _CLAUSE.split(text):
         if not clause.strip():
             continue
@@ -211,8 +212,11 @@ def _read_dates(
                 expiry_text = clause.strip()
                 continue
         undated = False
-        if wish is None:
-            wish = understand(clause, date_lang, now)
+        if wish is None or wish_set_aside:
+            # "الاثنين عندي الخدمة، الخميس احسن": a later day wins over one set aside.
+            found = understand(clause, date_lang, now)
+            if found is not None:
+                wish, wish_set_aside = found, sets_day_aside(clause, date_lang)
     return expiry, expiry_text, wish
 
 

@@ -10,6 +10,7 @@ import itertools
 import time
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking_form import ValidateBookingForm
 from actions.booking_questions import (
@@ -749,6 +750,31 @@ def test_a_question_at_the_confirmation_is_answered_and_never_books(said, intent
         assert "35x45" in message["document"] + message["explanation"]
 
 
+def test_free_text_at_the_confirmation_goes_to_the_counter_once_then_is_not_understood():
+    # Session 24, as a phone: "ey" (yes, Tunisian) got "ask the agent at the counter" twenty
+    # times in a row; now a yes word, and any other text sent again is said not understood,
+    # then where help is, instead of the same answer for ever.
+    slots = {
+        "demarche": RESIDENT, "documents_confirmed": True, "site": "pref-38",
+        "proposed_slots": [{"id": 7, "starts_at": "2026-12-07T12:30:00+00:00",
+                            "site": "pref-38", "site_name": "Préfecture de l'Isère"}],
+        "chosen_slot": "7", "numero_etranger": "sealed", "language": "ar",
+    }  # fmt: skip
+    turn = {"requested": "booking_confirmed", "intent": "out_of_scope", "language": "ar"}
+    yes = validate(slots, {"booking_confirmed": "ey"}, text="ey", **turn)
+    assert yes.slots["booking_confirmed"] is True
+    said = "bof"
+    first = validate(slots, {"booking_confirmed": said}, text=said, **turn)
+    assert first.responses == ["utter_ask_at_the_counter"]
+    earlier = said_before((said, ["utter_ask_at_the_counter", "utter_ask_booking_confirmed"]))
+    second = validate(slots, {"booking_confirmed": said}, text=said, before=earlier, **turn)
+    assert second.responses == ["utter_choice_not_understood"]
+    assert second.slots["booking_confirmed"] is None
+    earlier += said_before((said, ["utter_choice_not_understood", "utter_ask_booking_confirmed"]))
+    third = validate(slots, {"booking_confirmed": said}, text=said, before=earlier, **turn)
+    assert third.responses == ["utter_stuck"]
+
+
 @pytest.mark.parametrize(
     ("said", "intent", "value"),
     [("oui", "affirm", True), ("ok", "affirm", True), ("non", "deny", False)],
@@ -911,6 +937,41 @@ def test_a_day_wished_before_the_day_question_is_searched_when_it_comes(api_url)
         text="ma carte de résident, 15 mars 2031", intent="need_procedure",
     )  # fmt: skip
     assert far.slots.get("day_wish") is None
+    # Nor a part of day alone in a sentence about something else (searched the next morning).
+    stolen = "On m'a volé ma carte de séjour dans le métro ce matin"
+    morning = validate(
+        {"phone": new_phone(), "language": "fr"}, {"procedure_kind": "lost"}, requested=None,
+        text=stolen, intent="need_procedure",
+    )  # fmt: skip
+    assert morning.slots.get("day_wish") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "lang"),
+    [
+        ("لا سمح ليا، بدلت رايي، الاثنين عندي الخدمة، الخميس احسن ليا", "need_procedure", "ar"),
+        ("non, plutôt jeudi", "deny", "fr"),
+        ("lundi je travaille, jeudi c'est mieux", "inform", "fr"),
+    ],
+)
+def test_another_day_at_the_slot_question_is_searched_whatever_rasa_heard(
+    api_url, said, intent, lang
+):
+    # Session 24, as a phone: "not understood" (Rasa heard a new request), or the waitlist
+    # offer for a "non" that named the day wanted.
+    slots = {"phone": new_phone(), "language": lang, "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    day = validate(slots, {"date_text": "lundi prochain"}, requested="date_text", text="lundi")
+    slots = apply(slots, day)
+    assert slots["requested_slot"] == "chosen_slot"
+    other = validate(slots, requested="chosen_slot", text=said, intent=intent, language=lang)
+    today = dt.datetime.now(PARIS).date()
+    thursday = today + dt.timedelta(days=(3 - today.weekday()) % 7 or 7)
+    assert other.slots["date_request"]["not_before"] == thursday.isoformat()
+    assert other.slots["chosen_slot"] != NO_SLOT and other.slots["requested_slot"] == "chosen_slot"
+    # "non" alone is still none of these: the waitlist comes next.
+    no = validate(slots, requested="chosen_slot", text="non", intent="deny", language=lang)
+    assert no.slots["chosen_slot"] == NO_SLOT
 
 
 def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood():
@@ -956,10 +1017,15 @@ def test_an_unreadable_answer_to_a_numbered_question_says_so(said, lang):
     ],
 )
 def test_a_typed_yes_or_no_answers_the_confirmation(typed, value):
-    # The NLU may miss a Tunisian "باهي": the reply words read alone still answer.
+    # The NLU may miss a Tunisian "باهي": the reply words read alone still answer; anything
+    # else is said not understood (the question then comes again).
     form = ValidateBookingForm()
-    result = asyncio.run(form.validate_booking_confirmed(typed, None, None, {}))
+    dispatcher = CollectingDispatcher()
+    state = tracker({"requested_slot": "booking_confirmed"}, text=str(typed))
+    result = asyncio.run(form.validate_booking_confirmed(typed, dispatcher, state, {}))
     assert result == {"booking_confirmed": value}
+    said = [m.get("response") for m in dispatcher.messages]
+    assert said == ([] if value is not None else ["utter_choice_not_understood"])
 
 
 @pytest.mark.parametrize(
