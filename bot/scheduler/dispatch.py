@@ -156,6 +156,8 @@ class Dispatcher:
                 .where(
                     ScheduledMessage.id == row_id,
                     ScheduledMessage.status == SendStatus.PENDING.value,
+                    # Not postponed since this pass began (a flood wait: _wait_channel).
+                    ScheduledMessage.due_at <= now,
                 )
                 .values(
                     status=SendStatus.SENDING.value,
@@ -166,7 +168,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             ).rowcount  # type: ignore[attr-defined]
             if claimed != 1:
-                return None  # another worker claimed it between our read and our update
+                return None  # another worker claimed it, or it was postponed, since our read
             session.refresh(row)
             return row
 
@@ -209,6 +211,24 @@ class Dispatcher:
             # not before the provider said (Telegram's 429 retry_after).
             wait = max(RETRY_AFTER, retry_after or RETRY_AFTER)
             self._set(row.id, SendStatus.PENDING, code[:64], due_at=self.clock() + wait)
+        if retry_after is not None:
+            self._wait_channel(row.channel, self.clock() + retry_after)
+
+    def _wait_channel(self, channel: str, until: datetime) -> None:
+        """A provider's flood wait holds for the whole bot, not one message: every message due
+        on that channel before it ends waits too, without an attempt counted. Sent in the same
+        pass, each earned its own 429, and Telegram lengthens the wait of a bot that insists."""
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(ScheduledMessage)
+                .where(
+                    ScheduledMessage.channel == channel,
+                    ScheduledMessage.status == SendStatus.PENDING.value,
+                    ScheduledMessage.due_at < until,
+                )
+                .values(due_at=until)
+                .execution_options(synchronize_session=False)
+            )
 
     def _unreachable(self, row: ScheduledMessage, code: str, report: DispatchReport) -> None:
         """A Telegram chat that blocked the bot: retried there, the reminder or the offer was

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +13,9 @@ from bot.booking.models import Booking, Slot
 from bot.catalogue import get_catalogue
 from bot.channels.models import Contact, PreferredChannel
 from bot.channels.phone_link import prefer
-from bot.scheduler.models import ScheduledMessage
+from bot.scheduler.models import DeadlineSubscription, ScheduledMessage
 from bot.scheduler.notifier import ChannelsNotifier, Envelope, Receipt
+from bot.scheduler.planning import plan_all
 from tests.support.channels import SmsPhone
 from tests.support.providers import sms_to, telegram_refusing
 from tests.support.world import CONFIG
@@ -217,6 +218,47 @@ def test_a_chat_that_blocked_the_bot_gets_its_reminder_by_sms_and_is_unlinked(
         assert session.get(PreferredChannel, PHONE) is None
         [row] = session.scalars(select(ScheduledMessage)).all()
         assert (row.channel, row.address, row.status) == ("sms", PHONE, "sent")
+
+
+def test_a_flood_wait_holds_every_telegram_message_not_only_the_refused_one(
+    world, make_worker, settings, clock
+):
+    # Session 24: after a 429 the other Telegram messages of the same pass were still sent,
+    # each earning its own 429 (and Telegram lengthens the wait of a bot that insists).
+    server = telegram_refusing(429, "Too Many Requests: retry after 900", {"retry_after": 900})
+    with world.begin() as session:
+        prefer(session, PHONE, "telegram", "5550002", now=clock())
+    book(world, clock)
+    notifier = ChannelsNotifier(replace(settings, telegram_api_base_url=f"{server.url}/bot"), world)
+    worker = make_worker(notifier)
+    clock.now = STARTS - timedelta(hours=48)
+    try:
+        with world.begin() as session:
+            plan_all(session, now=clock(), reminder_ahead=worker.reminder_ahead)
+            other = DeadlineSubscription(
+                phone="+33600000003", demarche_code="carte_resident_renouvellement",
+                expiry=date(2026, 6, 1), consented_at=clock(),
+            )  # fmt: skip
+            session.add(other)
+            session.flush()
+            session.add(
+                ScheduledMessage(
+                    key="deadline-open:other", kind="deadline-open", ref_id=other.id,
+                    channel="telegram", address="5550003", phone="+33600000003", body="…",
+                    due_at=clock(), created_at=clock(),
+                )
+            )  # fmt: skip
+        worker.dispatcher.dispatch_due()
+    finally:
+        notifier.close()
+        server.stop()
+    assert len(server.calls_to("sendMessage")) == 1  # the first one only
+    waiting = rows(world)
+    assert [row.status for row in waiting] == ["pending", "pending"]
+    assert all(
+        row.due_at.replace(tzinfo=UTC) >= clock() + timedelta(seconds=900) for row in waiting
+    )
+    assert [row.attempts for row in waiting] == [1, 0]  # the one held back was never tried
 
 
 def test_telegram_asking_to_wait_is_waited_for(world, make_worker, settings, clock):
