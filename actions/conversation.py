@@ -175,7 +175,15 @@ class ActionHelp(GuichetAction, action="action_help"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         if for_the_form(tracker):
             return [FollowupAction("booking_form")]
-        dispatcher.utter_message(response="utter_stuck" if still_stuck(tracker) else "utter_help")
+        if still_stuck(tracker):
+            dispatcher.utter_message(response="utter_stuck")
+            return []
+        dispatcher.utter_message(response="utter_help")
+        if not in_form(tracker) and not tracker.get_slot("awaiting"):
+            # Where nothing is under way, what the assistant can do next, numbered: "bjr jai
+            # besoin d aide" got where help is and no way on, then "🙏" "still not understood"
+            # (session 24, as a phone).
+            dispatcher.utter_message(response="utter_menu")
         return []
 
 

@@ -319,7 +319,18 @@ def test_not_understanding_again_and_again_never_gets_the_same_help_twice_in_a_r
         reply = run(ActionHelp(), state).responses
         replies.append(reply)
         before += said_before((said, reply))
-    assert replies == [["utter_help"], ["utter_stuck"], ["utter_help"], ["utter_stuck"]]
+    # Nothing under way: the help comes with the menu, a way on (session 24).
+    help_ = ["utter_help", "utter_menu"]
+    assert replies == [help_, ["utter_stuck"], help_, ["utter_stuck"]]
+
+
+def test_the_help_in_the_form_leaves_the_form_its_question():
+    # The menu's numbers would be read as the answer to the form's question.
+    state = tracker(
+        {"language": "fr", "requested_slot": "site"}, text="je comprends pas", intent="help",
+        active_loop="booking_form",
+    )  # fmt: skip
+    assert run(ActionHelp(), state).responses == ["utter_help"]
 
 
 def test_not_understood_after_the_help_is_not_a_third_rephrase():
