@@ -583,6 +583,11 @@ class ValidateBookingForm(FormValidationAction):
         )
         if asked and _latest_intent(tracker) == "deny" and not another_day:
             return {"chosen_slot": NO_SLOT}  # none of these: the waitlist is offered next
+        if asked and _latest_intent(tracker) == "join_waitlist":
+            # "إلا ماكانش، حطني فلاليست ديال الانتظار", "那先帮我排候补吧…马上通知我": none of
+            # these, the waitlist (its "马上", at once, is no day); it got "answer with a slot's
+            # number" or the same slots again (session 24, dev conversations).
+            return {"chosen_slot": NO_SLOT}
         return _free_text_answer(
             tracker, "chosen_slot", lambda said: _pick(said, proposed) is not None or another_day
         )

@@ -3,6 +3,7 @@ form's one call to the booking API, the slot search (journaled by the engine as 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,11 +21,14 @@ from actions.common import (
     say_refusal,
     say_unavailable,
     slot_summary,
+    still_stuck,
 )
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.catalogue import Hours
 from bot.catalogue.formatting import format_hours
-from bot.dates import understand
+from bot.dates import DateRequest, understand
+from bot.dates.spans import ASAP_DAYS
+from bot.timezone import PARIS
 
 MAX_PROPOSED = 3
 # Slots emptied once the form's outcome is acted on (démarche, site, phone stay for next time).
@@ -50,7 +54,13 @@ async def search_slots(
     request = understand(text, lang, now())
     if request is None:
         dispatcher.utter_message(response="utter_date_not_understood")
-        return {"date_text": None}
+        if not still_stuck(tracker):
+            return {"date_text": None}
+        # The day not read twice in a row ("nimporte", Darija "نهار التلات" before they were
+        # known): a third "not understood" is a dead end (session 24, dev conversations). The
+        # first free slots instead, which the person can take or answer with another day.
+        today = now().astimezone(PARIS).date()
+        request = DateRequest(today, today + timedelta(days=ASAP_DAYS), text=text)
     try:
         result = await client().search(
             demarche=tracker.get_slot("demarche"),

@@ -974,6 +974,49 @@ def test_another_day_at_the_slot_question_is_searched_whatever_rasa_heard(
     assert no.slots["chosen_slot"] == NO_SLOT
 
 
+@pytest.mark.parametrize(
+    ("said", "lang"),
+    [
+        ("إلا ماكانش، حطني فلاليست ديال الانتظار وصيفطولي ميساج ملي تخوا شي بلاصة", "ar"),
+        ("那先帮我排候补吧，有空出来的号马上通知我", "zh"),
+    ],
+)
+def test_the_waitlist_asked_at_the_slots_is_offered(api_url, said, lang):
+    # Session 24, dev conversations: "answer with a slot's number", or the same slots again.
+    slots = {"phone": new_phone(), "language": lang, "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    day = validate(slots, {"date_text": "mardi"}, requested="date_text", text="mardi")
+    slots = apply(slots, day)
+    asked = validate(
+        slots, requested="chosen_slot", text=said, intent="join_waitlist", language=lang
+    )
+    assert asked.slots["chosen_slot"] == NO_SLOT
+
+
+@pytest.mark.parametrize(("said", "lang"), [("نهار التلات", "ar"), ("nimporte", "fr")])
+def test_a_day_now_read_that_was_not(api_url, said, lang):
+    # Session 24, dev conversations: Darija "التلات" (Tuesday) and "nimporte" got « not
+    # understood » three times in a row, a dead end.
+    slots = {"phone": new_phone(), "language": lang, "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    day = validate(slots, {"date_text": said}, requested="date_text", text=said, language=lang)
+    assert "utter_date_not_understood" not in day.responses
+    assert day.slots["requested_slot"] == "chosen_slot"
+
+
+def test_a_day_not_read_twice_brings_the_first_free_slots_not_a_third_not_understood(api_url):
+    slots = {"phone": new_phone(), "language": "fr", "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    said = "bof euh"
+    first = validate(slots, {"date_text": said}, requested="date_text", text=said)
+    assert first.responses == ["utter_date_not_understood"]
+    assert first.slots["date_text"] is None
+    earlier = said_before((said, ["utter_date_not_understood", "utter_ask_date_text"]))
+    second = validate(slots, {"date_text": said}, requested="date_text", text=said, before=earlier)
+    assert second.responses[0] == "utter_date_not_understood"
+    assert second.slots["proposed_slots"] and second.slots["requested_slot"] == "chosen_slot"
+
+
 def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood():
     facts = {"procedure_kind": "renewal", "title_type": None, "language": "ar"}
     said = "ana f grenoble"

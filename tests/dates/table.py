@@ -114,6 +114,8 @@ CASES: list[Case] = [
     Case("ar", MON, "نهار الاثنين خدام، الخميس احسن", "2026-11-26"),
     Case("fr", MON, "lundi, à 14h", "2026-11-30", "afternoon", "14:00"),  # nothing set aside
     Case("fr", MON, "le plus tôt possible", "2026-11-23..2027-01-24"),
+    Case("fr", MON, "nimporte", "2026-11-23..2027-01-24"),  # session 24
+    Case("ar", MON, "نهار التلات", "2026-11-24"),  # Darija ت for ث, session 24
     Case("fr", MON, "maintenant", "2026-11-23"),
     Case("fr", MON, "je peux passer lundi", "2026-11-30"),  # "passer" is not "passé"
     Case("fr", MON, "mardi 24/11", "2026-11-24"),
