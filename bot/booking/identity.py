@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from bot.text import ascii_digits
+
 DEFAULT_REGION = "FR"
 NUMERO_ETRANGER_DIGITS = 10
 NUMERO_ETRANGER_KEPT_DIGITS = 3
@@ -73,8 +75,11 @@ class NumeroEtranger:
 
 
 def normalise_numero_etranger(raw: str) -> str:
-    digits = _SEPARATORS.sub("", (raw or "").strip())
-    if len(digits) != NUMERO_ETRANGER_DIGITS or not digits.isdigit():
+    # Arabic-Indic and Persian digits are the same numéro: hashed as typed, "١٢٣…" escaped the
+    # one-booking-per-numéro rule and could not be found by a release typed from the card.
+    # Other "digits" str.isdigit() takes ("²") are no numéro at all.
+    digits = ascii_digits(_SEPARATORS.sub("", (raw or "").strip()))
+    if len(digits) != NUMERO_ETRANGER_DIGITS or not (digits.isascii() and digits.isdigit()):
         raise InvalidNumeroEtranger("a numéro étranger has exactly 10 digits")
     if len(set(digits)) == 1:
         # '0000000000' is what people type to get past a form; it identifies nobody.

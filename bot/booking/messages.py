@@ -59,6 +59,14 @@ REFUSALS: dict[str, str] = {
         "Cette proposition a expiré ; le créneau a été proposé à la personne suivante."
     ),
     "offer_closed": N_("Vous avez déjà répondu à cette proposition."),
+    "numero_released": N_(
+        "Ce numéro étranger appartient à une autre personne, qui a montré son titre de séjour : "
+        "ce téléphone ne peut plus réserver avec lui."
+    ),
+    "nothing_to_release": N_(
+        "Aucun rendez-vous à venir n'a été pris avec ce numéro étranger depuis un autre "
+        "téléphone : il n'y a rien à libérer."
+    ),
     "invalid_attendance": N_("Seul un rendez-vous réservé peut être marqué honoré ou non honoré."),
     "admin_disabled": N_(
         "Les opérations d'administration ne sont pas activées (GUICHET_ADMIN_TOKEN)."
@@ -109,6 +117,7 @@ HTTP_STATUS: dict[str, int] = {
     "booking_not_found": 404,
     "waitlist_entry_not_found": 404,
     "offer_not_found": 404,
+    "nothing_to_release": 404,
     "not_found": 404,
     "not_your_booking": 403,
     "no_consent": 403,

@@ -41,6 +41,15 @@ class BookingStatus(str, enum.Enum):
     NO_SHOW = "no_show"
 
 
+class CancelReason(str, enum.Enum):
+    """Why a booking was cancelled by someone other than the phone that booked it (None: that
+    phone cancelled it)."""
+
+    # Someone who saw the card (a PAN mediator beside its owner, or préfecture staff) released a
+    # booking held under the owner's numéro étranger by another phone (decision 0024).
+    NUMERO_RELEASED = "numero_released"
+
+
 class BookedBy(str, enum.Enum):
     SELF = "self"
     MEDIATOR = "mediator"
@@ -222,11 +231,19 @@ class Booking(Base):
     # Documents (codes of the catalogue, comma-separated) the applicant said they lacked and
     # would bring on the day: the 48 h reminder names them.
     bring: Mapped[str | None] = mapped_column(String(200))
+    # A `CancelReason` value; a plain string checked by the database (the CHECKs below), so that
+    # a reason can only stand on a cancelled booking.
+    cancel_reason: Mapped[str | None] = mapped_column(String(16))
 
     slot: Mapped[Slot] = relationship(lazy="joined")
     applicant: Mapped[Applicant] = relationship(lazy="joined")
 
     __table_args__ = (
+        CheckConstraint("cancel_reason IN ('numero_released')", name="cancel_reason_known"),
+        CheckConstraint(
+            "cancel_reason IS NULL OR (status = 'cancelled' AND cancelled_at IS NOT NULL)",
+            name="cancel_reason_only_when_cancelled",
+        ),
         Index(
             "uq_booking_active_applicant",
             "applicant_id",
@@ -242,6 +259,13 @@ class Booking(Base):
             unique=True,
             sqlite_where=text("status = 'booked' AND numero_etranger_hash IS NOT NULL"),
             postgresql_where=text("status = 'booked' AND numero_etranger_hash IS NOT NULL"),
+        ),
+        # The scheduler looks for recent releases to tell their phones, every tick.
+        Index(
+            "ix_booking_released",
+            "cancelled_at",
+            sqlite_where=text("cancel_reason IS NOT NULL"),
+            postgresql_where=text("cancel_reason IS NOT NULL"),
         ),
     )
 

@@ -24,6 +24,7 @@ from bot.booking.models import (
     BookedBy,
     Booking,
     BookingStatus,
+    CancelReason,
     DemarcheRow,
     SiteDemarche,
     SiteRow,
@@ -95,7 +96,8 @@ def ensure_bookable(slot: Slot, now: datetime) -> None:
 def refuse_if_already_booked(
     session: Session, *, applicant_id: int, numero_hash: str | None, demarche_code: str
 ) -> None:
-    """The anti-resale rule: one active booking per person (phone or numéro étranger) and démarche."""
+    """The anti-resale rule: one active booking per person (phone or numéro étranger) and
+    démarche; and never again a numéro under a phone whose booking was released under it."""
     active = select(Booking.id).where(
         Booking.demarche_code == demarche_code, Booking.status == BookingStatus.BOOKED
     )
@@ -107,6 +109,21 @@ def refuse_if_already_booked(
         is not None
     ):
         raise BookingError("already_booked_numero_etranger")
+    if numero_hash is not None and (
+        session.scalar(
+            select(Booking.id)
+            .where(
+                Booking.applicant_id == applicant_id,
+                Booking.numero_etranger_hash == numero_hash,
+                Booking.cancel_reason == CancelReason.NUMERO_RELEASED.value,
+            )
+            .limit(1)
+        )
+        is not None
+    ):
+        # Its owner showed the card (decision 0024): the phone released under it would
+        # otherwise book it again the next second, and lock its owner out once more.
+        raise BookingError("numero_released")
 
 
 SERVED = (BookingStatus.HONOURED, BookingStatus.NO_SHOW)

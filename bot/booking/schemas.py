@@ -106,6 +106,14 @@ class PublishIn(Strict):
     demarche: str | None = Field(default=None, max_length=64)
 
 
+class NumeroReleaseIn(Strict):
+    """Staff who saw the titre or récépissé: the numéro on it and, when the owner gave it, their
+    phone (their own bookings under the numéro are left alone; without it, all are released)."""
+
+    numero_etranger: str = Field(min_length=1, max_length=20)
+    owner_phone: str | None = Field(default=None, min_length=3, max_length=32)
+
+
 class AttendanceIn(Strict):
     honoured: bool
 
@@ -292,6 +300,32 @@ class PublishOut(BaseModel):
 
 class ExpireOut(BaseModel):
     expired: int
+
+
+class ReleasedOut(BaseModel):
+    """A booking released under a numéro étranger: no phone, no numéro."""
+
+    code: str
+    display_code: str
+    demarche: str
+    slot: SlotOut
+    released_at: datetime | None
+
+    @classmethod
+    def of(cls, booking: Booking) -> ReleasedOut:
+        return cls(
+            code=booking.code,
+            display_code=display_code(booking.code),
+            demarche=booking.demarche_code,
+            slot=SlotOut.of(booking.slot),
+            released_at=booking.cancelled_at,
+        )
+
+
+class NumeroReleaseOut(BaseModel):
+    released: list[ReleasedOut]
+    # Released before under the same numéro, slot still ahead: a request sent twice.
+    already_released: list[ReleasedOut]
 
 
 class ConvocationOut(BaseModel):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.booking import bookings, offers, waitlist
+from bot.booking import bookings, offers, releases, waitlist
 from bot.booking.config import EngineConfig
 from bot.booking.credentials import SERVICE_SCOPES, Caller
 from bot.booking.errors import BookingError
@@ -68,6 +68,29 @@ def cancel(
     booking = bookings.cancel(session, config, code, phone=phone, now=now)
     audit(session, mediator_id, "booking_cancelled", now=now, phone=phone, detail=booking.code)
     return booking
+
+
+def release_numero(
+    session: Session,
+    config: EngineConfig,
+    caller: Caller,
+    mediator_id: int,
+    numero: str,
+    *,
+    now: datetime,
+) -> releases.Release:
+    """The applicant beside the mediator shows the titre or récépissé carrying `numero`: the
+    bookings another phone holds under it are released (decision 0024). The consented phone is
+    the owner's, so theirs stay; the engine writes the audit, naming this mediator."""
+    phone = _phone(caller)
+    return releases.release_numero(
+        session,
+        config,
+        numero,
+        owner_phone=phone,
+        checked_by=releases.CardCheck(mediator_id=mediator_id),
+        now=now,
+    )
 
 
 def leave(

@@ -31,6 +31,7 @@ from bot.booking.credentials import Caller
 from bot.booking.errors import BookingError
 from bot.booking.identity import InvalidPhone, normalise_phone
 from bot.booking.mediators import Consent, ConsentStatus, Mediator, audit
+from bot.booking.models import Booking
 from bot.booking.proof import ProofJournal
 from bot.catalogue import get_catalogue
 from bot.channels.masking import mask
@@ -87,6 +88,10 @@ REFUSALS = {
     "rasa": "L'assistant ne répond pas pour le moment. Le message n'a pas été envoyé : réessayez.",
     "text": "Écrivez un message ou choisissez un bouton.",
     "unknown_demarche": "Cette démarche n'existe pas.",
+    "card_not_seen": (
+        "Cochez la case : on ne libère un rendez-vous qu'après avoir vu le titre de séjour ou le "
+        "récépissé de la personne, avec ce numéro étranger."
+    ),
 }
 
 
@@ -390,10 +395,13 @@ def build_router(pan: Pan) -> APIRouter:
 
     def held_consent(session: Session, row: PanSession) -> tuple[Consent, str]:
         held = session.get(Consent, row.consent_id) if row.consent_id else None
-        if held is None or not held.live(pan.clock()):
-            raise consent.ConsentRefused(
-                f"consent_{held.status}" if held is not None else "no_consent"
-            )
+        if held is None:
+            raise consent.ConsentRefused("no_consent")
+        if not held.live(pan.clock()):
+            # An active consent past its end has no sentence of its own ("consent_active" was
+            # shown as is to a mediator whose page outlived the consent): it ended.
+            reason = f"consent_{held.status}"
+            raise consent.ConsentRefused(reason if reason in REFUSALS else "consent_ended")
         return held, consent.phone_of(held, pan.secret)
 
     @router.post("/pan/say")
@@ -471,6 +479,33 @@ def build_router(pan: Pan) -> APIRouter:
         return await within_consent(
             request, lambda s, c, who, m, now: acting.cancel(s, c, who, m, code[:32], now=now)
         )
+
+    @router.post("/pan/numero/release")
+    async def release_numero(request: Request) -> Response:
+        """The owner of a numéro étranger shows their card: the bookings another phone holds
+        under it are released. Answered with the page itself (not a redirect) so the mediator
+        sees what was released; posted again, it says the same, released nothing more."""
+
+        def act(session: Session, row: PanSession, form: Any) -> Response:
+            held, phone = held_consent(session, row)
+            if _form_field(form, "card_seen", 8) != "yes":
+                return _page("pan.html", 422, **view(session, row, "card_not_seen"))
+            done = acting.release_numero(
+                session,
+                request.app.state.booking_config,
+                acting.caller_for(held, phone),
+                row.mediator_id,
+                _form_field(form, "numero", 32),
+                now=pan.clock(),
+            )
+            context = view(session, row)
+            context["release"] = {
+                "released": [_released(b) for b in done.released],
+                "already": [_released(b) for b in done.already_released],
+            }
+            return _page("pan.html", **context)
+
+        return await guarded(request, act)
 
     @router.post("/pan/waitlist/{entry_id}/leave")
     async def leave(request: Request, entry_id: int) -> Response:
@@ -562,6 +597,17 @@ def build_router(pan: Pan) -> APIRouter:
         return await printed(request, make)
 
     return router
+
+
+def _released(booking: Booking) -> dict[str, str]:
+    """A released booking as the mediator sees it: no phone (not the applicant's), no numéro."""
+    return {
+        "code": booking.code,
+        "when": format_when(booking.slot.starts_at, "fr"),
+        "site": booking.slot.site.name,
+        "demarche": booking.demarche_code,
+        "released_at": format_when(booking.cancelled_at, "fr") if booking.cancelled_at else "",
+    }
 
 
 def _revoke_words() -> str:

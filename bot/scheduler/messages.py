@@ -31,6 +31,12 @@ OFFER_GONE = N_("Cette proposition n'est plus valable. Vous restez sur la liste 
 CANCELLED = N_(
     "Rendez-vous du {when} annulé (code {code}). Votre place est offerte à quelqu'un d'autre."
 )
+# To the phone that booked under a numéro étranger its owner proved to be theirs (decision 0024).
+NUMERO_RELEASED = N_(
+    "Rendez-vous du {when} annulé (code {code}) : il avait été pris avec le numéro étranger "
+    "d'une autre personne, qui a montré son titre de séjour. Si ce numéro est le vôtre, venez "
+    "avec votre titre à la préfecture."
+)
 REMINDER_BRING = N_("N'oubliez pas ce qui vous manquait : {documents}.")
 DOCUMENTS_HEADER = N_("Documents pour votre rendez-vous du {when} :")
 PROOF_NONE = N_("Aucune recherche sans créneau n'est enregistrée pour ce numéro.")

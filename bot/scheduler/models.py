@@ -20,6 +20,8 @@ class MessageKind(str, enum.Enum):
     DEADLINE_OPEN = "deadline-open"
     DEADLINE_CLOSE = "deadline-close"
     PROOF_PDF = "proof-pdf"
+    # A booking released under a numéro étranger that was not its phone's (decision 0024).
+    NUMERO_RELEASED = "numero-released"
 
 
 class SendStatus(str, enum.Enum):

@@ -22,6 +22,7 @@ from bot.booking.models import (
     Slot,
     WaitlistOffer,
 )
+from bot.booking.releases import released_since
 from bot.catalogue import get_catalogue
 from bot.channels.outbound import shaped_for
 from bot.deadlines import NoDeadline, assess
@@ -33,6 +34,9 @@ from bot.scheduler.recipients import recipient_for
 from bot.timezone import PARIS
 
 OFFER_REMINDER_BEFORE = timedelta(hours=2)
+# A release is told within the worker's next tick; a worker down longer than this has more
+# urgent news to send than a week-old one.
+RELEASE_NOTICE_WITHIN = timedelta(days=7)
 DEADLINE_HOUR = 10  # deadline alerts go out at 10h, Paris time, on their day
 
 
@@ -42,10 +46,17 @@ class PlanReport:
     offers: int = 0
     offer_reminders: int = 0
     deadline_alerts: int = 0
+    release_notices: int = 0
 
     @property
     def total(self) -> int:
-        return self.reminders + self.offers + self.offer_reminders + self.deadline_alerts
+        return (
+            self.reminders
+            + self.offers
+            + self.offer_reminders
+            + self.deadline_alerts
+            + self.release_notices
+        )
 
 
 def enqueue(
@@ -330,6 +341,52 @@ def plan_deadline_alerts(session: Session, *, now: datetime) -> int:
     return planned
 
 
+def release_notice_key(booking: Booking) -> str:
+    return f"{MessageKind.NUMERO_RELEASED.value}:{booking.id}"
+
+
+def release_notice_text(booking: Booking, lang: str) -> str:
+    return translate(
+        messages.NUMERO_RELEASED,
+        lang,
+        when=format_when(booking.slot.starts_at, lang),
+        code=display_code(booking.code),
+    )
+
+
+def plan_release_notices(session: Session, *, now: datetime) -> int:
+    """Tells each phone whose booking was released under a numéro étranger why, once, in its
+    language (the key holds it to one message however often the release is posted or planned)."""
+    released = released_since(session, now - RELEASE_NOTICE_WITHIN)
+    if not released:
+        return 0
+    known = set(
+        session.scalars(
+            select(ScheduledMessage.key).where(
+                ScheduledMessage.kind == MessageKind.NUMERO_RELEASED.value,
+                ScheduledMessage.ref_id.in_([b.id for b in released]),
+            )
+        )
+    )
+    planned = 0
+    for booking in released:
+        if release_notice_key(booking) in known:
+            continue
+        lang = booking.applicant.language
+        planned += enqueue(
+            session,
+            key=release_notice_key(booking),
+            kind=MessageKind.NUMERO_RELEASED,
+            ref_id=booking.id,
+            phone=booking.applicant.phone,
+            language=lang,
+            text=release_notice_text(booking, lang),
+            due_at=now,
+            now=now,
+        )
+    return planned
+
+
 def plan_all(session: Session, *, now: datetime, reminder_ahead: timedelta) -> PlanReport:
     offers, offer_reminders = plan_offers(session, now=now)
     return PlanReport(
@@ -337,4 +394,5 @@ def plan_all(session: Session, *, now: datetime, reminder_ahead: timedelta) -> P
         offers=offers,
         offer_reminders=offer_reminders,
         deadline_alerts=plan_deadline_alerts(session, now=now),
+        release_notices=plan_release_notices(session, now=now),
     )

@@ -40,7 +40,8 @@ class TickReport:
         return (
             f"expired {self.expired_offers} offers; planned {self.planned.reminders} reminders, "
             f"{self.planned.offers} offers, {self.planned.offer_reminders} offer reminders, "
-            f"{self.planned.deadline_alerts} deadline alerts; sent {d.sent}, deferred {d.deferred} "
+            f"{self.planned.deadline_alerts} deadline alerts, "
+            f"{self.planned.release_notices} release notices; sent {d.sent}, deferred {d.deferred} "
             f"(quiet hours), skipped {d.skipped}, suppressed {d.suppressed}, failed {d.failed}; "
             f"recovered {r.recovered_sent} sent / {r.recovered_pending} to resend / "
             f"{r.uncertain} uncertain"

@@ -60,9 +60,14 @@ def test_numero_etranger_is_a_keyed_hash_with_the_last_digits():
     assert one.last_digits == "890" and len(one.hash) == 64 and "1234567890" not in one.hash
     assert protect_numero_etranger("1234567890", "key-1") == one
     assert protect_numero_etranger("1234567890", "key-2").hash != one.hash
+    # The same numéro in Arabic-Indic or Persian digits is the same person (decision 0024).
+    assert protect_numero_etranger("١٢٣٤٥٦٧٨٩٠", "key-1") == one
+    assert protect_numero_etranger("۱۲۳ ۴۵۶ ۷۸۹۰", "key-1") == one
 
 
-@pytest.mark.parametrize("raw", ["123456789", "12345678901", "12345abcde", "0000000000", ""])
+@pytest.mark.parametrize(
+    "raw", ["123456789", "12345678901", "12345abcde", "0000000000", "", "123456789²", "٠٠٠٠٠٠٠٠٠٠"]
+)
 def test_invalid_numeros_etranger_are_refused(raw):
     with pytest.raises(InvalidNumeroEtranger):
         protect_numero_etranger(raw, "key")

@@ -1,5 +1,6 @@
 """The préfecture's side, for callers with the `admin` scope (an API key, the admin token): publishing, expiring offers, the day's
-convocations, attendance and the figures."""
+convocations, attendance, the figures, and releasing a booking held under someone's numéro
+étranger by another phone once the card was seen (decision 0024)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from bot.booking import bookings, offers, publishing, reports
+from bot.booking import bookings, offers, publishing, releases, reports
 from bot.booking.api.deps import (
     REFUSAL_RESPONSES,
+    AdminDep,
     CodePath,
     TransactionalRoute,
     UnitDep,
@@ -23,8 +25,11 @@ from bot.booking.schemas import (
     ConvocationOut,
     Day,
     ExpireOut,
+    NumeroReleaseIn,
+    NumeroReleaseOut,
     PublishIn,
     PublishOut,
+    ReleasedOut,
     SlotOut,
     StatsOut,
 )
@@ -81,6 +86,26 @@ def convocations(
 @router.post("/bookings/{code}/attendance", response_model=BookingOut)
 def attendance(code: CodePath, body: AttendanceIn, u: UnitDep) -> BookingOut:
     return BookingOut.of(bookings.mark_attendance(u.session, code, body.honoured, now=u.now))
+
+
+@router.post("/numero-releases", response_model=NumeroReleaseOut)
+def release_numero(body: NumeroReleaseIn, u: UnitDep, caller: AdminDep) -> NumeroReleaseOut:
+    """The agent saw the titre or récépissé carrying `numero_etranger`: every active booking held
+    under it by another phone than `owner_phone` is cancelled (`numero_released`), its place
+    offered to the waitlist and its phone told why. Posted twice, the second answer lists the
+    same bookings under `already_released`. 404 `nothing_to_release` when there is none."""
+    done = releases.release_numero(
+        u.session,
+        u.config,
+        body.numero_etranger,
+        owner_phone=body.owner_phone,
+        checked_by=releases.CardCheck(staff=caller.name),
+        now=u.now,
+    )
+    return NumeroReleaseOut(
+        released=[ReleasedOut.of(b) for b in done.released],
+        already_released=[ReleasedOut.of(b) for b in done.already_released],
+    )
 
 
 @router.get("/stats", response_model=StatsOut)
