@@ -39,7 +39,7 @@ from actions.common import (
 )
 from actions.deadlines import say_deadline
 from actions.documents import answer_missing, missing_named
-from actions.manage import about_a_booking
+from actions.manage import MANAGING_ACTIONS, about_a_booking, booking_interrupted
 from actions.reading import (
     FACT_SLOTS,
     candidates_for,
@@ -58,14 +58,14 @@ from bot.catalogue import (
     resolve_departements,
 )
 from bot.catalogue.missing import documents_named
-from bot.dates import understand
+from bot.dates import sets_day_aside, understand
 from bot.dates.spans import ASAP_DAYS
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
 from bot.understanding import Place, read_question
-from bot.words import Word, word_of
+from bot.words import Word, rank_of, ranks_named, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
@@ -91,6 +91,14 @@ SWITCH_INTENTS = frozenset(
 )
 
 
+def _starting(tracker: Tracker) -> bool:
+    """The form starts on this message: none of its questions was pending. A booking that
+    Rasa's rule stopped for this message and that goes on (actions.manage: a move asked with
+    nothing booked) does not start again: its message is no new request ("ch7al kayakhod l wa9t
+    dak rdv?", how long does that appointment take, became the card collection's door)."""
+    return tracker.get_slot("requested_slot") is None and not booking_interrupted(tracker)
+
+
 def _slots_of(events: list[EventType]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
@@ -99,7 +107,7 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     """The slots the whole message sets outside the form's own (rasa-sdk keeps only the form's
     slots from extraction): routing facts, the expiry date, or the answer to a message that is
     about an appointment already made."""
-    starting = tracker.get_slot("requested_slot") is None
+    starting = _starting(tracker)
     reading = understood(tracker)
     # A message that starts the form but is about an appointment already made ("salam عندي
     # موعد f prefecture بغيت نلغيه" read as a booking): the action that answers it instead.
@@ -108,10 +116,12 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
         moved_by_fallback = bool(tracker.get_slot("reschedule_code")) and ran_this_turn(
             tracker, "action_fallback"
         )
-        if ran_this_turn(tracker, action.name()) or moved_by_fallback:
+        answered = any(ran_this_turn(tracker, name) for name in MANAGING_ACTIONS)
+        if answered or moved_by_fallback:
             # Rasa's rule ran it just before this form ("can I move my appointment?"), or the
             # fallback did (answer_about_a_booking: "انقلوا موعدي الى الخميس", unclassified):
-            # its slots are set; answering again sent the same sentence twice.
+            # its slots are set; answering again sent the same sentence twice. So did another
+            # one of them that Rasa chose where the sentence reads a check (session 25).
             return {}
         events = await action.act(dispatcher, tracker)
         return {"reschedule_code": FORM_DONE, **_slots_of(events)}
@@ -188,10 +198,23 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         # The fee, or a question about the documents that is no answer to the step: asked
         # at the département, "واش نقدر ناخد الموعد بلا صور؟" read as "my appointment" and
         # dropped the form ("no appointment for this number"), then everything after it.
-        asks_documents = (
-            question == "documents" and marked and not _answers_the_step(requested, text, lang)
+        answers = _answers_the_step(requested, text, lang)
+        asks_documents = question == "documents" and marked and not answers
+        # Any other question at the place or the day, neither answer nor change of subject:
+        # "Si je viens à la préfecture, est-ce qu'ils vont m'arrêter ?", heard as a request
+        # naming no démarche, got "not understood" (session 25, a dev conversation); the
+        # counter's agent answers what we cannot. At the place, any other question gets what
+        # a département is (validate_site).
+        intent = _latest_intent(tracker)
+        vague_request = intent == "need_procedure" and not said_facts(tracker)
+        asks_other = (
+            marked
+            and question is None
+            and not answers
+            and (vague_request or (requested == "date_text" and intent not in SWITCH_INTENTS))
+            and requested in ("site", "date_text")
         )
-        if question != "fee" and not asks_documents:
+        if question != "fee" and not asks_documents and not asks_other:
             return False
         answer_aside(dispatcher, tracker, demarche, question, text)
         return True
@@ -285,7 +308,17 @@ def _free_text_answer(
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return {}  # empty, or a button payload (its intent and entities speak for it)
-    if reads_as_answer(text) or _latest_intent(tracker) not in SWITCH_INTENTS:
+    intent = _latest_intent(tracker)
+    # The démarche in progress said again ("ما هو رقم الاجنبي؟ لا اعرفه، البطاقة سرقت", what is
+    # the number? I don't know it, the card was stolen): no new request, an answer to the
+    # question. It was turned down, and the person got "not understood" (session 25).
+    facts = said_facts(tracker)
+    again = (
+        intent == "need_procedure"
+        and bool(facts)
+        and tracker.get_slot("demarche") in candidates_for(facts)
+    )
+    if reads_as_answer(text) or intent not in SWITCH_INTENTS or again:
         return {slot: text}
     return {}
 
@@ -385,7 +418,7 @@ class ValidateBookingForm(FormValidationAction):
             # The form asks its question again (a slot set to None is asked anew): the
             # confirmation, the documents page, the day…
             return [SlotSet(str(tracker.get_slot("requested_slot")), None)]
-        starting = tracker.get_slot("requested_slot") is None
+        starting = _starting(tracker)
         read = await _read_message(dispatcher, tracker)
         tracker.slots.update(read)
         said_before = len(dispatcher.messages)
@@ -432,10 +465,10 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         """Routes the facts when the form starts, or when a new démarche is described mid-form."""
-        starting = tracker.get_slot("requested_slot") is None
+        starting = _starting(tracker)
         switching = _latest_intent(tracker) == "need_procedure" and bool(said_facts(tracker))
         facts = facts_of(tracker)
-        if not (starting or switching) or not facts:
+        if not (starting or switching) or not facts or _answers_the_question(tracker):
             return {}
         result = route(facts, tracker.get_slot("site"))
         if result.status is RouteStatus.NOT_COVERED and said_facts(tracker):
@@ -583,6 +616,19 @@ class ValidateBookingForm(FormValidationAction):
         )
         if asked and _latest_intent(tracker) == "deny" and not another_day:
             return {"chosen_slot": NO_SLOT}  # none of these: the waitlist is offered next
+        if (
+            asked
+            and not another_day
+            and _pick(text, proposed) is None
+            and not ranks_named(text)
+            and not any(m in text for m in _QUESTION_MARKS)
+            and sets_day_aside(text, language(tracker))
+        ):
+            # "هاد الساعات ما يصلحوليش، عندي الخدمة" (these times don't suit me, I work), "I
+            # can't, I'm working": none of these, said without a no Rasa knows. It got "not
+            # understood" (session 25, dev conversation played by SMS). A question ("ya pas
+            # plus tôt ?") is no refusal of them.
+            return {"chosen_slot": NO_SLOT}
         if asked and _latest_intent(tracker) == "join_waitlist":
             # "إلا ماكانش، حطني فلاليست ديال الانتظار", "那先帮我排候补吧…马上通知我": none of
             # these, the waitlist (its "马上", at once, is no day); it got "answer with a slot's
@@ -713,6 +759,11 @@ class ValidateBookingForm(FormValidationAction):
         typed = revealed(value, tracker)
         if typed is None:
             return {"numero_etranger": None}
+        if not _digits(typed):
+            # "je l'ai pas sur moi", "لا اعرفه، البطاقة سرقت": no number at all, so no "exactly
+            # 10 digits" but what to do without it at hand.
+            dispatcher.utter_message(response="utter_numero_etranger_missing")
+            return {"numero_etranger": None}
         try:
             numero = normalise_numero_etranger(typed)
             return {"numero_etranger": seal(numero, secret_key())}
@@ -736,13 +787,27 @@ class ValidateBookingForm(FormValidationAction):
         return {"booking_confirmed": value if isinstance(value, bool) else None}
 
 
+def _answers_the_question(tracker: Tracker) -> bool:
+    """The message answers the question asked, whatever else it says, so it is no new request:
+    at the slots, "الموعد الاول من فضلك" (the first appointment, please) read as a first
+    application; at the numéro, "وجدت صورة للبطاقة في هاتفي، الرقم 3801 99 2457" (I found a
+    photo of the card on my phone) as collecting a card. Both reset the form (session 25)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    requested = tracker.get_slot("requested_slot")
+    if requested == "chosen_slot":
+        return _pick(text, tracker.get_slot("proposed_slots") or []) is not None
+    return requested == "numero_etranger" and len(_digits(text)) == 10
+
+
 def _pick(text: str, proposed: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The proposed slot meant by a button payload (its id) or a typed number (1, 2, 3)."""
+    """The proposed slot meant by a button payload (its id), a typed number (1, 2, 3) or its
+    rank ("le premier", "الموعد الاول"): ranks got "answer with a number" (session 25)."""
     by_id = {str(p["id"]): p for p in proposed}
     cleaned = ascii_digits(text).strip()
     if cleaned in by_id:
         return by_id[cleaned]
     match = re.fullmatch(r"\D{0,12}?(\d)\D{0,12}", cleaned)
-    if match and 1 <= int(match.group(1)) <= len(proposed):
-        return proposed[int(match.group(1)) - 1]
+    rank = int(match.group(1)) if match else rank_of(cleaned)
+    if rank is not None and 1 <= rank <= len(proposed):
+        return proposed[rank - 1]
     return None

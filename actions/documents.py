@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import GuichetAction, catalogue, demarche_of, language
 from actions.reading import names_a_demarche
 from bot.catalogue import Demarche, Document, DocumentRequirement
-from bot.catalogue.missing import documents_named
+from bot.catalogue.missing import documents_lacking
 
 PAGE_SIZE = 4
 
@@ -46,7 +46,7 @@ def missing_named(tracker: Tracker) -> tuple[Document, ...]:
     ):
         return ()
     text = tracker.latest_message.get("text") or ""
-    return documents_named(text, catalogue().documents.values())
+    return documents_lacking(text, catalogue().documents.values())
 
 
 def answer_missing(

@@ -23,6 +23,7 @@ from actions.common import (
     mediator_ref,
     numero_etranger,
     phone,
+    ran_this_turn,
     said_last_turn,
     say_refusal,
     say_unavailable,
@@ -81,6 +82,16 @@ async def _find_booking(
     if wanted:
         bookings = [b for b in bookings if b.code.replace("-", "").upper() == wanted] or bookings
     return (bookings[0] if bookings else None), events
+
+
+def booking_interrupted(tracker: Tracker) -> bool:
+    """Rasa's rule stopped the booking form for this message (data/rules.yml, "move leaves the
+    form"), a démarche being booked."""
+    return ran_this_turn(tracker, "action_deactivate_loop") and bool(tracker.get_slot("demarche"))
+
+
+# The actions that answer a message about an appointment already made (about_a_booking).
+MANAGING_ACTIONS = ("action_prepare_cancel", "action_my_appointment", "action_prepare_reschedule")
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -149,6 +160,11 @@ class ActionPrepareReschedule(
         if names_a_demarche(tracker):
             return [FollowupAction("booking_form")]  # as in ActionPrepareCancel
         booking, events = await _find_booking(dispatcher, tracker, "prepare_reschedule")
+        if booking is None and booking_interrupted(tracker):
+            # "ch7al kayakhod l wa9t dak rdv?" (how long does that appointment take?) asked at
+            # the day question, read as a move: with nothing booked, the booking in progress
+            # goes on. Ending the form there left the person with no question (session 25).
+            return events
         if booking is None:
             return [*events, SlotSet("reschedule_code", FORM_DONE)]
         dispatcher.utter_message(

@@ -347,6 +347,13 @@ RESPONSES: dict[str, Response] = {
     "utter_numero_etranger_invalid": Response(
         N_("Le numéro étranger compte exactement 10 chiffres. Vérifiez sur votre titre de séjour.")
     ),
+    # No digit at all at the numéro question: "je l'ai pas sur moi", a card stolen with it.
+    "utter_numero_etranger_missing": Response(
+        N_(
+            "Il me faut votre numéro étranger (10 chiffres, sur votre titre de séjour). Pas sous "
+            "la main ? Envoyez-le plus tard, ou demandez à un médiateur PAN de la préfecture."
+        )
+    ),
     "utter_ask_booking_confirmed": Response(
         N_("Je réserve : {demarche_name}, {when}, {site_name}. D'accord ?"),
         ((N_("Oui, je réserve"), "/affirm"), (N_("Non"), "/deny")),

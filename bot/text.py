@@ -6,6 +6,7 @@ Pure core. Callers that also need words separated or abbreviations expanded do i
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Arabic-Indic (٠-٩) and Persian (۰-۹) digits: phone keyboards send both.
@@ -99,3 +100,13 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.translate(_AFTER_DECOMPOSITION)
+
+
+# Where a message sets one part against another: "lundi je travaille, jeudi c'est mieux", "j'ai
+# le passeport, pas encore les photos" (punctuation of every script, "but"; not a decimal point).
+_CLAUSES = re.compile(r"[,;!?\n،؛؟，。；！？]+|(?<!\d)\.(?!\d)|\s(?:mais|but|لكن|بصح|но|але)\s")
+
+
+def clauses(text: str) -> list[str]:
+    """The non-empty clauses of `text`."""
+    return [c for c in _CLAUSES.split(text or "") if c and c.strip()]

@@ -2,17 +2,19 @@
 language (the `words` of locales/<code>/language.yml), and the questions that reply words answer.
 
 A word counts only when it is the whole message ("stop" stops, "stop my booking" goes to Rasa),
-whatever the case, accents or trailing punctuation. Who acts on it is decided in one place,
-bot.channels.turn, from the question last asked of the person.
+whatever the case, accents or trailing punctuation, and whatever courtesy comes with it ("oui
+merci", "واخا، الله يخليك", "好的，谢谢": the `courtesy` of language.yml). Who acts on it is
+decided in one place, bot.channels.turn, from the question last asked of the person.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 
-from bot.locales import languages
-from bot.text import ascii_digits
+from bot.locales import languages, unspaced_scripts
+from bot.text import ascii_digits, joined_up, spaced_out
 
 
 class Word(enum.Enum):
@@ -76,8 +78,84 @@ ANYTIME_WORDS = frozenset({Word.PROOF, Word.REVOKE})
 _BY_SPELLING = {spelling: word for word, spellings in WORDS.items() for spelling in spellings}
 
 
+# What separates the words of a reply: spaces and the punctuation of every script people use.
+_SEPARATORS = re.compile(r"[\s.!?,;:()\-…،؛؟。！？，；：、（）]+")
+
+
+def _tokens(said: str) -> tuple[str, ...]:
+    # Chinese courtesy is glued to the word ("好的谢谢"): its letters count one by one.
+    return tuple(t for t in _SEPARATORS.split(spaced_out(said, unspaced_scripts())) if t)
+
+
+# Longest first: "MERCI BEAUCOUP" goes before "MERCI" leaves "BEAUCOUP" behind.
+_COURTESY = sorted(
+    {
+        _tokens(normalise(s))
+        for lang in languages()
+        for s in lang.words.get("courtesy", ())
+        if normalise(s)
+    },
+    key=len,
+    reverse=True,
+)
+
+
+def _without_courtesy(said: str) -> str:
+    """The reply once the thanks, please and blessings before or after it are set aside: a yes
+    with a "God keep you" was read as no yes and the slot was asked again (session 25)."""
+    tokens = _tokens(said)
+    trimmed = True
+    while tokens and trimmed:
+        trimmed = False
+        for phrase in _COURTESY:
+            if tokens[-len(phrase) :] == phrase:
+                tokens, trimmed = tokens[: -len(phrase)], True
+            elif tokens[: len(phrase)] == phrase:
+                tokens, trimmed = tokens[len(phrase) :], True
+            if trimmed:
+                break
+    return joined_up(" ".join(tokens), unspaced_scripts())
+
+
+_RANKS = {"first": 1, "second": 2, "third": 3}
+_ORDINALS = {
+    _tokens(normalise(s)): rank
+    for lang in languages()
+    for key, rank in _RANKS.items()
+    for s in lang.words.get(key, ())
+    if normalise(s)
+}
+# "je prends le premier svp", "الموعد الاول من فضلك": a short answer; in a longer sentence
+# "premier" is more likely a first application than a rank.
+_RANK_WORDS = 6
+
+
+def ranks_named(text: str) -> set[int]:
+    """The ranks a short reply names ("pas le premier, le deuxième": 1 and 2)."""
+    tokens = _tokens(normalise(text))
+    if len(tokens) > _RANK_WORDS:
+        return set()
+    return {
+        rank
+        for phrase, rank in _ORDINALS.items()
+        for i in range(len(tokens) - len(phrase) + 1)
+        if tokens[i : i + len(phrase)] == phrase
+    }
+
+
+def rank_of(text: str) -> int | None:
+    """The rank a short reply names ("le premier", "the second one", "التاني", "第一个"), or None
+    (none, or two different ones)."""
+    ranks = ranks_named(text)
+    return ranks.pop() if len(ranks) == 1 else None
+
+
 def word_of(text: str) -> Word | None:
-    return _BY_SPELLING.get(normalise(text))
+    said = normalise(text)
+    if said in _BY_SPELLING:
+        return _BY_SPELLING[said]
+    rest = _without_courtesy(said)
+    return _BY_SPELLING.get(rest) if rest else None
 
 
 def mentions(text: str, word: Word) -> bool:

@@ -270,6 +270,8 @@ class Player:
             # A turn kept for a question that did not come: the person goes on with the next.
             while self.turns and self.turns[0].get("when") is not None:
                 self.turns.pop(0)
+        else:
+            self._skip_questions_passed(asks)
         if self.turns:
             turn = self.turns[0]
             when = turn.get("when")
@@ -281,6 +283,19 @@ class Player:
         if asks is None:
             return None
         return self._from_profile(asks, reply)
+
+    def _skip_questions_passed(self, asks: str) -> None:
+        """Turns kept for questions never asked, when a later turn waits for this one: the
+        place said in the first message is not asked, so "monday only, my day off" (kept for
+        the day) waited behind the place's turn and the profile's "monday" was said instead
+        (session 25). Only turns kept for a question are passed, never one said unasked."""
+        for index, turn in enumerate(self.turns):
+            when = turn.get("when")
+            if when in (None, "any_question"):
+                return
+            if when == asks:
+                del self.turns[:index]
+                return
 
     def _from_profile(self, asks: str, reply: Reply) -> str | None:
         if asks in ("language", "subject", "road", "procedure", "title"):

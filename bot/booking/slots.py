@@ -105,7 +105,11 @@ def search(session: Session, request: SearchRequest, *, now: datetime) -> Search
     session.flush()
     limit = max(1, min(request.limit, MAX_SEARCH_LIMIT))
     nearest: list[Slot] = []
-    if not matching:
+    if not matching and candidates:
+        # None at that time of day, some on those days at another: "le matin" where the démarche
+        # opens Tuesday afternoons went straight to the waitlist (session 25, dev conversation).
+        nearest = list(candidates[:limit])
+    elif not matching:
         before = session.scalars(
             select(Slot)
             .where(*free, Slot.starts_at > earliest, Slot.starts_at < start)

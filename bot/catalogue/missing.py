@@ -12,9 +12,30 @@ import re
 from collections.abc import Iterable
 
 from bot.catalogue.models import Document
-from bot.text import fold
+from bot.locales import languages
+from bot.text import clauses, fold
 
 _SEPARATORS = re.compile(r"[^\w']+")
+
+
+def _phrases(key: str) -> frozenset[tuple[str, ...]]:
+    """The `words.<key>` of every declared language, as folded word sequences."""
+    return frozenset(
+        tuple(re.split(r"[^\w]+", fold(s).strip()))
+        for lang in languages()
+        for s in lang.words.get(key, ())
+        if fold(s).strip()
+    )
+
+
+_HAVE = _phrases("have")
+_LACK = _phrases("lack")
+
+
+def _says(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    return any(
+        tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words) - len(p) + 1)
+    )
 
 
 def documents_named(text: str, documents: Iterable[Document]) -> tuple[Document, ...]:
@@ -33,3 +54,18 @@ def documents_named(text: str, documents: Iterable[Document]) -> tuple[Document,
         # Blank the match out: a shorter name inside it must not count again.
         folded = folded[: match.start()] + " " * len(match.group()) + folded[match.end() :]
     return tuple(document for _, document in sorted(found.values(), key=lambda f: f[0]))
+
+
+def documents_lacking(text: str, documents: Iterable[Document]) -> tuple[Document, ...]:
+    """The documents `text` says are missing: those it names, but for those of a clause that
+    says the person has them ("j'ai le passeport, pas encore les photos": the photos). A
+    Darija "I have the passport and the bill, the photos not yet" listed the passport as
+    missing, and booking waited for it (session 25)."""
+    documents = tuple(documents)
+    named = documents_named(text, documents)
+    had: set[str] = set()
+    for clause in clauses(text):
+        words = [w for w in re.split(r"[^\w]+", fold(clause)) if w]
+        if _says(words, _HAVE) and not _says(words, _LACK):
+            had.update(d.code for d in documents_named(clause, documents))
+    return tuple(d for d in named if d.code not in had)

@@ -144,8 +144,13 @@ def route(text: str, pending: str | None) -> Converse:
     if word not in REPLY_WORDS:
         return Converse(text)
     if word not in ANYTIME_WORDS and pending == Question.ASSISTANT.value:
-        return Converse(text)
+        # Rasa hears a yes or a no as its buttons send it: "واخا، الله يخليك" (yes, God keep
+        # you) is no sentence its NLU knows, and the waitlist question got "not understood".
+        return Converse(_AS_BUTTON.get(word, text))
     return Converse(text, reply=word)
+
+
+_AS_BUTTON = {Word.YES: "/affirm", Word.NO: "/deny"}  # the payloads of bot.responses' buttons
 
 
 def _resolve(incoming: Incoming, last_menu: list[str], word: Word | None) -> str | int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -16,7 +15,7 @@ from bot.dates.spans import Found
 from bot.dates.tokens import Tok, tokenise
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
 from bot.locales import unspaced_scripts
-from bot.text import joined_up
+from bot.text import clauses, joined_up
 from bot.timezone import PARIS
 
 
@@ -71,10 +70,6 @@ def _has_past_marker(tokens: Sequence[Tok]) -> bool:
     )
 
 
-# Clauses a wished day may be set against another in: "lundi je travaille, jeudi c'est mieux".
-_CLAUSES = re.compile(r"[,;!?\n،؛؟，。；！？]+|(?<!\d)\.(?!\d)|\s(?:mais|but|لكن|بصح|но|але)\s")
-
-
 def sets_day_aside(text: str, lang: str) -> bool:
     """Whether a clause sets its day aside ("pas lundi", "Monday I work", "الاثنين خدام")."""
     return _excludes(tokenise(text, normalise_language(lang)))
@@ -101,10 +96,10 @@ def understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     gives way to one that does not (session 24: "Monday I work, Thursday is better" searched
     Monday). See _understand for the reading itself."""
     request = _understand(text, lang, now)
-    clauses = [c for c in _CLAUSES.split(text or "") if c and c.strip()]
-    if request is None or len(clauses) < 2:
+    parts = clauses(text)
+    if request is None or len(parts) < 2:
         return request
-    dated = [(c, r) for c in clauses if (r := _understand(c, lang, now)) is not None]
+    dated = [(c, r) for c in parts if (r := _understand(c, lang, now)) is not None]
     kept = [r for c, r in dated if not sets_day_aside(c, lang)]
     return kept[0] if kept and len(kept) < len(dated) else request
 

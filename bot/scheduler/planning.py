@@ -6,6 +6,7 @@ that is sent and the text that a crash recovery looks for at the provider are th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -153,42 +154,65 @@ def offers_to_notify(session: Session, *, limit: int = 100) -> list[WaitlistOffe
     )
 
 
+def _planned_keys(session: Session, kind: MessageKind, bookings: Sequence[Booking]) -> set[str]:
+    """The keys of `kind` already in the outbox for these bookings (waiting for the morning, or
+    sent and not yet marked): rendering is the costly part, so they are skipped before it."""
+    if not bookings:
+        return set()
+    return set(
+        session.scalars(
+            select(ScheduledMessage.key).where(
+                ScheduledMessage.kind == kind.value,
+                ScheduledMessage.ref_id.in_([b.id for b in bookings]),
+            )
+        )
+    )
+
+
+def _tell_booker(
+    session: Session,
+    booking: Booking,
+    kind: MessageKind,
+    key: str,
+    render: Callable[[Booking, str], str],
+    now: datetime,
+    latest_at: datetime | None = None,
+) -> bool:
+    """One message about a booking to the phone that holds it, in its language, sent now."""
+    lang = booking.applicant.language
+    return enqueue(
+        session,
+        key=key,
+        kind=kind,
+        ref_id=booking.id,
+        phone=booking.applicant.phone,
+        language=lang,
+        text=render(booking, lang),
+        due_at=now,
+        now=now,
+        latest_at=latest_at,
+    )
+
+
 def plan_reminders(session: Session, *, now: datetime, ahead: timedelta) -> int:
     """One reminder per booking `ahead` before it; a booking made inside that window already
     got its convocation minutes ago and is not reminded again."""
-    planned = 0
     due = bookings_due_for_reminder(session, now=now, ahead=ahead)
-    # Rendering is the costly part: bookings already in the outbox (waiting for the morning,
-    # or sent and not yet marked) are skipped before it.
-    known = (
-        set(
-            session.scalars(
-                select(ScheduledMessage.key).where(
-                    ScheduledMessage.kind == MessageKind.REMINDER.value,
-                    ScheduledMessage.ref_id.in_([b.id for b in due]),
-                )
-            )
-        )
-        if due
-        else set()
-    )
-    for booking in due:
-        if booking.created_at > booking.slot.starts_at - ahead or reminder_key(booking) in known:
-            continue
-        lang = booking.applicant.language
-        planned += enqueue(
+    known = _planned_keys(session, MessageKind.REMINDER, due)
+    return sum(
+        _tell_booker(
             session,
-            key=reminder_key(booking),
-            kind=MessageKind.REMINDER,
-            ref_id=booking.id,
-            phone=booking.applicant.phone,
-            language=lang,
-            text=reminder_text(booking, lang),
-            due_at=now,
-            now=now,
+            booking,
+            MessageKind.REMINDER,
+            reminder_key(booking),
+            reminder_text,
+            now,
             latest_at=booking.slot.starts_at,
         )
-    return planned
+        for booking in due
+        if booking.created_at <= booking.slot.starts_at - ahead
+        and reminder_key(booking) not in known
+    )
 
 
 def deadline_words(expires_at: datetime, now: datetime, lang: str) -> str:
@@ -358,33 +382,19 @@ def plan_release_notices(session: Session, *, now: datetime) -> int:
     """Tells each phone whose booking was released under a numéro étranger why, once, in its
     language (the key holds it to one message however often the release is posted or planned)."""
     released = released_since(session, now - RELEASE_NOTICE_WITHIN)
-    if not released:
-        return 0
-    known = set(
-        session.scalars(
-            select(ScheduledMessage.key).where(
-                ScheduledMessage.kind == MessageKind.NUMERO_RELEASED.value,
-                ScheduledMessage.ref_id.in_([b.id for b in released]),
-            )
-        )
-    )
-    planned = 0
-    for booking in released:
-        if release_notice_key(booking) in known:
-            continue
-        lang = booking.applicant.language
-        planned += enqueue(
+    known = _planned_keys(session, MessageKind.NUMERO_RELEASED, released)
+    return sum(
+        _tell_booker(
             session,
-            key=release_notice_key(booking),
-            kind=MessageKind.NUMERO_RELEASED,
-            ref_id=booking.id,
-            phone=booking.applicant.phone,
-            language=lang,
-            text=release_notice_text(booking, lang),
-            due_at=now,
-            now=now,
+            booking,
+            MessageKind.NUMERO_RELEASED,
+            release_notice_key(booking),
+            release_notice_text,
+            now,
         )
-    return planned
+        for booking in released
+        if release_notice_key(booking) not in known
+    )
 
 
 def plan_all(session: Session, *, now: datetime, reminder_ahead: timedelta) -> PlanReport:

@@ -20,7 +20,7 @@ from actions.booking_questions import (
     ActionAskDocumentsConfirmed,
 )
 from actions.booking_submit import ActionSubmitBooking
-from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, NO_SLOT, secret_key
+from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, FORM_DONE, NO_SLOT, secret_key
 from actions.common import phone as phone_of
 from actions.conversation import ActionConfirm, ActionDecline
 from actions.manage import (
@@ -281,6 +281,35 @@ def test_second_booking_is_refused_with_the_engine_reason_in_arabic(api_url):
     assert refused.messages[0]["reason"]  # the engine's sentence, asked in Arabic
 
 
+def test_a_move_read_in_a_booking_in_progress_without_any_booking_goes_on_with_it(api_url):
+    # Session 25, a new writer's conversation played by SMS: "ch7al kayakhod l wa9t dak rdv?
+    # 7it khdam" (how long does that appointment take? I work) at the day question; Rasa's move
+    # rule stopped the form, "no appointment found" came twice and no question after it.
+    said = "ch7al kayakhod l wa9t dak rdv? 7it khdam"
+    slots = {"phone": new_phone(), "language": "ar", "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    stopped = [
+        {"event": "user", "text": said},
+        {"event": "action", "name": "action_deactivate_loop"},
+        {"event": "active_loop", "name": None},
+    ]
+    moving = tracker(slots, text=said, intent="reschedule_appointment", events=stopped)
+    prepared = run(ActionPrepareReschedule(), moving)
+    assert prepared.responses == ["utter_no_booking_found"]
+    assert "reschedule_code" not in prepared.slots  # the form asks its next question again
+    done = [*stopped, {"event": "action", "name": "action_prepare_reschedule"}]
+    back = tracker(slots, text=said, intent="reschedule_appointment", events=done)
+    form = run(ValidateBookingForm(), back)
+    assert "utter_no_booking_found" not in form.responses  # said once
+    assert form.slots.get("reschedule_code") is None
+    # Not read again as a new request: "kayakhod" (takes) is no card to collect.
+    assert form.slots.get("demarche", RESIDENT) == RESIDENT
+    assert form.slots["requested_slot"] == "date_text"
+    # Asked with nothing in progress, the move still ends where it is.
+    alone = run(ActionPrepareReschedule(), tracker({"phone": new_phone()}, text=said))
+    assert alone.slots["reschedule_code"] == FORM_DONE
+
+
 def test_move_is_the_form_with_only_day_slot_and_confirmation(api_url):
     phone = new_phone()
     slots = book_until_confirmation(phone)
@@ -509,6 +538,43 @@ def test_unknown_place_and_bad_numbers_are_asked_again_with_the_reason():
         {**slots, "site": "pref-24"}, {"numero_etranger": "12345"}, requested="numero_etranger"
     )
     assert bad_numero.responses == ["utter_numero_etranger_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "lang"),
+    [
+        ("je l'ai pas sur moi", "nlu_fallback", "fr"),
+        # The démarche said again, as Rasa hears a new request: "what is the number? I don't
+        # know it, the card was stolen" got "not understood" (session 25, played by SMS).
+        ("ما هو رقم الاجنبي؟ لا اعرفه، البطاقة سرقت 😞", "need_procedure", "ar"),
+    ],
+)
+def test_no_numero_at_hand_is_told_what_to_do_not_to_count_digits(said, intent, lang):
+    slots = {"demarche": "duplicata_titre", "documents_confirmed": True, "site": "pref-38"}
+    asked = validate(slots, requested="numero_etranger", text=said, intent=intent, language=lang)
+    assert asked.responses == ["utter_numero_etranger_missing"]
+    assert asked.slots["numero_etranger"] is None
+    assert asked.slots.get("demarche", "duplicata_titre") == "duplicata_titre"
+    # The number found, said with words that read as another démarche, is the answer.
+    found = "وجدت صورة للبطاقة في هاتفي، الرقم 3801 99 2457"
+    typed = validate(
+        slots,
+        {"numero_etranger": "3801 99 2457"},  # Rasa's entity
+        requested="numero_etranger",
+        text=found,
+        intent="need_procedure",
+    )
+    assert typed.slots.get("demarche", "duplicata_titre") == "duplicata_titre"
+    assert typed.slots["numero_etranger"]
+    # Another démarche said there is still a new request, not an answer.
+    other = validate(
+        slots,
+        requested="numero_etranger",
+        text="et pour ma carte grise ?",
+        intent="need_procedure",
+        language="fr",
+    )
+    assert "utter_numero_etranger_missing" not in other.responses
 
 
 def _on_telegram(state, phone: str | None = None):
@@ -750,6 +816,35 @@ def test_a_question_at_the_confirmation_is_answered_and_never_books(said, intent
         assert "35x45" in message["document"] + message["explanation"]
 
 
+@pytest.mark.parametrize(
+    ("requested", "said", "intent", "answered"),
+    [
+        # Session 25, a dev conversation: Rasa heard a request naming no démarche, and the
+        # person got "not understood" at the place question.
+        (
+            "site",
+            "Si je viens à la préfecture, est-ce qu'ils vont m'arrêter ?",
+            "need_procedure",
+            True,
+        ),
+        ("date_text", "how long does the appointment take?", "out_of_scope", True),
+        # What the step asks, said as a question, is the answer; so is a day at the day.
+        ("site", "c'est bon pour Grenoble ?", "need_procedure", False),
+        ("date_text", "mardi c'est possible ?", "out_of_scope", False),
+        # At the place, another question still gets what a département is (validate_site).
+        ("site", "what is a departement?", "out_of_scope", False),
+    ],
+)
+def test_another_question_at_the_place_or_the_day_goes_to_the_counter(
+    requested, said, intent, answered
+):
+    slots = {"demarche": "admission_exceptionnelle", "documents_confirmed": True}
+    if requested == "date_text":
+        slots["site"] = "pref-93"
+    result = validate(slots, requested=requested, text=said, intent=intent)
+    assert ("utter_ask_at_the_counter" in result.responses) is answered, result.responses
+
+
 def test_free_text_at_the_confirmation_goes_to_the_counter_once_then_is_not_understood():
     # Session 24, as a phone: "ey" (yes, Tunisian) got "ask the agent at the counter" twenty
     # times in a row; now a yes word, and any other text sent again is said not understood,
@@ -975,22 +1070,66 @@ def test_another_day_at_the_slot_question_is_searched_whatever_rasa_heard(
 
 
 @pytest.mark.parametrize(
-    ("said", "lang"),
+    ("said", "lang", "intent"),
     [
-        ("إلا ماكانش، حطني فلاليست ديال الانتظار وصيفطولي ميساج ملي تخوا شي بلاصة", "ar"),
-        ("那先帮我排候补吧，有空出来的号马上通知我", "zh"),
+        # Session 24, dev conversations: the waitlist asked at the slots got "answer with a
+        # slot's number", or the same slots again.
+        (
+            "إلا ماكانش، حطني فلاليست ديال الانتظار وصيفطولي ميساج ملي تخوا شي بلاصة",
+            "ar",
+            "join_waitlist",
+        ),
+        ("那先帮我排候补吧，有空出来的号马上通知我", "zh", "join_waitlist"),
+        # Session 25, a dev conversation played by SMS: "these times don't suit me, I work"
+        # got "not understood"; Rasa heard no "no" in it.
+        ("هاد الساعات ما يصلحوليش، عندي الخدمة", "ar", "nlu_fallback"),
+        ("ces horaires là je peux pas je travaille", "fr", "nlu_fallback"),
+        ("sorry I can't, I'm working", "en", "nlu_fallback"),
     ],
 )
-def test_the_waitlist_asked_at_the_slots_is_offered(api_url, said, lang):
-    # Session 24, dev conversations: "answer with a slot's number", or the same slots again.
+def test_none_of_the_slots_said_in_a_sentence(api_url, said, lang, intent):
     slots = {"phone": new_phone(), "language": lang, "demarche": RESIDENT, "site": "pref-24"}
     slots["documents_confirmed"] = True
     day = validate(slots, {"date_text": "mardi"}, requested="date_text", text="mardi")
     slots = apply(slots, day)
-    asked = validate(
-        slots, requested="chosen_slot", text=said, intent="join_waitlist", language=lang
-    )
-    assert asked.slots["chosen_slot"] == NO_SLOT
+    none = validate(slots, requested="chosen_slot", text=said, intent=intent, language=lang)
+    assert none.slots["chosen_slot"] == NO_SLOT  # the waitlist is offered next
+    # A number is still the slot it names, and a question no refusal of them (session 25:
+    # "ya pas plus tôt ?" went to the waitlist).
+    picked = validate(slots, requested="chosen_slot", text="2", intent="nlu_fallback")
+    assert picked.slots["chosen_slot"] not in (None, NO_SLOT)
+    earlier = validate(slots, requested="chosen_slot", text="ya pas plus tot ?", intent="inform")
+    assert earlier.slots.get("chosen_slot") != NO_SLOT
+    other = validate(slots, requested="chosen_slot", text="pas le 1er, le 2eme", intent="inform")
+    assert other.slots.get("chosen_slot") != NO_SLOT
+
+
+@pytest.mark.parametrize(
+    ("said", "lang", "rank"),
+    [
+        ("le premier", "fr", 1),
+        ("je prends la deuxième svp", "fr", 2),
+        ("the first one please", "en", 1),
+        ("الموعد الاول من فضلك", "ar", 1),
+        ("اللول", "ar", 1),
+        ("التاني عافاك", "ar", 2),
+        ("第一个", "zh", 1),
+        ("второй", "ru", 2),
+    ],
+)
+def test_a_slot_chosen_by_its_rank(api_url, said, lang, rank):
+    # Session 25, a new writer's conversation played by SMS: "الموعد الاول من فضلك" (the first
+    # appointment, please) was read as a first application; the form lost its démarche and the
+    # person read "La demande est incomplète : demarche: Field required". Ranks in every
+    # language got "answer with a number".
+    slots = {"phone": new_phone(), "language": lang, "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    day = validate(slots, {"date_text": "mardi"}, requested="date_text", text="mardi")
+    slots = apply(slots, day)
+    for intent in ("nlu_fallback", "need_procedure"):
+        chosen = validate(slots, requested="chosen_slot", text=said, intent=intent, language=lang)
+        assert chosen.slots.get("demarche", RESIDENT) == RESIDENT
+        assert chosen.slots["chosen_slot"] == str(slots["proposed_slots"][rank - 1]["id"])
 
 
 @pytest.mark.parametrize(("said", "lang"), [("نهار التلات", "ar"), ("nimporte", "fr")])

@@ -30,6 +30,12 @@ SLOTS = {"demarche": RESIDENT, "phone": "+33612345678"}
         ("ما عنديش الصور", "ar", "photos"),
         ("il me manque la facture", "fr", "justificatif_domicile"),
         ("ma3ndich tanber", "ar", "timbre_fiscal"),
+        # Session 25, dev conversation: the documents the person has, in their own clause, are
+        # not missing ("I have the passport and the electricity bill, the photos not yet"); the
+        # passport was listed and booking waited for it.
+        ("عندي الباسبور والفاتورة تاع الضو، التصاور مازال", "ar", "photos"),
+        ("j'ai le passeport et la facture, pas encore les photos", "fr", "photos"),
+        ("I have my passport but not the photos", "en", "photos"),
     ],
 )
 def test_in_the_form_a_named_quick_document_is_explained_and_booking_goes_on(text, lang, code):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.common import STUCK_RESPONSES
+from benchmarks.understanding.play import Player
 from benchmarks.understanding.replies import NOT_UNDERSTOOD, Reply
 from bot.i18n import gettext
 from bot.responses import RESPONSES
@@ -26,3 +27,31 @@ def test_a_choice_not_understood_is_read_as_not_understood(lang: str) -> None:
     said = gettext(RESPONSES["utter_choice_not_understood"].text, lang)
     reply = Reply.read([said])
     assert "utter_choice_not_understood" in reply.names and reply.not_understood, reply.names
+
+
+def test_the_player_says_a_kept_turn_when_its_question_comes_after_one_never_asked() -> None:
+    # Session 25: the place said in the first message was never asked, so the turn kept for the
+    # day waited behind the place's and the profile's plain "monday" was said instead.
+    conversation = {
+        "id": "c",
+        "variety": "en",
+        "lang": "en",
+        "goal": "waitlist",
+        "turns": [
+            {"say": "hello, I live in Saint-Denis"},
+            {"when": "place", "say": "saint denis"},
+            {"when": "day", "say": "monday only, my day off"},
+            {"say": "put me on the waiting list"},
+            {"when": "confirm", "say": "yes ok"},
+        ],
+    }
+    player = Player(conversation, phone=None, world_code=None)  # type: ignore[arg-type]
+    player.turns.pop(0)
+    day = Reply.read([gettext(RESPONSES["utter_ask_date_text"].text, "en")])
+    assert day.asks == "day"
+    assert player._next(day) == "monday only, my day off"
+    # A turn said unasked is never passed over for a later question.
+    assert player.turns[0]["say"] == "put me on the waiting list"
+    confirm = Reply.read([gettext(RESPONSES["utter_ask_booking_confirmed"].text, "en")])
+    player._skip_questions_passed(confirm.asks or "")
+    assert player.turns[0]["say"] == "put me on the waiting list"

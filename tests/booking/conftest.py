@@ -15,6 +15,14 @@ from tests.support.servers import free_port, serve_in_thread
 
 
 @pytest.fixture
+def db(any_factory: sessionmaker[Session], clock) -> sessionmaker[Session]:
+    """The small world, published, on SQLite and on PostgreSQL (any_factory's parameters)."""
+    with any_factory.begin() as session:
+        world.build_and_publish(session, now=clock())
+    return any_factory
+
+
+@pytest.fixture
 def server(sqlite_factory: sessionmaker[Session], clock) -> Iterator[str]:
     """The booking API of the small world, published, served by uvicorn: its base URL."""
     with sqlite_factory.begin() as session:

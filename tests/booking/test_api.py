@@ -409,3 +409,13 @@ def test_a_day_without_slots_gives_the_nearest_free_ones_before_and_after(api):
     days = [s["starts_at"][:10] for s in found["nearest"]]
     assert days[0] == "2026-01-20" and days[-1] == "2026-01-27"
     assert days == sorted(days)
+
+
+def test_no_slot_at_that_time_of_day_gives_the_same_days_other_hours(api):
+    # Session 25, dev conversation: "le matin" where the démarche opens on Tuesday afternoons
+    # found nothing near, and went straight to the waitlist.
+    body = {"demarche": RESIDENT, "site": "pref-24", "part_of_day": "morning", "limit": 3}
+    found = api.post("/api/v1/slots/search", json=body).json()
+    assert found["slots"] == [] and len(found["nearest"]) == 3
+    first_day = api.post("/api/v1/slots/search", json={**body, "part_of_day": None}).json()
+    assert found["nearest"] == first_day["slots"]

@@ -9,22 +9,11 @@ from sqlalchemy import select
 
 from bot.booking import bookings, proof, reports, slots
 from bot.booking.bookings import BookRequest
-from bot.booking.errors import BookingError
 from bot.booking.models import Applicant, AvailabilityCheck, Booking, BookingStatus, Slot
 from bot.booking.slots import SearchRequest
 from tests.support import world
+from tests.support.booking import refused
 from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, RESIDENT
-
-
-@pytest.fixture
-def db(any_factory, clock):
-    with any_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
-    return any_factory
-
-
-def refused(code: str):
-    return pytest.raises(BookingError, match=f"^{code}:")
 
 
 def book(factory, clock, slot_id, phone=PHONE_A, **kw):

@@ -19,18 +19,8 @@ from bot.booking.waitlist import WaitlistRequest
 from bot.config import Settings
 from bot.timezone import PARIS
 from tests.support import world
+from tests.support.booking import refused
 from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, PHONE_C, RESIDENT
-
-
-def refused(code: str):
-    return pytest.raises(BookingError, match=f"^{code}:")
-
-
-@pytest.fixture
-def db(any_factory, clock):
-    with any_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
-    return any_factory
 
 
 def first_free_slot(factory, now: datetime, demarche=RESIDENT) -> Slot:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.booking import bookings, releases, waitlist
 from bot.booking.bookings import BookRequest
-from bot.booking.errors import BookingError
 from bot.booking.mediators import MediatorAudit
 from bot.booking.models import Booking, BookingStatus, CancelReason, Slot, WaitlistOffer
 from bot.booking.releases import CardCheck
@@ -29,23 +28,12 @@ from bot.scheduler import messages
 from bot.scheduler.models import MessageKind, ScheduledMessage
 from bot.scheduler.planning import plan_all, plan_release_notices
 from tests.support import world
-from tests.support.booking import SERVICE, SERVICE_TOKEN
+from tests.support.booking import SERVICE, SERVICE_TOKEN, refused
 from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, PHONE_C, RESIDENT
 
 OWNER = PHONE_A  # the numéro's owner, whose card is seen
 STRANGER = PHONE_B  # booked under the owner's numéro from their own phone
 STAFF = CardCheck(staff="admin-token")
-
-
-def refused(code: str):  # noqa: ANN201 (pytest's context manager)
-    return pytest.raises(BookingError, match=f"^{code}:")
-
-
-@pytest.fixture
-def db(any_factory, clock):
-    with any_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
-    return any_factory
 
 
 def slot_ahead(factory, now: datetime, demarche: str = DUPLICATA, days: int = 7) -> Slot:

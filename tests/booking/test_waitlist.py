@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from bot.booking import bookings, offers, publishing, waitlist
 from bot.booking.bookings import BookRequest
-from bot.booking.errors import BookingError
 from bot.booking.models import (
     OfferStatus,
     OpeningRange,
@@ -21,13 +20,10 @@ from bot.booking.models import (
 from bot.booking.waitlist import WaitlistRequest
 from bot.scheduler import dispatch, planning
 from tests.support import world
+from tests.support.booking import refused
 from tests.support.world import CONFIG, PHONE_A, PHONE_B, PHONE_C, RESIDENT
 
 PHONE_D = "+33622334455"
-
-
-def refused(code: str):
-    return pytest.raises(BookingError, match=f"^{code}:")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.channels import messages
 from bot.channels.turn import Converse, Drop, Incoming, Plan, Say, ShowPage, Turn, plan, route
-from bot.words import Question, Word
+from bot.words import Question, Word, rank_of, word_of
 
 
 def turn(**state: object) -> Turn:
@@ -53,10 +53,42 @@ def test_a_reply_word_answers_the_question_last_asked():
     assert route("OUI", Question.OFFER.value) == Converse("OUI", reply=Word.YES)
     assert route("annuler", Question.REMINDER.value) == Converse("annuler", reply=Word.CANCEL)
     assert route("oui", None) == Converse("oui", reply=Word.YES)  # nothing asked here yet
-    assert route("OUI", Question.ASSISTANT.value) == Converse("OUI")
-    assert route("non", Question.ASSISTANT.value) == Converse("non")
+    # The assistant's question: Rasa hears the word as its yes and no buttons send it.
+    assert route("OUI", Question.ASSISTANT.value) == Converse("/affirm")
+    assert route("non", Question.ASSISTANT.value) == Converse("/deny")
+    assert route("واخا، الله يخليك", Question.ASSISTANT.value) == Converse("/affirm")
+    assert route("annuler", Question.ASSISTANT.value) == Converse("annuler")
     # PREUVE at any time; other words are the conversation's.
     assert route("preuve", Question.ASSISTANT.value) == Converse("preuve", reply=Word.PROOF)
-    assert route("oui merci", Question.OFFER.value) == Converse("oui merci")
+    # A reply word with thanks or a blessing is the word; with anything else, a sentence.
+    assert route("oui merci", Question.OFFER.value) == Converse("oui merci", reply=Word.YES)
+    assert route("oui, mais jeudi", Question.OFFER.value) == Converse("oui, mais jeudi")
     pending = turn(pending=Question.ASSISTANT.value)
-    assert plan(sms("Oui!"), pending).action == Converse("Oui!")
+    assert plan(sms("Oui!"), pending).action == Converse("/affirm")
+
+
+def test_courtesy_around_a_reply_word():
+    # Read off dev conversations played by SMS: the yes came with a "God keep you" or a thank
+    # you and the booking was asked again (session 25).
+    said = {
+        "واخا، الله يخليك": Word.YES,
+        "好的，谢谢": Word.YES,
+        "好的谢谢": Word.YES,
+        "Oui merci beaucoup !": Word.YES,
+        "svp oui": Word.YES,
+        "yes please": Word.YES,
+        "да, спасибо": Word.YES,
+        "non merci": Word.NO,
+        "annuler svp": Word.CANCEL,
+    }
+    assert {text: word_of(text) for text in said} == said
+    # Courtesy alone, or beside anything that is not a reply word, is no word.
+    for text in ("merci", "شكرا", "谢谢", "oui, mais jeudi", "merci pour lundi", "oui jeudi merci"):
+        assert word_of(text) is None, text
+
+
+def test_a_rank_in_a_short_reply():
+    assert [rank_of(t) for t in ("le premier", "the 2nd one", "التالت", "第三个")] == [1, 2, 3, 3]
+    # Two ranks, none, or a sentence about something else ("a first application") name none.
+    for text in ("pas le premier, le deuxième", "merci", "c'est ma première demande de titre ici"):
+        assert rank_of(text) is None, text

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
+
+import pytest
 
 from bot.booking.client import BookingClient
+from bot.booking.errors import BookingError
 
 # The service credential of every test gateway (Settings.service_token): the action server's.
 SERVICE_TOKEN = "test-service-token"
@@ -20,3 +24,8 @@ def booking_call[T](base_url: str, use: Callable[[BookingClient], Awaitable[T]])
             return await use(api)
 
     return asyncio.run(once())
+
+
+def refused(code: str) -> AbstractContextManager[pytest.ExceptionInfo[BookingError]]:
+    """The engine refuses with this code (its message starts "code:")."""
+    return pytest.raises(BookingError, match=f"^{code}:")

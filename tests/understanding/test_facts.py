@@ -843,6 +843,17 @@ SESSION_23_DEV_MISSES = frozenset(
     }
 )
 
+# A new writer's 40 Arabizi openings (session 25): 36 read at once, 38 once "sala" and "t9ad"
+# (it ran out) were expiry words. Left: a wallet stolen with the titre de séjour and the permis
+# (the road topic leads, as in session 15's MSA line), and a CAF file asked of the préfecture
+# ("nakhod", to take, read as collecting a card: nothing says an office is not the préfecture's).
+SESSION_25_DEV_MISSES = frozenset(
+    {
+        "ts9at liya lportfeuille fih titre de sejour w permis, drt plainte",
+        "wach n9der nakhod mn 3ndkom dossier CAF dyal l'apl?",
+    }
+)
+
 
 def _dev_entries() -> list[Any]:
     return [
@@ -856,6 +867,7 @@ def _dev_entries() -> list[Any]:
             | SESSION_21_DEV_MISSES
             | SESSION_22_DEV_MISSES
             | SESSION_23_DEV_MISSES
+            | SESSION_25_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
