@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.common import STUCK_RESPONSES
-from benchmarks.understanding.play import Player
+from benchmarks.understanding.play import Player, numero_for
 from benchmarks.understanding.replies import NOT_UNDERSTOOD, Reply
 from bot.i18n import gettext
 from bot.responses import RESPONSES
@@ -55,3 +55,29 @@ def test_the_player_says_a_kept_turn_when_its_question_comes_after_one_never_ask
     confirm = Reply.read([gettext(RESPONSES["utter_ask_booking_confirmed"].text, "en")])
     player._skip_questions_passed(confirm.asks or "")
     assert player.turns[0]["say"] == "put me on the waiting list"
+
+
+def test_the_player_gives_each_phone_its_own_numero_in_the_digits_the_script_writes() -> None:
+    # Session 25: since a numéro in Arabic-Indic or Persian digits is the same numéro (session
+    # 24), two conversations sharing the corpus's example in those digits were refused as one
+    # person ("already an appointment under this numéro").
+    conversation = {
+        "id": "c",
+        "variety": "ar_msa",
+        "lang": "ar",
+        "profile": {"numero_etranger": "7501234568"},
+    }
+    phone = type("Phone", (), {"number": "+33611223344"})()
+    player = Player(conversation, phone=phone, world_code=None)  # type: ignore[arg-type]
+    own = numero_for(phone.number)
+    assert (
+        player._fill("رقمي ٧٥٠١ ٢٣٤ ٥٦٨ شكرا")
+        == f"رقمي {_arabic(own[:4])} {_arabic(own[4:7])} {_arabic(own[7:])} شكرا"
+    )
+    assert player._fill("۷۵۰۱۲۳۴۵۶۸") == own.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert player._fill("7501234568") == own
+    assert player._fill("le 12 mars à 9h30") == "le 12 mars à 9h30"  # other numbers stay
+
+
+def _arabic(digits: str) -> str:
+    return digits.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
