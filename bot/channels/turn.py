@@ -169,4 +169,12 @@ def _resolve(incoming: Incoming, last_menu: list[str], word: Word | None) -> str
         if choice <= len(last_menu):
             return last_menu[choice - 1]
         return len(last_menu)
-    return incoming.text
+    return _typed(incoming.text)
+
+
+def _typed(text: str) -> str:
+    """What a person typed, never a Rasa command: typed in an SMS, "/restart" reset the
+    conversation and got "I cannot answer", "/inform{…}" set slots of the form (session 25, as
+    an attacker). Commands reach Rasa only as payloads: buttons, menus, Telegram's own."""
+    typed = text.lstrip("/")
+    return typed if typed.strip() else "?"

@@ -49,6 +49,16 @@ def test_menu_numbers_and_buttons():
     assert plan(sms("2"), turn()).action == Converse("2")  # no menu: Rasa reads the number
 
 
+def test_typed_text_is_never_a_rasa_command():
+    # Session 25, as an attacker: "/restart" typed in an SMS reset the conversation, and
+    # "/inform{...}" set the form's slots. Payloads (buttons, menus) still are commands.
+    assert plan(sms("/restart"), turn()).action == Converse("restart")
+    assert plan(sms('/inform{"slot_ref":"1"}'), turn()).action == Converse('inform{"slot_ref":"1"}')
+    assert plan(sms("/"), turn()).action == Converse("?")
+    assert plan(sms("", payload="/affirm"), turn()).action == Converse("/affirm")
+    assert plan(sms("1"), turn(last_menu=["/affirm", "/deny"])).action == Converse("/affirm")
+
+
 def test_a_reply_word_answers_the_question_last_asked():
     assert route("OUI", Question.OFFER.value) == Converse("OUI", reply=Word.YES)
     assert route("annuler", Question.REMINDER.value) == Converse("annuler", reply=Word.CANCEL)
