@@ -7,10 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
-from bot.gateway.app import create_app
 from tests.support import world
-from tests.support.booking import SERVICE_TOKEN
+from tests.support.booking import ADMIN_TOKEN, published_app
 from tests.support.servers import free_port, serve_in_thread
 
 
@@ -25,14 +23,6 @@ def db(any_factory: sessionmaker[Session], clock) -> sessionmaker[Session]:
 @pytest.fixture
 def server(sqlite_factory: sessionmaker[Session], clock) -> Iterator[str]:
     """The booking API of the small world, published, served by uvicorn: its base URL."""
-    with sqlite_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
-    settings = Settings(
-        database_url="sqlite://",
-        secret_key="test-key",
-        admin_token="s3cret",
-        service_token=SERVICE_TOKEN,
-    )
-    app = create_app(settings, sqlite_factory, clock=clock)
+    app = published_app(sqlite_factory, clock, admin_token=ADMIN_TOKEN)
     with serve_in_thread(app, free_port(), lifespan="off") as base:
         yield f"{base}/api"

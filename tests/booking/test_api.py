@@ -13,10 +13,9 @@ from bot.config import Settings
 from bot.gateway.app import create_app
 from bot.ratelimit import RateLimiter
 from tests.support import world
-from tests.support.booking import SERVICE, SERVICE_TOKEN
+from tests.support.booking import ADMIN, ADMIN_TOKEN, SERVICE, gateway_settings
 from tests.support.world import PHONE_A, PHONE_B, RESIDENT
 
-ADMIN = {"Authorization": "Bearer s3cret"}
 ANONYMOUS = {"Authorization": ""}
 
 
@@ -24,14 +23,8 @@ ANONYMOUS = {"Authorization": ""}
 def _client():
     """One app for the module (building it is the slow part); each test plugs in its own
     fresh database and clock through app.state."""
-    settings = Settings(
-        database_url="sqlite://",
-        secret_key="test-key",
-        admin_token="s3cret",
-        service_token=SERVICE_TOKEN,
-    )
     # The action server's credential on every call; a test says when it calls as someone else.
-    app = create_app(settings)
+    app = create_app(gateway_settings(admin_token=ADMIN_TOKEN))
     with TestClient(app, raise_server_exceptions=False, headers=SERVICE) as client:
         yield client
 

@@ -19,8 +19,6 @@ from bot.booking.mediators import MediatorAudit
 from bot.booking.models import Booking, BookingStatus, CancelReason, Slot, WaitlistOffer
 from bot.booking.releases import CardCheck
 from bot.booking.waitlist import WaitlistRequest
-from bot.config import Settings
-from bot.gateway.app import create_app
 from bot.i18n import translate
 from bot.pan import accounts
 from bot.ratelimit import RateLimiter
@@ -28,7 +26,7 @@ from bot.scheduler import messages
 from bot.scheduler.models import MessageKind, ScheduledMessage
 from bot.scheduler.planning import plan_all, plan_release_notices
 from tests.support import world
-from tests.support.booking import SERVICE, SERVICE_TOKEN, refused
+from tests.support.booking import ADMIN, ADMIN_TOKEN, SERVICE, published_app, refused
 from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B, PHONE_C, RESIDENT
 
 OWNER = PHONE_A  # the numéro's owner, whose card is seen
@@ -262,20 +260,10 @@ def test_the_database_refuses_a_release_reason_on_a_booking_that_stands(db, cloc
 
 # -- the staff route ----------------------------------------------------------------------------
 
-ADMIN = {"Authorization": "Bearer s3cret"}
-
 
 @pytest.fixture
 def api(sqlite_factory, clock):
-    settings = Settings(
-        database_url="sqlite://",
-        secret_key="test-key",
-        admin_token="s3cret",
-        service_token=SERVICE_TOKEN,
-    )
-    app = create_app(settings, sqlite_factory, clock=clock)
-    with sqlite_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
+    app = published_app(sqlite_factory, clock, admin_token=ADMIN_TOKEN)
     app.state.limiter = RateLimiter()
     with TestClient(app, raise_server_exceptions=False) as client:
         client.factory = sqlite_factory  # type: ignore[attr-defined]

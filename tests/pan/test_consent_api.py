@@ -9,8 +9,6 @@ from fastapi.testclient import TestClient
 
 from bot.booking.mediators import ConsentStatus, mediator_ref
 from bot.channels.turn import Converse, route
-from bot.config import Settings
-from bot.gateway.app import create_app
 from bot.i18n import translate
 from bot.locales import language, languages
 from bot.pan import accounts, consent
@@ -18,7 +16,7 @@ from bot.pan.messages import CONSENT_CODE
 from bot.ratelimit import RateLimiter
 from bot.words import Question, Word, normalise, word_of
 from tests.support import world
-from tests.support.booking import SERVICE, SERVICE_TOKEN
+from tests.support.booking import SERVICE, published_app
 from tests.support.world import PHONE_A, PHONE_B
 
 SECRET = "test-key"
@@ -26,10 +24,7 @@ SECRET = "test-key"
 
 @pytest.fixture
 def api(sqlite_factory, clock):
-    settings = Settings(database_url="sqlite://", secret_key=SECRET, service_token=SERVICE_TOKEN)
-    app = create_app(settings, sqlite_factory, clock=clock)
-    with sqlite_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
+    app = published_app(sqlite_factory, clock, secret_key=SECRET)
     app.state.limiter = RateLimiter()
     with TestClient(app, raise_server_exceptions=False, headers=SERVICE) as client:
         client.factory = sqlite_factory

@@ -15,8 +15,6 @@ from bot.booking import bookings, releases
 from bot.booking.bookings import BookRequest
 from bot.booking.mediators import MediatorAudit
 from bot.booking.models import BookingStatus, CancelReason
-from bot.config import Settings
-from bot.gateway.app import create_app
 from bot.pan import accounts, consent
 from bot.pan.models import PanSession
 from bot.pan.web import REFUSALS, SESSION_COOKIE
@@ -24,7 +22,7 @@ from bot.ratelimit import RateLimiter
 from bot.scheduler.models import MessageKind, ScheduledMessage
 from bot.scheduler.planning import plan_release_notices
 from tests.support import world
-from tests.support.booking import SERVICE_TOKEN
+from tests.support.booking import published_app
 from tests.support.world import CONFIG, DUPLICATA, NUMERO, PHONE_A, PHONE_B
 
 SECRET = "test-key"
@@ -35,10 +33,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 @pytest.fixture
 def page(sqlite_factory, clock):
-    settings = Settings(database_url="sqlite://", secret_key=SECRET, service_token=SERVICE_TOKEN)
-    app = create_app(settings, sqlite_factory, clock=clock)
+    app = published_app(sqlite_factory, clock, secret_key=SECRET)
     with sqlite_factory.begin() as session:
-        world.build_and_publish(session, now=clock())
         mediator = accounts.add(
             session, "marie", "Marie", "pref-24", "a long password", now=clock()
         )
