@@ -59,12 +59,14 @@ from bot.catalogue import (
 )
 from bot.catalogue.missing import documents_named
 from bot.dates import sets_day_aside, understand
+from bot.dates.lexicon import NEGATIONS
 from bot.dates.spans import ASAP_DAYS
 from bot.deadlines import DeadlineStatus
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
-from bot.understanding import Place, read_question
+from bot.understanding import Place, read_facts, read_question, read_wants
+from bot.understanding.cuebook import words
 from bot.words import Word, rank_of, ranks_named, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
@@ -619,7 +621,8 @@ class ValidateBookingForm(FormValidationAction):
         if (
             asked
             and not another_day
-            and _pick(text, proposed) is None
+            and _pick(text, proposed, language(tracker)) is None
+            and not _digits(text)
             and not ranks_named(text)
             and not any(m in text for m in _QUESTION_MARKS)
             and sets_day_aside(text, language(tracker))
@@ -635,7 +638,9 @@ class ValidateBookingForm(FormValidationAction):
             # number" or the same slots again (session 24, dev conversations).
             return {"chosen_slot": NO_SLOT}
         return _free_text_answer(
-            tracker, "chosen_slot", lambda said: _pick(said, proposed) is not None or another_day
+            tracker,
+            "chosen_slot",
+            lambda said: _pick(said, proposed, language(tracker)) is not None or another_day,
         )
 
     async def extract_phone(
@@ -720,7 +725,7 @@ class ValidateBookingForm(FormValidationAction):
         if value is None or value == NO_SLOT:
             return {"chosen_slot": value}
         proposed = tracker.get_slot("proposed_slots") or []
-        chosen = _pick(str(value), proposed)
+        chosen = _pick(str(value), proposed, language(tracker))
         if chosen is not None:
             return {"chosen_slot": str(chosen["id"])}
         # Not a number from the list: maybe another day ("plutôt jeudi"), so search again.
@@ -795,19 +800,33 @@ def _answers_the_question(tracker: Tracker) -> bool:
     text = (tracker.latest_message.get("text") or "").strip()
     requested = tracker.get_slot("requested_slot")
     if requested == "chosen_slot":
-        return _pick(text, tracker.get_slot("proposed_slots") or []) is not None
+        return _pick(text, tracker.get_slot("proposed_slots") or [], language(tracker)) is not None
     return requested == "numero_etranger" and len(_digits(text)) == 10
 
 
-def _pick(text: str, proposed: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _pick(
+    text: str, proposed: list[dict[str, Any]], lang: str | None = None
+) -> dict[str, Any] | None:
     """The proposed slot meant by a button payload (its id), a typed number (1, 2, 3) or its
-    rank ("le premier", "الموعد الاول"): ranks got "answer with a number" (session 25)."""
+    rank ("le premier", "الموعد الاول"): ranks got "answer with a number" (session 25). A
+    number said with a no ("pas le 2") picks none."""
     by_id = {str(p["id"]): p for p in proposed}
     cleaned = ascii_digits(text).strip()
     if cleaned in by_id:
         return by_id[cleaned]
+    if NEGATIONS.intersection(words(cleaned)):
+        return None
     match = re.fullmatch(r"\D{0,12}?(\d)\D{0,12}", cleaned)
-    rank = int(match.group(1)) if match else rank_of(cleaned)
+    rank = int(match.group(1)) if match else _rank(cleaned, lang)
     if rank is not None and 1 <= rank <= len(proposed):
         return proposed[rank - 1]
     return None
+
+
+def _rank(text: str, lang: str | None) -> int | None:
+    """The rank a short reply names, unless its first names a démarche with no appointment
+    word: « c'est une première demande » is a first application, « الموعد الاول » the first
+    slot (session 26)."""
+    if read_facts(text, lang) and read_wants(text, lang) is None:
+        return None
+    return rank_of(text)

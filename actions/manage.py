@@ -223,9 +223,11 @@ async def move_instead_of_cancel(
 def about_a_booking(tracker: Tracker) -> type[GuichetAction] | None:
     """The action answering a message about an appointment already made, as the sentence reads
     it (cancel, check or move), whatever intent Rasa gave it. "changer" also means another card
-    ("je dois changer de carte"): a move is taken from a message that names no démarche."""
+    ("je dois changer de carte"): a move is taken from a message that names no démarche, or
+    says the person has an appointment ("3andi rdv … patron ma yskhach. nheb nbadlo", I have an
+    appointment, my boss won't let me, I want to change it: "patron" read work, session 26)."""
     reading = understood(tracker)
-    if reading.wants == Wants.RESCHEDULE and reading.facts:
+    if reading.wants == Wants.RESCHEDULE and reading.facts and not reading.holds_appointment:
         return None
     answers: dict[str | None, type[GuichetAction]] = {
         Wants.CANCEL: ActionPrepareCancel,

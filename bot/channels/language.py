@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
-from bot.language import identify
+from bot.language import LanguageGuess, identify
+from bot.understanding import without_places
 from bot.words import word_of
 
 # A switch needs a sentence the identifier is sure of: one word ("merci", "ok") or a mixed
@@ -62,9 +63,23 @@ def decide(
     if guess.lang is None or guess.lang not in SUPPORTED_LANGUAGES:
         return kept
     if not settled or (
-        guess.lang != current
-        and guess.words >= SWITCH_WORDS
-        and guess.confidence >= SWITCH_CONFIDENCE
+        _switches(guess, current) and _switches(_without_places(text, current), current)
     ):
         return LanguageDecision(guess.lang, LanguageSource.GUESSED)
     return kept
+
+
+def _switches(guess: LanguageGuess, current: str) -> bool:
+    return (
+        guess.lang is not None
+        and guess.lang != current
+        and guess.words >= SWITCH_WORDS
+        and guess.confidence >= SWITCH_CONFIDENCE
+    )
+
+
+def _without_places(text: str, current: str) -> LanguageGuess:
+    """The guess on the message's words that are not place names: « سین سن دنی، بوبینی » (a
+    town, in a Pashto conversation) read as Persian and the next question came in Persian
+    (session 26, a dev conversation played by SMS)."""
+    return identify(without_places(text, current), prior=current)

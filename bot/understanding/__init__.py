@@ -13,6 +13,7 @@ from bot.understanding.message import (
     read_wants,
     speaks_of_expiry,
     understand_message,
+    without_places,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "read_wants",
     "speaks_of_expiry",
     "understand_message",
+    "without_places",
 ]

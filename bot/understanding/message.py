@@ -45,6 +45,7 @@ _DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # The `wants` of the cue files that is no wish alone: "another one" (see read_wants).
 ANOTHER = "another"
+HELD = "held"
 _DATE_KINDS = frozenset({"month", "unit", "weekday", "rel", "part"})
 # Articles that may stand between a number marker and the number ("dans LE 38").
 _ARTICLES = frozenset({"le", "la", "l", "the", "al"})
@@ -77,6 +78,9 @@ class Understanding:
     day_wish: DateRequest | None = None
     place: Place | None = None
     numero_etranger: str | None = None
+    # The person says they have an appointment ("j'ai un rdv", "3andi rdv", "موعدي"): "changer"
+    # then moves it, where alone it may mean another card.
+    holds_appointment: bool = False
 
 
 def understand_message(text: str, lang: str | None, now: datetime) -> Understanding:
@@ -95,6 +99,7 @@ def understand_message(text: str, lang: str | None, now: datetime) -> Understand
         day_wish=day_wish,
         place=read_place(rest, lang),
         numero_etranger=numero,
+        holds_appointment=holds_an_appointment(text, lang),
     )
 
 
@@ -136,7 +141,7 @@ def read_wants(text: str, lang: str | None) -> str | None:
         taken = used.union(*(r.positions for r in book.read({"-": not_wishes}, tokens, used)))
         found: list[Reading] = []
         for rank, (value, cues) in enumerate(book.wants):
-            if value not in (NOTHING, ANOTHER):
+            if value not in (NOTHING, ANOTHER, HELD):
                 found += [
                     replace(r, rank=rank)
                     for r in book.read({"wants": ((value, cues),)}, tokens, taken)
@@ -158,6 +163,15 @@ def read_wants(text: str, lang: str | None) -> str | None:
         else:
             used = taken.union(*(r.positions for r in found))
     return Wants.BOOK if booking else None
+
+
+def holds_an_appointment(text: str, lang: str | None) -> bool:
+    """Whether the message says the person has an appointment (the cue files' `held`)."""
+    tokens = words(text)
+    return any(
+        book.read({"wants": tuple((v, c) for v, c in book.wants if v == HELD)}, tokens)
+        for book in books_for(lang)
+    )
 
 
 def read_question(text: str, lang: str | None) -> str | None:
@@ -255,6 +269,35 @@ def read_place(text: str, lang: str | None) -> Place | None:
         if site.departement == code
     )
     return Place(found_text, departements, sites)
+
+
+def without_places(text: str, lang: str | None) -> str:
+    """The message without the words that only name a place: a town names no language (« سین
+    سن دنی، بوبینی », Seine-Saint-Denis, Bobigny, in a Pashto conversation read as Persian)."""
+    tokens = text.split()
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        size = next(
+            (
+                n
+                for n in (3, 2, 1)
+                if i + n <= len(tokens) and _only_a_place(tokens[i : i + n], lang)
+            ),
+            0,
+        )
+        if not size:
+            kept.append(tokens[i])
+        i += size or 1
+    return " ".join(kept)
+
+
+def _only_a_place(window: list[str], lang: str | None) -> bool:
+    said = " ".join(place_key(ascii_digits(" ".join(window))).split())
+    if not said or said.isdigit():
+        return False  # a number names no language anyway
+    place = read_place(said, lang)
+    return place is not None and place.text.replace(" ", "") == said.replace(" ", "")
 
 
 def _named_place(

@@ -1132,6 +1132,25 @@ def test_a_slot_chosen_by_its_rank(api_url, said, lang, rank):
         assert chosen.slots["chosen_slot"] == str(slots["proposed_slots"][rank - 1]["id"])
 
 
+@pytest.mark.parametrize(
+    ("said", "lang"),
+    [("c'est une première demande", "fr"), ("it's my first time", "en"), ("pas le 2", "fr")],
+)
+def test_a_first_application_or_a_number_refused_picks_no_slot(api_url, said, lang):
+    # « première » is a rank and « pas le 2 » holds a 2: both booked a slot (session 25 left
+    # them; session 26).
+    slots = {"phone": new_phone(), "language": lang, "demarche": RESIDENT, "site": "pref-24"}
+    slots["documents_confirmed"] = True
+    slots = apply(
+        slots, validate(slots, {"date_text": "mardi"}, requested="date_text", text="mardi")
+    )
+    ids = {str(p["id"]) for p in slots["proposed_slots"]}
+    for intent in ("nlu_fallback", "inform"):
+        said_now = validate(slots, requested="chosen_slot", text=said, intent=intent, language=lang)
+        assert said_now.slots.get("chosen_slot") not in ids
+        assert said_now.slots.get("chosen_slot") != NO_SLOT
+
+
 @pytest.mark.parametrize(("said", "lang"), [("نهار التلات", "ar"), ("nimporte", "fr")])
 def test_a_day_now_read_that_was_not(api_url, said, lang):
     # Session 24, dev conversations: Darija "التلات" (Tuesday) and "nimporte" got « not

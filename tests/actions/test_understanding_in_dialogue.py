@@ -168,6 +168,47 @@ def test_cancel_said_in_darija_and_arabic_cancels_after_confirmation_not_a_booki
     assert cancelled.messages[0]["code"] == booked["code"]
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # "patron" reads work, a démarche's topic: the move got the residence question (a
+        # writer's dev conversation, session 26).
+        (
+            "salam, 3andi rdv f prefecture bsah had nhar nkhdem, patron ma yskhach. nheb nbadlo",
+            "ar",
+        ),
+        ("j'ai un rdv à la préfecture mais mon patron refuse, je veux le changer", "fr"),
+        ("I have an appointment but my boss won't give me the day off, can I change it?", "en"),
+    ],
+)
+def test_a_move_of_an_appointment_the_person_has_is_a_move_beside_a_topic(api_url, text, lang):
+    phone = new_phone()
+    booked = _booked(phone)
+    started = validate(
+        {"phone": phone}, requested=None, text=text, intent="book_appointment", language=lang
+    )
+    assert started.responses == ["utter_reschedule_intro"]
+    assert started.slots["reschedule_code"] == booked["code"].replace("-", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("j'ai besoin d'un rdv pour changer ma carte de séjour", "fr"),
+        ("bghit rdv bach nbadel lkarta", "ar"),
+        ("I need an appointment to change my student permit to a work permit", "en"),
+    ],
+)
+def test_an_appointment_asked_to_change_a_card_is_no_move(api_url, text, lang):
+    phone = new_phone()
+    _booked(phone)
+    started = validate(
+        {"phone": phone}, requested=None, text=text, intent="book_appointment", language=lang
+    )
+    assert "utter_reschedule_intro" not in started.responses
+    assert "reschedule_code" not in started.slots
+
+
 def test_changer_pour_jeudi_searches_thursday_without_asking_the_day_again(api_url):
     phone = new_phone()
     _booked(phone)

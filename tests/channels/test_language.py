@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.language import LanguageSource, decide
+from bot.channels.language import LanguageDecision, LanguageSource, decide
 
 GUESSED, CHOSEN, DEFAULT = LanguageSource.GUESSED, LanguageSource.CHOSEN, LanguageSource.DEFAULT
 
@@ -41,6 +41,19 @@ def test_what_carries_no_language_keeps_the_conversations(text: str) -> None:
 def test_a_person_who_switches_is_followed_but_not_on_one_word() -> None:
     assert decide("I want to renew my residence card", "fr", GUESSED.value).language == "en"
     assert decide("merci", "ar", GUESSED.value).language == "ar"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("سین سن دنی، بوبینی", "ps"), ("Seine-Saint-Denis, Bobigny", "en"), ("ايزر، گرنوبل", "ar")],
+)
+def test_a_place_names_no_language(text: str, lang: str) -> None:
+    # Session 26, a dev conversation played by SMS: a Pashto speaker's town, in Arabic letters,
+    # was read as Persian, and the next question came in Persian.
+    assert decide(text, lang, GUESSED) == LanguageDecision(lang, GUESSED)
+    # A sentence around the place still switches.
+    said = "I live in Bobigny and I need help with my residence permit"
+    assert decide(said, "fr", GUESSED).language == "en"
 
 
 def test_an_explicit_choice_wins_and_sticks() -> None:
