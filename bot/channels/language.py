@@ -22,6 +22,9 @@ from bot.words import word_of
 # message must not flip the language of someone in the middle of a booking.
 SWITCH_WORDS = 2
 SWITCH_CONFIDENCE = 0.9
+# A message this short may be only a place ("Seine-Saint-Denis, Bobigny"); a longer one is a
+# sentence, whatever places it names.
+_PLACE_WORDS = 6
 _LANGUAGE_IN_PAYLOAD = re.compile(r'"language"\s*:\s*"([a-zA-Z-]+)"')
 
 
@@ -63,7 +66,8 @@ def decide(
     if guess.lang is None or guess.lang not in SUPPORTED_LANGUAGES:
         return kept
     if not settled or (
-        _switches(guess, current) and _switches(_without_places(text, current), current)
+        _switches(guess, current)
+        and (len(text.split()) > _PLACE_WORDS or _switches(_without_places(text, current), current))
     ):
         return LanguageDecision(guess.lang, LanguageSource.GUESSED)
     return kept
