@@ -194,6 +194,28 @@ def test_a_move_of_an_appointment_the_person_has_is_a_move_beside_a_topic(api_ur
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
+        # A writer's dev conversation (session 26): read as a récépissé renewal, it got
+        # "which département?".
+        (
+            "Hi, HR at my company is asking for a document proving I have an appointment at the"
+            " prefecture, since my titre expires soon. Can you send me an attestation?",
+            "en",
+        ),
+        ("mon patron veut une preuve de mon rdv à la préfecture pour mon titre", "fr"),
+    ],
+)
+def test_a_proof_of_the_appointment_asked_for_an_employer_gets_the_appointment(api_url, text, lang):
+    phone = new_phone()
+    _booked(phone)
+    started = validate(
+        {"phone": phone}, requested=None, text=text, intent="need_procedure", language=lang
+    )
+    assert started.responses == ["utter_my_appointment"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
         ("j'ai besoin d'un rdv pour changer ma carte de séjour", "fr"),
         ("bghit rdv bach nbadel lkarta", "ar"),
         ("I need an appointment to change my student permit to a work permit", "en"),
