@@ -112,8 +112,11 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     starting = _starting(tracker)
     reading = understood(tracker)
     # A message that starts the form but is about an appointment already made ("salam عندي
-    # موعد f prefecture بغيت نلغيه" read as a booking): the action that answers it instead.
-    if starting and (answer := about_a_booking(tracker)):
+    # موعد f prefecture بغيت نلغيه" read as a booking): the action that answers it instead. So
+    # is one at the routing question, where no démarche is chosen yet: « je peu pa venir jeudi
+    # mon fils est malade faut annuler » got the same question again (session 26).
+    asking_which = tracker.get_slot("requested_slot") == "demarche"
+    if (starting or asking_which) and (answer := about_a_booking(tracker)):
         action = answer()
         moved_by_fallback = bool(tracker.get_slot("reschedule_code")) and ran_this_turn(
             tracker, "action_fallback"
@@ -208,7 +211,10 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         # counter's agent answers what we cannot. At the place, any other question gets what
         # a département is (validate_site).
         intent = _latest_intent(tracker)
-        vague_request = intent == "need_procedure" and not said_facts(tracker)
+        # A topic alone is no new démarche in a question: « لا أملك سيارة، هل المحافظة بعيدة عن
+        # محطة القطار؟ » (I have no car: is the préfecture far from the station?) at the place
+        # became the carte grise's door (session 26, a writer's dev conversation).
+        vague_request = intent == "need_procedure" and set(said_facts(tracker)) <= {"topic"}
         asks_other = (
             marked
             and question is None
@@ -229,7 +235,7 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
             question = "documents" if marked else None
         # "Pas encore les photos": a document missing, answered by validate_documents_confirmed;
         # "oui ?", "suite ?": the page's own words, whatever the mark.
-        if (intent == "missing_documents" and missing_named(tracker)) or word_of(text) in (
+        if missing_named(tracker) or word_of(text) in (
             *_YES_NO,
             Word.MORE,
         ):
@@ -427,8 +433,10 @@ class ValidateBookingForm(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         if starting:
             _door_before_place(dispatcher.messages, said_before)
-        took = "day_wish" in read or any(
-            e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot"
+        took = (
+            "day_wish" in read
+            or "reschedule_code" in read
+            or any(e.get("name") != REQUESTED_SLOT for e in events if e.get("event") == "slot")
         )
         if not (starting or took):
             # Nothing for the form in it: Rasa rejects the form only when it gets no slot back,
@@ -559,9 +567,10 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_documents_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        # True / False come from the yes / not-yet intents. SUITE turns the page (the form then
-        # asks again, showing it); anything else asks again.
-        named = missing_named(tracker) if value is False else ()
+        # True / False come from the yes / not-yet intents, but a document said missing is
+        # missing whatever Rasa heard ("j'ai tout sauf la facture"). SUITE turns the page (the
+        # form then asks again, showing it); anything else asks again.
+        named = missing_named(tracker)
         if named:
             return answer_missing(dispatcher, tracker, named, in_form=True)
         if isinstance(value, bool):

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.asides import answered_after_the_form
 from actions.common import (
     GuichetAction,
+    demarche_of,
     in_form,
     language,
     ran_this_turn,
@@ -20,6 +21,7 @@ from actions.common import (
     stuck_turns,
 )
 from actions.deadlines import ActionAgreeDeadlineAlerts, accepts_the_alert_offer
+from actions.documents import missing_named
 from actions.manage import answer_about_a_booking, move_instead_of_cancel
 from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
@@ -257,6 +259,8 @@ class ActionFallback(GuichetAction, action="action_fallback"):
         listen: list[EventType] = [FollowupAction("action_listen")]
         if ran_this_turn(tracker, "action_fallback"):
             return listen  # the person already has this turn's answer
+        if tracker.get_slot("requested_slot") == "documents_confirmed" and missing_named(tracker):
+            return []  # the form answers, naming each document and how to get it
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
         if names_a_demarche(tracker) or (
@@ -279,7 +283,15 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             and answered_after_the_form(dispatcher, tracker)
         ):
             return listen
-        if read_question(text, language(tracker)) == "human":
+        if (
+            read_question(text, language(tracker)) == "online"
+            and not in_form(tracker)
+            and demarche_of(tracker) is None
+        ):
+            # "ok mai jai pa dordi moi" (I have no computer) when asked the démarche got "not
+            # understood" (a writer's dev conversation, session 26).
+            dispatcher.utter_message(response="utter_no_computer_needed")
+        elif read_question(text, language(tracker)) == "human":
             # "humain", "je veux parler a quelqu'un": the greeting's language menu or "not
             # understood" left no way to a person; the help answer names where one is.
             dispatcher.utter_message(response="utter_help")

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import GuichetAction, catalogue, demarche_of, language
 from actions.reading import names_a_demarche
 from bot.catalogue import Demarche, Document, DocumentRequirement
-from bot.catalogue.missing import documents_lacking
+from bot.catalogue.missing import documents_lacking, says_lacking
 
 PAGE_SIZE = 4
 
@@ -39,13 +39,13 @@ def bring_documents(tracker: Tracker) -> list[Document]:
 
 
 def missing_named(tracker: Tracker) -> tuple[Document, ...]:
-    """The documents this message says are missing (none when it names none)."""
-    if (tracker.latest_message.get("intent") or {}).get("name") not in (
-        "missing_documents",
-        "deny",
-    ):
-        return ()
+    """The documents this message says are missing (none when it names none). Whatever Rasa
+    heard, a sentence with a word of lacking says it: « عندي كل شيء إلا فاتورة باسمي » (I have
+    everything except a bill in my name) was a yes or not understood (session 26)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
     text = tracker.latest_message.get("text") or ""
+    if intent not in ("missing_documents", "deny") and not says_lacking(text):
+        return ()
     return documents_lacking(text, catalogue().documents.values())
 
 

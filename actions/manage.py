@@ -157,8 +157,11 @@ class ActionPrepareReschedule(
     last question confirms the move (nothing changes before that "oui")."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if names_a_demarche(tracker):
-            return [FollowupAction("booking_form")]  # as in ActionPrepareCancel
+        if for_the_form(tracker):
+            # As in ActionPrepareCancel: « bsr dsl du derangement faudrai un rdv svp » (sorry to
+            # bother you, I need an appointment), taken for a move, got "no appointment for
+            # this number" (a writer's dev conversation, session 26).
+            return [FollowupAction("booking_form")]
         booking, events = await _find_booking(dispatcher, tracker, "prepare_reschedule")
         if booking is None and booking_interrupted(tracker):
             # "ch7al kayakhod l wa9t dak rdv?" (how long does that appointment take?) asked at

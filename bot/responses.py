@@ -121,6 +121,13 @@ RESPONSES: dict[str, Response] = {
     # that language, then the question under way is asked again (actions/conversation.py).
     "utter_language_switched": Response(N_("D'accord, je vous écris en français.")),
     "utter_still_here": Response(N_("Oui, je suis là.")),
+    # "jai pa dordi" (no computer) before any démarche: the whole point of the service.
+    "utter_no_computer_needed": Response(
+        N_(
+            "Pas besoin d'ordinateur : je vous aide ici, par SMS. Quelle démarche ? Dites-la "
+            "en quelques mots."
+        )
+    ),
     "utter_menu": Response(N_("Que voulez-vous faire ?"), _MAIN_MENU),
     # Facts from seeds/002_15568d8a3b154eb0.txt: PAN with mediators in préfectures, the
     # Défenseur des droits phone line, booking is free and paid sites are scams.

@@ -38,6 +38,14 @@ def _says(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
     )
 
 
+def says_lacking(text: str) -> bool:
+    """Whether the text has a word of lacking ("pas", "sauf", "إلا", "except")."""
+    return any(
+        _says([w for w in re.split(r"[^\w]+", fold(clause)) if w], _LACK)
+        for clause in clauses(text)
+    )
+
+
 def documents_named(text: str, documents: Iterable[Document]) -> tuple[Document, ...]:
     """The documents `text` names, in the order it names them; longer names first, so
     "récépissé de plainte" is the loss report and not the récépissé."""

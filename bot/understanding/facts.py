@@ -59,7 +59,17 @@ def read_facts(text: str, lang: str | None) -> Facts:
                 if dimension in doubted:
                     doubts.add(dimension)
     settled = consistent(said)
+    if doubts and not _leads_somewhere(settled):
+        # A word one typo from a cue ("degouter", disgusted, from "débouté") that leaves the
+        # rest no démarche is no evidence: « j'ai perdu ma carte de sejour … jsui degouter » got
+        # "I do not know this démarche yet" (a writer's dev conversation, session 26).
+        settled = consistent({k: v for k, v in said.items() if k not in doubts})
     return Facts(**settled, doubts=frozenset(d for d in doubts if d in settled))
+
+
+def _leads_somewhere(said: dict[str, str]) -> bool:
+    catalogue = get_catalogue()
+    return not said or bool(candidates(possible_values(said, catalogue.routing), catalogue))
 
 
 def consistent(said: dict[str, str]) -> dict[str, str]:

@@ -828,6 +828,9 @@ def test_a_question_at_the_confirmation_is_answered_and_never_books(said, intent
             True,
         ),
         ("date_text", "how long does the appointment take?", "out_of_scope", True),
+        # Session 26, a writer's dev conversation: a topic alone in a question (a car, how to
+        # get there) became the carte grise's door.
+        ("site", "لا أملك سيارة، هل المحافظة بعيدة عن محطة القطار؟", "need_procedure", True),
         # What the step asks, said as a question, is the answer; so is a day at the day.
         ("site", "c'est bon pour Grenoble ?", "need_procedure", False),
         ("date_text", "mardi c'est possible ?", "out_of_scope", False),

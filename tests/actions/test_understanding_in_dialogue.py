@@ -424,6 +424,46 @@ def test_a_cancel_or_check_taken_for_a_hello_or_nothing_gets_its_answer(
     assert not _followed_by_the_form(said)
 
 
+def test_an_appointment_asked_for_that_rasa_took_for_a_move_starts_the_booking(api_url):
+    # A writer's dev conversation (session 26): "no appointment for this number" to a person
+    # asking for one.
+    said = run(
+        ActionPrepareReschedule(),
+        tracker(
+            {"phone": new_phone()},
+            text="bsr dsl du derangement faudrai un rdv svp",
+            intent="reschedule_appointment",
+        ),
+    )
+    assert said.responses == []
+    assert _followed_by_the_form(said)
+
+
+@pytest.mark.parametrize("intent", ["cancel_appointment", "inform", "nlu_fallback"])
+def test_a_cancel_at_the_routing_question_cancels(api_url, intent):
+    # A writer's dev conversation (session 26): the subject question came back unchanged.
+    phone = new_phone()
+    _booked(phone)
+    said = validate(
+        {"phone": phone},
+        requested="demarche",
+        text="je peu pa venir jeudi mon fils est malade faut annuler",
+        intent=intent,
+    )
+    assert said.responses == ["utter_confirm_cancel"]
+    assert said.slots["awaiting"] == AWAIT_CANCEL
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("ok mai jai pa dordi moi", "fr"), ("I don't have a computer", "en")],
+)
+def test_no_computer_before_any_demarche_is_told_none_is_needed(text, lang):
+    # A writer's dev conversation (session 26): "not understood" when asked the démarche.
+    said = run(ActionFallback(), tracker(text=text, intent="nlu_fallback", language=lang))
+    assert said.responses == ["utter_no_computer_needed"]
+
+
 def test_a_hello_in_the_form_is_still_only_a_hello(api_url):
     """ "allo, je veux annuler" in the middle of a booking is left to the form's rules."""
     phone = new_phone()

@@ -711,7 +711,6 @@ SESSION_17_DEV_MISSES = frozenset(
         "بغيت ندير الوراق ديال الإقامة لأول مرة",
         "السلام عليكم ورحمة الله. تزوجت من مواطنة فرنسية سنة ٢٠٢١ وحصلت على أول بطاقة، والآن حان وقت تجديدها للمرة الثانية. نسكن في مونبلييه ولدينا طفلة صغيرة.",
         "karti d 10 ans fin, nheb njibha jdida. rani f 69",
-        "Salam alikoum. Dkhelt b visa touristique f 2018 w b9it. Daba mzawej w 3andi jouj wlad tzadou hna, lkbir kay9ra f CE1. 3mri ma kan 3andi titre. Bghit nsawb wra9i, fin nmchi?",
         "mama jat mn dzayer b visa 3 chhor w bghina ndirou liha lkarta bach tb9a m3ana",
         "hi do i need an appointment to renew the carte de resident or is it online now? mine expired last week, am I illegal now?",
         "When is my appointment? I deleted the convocation email by mistake",
@@ -740,8 +739,6 @@ SESSION_21_DEV_MISSES = frozenset(
         "Bonjour khouya, 3andi mou3id f la préfecture nhar lkhmis walakin safrt l bled 7it mat"
         " baba lah yr7mo, bghit nlghih w n3awd nakhod wa7ed akhor mn b3d",
         "slt 3afak lghi lia rdv dial lghedda, ghadi nji ghir b récépissé jdid f chi nhar akhor",
-        "recipissé dyali salla lbar7 w ana khdam f chantier, lpatron kaygolia bla papier ma nkhdmch"
-        " 😡 3tini rdv dghya",
         "السلام عليكم، حجزت موعدا لنفسي ثم حجز لي زوجي موعدا آخر على الموقع دون أن يخبرني. اريد حذف"
         " الموعد الثاني حتى يستفيد منه شخص آخر",
         "أعمل في الصباح ولا أستطيع المجيء الساعة ٩، هل يوجد موعد بعد الظهر؟",
@@ -749,10 +746,7 @@ SESSION_21_DEV_MISSES = frozenset(
         "صاحب العمل لم يسمح لي بالغياب يوم الأربعاء. هل توجد ساعة في آخر النهار يوم الاربعاء أو"
         " الخميس؟",
         "سرقوا محفظتي وفيها بطاقة الاقامه ورخصة السياقة. أنا في ليل",
-        # A mother asking to file for her student daughter ("تقديم الطلب": a first request);
-        # a "salarié" card with no need said.
-        "ابنتي تدرس في فرنسا ببطاقة طالبة ستنتهي قريبا وهي مشغولة بالامتحانات، هل يمكنني تقديم"
-        " الطلب عنها وأنا في المغرب؟",
+        # A "salarié" card with no need said.
         "ana 3andi titre de séjour salarié w bghit ndir rdv",
         # A son turning 18 (his own first card) and a mother without papers beside a child born
         # in France read as the VPF; a PACS beside "pas mariée" as the spouse's card; "the week
@@ -854,6 +848,16 @@ SESSION_25_DEV_MISSES = frozenset(
     }
 )
 
+# A new writer's 50 MSA openings (session 26), 46/50 on first reading, 49/50 after. The car
+# the wallet was stolen in leads, as in session 15's and 25's wallets: "بطاقة الإقامة" is the
+# vague title, which gives way to a topic.
+SESSION_26_DEV_MISSES = frozenset(
+    {
+        "سرقوا سيارتي الليلة الماضية وكانت محفظتي فيها، وبداخلها بطاقة الإقامة. أحتاج بطاقة إقامة"
+        " جديدة",
+    }
+)
+
 
 def _dev_entries() -> list[Any]:
     return [
@@ -868,6 +872,7 @@ def _dev_entries() -> list[Any]:
             | SESSION_22_DEV_MISSES
             | SESSION_23_DEV_MISSES
             | SESSION_25_DEV_MISSES
+            | SESSION_26_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
