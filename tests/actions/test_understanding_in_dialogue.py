@@ -675,6 +675,10 @@ def test_a_demarche_taken_for_a_check_goes_to_the_form(text, lang):
     [
         ("J'ai besoin d'un rendez-vous à la préfecture", "fr"),
         ("hello I want to book an appointment", "en"),
+        # A writer's dev conversation (session 26): the greeting's language menu, then nothing
+        # asked of what the person came for.
+        ("jvoudrai des infos svp cest urgen", "fr"),
+        ("بغيت شي معلومات عافاك", "ar"),
     ],
 )
 def test_an_appointment_asked_without_a_demarche_gets_the_routing_question_not_rephrase(text, lang):
