@@ -67,7 +67,7 @@ from bot.secrets import seal
 from bot.text import ascii_digits
 from bot.understanding import Place, read_facts, read_question, read_wants
 from bot.understanding.cuebook import words
-from bot.words import Word, rank_of, ranks_named, word_of
+from bot.words import Word, rank_of, rank_phrases, ranks_named, word_of
 
 # Intents that change the subject in the middle of the form (data/rules.yml answers them). A
 # free-text answer classified as one of them is still taken as the answer when it reads like
@@ -595,6 +595,16 @@ class ValidateBookingForm(FormValidationAction):
 
     # -- free-text answers ---------------------------------------------------------------
 
+    async def extract_documents_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A document said missing at the documents page, whatever Rasa heard: « عندي كل شيء إلا
+        فاتورة باسمي » (everything but a bill in my name), heard as a new request, was turned
+        down by the form, and nothing answered (session 26, dev bench)."""
+        if tracker.get_slot("requested_slot") == "documents_confirmed" and missing_named(tracker):
+            return {"documents_confirmed": False}
+        return {}
+
     async def extract_site(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
@@ -833,9 +843,14 @@ def _pick(
 
 
 def _rank(text: str, lang: str | None) -> int | None:
-    """The rank a short reply names, unless its first names a démarche with no appointment
-    word: « c'est une première demande » is a first application, « الموعد الاول » the first
-    slot (session 26)."""
-    if read_facts(text, lang) and read_wants(text, lang) is None:
+    """The rank a short reply names, unless the reply names a démarche that its rank word alone
+    does not, and no appointment: « c'est une première demande » is a first application; « الأول »
+    (the first, also read as a first application) and « الموعد الاول » the first slot (session
+    26; « الأول » alone then got the main menu, seen on the dev bench)."""
+    if (
+        read_facts(text, lang)
+        and read_wants(text, lang) is None
+        and not any(read_facts(phrase, lang) for phrase in rank_phrases(text))
+    ):
         return None
     return rank_of(text)

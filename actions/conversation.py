@@ -259,9 +259,14 @@ class ActionFallback(GuichetAction, action="action_fallback"):
         listen: list[EventType] = [FollowupAction("action_listen")]
         if ran_this_turn(tracker, "action_fallback"):
             return listen  # the person already has this turn's answer
-        if tracker.get_slot("requested_slot") == "documents_confirmed" and missing_named(tracker):
-            return []  # the form answers, naming each document and how to get it
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if (
+            intent == "nlu_fallback"
+            and tracker.get_slot("requested_slot") == "documents_confirmed"
+            and missing_named(tracker)
+        ):
+            # The form runs next (data/rules.yml) and names each document and how to get it.
+            return []
         text = tracker.latest_message.get("text") or ""
         if names_a_demarche(tracker) or (
             intent not in ("insult", "out_of_scope") and asks_for_a_booking(tracker)

@@ -143,6 +143,19 @@ def ranks_named(text: str) -> set[int]:
     }
 
 
+def rank_phrases(text: str) -> list[str]:
+    """The words of each rank a short reply names ("c'est une première demande": "premiere")."""
+    tokens = _tokens(normalise(text))
+    if len(tokens) > _RANK_WORDS:
+        return []
+    return [
+        " ".join(phrase)
+        for phrase in _ORDINALS
+        for i in range(len(tokens) - len(phrase) + 1)
+        if tokens[i : i + len(phrase)] == phrase
+    ]
+
+
 def rank_of(text: str) -> int | None:
     """The rank a short reply names ("le premier", "the second one", "التاني", "第一个"), or None
     (none, or two different ones)."""

@@ -1114,6 +1114,7 @@ def test_none_of_the_slots_said_in_a_sentence(api_url, said, lang, intent):
         ("je prends la deuxième svp", "fr", 2),
         ("the first one please", "en", 1),
         ("الموعد الاول من فضلك", "ar", 1),
+        ("الأول", "ar", 1),
         ("اللول", "ar", 1),
         ("التاني عافاك", "ar", 2),
         ("第一个", "zh", 1),

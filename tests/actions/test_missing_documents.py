@@ -65,16 +65,20 @@ def test_in_the_form_a_named_quick_document_is_explained_and_booking_goes_on(tex
     ],
 )
 @pytest.mark.parametrize(
-    "intent", ["missing_documents", "nlu_fallback", "affirm", "have_documents"]
+    "intent", ["missing_documents", "nlu_fallback", "affirm", "have_documents", "need_procedure"]
 )
 def test_everything_but_one_document_names_the_one_missing(text, lang, intent):
     # A writer's dev conversation (session 26): "I have everything except a bill in my name"
     # got "not understood"; session 25's clauses that have their documents took "everything
     # but" for having it.
+    # What Rasa's slot mappings extract (domain/documents.yml): nothing from a new request.
     mapped = {"missing_documents": False, "affirm": True, "have_documents": True}
+    extracted = (
+        {} if intent == "need_procedure" else {"documents_confirmed": mapped.get(intent, text)}
+    )
     turn = validate(
         {**SLOTS, "language": lang},
-        {"documents_confirmed": mapped.get(intent, text)},
+        extracted,
         requested="documents_confirmed",
         intent=intent,
         text=text,
