@@ -424,8 +424,11 @@ class ValidateBookingForm(FormValidationAction):
             return [await self.next_requested_slot(dispatcher, tracker, domain)]
         if _answered_aside(dispatcher, tracker):
             # The form asks its question again (a slot set to None is asked anew): the
-            # confirmation, the documents page, the day…
-            return [SlotSet(str(tracker.get_slot("requested_slot")), None)]
+            # confirmation, the documents page, the day… Said here, not left to Rasa, which
+            # asks the domain's first empty slot: the numéro étranger of a démarche that needs
+            # none, after « نعم، سأخبر صاحب المزرعة اليوم » at the confirmation (session 26).
+            requested = str(tracker.get_slot("requested_slot"))
+            return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         starting = _starting(tracker)
         read = await _read_message(dispatcher, tracker)
         tracker.slots.update(read)
@@ -698,6 +701,12 @@ class ValidateBookingForm(FormValidationAction):
         if text in catalogue().sites:
             return {"site": text}
         sites = sites_named(text)
+        said = (tracker.latest_message.get("text") or "").strip()
+        if not sites and said and sites_named(said):
+            # The town Rasa tagged is another than the one served in the sentence: « بيريغو، أسكن
+            # قرب برجراك » (Périgueux, I live near Bergerac) got "no préfecture for Bergerac"
+            # (session 26, a writer's dev conversation).
+            text, sites = said, sites_named(said)
         demarche = tracker.get_slot("demarche")
         # Before the démarche is known (a place given first), any site of that place will do.
         offering = [s for s in sites if demarche is None or demarche in s.demarches]

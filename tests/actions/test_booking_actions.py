@@ -848,6 +848,24 @@ def test_another_question_at_the_place_or_the_day_goes_to_the_counter(
     assert ("utter_ask_at_the_counter" in result.responses) is answered, result.responses
 
 
+def test_a_question_at_the_confirmation_asks_the_confirmation_again_not_the_numero():
+    # A writer's dev conversation (session 26): after the counter's answer, Rasa asked the
+    # domain's first empty slot, the numéro étranger of a démarche that needs none.
+    said = "نعم، سأخبر صاحب المزرعة اليوم"
+    slots = {"demarche": "admission_exceptionnelle", "language": "ar", "site": "pref-24"}
+    slots |= {"documents_confirmed": True, "date_text": "mercredi", "chosen_slot": "157"}
+    turn = validate(
+        slots,
+        {"booking_confirmed": said},
+        requested="booking_confirmed",
+        intent="nlu_fallback",
+        text=said,
+        language="ar",
+    )
+    assert turn.responses == ["utter_ask_at_the_counter"]
+    assert turn.slots["requested_slot"] == "booking_confirmed"
+
+
 def test_free_text_at_the_confirmation_goes_to_the_counter_once_then_is_not_understood():
     # Session 24, as a phone: "ey" (yes, Tunisian) got "ask the agent at the counter" twenty
     # times in a row; now a yes word, and any other text sent again is said not understood,

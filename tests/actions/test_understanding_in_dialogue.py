@@ -273,6 +273,20 @@ def test_a_move_to_a_day_without_slots_never_asks_to_confirm(api_url):
     assert booked["code"]
 
 
+def test_the_served_town_of_the_sentence_wins_over_the_one_rasa_tagged():
+    # A writer's dev conversation (session 26): "no préfecture for Bergerac".
+    said = "بيريغو، أسكن قرب برجراك"
+    place = validate(
+        {"demarche": RESIDENT, "documents_confirmed": True},
+        {"site": "برجراك"},
+        requested="site",
+        text=said,
+        language="ar",
+    )
+    assert place.slots["site"] == "pref-24", place.responses
+    assert place.responses == []
+
+
 @pytest.mark.parametrize("said", ["دوردوني", "٢٤", "à دوردوني svp"])
 def test_the_place_in_arabic_script_or_digits_is_understood(said):
     place = validate(
