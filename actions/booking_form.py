@@ -702,11 +702,11 @@ class ValidateBookingForm(FormValidationAction):
             return {"site": text}
         sites = sites_named(text)
         said = (tracker.latest_message.get("text") or "").strip()
-        if not sites and said and sites_named(said):
+        if not sites and said and (in_sentence := sites_named(said)):
             # The town Rasa tagged is another than the one served in the sentence: « بيريغو، أسكن
             # قرب برجراك » (Périgueux, I live near Bergerac) got "no préfecture for Bergerac"
             # (session 26, a writer's dev conversation).
-            text, sites = said, sites_named(said)
+            text, sites = said, in_sentence
         demarche = tracker.get_slot("demarche")
         # Before the démarche is known (a place given first), any site of that place will do.
         offering = [s for s in sites if demarche is None or demarche in s.demarches]
@@ -842,13 +842,27 @@ def _pick(
     cleaned = ascii_digits(text).strip()
     if cleaned in by_id:
         return by_id[cleaned]
-    if NEGATIONS.intersection(words(cleaned)):
+    if _number_refused(cleaned):
         return None
     match = re.fullmatch(r"\D{0,12}?(\d)\D{0,12}", cleaned)
     rank = int(match.group(1)) if match else _rank(cleaned, lang)
     if rank is not None and 1 <= rank <= len(proposed):
         return proposed[rank - 1]
     return None
+
+
+# « لا » is also "no" ("لا، 2": no, the second): it refuses no number.
+_REFUSING = NEGATIONS - {"لا"}
+
+
+def _number_refused(text: str) -> bool:
+    """A number said with a no just before it ("pas le 2", "not 2"), not after ("2, pas 3" is
+    two numbers, and no pick anyway)."""
+    tokens = words(text)
+    return any(
+        token.isdigit() and _REFUSING.intersection(tokens[max(0, i - 2) : i])
+        for i, token in enumerate(tokens)
+    )
 
 
 def _rank(text: str, lang: str | None) -> int | None:

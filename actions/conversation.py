@@ -288,15 +288,12 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             and answered_after_the_form(dispatcher, tracker)
         ):
             return listen
-        if (
-            read_question(text, language(tracker)) == "online"
-            and not in_form(tracker)
-            and demarche_of(tracker) is None
-        ):
+        question = read_question(text, language(tracker))
+        if question == "online" and not in_form(tracker) and demarche_of(tracker) is None:
             # "ok mai jai pa dordi moi" (I have no computer) when asked the démarche got "not
             # understood" (a writer's dev conversation, session 26).
             dispatcher.utter_message(response="utter_no_computer_needed")
-        elif read_question(text, language(tracker)) == "human":
+        elif question == "human":
             # "humain", "je veux parler a quelqu'un": the greeting's language menu or "not
             # understood" left no way to a person; the help answer names where one is.
             dispatcher.utter_message(response="utter_help")

@@ -130,30 +130,23 @@ _ORDINALS = {
 _RANK_WORDS = 6
 
 
-def ranks_named(text: str) -> set[int]:
-    """The ranks a short reply names ("pas le premier, le deuxième": 1 and 2)."""
+def rank_phrases(text: str) -> dict[str, int]:
+    """The words of each rank a short reply names, with the rank ("pas le premier, le
+    deuxième": premier 1, deuxieme 2; "c'est une première demande": premiere 1)."""
     tokens = _tokens(normalise(text))
     if len(tokens) > _RANK_WORDS:
-        return set()
+        return {}
     return {
-        rank
+        " ".join(phrase): rank
         for phrase, rank in _ORDINALS.items()
         for i in range(len(tokens) - len(phrase) + 1)
         if tokens[i : i + len(phrase)] == phrase
     }
 
 
-def rank_phrases(text: str) -> list[str]:
-    """The words of each rank a short reply names ("c'est une première demande": "premiere")."""
-    tokens = _tokens(normalise(text))
-    if len(tokens) > _RANK_WORDS:
-        return []
-    return [
-        " ".join(phrase)
-        for phrase in _ORDINALS
-        for i in range(len(tokens) - len(phrase) + 1)
-        if tokens[i : i + len(phrase)] == phrase
-    ]
+def ranks_named(text: str) -> set[int]:
+    """The ranks a short reply names ("pas le premier, le deuxième": 1 and 2)."""
+    return set(rank_phrases(text).values())
 
 
 def rank_of(text: str) -> int | None:

@@ -1133,6 +1133,9 @@ def test_none_of_the_slots_said_in_a_sentence(api_url, said, lang, intent):
         ("the first one please", "en", 1),
         ("الموعد الاول من فضلك", "ar", 1),
         ("الأول", "ar", 1),
+        # « لا » is also "no": "no, 2" picks 2, where "pas le 2" picks none (below).
+        ("لا، 2", "ar", 2),
+        ("non, le 2", "fr", 2),
         ("اللول", "ar", 1),
         ("التاني عافاك", "ar", 2),
         ("第一个", "zh", 1),

@@ -168,6 +168,14 @@ def test_cancel_said_in_darija_and_arabic_cancels_after_confirmation_not_a_booki
     assert cancelled.messages[0]["code"] == booked["code"]
 
 
+def _first_message_with_a_booking(text: str, lang: str, intent: str):
+    """The form started by `text` from a phone that has an appointment: (booking, turn)."""
+    phone = new_phone()
+    booked = _booked(phone)
+    started = validate({"phone": phone}, requested=None, text=text, intent=intent, language=lang)
+    return booked, started
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
@@ -182,11 +190,7 @@ def test_cancel_said_in_darija_and_arabic_cancels_after_confirmation_not_a_booki
     ],
 )
 def test_a_move_of_an_appointment_the_person_has_is_a_move_beside_a_topic(api_url, text, lang):
-    phone = new_phone()
-    booked = _booked(phone)
-    started = validate(
-        {"phone": phone}, requested=None, text=text, intent="book_appointment", language=lang
-    )
+    booked, started = _first_message_with_a_booking(text, lang, "book_appointment")
     assert started.responses == ["utter_reschedule_intro"]
     assert started.slots["reschedule_code"] == booked["code"].replace("-", "")
 
@@ -205,11 +209,7 @@ def test_a_move_of_an_appointment_the_person_has_is_a_move_beside_a_topic(api_ur
     ],
 )
 def test_a_proof_of_the_appointment_asked_for_an_employer_gets_the_appointment(api_url, text, lang):
-    phone = new_phone()
-    _booked(phone)
-    started = validate(
-        {"phone": phone}, requested=None, text=text, intent="need_procedure", language=lang
-    )
+    _, started = _first_message_with_a_booking(text, lang, "need_procedure")
     assert started.responses == ["utter_my_appointment"]
 
 
@@ -222,11 +222,7 @@ def test_a_proof_of_the_appointment_asked_for_an_employer_gets_the_appointment(a
     ],
 )
 def test_an_appointment_asked_to_change_a_card_is_no_move(api_url, text, lang):
-    phone = new_phone()
-    _booked(phone)
-    started = validate(
-        {"phone": phone}, requested=None, text=text, intent="book_appointment", language=lang
-    )
+    _, started = _first_message_with_a_booking(text, lang, "book_appointment")
     assert "utter_reschedule_intro" not in started.responses
     assert "reschedule_code" not in started.slots
 
