@@ -48,9 +48,9 @@ def stack(tmp_path_factory):
 
 
 def test_sms_conversation_is_answered_shaped_and_short(stack):
-    settings, rasa, gateway, _twilio, _telegram = stack
-    rasa.start()
-    phone = Phone(gateway, settings.public_url, "+33611110001")
+    # Phone.on reads a reply that missed the inline deadline and went by Twilio's REST API:
+    # the first message after Rasa starts can, under CI's load (seen once, session 26).
+    phone = Phone.on(stack, "+33611110001")
     first = phone.send("Bonjour")
     assert first and first != [BUSY_FR]
     for reply in first + phone.send("1"):
@@ -61,9 +61,8 @@ def test_sms_conversation_is_answered_shaped_and_short(stack):
 
 
 def test_signed_sms_conversation_books_then_cancels(stack):
-    settings, rasa, gateway, _twilio, _telegram = stack
-    rasa.start()
-    phone = Phone(gateway, settings.public_url, "+33611110003")
+    settings = stack[0]
+    phone = Phone.on(stack, "+33611110003")
     code, transcript = book_by_sms(phone)
     assert booking_call(settings.api_url, lambda api: api.verify(code)).valid is True
 
@@ -77,10 +76,9 @@ def test_signed_sms_conversation_books_then_cancels(stack):
 
 
 def test_sms_expiry_date_then_rappel_agrees_to_the_deadline_alerts(stack):
-    settings, rasa, gateway, _twilio, _telegram = stack
-    rasa.start()
+    settings = stack[0]
     number = "+33611110009"
-    phone = Phone(gateway, settings.public_url, number)
+    phone = Phone.on(stack, number)
     # Four months ahead: the two-month renewal window is not open yet (too early to book).
     expiry = datetime.date.today() + datetime.timedelta(days=120)
     transcript = phone.send("Bonjour") + phone.send("1")
