@@ -24,7 +24,7 @@ from bot.language.profiles import (
     load_profiles,
     training_lines,
 )
-from bot.language.text import Word, deciding_script, fold, words
+from bot.language.text import Word, deciding_script, fold, word_form, words
 from bot.locales import LOCALES_DIR
 
 # Odds given to the prior language before reading the message: enough to settle a one-word
@@ -173,6 +173,13 @@ class LanguageIdentifier:
             owners = [p for p in candidates if letter in p.letters]
             if owners:
                 candidates = owners
+        # A word only one of the languages that list theirs writes (« د » Pashto, « است »
+        # Persian) settles it against the others; a language with no list (Darija writes « د »
+        # too) stays for the model to weigh.
+        folded = {word_form(w.text) for w in scored}
+        owners = [p for p in candidates if p.own_words & folded]
+        if len(owners) == 1:
+            candidates = [p for p in candidates if p is owners[0] or not p.own_words]
         return [p.code for p in candidates]
 
     def _prior(self, lang: str, script: str, prior: str | None) -> float:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.language.text import words
+from bot.language.text import word_form, words
 from bot.locales import LOCALES_DIR, declared_languages
 
 NEUTRAL_FILE = Path(__file__).resolve().parent / "neutral.yml"
@@ -31,6 +31,9 @@ class Profile:
     scripts: frozenset[str]
     letters: frozenset[str]
     samples: tuple[str, ...]
+    # Words only it writes among the languages of its script (Pashto's « د », « په », « زه »;
+    # Persian's « است », « هستم »), folded: like `letters`, they settle it against the others.
+    own_words: frozenset[str] = frozenset()
     # Whether words of another script inside its lines are its own too: Darija's French words in
     # Arabic lines are how Arabizi is written, but the French terms of a Ukrainian line
     # ("мій titre de séjour") are French, not Ukrainian translit.
@@ -53,6 +56,9 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
             scripts=frozenset(str(s).upper() for s in lang.identification["scripts"]),
             letters=frozenset(str(lang.identification.get("letters") or "")),
             samples=tuple(str(s) for s in lang.identification.get("samples") or ()),
+            own_words=frozenset(
+                word_form(str(w)) for w in lang.identification.get("own_words") or ()
+            ),
             loanwords=bool(lang.identification.get("loanwords", True)),
             scripts_in_order=tuple(str(s).upper() for s in lang.identification["scripts"]),
             nlu_scripts=frozenset(

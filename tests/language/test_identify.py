@@ -78,6 +78,23 @@ def test_a_script_no_supported_language_uses_is_named_but_not_guessed():
     assert guess.script == "GREEK"
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Session 27, dev openings: a sentence with none of Pashto's letters and words only
+        # one of the two languages writes; the n-grams had read them the other way.
+        ("د اقامت تمدید", "ps"),
+        ("اجازه کار (autorisation de travail) میخوام", "fa"),
+        ("ناتورالیزاسیون - ده ساله اینجام، مدارکش چیه؟", "fa"),
+        ("مي‌خواهم كارت اقامتم را تمديد كنم", "fa"),  # Arabic ي ك for ی ک
+        # Darija writes « د » (of) too: Pashto's word does not take an Arabic sentence.
+        ("خاصني دليل بلي حاولت ندير رونديفو بزاف د المرات وما لقيتش", "ar"),
+    ],
+)
+def test_a_word_only_one_language_writes_settles_persian_against_pashto(text, lang):
+    assert identify(text).lang == lang
+
+
 def test_a_language_is_added_as_data(tmp_path):
     """A Cyrillic profile with marking letters and an NLU file, and no code: uk vs ru."""
     languages, nlu = tmp_path / "locales", tmp_path / "nlu"
