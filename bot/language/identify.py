@@ -34,6 +34,9 @@ PRIOR_ODDS = 8.0
 # The n-grams of a word overlap, so their evidence is not independent: the log-likelihood is
 # divided by the number of orders before it meets the prior (keeps one-word messages uncertain).
 TEMPERATURE = float(len(NGRAM_ORDERS))
+# With no prior, a message made only of borrowed terms ("salam", "merci", "titre de séjour")
+# names a language only when the model is this sure of it: such terms are everyone's.
+FORMULA_CONFIDENCE = 0.9
 # Minimal evidence: a guess no language gets half the odds of ("anef bug", "t ki" among seven
 # Latin-script languages) is no language; the caller keeps the conversation's (a first message:
 # the default, and the language menu). Held-out messages of 2+ words are almost all above 0.6.
@@ -132,6 +135,11 @@ class LanguageIdentifier:
         if only_borrowed:
             # "merci beaucoup", "titre de séjour": a language for a first message, never a
             # sentence that switches a conversation (bot.channels.language.SWITCH_WORDS).
+            if prior is None and guess.confidence < FORMULA_CONFIDENCE:
+                # "salam" alone: Arabic, Dari and Pashto speakers all greet so; a guess among
+                # them (Pashto, 0.68) answered an Arab in Pashto with a menu that had no
+                # Arabic. No language: the first reply offers every one.
+                return replace(guess, lang=None, words=min(guess.words, 1))
             return replace(guess, words=min(guess.words, 1))
         return guess
 

@@ -53,6 +53,16 @@ def test_the_first_reply_is_in_the_persons_language(stack, first: str, lang: str
     assert replies and language_of(replies) == lang, replies
 
 
+def test_a_greeting_of_several_languages_gets_the_menu_with_arabic(stack) -> None:
+    """« salam » alone: an Arab, a Dari or a Pashto speaker. It was answered in Pashto with a
+    menu that had no Arabic; now the menu offers Arabic and the choice is followed."""
+    person = phone(stack)
+    greeting = person.send("salam")
+    [number] = re.findall(r"(\d+)\. عربي", "\n".join(greeting)) or [None]
+    assert number is not None, greeting
+    assert language_of(person.send(number)) == "ar"
+
+
 def test_a_switch_is_followed_and_numbers_never_change_the_language(stack) -> None:
     person = phone(stack)
     assert language_of(person.send("Bonjour, je veux renouveler ma carte de résident")) == "fr"

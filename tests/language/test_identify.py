@@ -95,6 +95,16 @@ def test_a_word_only_one_language_writes_settles_persian_against_pashto(text, la
     assert identify(text).lang == lang
 
 
+def test_a_greeting_every_neighbour_says_names_no_language():
+    """« salam » alone had been read as Pashto (0.68) and answered in Pashto, with a menu that
+    offered no Arabic (session 26): Arabic, Dari and Pashto speakers all greet so. A formula
+    one language owns still names it."""
+    assert identify("salam").lang is None
+    assert identify("salam 3likom").lang == "ar"
+    assert identify("merci beaucoup").lang == "fr"
+    assert identify("ni hao").lang == "zh"
+
+
 def test_a_language_is_added_as_data(tmp_path):
     """A Cyrillic profile with marking letters and an NLU file, and no code: uk vs ru."""
     languages, nlu = tmp_path / "locales", tmp_path / "nlu"
