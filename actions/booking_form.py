@@ -35,6 +35,7 @@ from actions.common import (
     revealed,
     said_last_turn,
     secret_key,
+    set_this_turn,
     still_stuck,
 )
 from actions.deadlines import say_deadline
@@ -118,15 +119,18 @@ async def _read_message(dispatcher: CollectingDispatcher, tracker: Tracker) -> d
     asking_which = tracker.get_slot("requested_slot") == "demarche"
     if (starting or asking_which) and (answer := about_a_booking(tracker)):
         action = answer()
-        moved_by_fallback = bool(tracker.get_slot("reschedule_code")) and ran_this_turn(
-            tracker, "action_fallback"
+        # The fallback, the greeting or "which days?" found the booking to move just before
+        # (answer_about_a_booking: "انقلوا موعدي الى الخميس", unclassified; « … بلې ورځې ته یې
+        # واړوئ », heard as "which days?", session 27).
+        moved_already = bool(tracker.get_slot("reschedule_code")) and set_this_turn(
+            tracker, "reschedule_code"
         )
         answered = any(ran_this_turn(tracker, name) for name in MANAGING_ACTIONS)
-        if answered or moved_by_fallback:
-            # Rasa's rule ran it just before this form ("can I move my appointment?"), or the
-            # fallback did (answer_about_a_booking: "انقلوا موعدي الى الخميس", unclassified):
-            # its slots are set; answering again sent the same sentence twice. So did another
-            # one of them that Rasa chose where the sentence reads a check (session 25).
+        if answered or moved_already:
+            # Rasa's rule ran it just before this form ("can I move my appointment?"), or
+            # another action did: its slots are set; answering again sent the same sentence
+            # twice. So did another one of them that Rasa chose where the sentence reads a
+            # check (session 25).
             return {}
         events = await action.act(dispatcher, tracker)
         return {"reschedule_code": FORM_DONE, **_slots_of(events)}

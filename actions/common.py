@@ -120,6 +120,16 @@ def ran_this_turn(tracker: Tracker, action_name: str) -> bool:
     return False
 
 
+def set_this_turn(tracker: Tracker, slot: str) -> bool:
+    """Whether an action already set `slot` in answer to the latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return True
+    return False
+
+
 # Replies that leave the person where they were: not understood, or the help text that a "je
 # comprends pas" gets. Read from the responses Rasa stored with each bot message (`utter_action`).
 STUCK_RESPONSES = frozenset(

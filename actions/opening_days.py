@@ -13,11 +13,13 @@ from actions.common import (
     catalogue,
     client,
     demarche_of,
+    in_form,
     language,
     say_refusal,
     say_unavailable,
     slot_summary,
 )
+from actions.manage import answer_about_a_booking
 from actions.reading import for_the_form
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.formatting import format_when
@@ -25,6 +27,14 @@ from bot.formatting import format_when
 
 class ActionOpeningDays(GuichetAction, action="action_opening_days", step="opening_days"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if (
+            not in_form(tracker)
+            and (answer := await answer_about_a_booking(dispatcher, tracker)) is not None
+        ):
+            # « زما رانډیوو ته نه شم تلای، بلې ورځې ته یې واړوئ » (I can't go to my appointment,
+            # move it to another day) was heard as "which days?" and got "say your démarche
+            # first" (session 27, a dev conversation by SMS): the sentence says a move.
+            return answer
         lang = language(tracker)
         demarche = demarche_of(tracker)
         site = catalogue().sites.get(tracker.get_slot("site") or "")

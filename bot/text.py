@@ -103,8 +103,12 @@ def fold(text: str) -> str:
 
 
 # Where a message sets one part against another: "lundi je travaille, jeudi c'est mieux", "j'ai
-# le passeport, pas encore les photos" (punctuation of every script, "but"; not a decimal point).
-_CLAUSES = re.compile(r"[,;!?\n،؛؟，。；！？]+|(?<!\d)\.(?!\d)|\s(?:mais|but|لكن|بصح|но|але)\s")
+# le passeport, pas encore les photos" (punctuation of every script, "but" in each language —
+# Persian « ولی », « اما », Pashto « خو », « مګر »; not a decimal point).
+_CLAUSES = re.compile(
+    r"[,;!?\n،؛؟，。；！？]+|(?<!\d)\.(?!\d)"
+    r"|\s(?:mais|but|لكن|ولكن|بصح|но|але|ولی|ولي|اما|خو|مگر|مګر)\s"
+)
 
 
 def clauses(text: str) -> list[str]:

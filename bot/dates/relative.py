@@ -11,6 +11,7 @@ from bot.dates.spans import ASAP_DAYS, Found, add_months, month_end, month_part,
 
 if TYPE_CHECKING:
     from bot.dates.reader import Reader
+    from bot.dates.tokens import Tok
 
 
 def vague(reader: Reader) -> Found | None:
@@ -77,13 +78,21 @@ def relative_at(reader: Reader, k: int) -> Found | None:
     if (length := _length_said(reader, k)) is not None:
         return length
     if tok.kind in ("num", "numword"):
-        # "3 days ago", and "三天后" (3 days later) where "in" follows too (Chinese).
+        # "3 days ago", and "三天后" (3 days later) where "in" follows too (Chinese); after a
+        # length of two or more, "next" is later too: « شش هفته دیگه » is in six weeks
+        # (Persian), not next week (session 27, a dev conversation by SMS), while « یک روز
+        # دیگه » is another day.
         after = reader.at(k + 2)
-        if after is not None and after.kind in ("ago", "in"):
+        later = ("ago", "in", "next") if _count(tok) >= 2 else ("ago", "in")
+        if after is not None and after.kind in later:
             unit = reader.at(k + 1)
             sign = -1 if after.kind == "ago" else +1
             return _shifted(reader, k, k + 1, k + 2, sign) if unit and unit.kind == "unit" else None
     return None
+
+
+def _count(tok: Tok) -> int:
+    return tok.value if isinstance(tok.value, int) else 0
 
 
 def _length_said(reader: Reader, k: int) -> Found | None:

@@ -649,6 +649,38 @@ def test_a_move_the_fallback_already_prepared_is_not_prepared_again_by_the_form(
     assert "utter_reschedule_intro" not in run(ValidateBookingForm(), state).responses
 
 
+def test_a_move_heard_as_which_days_moves_the_booking_once(api_url):
+    """« زما رانډیوو ته نه شم تلای، بلې ورځې ته یې واړوئ » (I can't go to my appointment, move
+    it to another day), heard as "which days?", got "say your démarche first" (session 27, a
+    dev conversation by SMS). The booking is found, once: the form does not say it again."""
+    from actions.booking_form import ValidateBookingForm  # noqa: PLC0415
+
+    phone = new_phone()
+    _booked(phone)
+    text = "سلام، زما رانډیوو ته نه شم تلای، بلې ورځې ته یې واړوئ مهرباني"
+    asked = run(
+        ActionOpeningDays(),
+        tracker({"phone": phone}, text=text, intent="ask_opening_days", language="ps"),
+    )
+    assert asked.responses == ["utter_reschedule_intro"]
+    assert _followed_by_the_form(asked)
+    events = [
+        {"event": "user", "text": text},
+        {"event": "action", "name": "action_opening_days"},
+        *asked.events,
+        {"event": "action", "name": "booking_form"},
+    ]
+    state = tracker(
+        {"phone": phone, **asked.slots},
+        text=text,
+        intent="ask_opening_days",
+        active_loop="booking_form",
+        events=events,
+        language="ps",
+    )
+    assert "utter_reschedule_intro" not in run(ValidateBookingForm(), state).responses
+
+
 def test_proof_asked_by_its_word_stays_the_proof_even_beside_a_demarche():
     text = "PREUVE de mes recherches pour le renouvellement de ma carte de résident"
     said = run(ActionMyProof(), tracker(text=text, intent="my_proof"))

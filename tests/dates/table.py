@@ -229,6 +229,15 @@ CASES: list[Case] = [
     Case("fa", MON, "امروز عصر", "2026-11-23", "afternoon"),
     Case("fa", MON, "پنجشنبه", "2026-11-26"),
     Case("fa", MON, "هفته آینده", "2026-11-30..2026-12-06"),
+    # Session 27, dev conversations: after a length of two or more, « دیگه » (next) is later
+    # (« شش هفته دیگه », in six weeks, had read « next week »); Pashto's « په … کې » is in.
+    Case("fa", MON, "شش هفته دیگه", "2027-01-04..2027-01-10"),
+    Case("fa", MON, "دو هفته دیگر", "2026-12-07..2026-12-13"),
+    Case("fa", MON, "3 rooz dige", "2026-11-26"),
+    Case("fa", MON, "۱۵ مه", "2027-05-15"),
+    Case("ps", MON, "په ۳ میاشتو کې", "2027-02-01..2027-02-28"),
+    Case("ps", MON, "په دوو ورځو کې", "2026-11-25"),
+    Case("ps", MON, "pa 10 wrazo ke", "2026-12-03"),
     Case("fa", MON, "۱۵ مارچ", "2027-03-15"),
     Case("fa", MON, "فردا ساعت ۱۰", "2026-11-24", "morning", "10:00"),
     Case("fa", MON, "farda", "2026-11-24"),
@@ -296,6 +305,10 @@ CASES: list[Case] = [
 
 # Messages without a date: understand() must return None.
 NO_DATE: list[tuple[str, str]] = [
+    # « مه » is May only beside a day or a year: here Dari's « my » (session 27); « یک روز
+    # دیگه » is another day, not tomorrow.
+    ("fa", "کارت ده ساله مه"),
+    ("fa", "یک روز دیگه"),
     ("fr", "je"),
     ("fr", "la semaine 15"),  # a week number, not the 15th
     ("fr", "je veux un rendez-vous"),

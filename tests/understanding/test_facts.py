@@ -783,7 +783,6 @@ SESSION_22_DEV_MISSES = frozenset(
         "تمدید کارت conjoint، لیل. فقط پنجشنبه\u200cها میتونم بیام",
         "کارت ده ساله\u200cام ۲۵ اسفند تموم میشه",
         "اجازه کار (autorisation de travail) میخوام",
-        "الان کارت یکساله دارم، میخوام این دفعه کارت چند ساله بهم بدن",
         "سلام من میخواهم که کارت اقامت خود را که گم شده دوباره بگیرم در شهر رن",
         "resepise me pa shalo wrazo ke khatmegi",
         "سلام. د ۹۳ پریفکتور نه مې مسج راغلی چې ستاسو تیتر تیار دی، زه د شنبې او یکشنبې نه پرته کار"
@@ -859,6 +858,19 @@ SESSION_26_DEV_MISSES = frozenset(
 )
 
 
+# A new writer's 60 Persian and 50 Pashto openings (session 27): fa 94.9 / 98.0 %, ps 95.9 /
+# 97.6 % on first reading (right door at once / within one question), 99.5 / 99.5 and 99.4 /
+# 100 after. Left: an expiry said by an Afghan solar month alone (« ماه حوت », « ماه جدی »):
+# each spans two Gregorian months, and without a day there is no one date to read.
+SESSION_27_DEV_MISSES = frozenset(
+    {
+        "کارت اقامت ۱۰ ساله مه در ماه حوت ختم میشه",
+        "سلام من از افغانستان هستم در لیون زندگی میکنم کارت ده ساله پناهندگی ام ماه جدی خلاص میشه"
+        " چی کنم",
+    }
+)
+
+
 def _dev_entries() -> list[Any]:
     return [
         pytest.param(
@@ -873,6 +885,7 @@ def _dev_entries() -> list[Any]:
             | SESSION_23_DEV_MISSES
             | SESSION_25_DEV_MISSES
             | SESSION_26_DEV_MISSES
+            | SESSION_27_DEV_MISSES
             else [],
         )
         for path in sorted(DEV_DIR.glob("*.yml"))
