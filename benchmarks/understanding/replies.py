@@ -114,12 +114,24 @@ class Sentence:
         """Where the sentence starts and ends in the normalised reply, or None."""
         start, first = 0, -1
         for piece in self.pieces:
-            found = reply.find(piece, start)
+            found = _find(reply, piece, start)
             if found < 0:
                 return None
             first = found if first < 0 else first
             start = found + len(piece)
         return first, start
+
+
+# A piece this short is found as a word only: Persian « به » (to) of "نوبت … به …" was found in
+# « سه شنبه » (Tuesday), and a Pashto confirmation read as Persian (session 27, dev bench).
+_SHORT_PIECE = 3
+
+
+def _find(reply: str, piece: str, start: int) -> int:
+    if len(piece) > _SHORT_PIECE or not piece.isalpha() or in_scripts(piece[0], unspaced_scripts()):
+        return reply.find(piece, start)
+    match = re.compile(rf"(?<!\w){re.escape(piece)}(?!\w)").search(reply, start)
+    return match.start() if match else -1
 
 
 def _sentence(name: str, lang: str, template: str) -> Sentence | None:

@@ -28,6 +28,8 @@ _T = TypeVar("_T")
 # lapsed months ago is said "expired". (Was: the nearest, so "expires in August" said in
 # January was last August, and the person was told they were late.)
 LAPSED_UNNOTICED = timedelta(days=62)
+# The furthest a wish from today ("d'ici", "until") reaches: a year.
+FURTHEST_WISH = timedelta(days=366)
 
 
 class Reader:
@@ -323,15 +325,20 @@ class Reader:
         first = min(found.used)
         if self.tokens[first].text == "d ici":
             # "d'ici 2 semaines": any day from now on until then.
-            return Found(self.today, found.point or found.end, None, found.used)
+            return self._from_today(found.point or found.end, found)
         words = [t.text for t in self.tokens[:first] if t.text not in FILLERS][-3:]
         if words and words[-1] in BEFORE and found.start > self.today:
             if len(words) > 1 and words[-2] in NEGATIONS:
                 return found  # "pas avant le 3": from the 3rd on
             return Found(self.today, found.start - timedelta(days=1), None, found.used)
         if any(word in UNTIL for word in words):
-            return Found(self.today, found.end, None, found.used)
+            return self._from_today(found.end, found)
         return found
+
+    def _from_today(self, end: date, found: Found) -> Found:
+        """Any day from today until `end`, a year at most: "d'ici fin 2027", said in November
+        2026, asked 403 days (a property test found it); no one books that far ahead."""
+        return Found(self.today, min(end, self.today + FURTHEST_WISH), None, found.used)
 
     def says_today(self) -> bool:
         """ "ce soir", "this morning", "tonight": a part of day that means today."""

@@ -78,17 +78,35 @@ def relative_at(reader: Reader, k: int) -> Found | None:
     if (length := _length_said(reader, k)) is not None:
         return length
     if tok.kind in ("num", "numword"):
-        # "3 days ago", and "三天后" (3 days later) where "in" follows too (Chinese); after a
-        # length of two or more, "next" is later too: « شش هفته دیگه » is in six weeks
+        # "3 days ago", and "三天后" (3 days later) where "in" follows too (Chinese); right after
+        # a length of two or more, "next" is later too: « شش هفته دیگه » is in six weeks
         # (Persian), not next week (session 27, a dev conversation by SMS), while « یک روز
-        # دیگه » is another day.
+        # دیگه » is another day and "le 3 du mois pro" the 3rd of next month.
         after = reader.at(k + 2)
-        later = ("ago", "in", "next") if _count(tok) >= 2 else ("ago", "in")
+        adjacent = reader.sig[k + 2] - reader.sig[k] == 2 if after is not None else False
+        later = ("ago", "in", "next") if _count(tok) >= 2 and adjacent else ("ago", "in")
         if after is not None and after.kind in later:
             unit = reader.at(k + 1)
             sign = -1 if after.kind == "ago" else +1
             return _shifted(reader, k, k + 1, k + 2, sign) if unit and unit.kind == "unit" else None
+        if after is not None and after.kind in ("next", "this", "last"):
+            return _day_of_a_month(reader, k)
     return None
+
+
+def _day_of_a_month(reader: Reader, k: int) -> Found | None:
+    """ "le 3 du mois prochain", "le 3 du mois pro": that day of the month named."""
+    tok, unit = reader.at(k), reader.at(k + 1)
+    if tok is None or tok.kind != "num" or unit is None or unit.kind != "unit":
+        return None
+    if unit.value[0] != "month" or unit.value[1] is not None:  # type: ignore[index]
+        return None
+    month = _this_next_unit(reader, k + 1, "month")
+    day = _count(tok)
+    if month is None or not 1 <= day <= month_end(month.end.year, month.end.month).day:
+        return None
+    found = date(month.end.year, month.end.month, day)
+    return Found(found, found, found, reader.used(k) + month.used)
 
 
 def _count(tok: Tok) -> int:

@@ -81,3 +81,13 @@ def test_the_player_gives_each_phone_its_own_numero_in_the_digits_the_script_wri
 
 def _arabic(digits: str) -> str:
     return digits.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+def test_a_short_piece_of_a_sentence_is_found_as_a_word_only() -> None:
+    """Persian « به » (the « نوبت … به … » confirmation) was found inside « سه شنبه »: a Pashto
+    « moved » reply counted as Persian, a reply in the wrong language (session 27)."""
+    moved = (
+        "نوبت بدل شو. کوډ: \u200e7CW2-HT5D\u200e (هماغه). سه شنبه 8 دسمبر 15:20، "
+        "\u200ePréfecture de la Dordogne\u200e."
+    )
+    assert Reply.read([moved]).language() == "ps"

@@ -234,6 +234,10 @@ CASES: list[Case] = [
     Case("fa", MON, "شش هفته دیگه", "2027-01-04..2027-01-10"),
     Case("fa", MON, "دو هفته دیگر", "2026-12-07..2026-12-13"),
     Case("fa", MON, "3 rooz dige", "2026-11-26"),
+    Case("fr", MON, "elle expire le 3 du mois pro", "2026-12-03"),
+    Case("fr", MON, "le 3 du mois prochain", "2026-12-03"),
+    # A wish from today reaches a year at most (the property test found "d'ici fin 2027").
+    Case("fr", MON, "d'ici fin 2027", "2026-11-23..2027-11-24"),
     Case("fa", MON, "۱۵ مه", "2027-05-15"),
     Case("ps", MON, "په ۳ میاشتو کې", "2027-02-01..2027-02-28"),
     Case("ps", MON, "په دوو ورځو کې", "2026-11-25"),
