@@ -112,20 +112,19 @@ def in_form(tracker: Tracker) -> bool:
 
 def ran_this_turn(tracker: Tracker, action_name: str) -> bool:
     """Whether `action_name` already answered the latest message (a rule, or a FollowupAction)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") == action_name:
-            return True
-    return False
+    return _since_the_message(tracker, "action", action_name)
 
 
 def set_this_turn(tracker: Tracker, slot: str) -> bool:
     """Whether an action already set `slot` in answer to the latest message."""
+    return _since_the_message(tracker, "slot", slot)
+
+
+def _since_the_message(tracker: Tracker, kind: str, name: str) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        if event.get("event") == "slot" and event.get("name") == slot:
+        if event.get("event") == kind and event.get("name") == name:
             return True
     return False
 

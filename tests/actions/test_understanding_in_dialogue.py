@@ -619,64 +619,46 @@ def test_a_move_the_rule_already_answered_is_not_answered_again_by_the_form():
     assert len(fresh.responses) == 1  # unanswered before: the form answers, once
 
 
-def test_a_move_the_fallback_already_prepared_is_not_prepared_again_by_the_form(api_url):
-    """Rasa did not classify "انقلوا موعدي الى الخميس القادم": the fallback found the booking
-    (its intro said) and handed over to the form, which said the intro again; in Arabic the
-    doubled intro filled an SMS page and "التالي" brought the same page back."""
+@pytest.mark.parametrize(
+    ("action", "text", "intent", "lang"),
+    [
+        # Rasa did not classify it: the fallback found the booking (its intro said) and handed
+        # over to the form, which said the intro again; in Arabic the doubled intro filled an
+        # SMS page and "التالي" brought the same page back.
+        (ActionFallback, "من فضلكم انقلوا موعدي الى الخميس القادم", "nlu_fallback", "ar"),
+        # « I can't go to my appointment, move it to another day », heard as "which days?", got
+        # "say your démarche first" (session 27, a dev conversation by SMS).
+        (
+            ActionOpeningDays,
+            "سلام، زما رانډیوو ته نه شم تلای، بلې ورځې ته یې واړوئ مهرباني",
+            "ask_opening_days",
+            "ps",
+        ),
+    ],
+)
+def test_a_move_another_action_prepared_is_not_prepared_again_by_the_form(
+    api_url, action, text, intent, lang
+):
     from actions.booking_form import ValidateBookingForm  # noqa: PLC0415
 
     phone = new_phone()
     _booked(phone)
-    text = "من فضلكم انقلوا موعدي الى الخميس القادم"
-    fallback = run(
-        ActionFallback(), tracker({"phone": phone}, text=text, intent="nlu_fallback", language="ar")
-    )
-    assert fallback.responses == ["utter_reschedule_intro"]
+    first = run(action(), tracker({"phone": phone}, text=text, intent=intent, language=lang))
+    assert first.responses == ["utter_reschedule_intro"]
+    assert _followed_by_the_form(first)
     events = [
         {"event": "user", "text": text},
-        {"event": "action", "name": "action_fallback"},
-        *fallback.events,
+        {"event": "action", "name": action().name()},
+        *first.events,
         {"event": "action", "name": "booking_form"},
     ]
     state = tracker(
-        {"phone": phone, **fallback.slots},
+        {"phone": phone, **first.slots},
         text=text,
-        intent="nlu_fallback",
+        intent=intent,
         active_loop="booking_form",
         events=events,
-        language="ar",
-    )
-    assert "utter_reschedule_intro" not in run(ValidateBookingForm(), state).responses
-
-
-def test_a_move_heard_as_which_days_moves_the_booking_once(api_url):
-    """« زما رانډیوو ته نه شم تلای، بلې ورځې ته یې واړوئ » (I can't go to my appointment, move
-    it to another day), heard as "which days?", got "say your démarche first" (session 27, a
-    dev conversation by SMS). The booking is found, once: the form does not say it again."""
-    from actions.booking_form import ValidateBookingForm  # noqa: PLC0415
-
-    phone = new_phone()
-    _booked(phone)
-    text = "سلام، زما رانډیوو ته نه شم تلای، بلې ورځې ته یې واړوئ مهرباني"
-    asked = run(
-        ActionOpeningDays(),
-        tracker({"phone": phone}, text=text, intent="ask_opening_days", language="ps"),
-    )
-    assert asked.responses == ["utter_reschedule_intro"]
-    assert _followed_by_the_form(asked)
-    events = [
-        {"event": "user", "text": text},
-        {"event": "action", "name": "action_opening_days"},
-        *asked.events,
-        {"event": "action", "name": "booking_form"},
-    ]
-    state = tracker(
-        {"phone": phone, **asked.slots},
-        text=text,
-        intent="ask_opening_days",
-        active_loop="booking_form",
-        events=events,
-        language="ps",
+        language=lang,
     )
     assert "utter_reschedule_intro" not in run(ValidateBookingForm(), state).responses
 
