@@ -103,7 +103,10 @@ def _said_where_to_go(
     """The démarche's site in the place named, or which place; for a démarche done online, its
     door with the Point d'Accueil Numérique there. False when nothing asks or names a place."""
     sites = sites_named(text)
-    if question is None and not sites and departement_named(text) is None:
+    # Unasked, one digit is a menu's number, not the Ain: « 1 » after a page that said « send
+    # MORE » got « I don't book for Bourg-en-Bresse (01) yet » (session 27, as a phone).
+    unasked_number = question is None and text.isdigit() and len(text) == 1
+    if question is None and not sites and (unasked_number or departement_named(text) is None):
         return False
     lang = language(tracker)
     if question == "online" and not sites and confirmed_site(tracker) is None:

@@ -172,6 +172,13 @@ def test_where_to_go_after_the_form_asks_the_place_then_gives_the_demarches_site
         assert result.message(response)["address"]
 
 
+def test_one_digit_unasked_after_the_form_is_no_departement():
+    # Session 27, as a phone: « 1 » after a page that said « send MORE » got « I don't book for
+    # Bourg-en-Bresse (01) yet ». Two digits still name one (above: « 38 »).
+    result = run(ActionFallback(), _where("1", {"demarche": RESIDENT}))
+    assert "utter_site_not_served" not in result.responses
+
+
 @pytest.mark.parametrize(
     ("said", "lang"), [("pourquoi si tôt ?", "fr"), ("why so early?", "en"), ("3lach?", "ar")]
 )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.routing import route
-from bot.understanding import Wants, read_facts, read_wants, understand_message
+from bot.understanding import Wants, read_facts, read_question, read_wants, understand_message
 from bot.understanding.bench import load_openings, measure
 from bot.understanding.cuebook import load_book
 
@@ -988,3 +988,14 @@ def test_a_cue_file_may_not_list_a_key_twice(tmp_path: Path) -> None:
     book.write_text('lang: xx\nfacts:\n  title_type:\n    "-": [a]\n    "-": [b]\n', "utf-8")
     with pytest.raises(ValueError, match=r"line 5: '-' is listed twice"):
         load_book(book)
+
+
+def test_an_address_is_no_student() -> None:
+    """Arabic « أدرس » (I study) is Persian « آدرس » (address): « where is the Grenoble
+    préfecture's address? » was a student, and the first application left the menu (session
+    27, as a phone). The question is the place's."""
+    said = understand_message("آدرس پرفکتور گرونوبل کجاست", "fa", NOW)
+    assert said.facts.title_type is None
+    assert read_question("آدرس پرفکتور گرونوبل کجاست", "fa") == "place"
+    assert read_question("پرفکتور کجاست", "fa") == "place"
+    assert understand_message("أدرس في الجامعة", "ar", NOW).facts.title_type == "etudiant"
