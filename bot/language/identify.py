@@ -24,8 +24,9 @@ from bot.language.profiles import (
     load_profiles,
     training_lines,
 )
-from bot.language.text import Word, deciding_script, fold, word_form, words
+from bot.language.text import Word, deciding_script, fold, words
 from bot.locales import LOCALES_DIR
+from bot.text import fold as normalise
 
 # Odds given to the prior language before reading the message: enough to settle a one-word
 # message the model finds ambiguous ("merci" from an Arabic speaker), far too little to
@@ -184,7 +185,7 @@ class LanguageIdentifier:
         # A word only one of the languages that list theirs writes (« د » Pashto, « است »
         # Persian) settles it against the others; a language with no list (Darija writes « د »
         # too) stays for the model to weigh.
-        folded = {word_form(w.text) for w in scored}
+        folded = {normalise(w.text) for w in scored}
         owners = [p for p in candidates if p.own_words & folded]
         if len(owners) == 1:
             candidates = [p for p in candidates if p is owners[0] or not p.own_words]

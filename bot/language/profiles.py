@@ -10,8 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.language.text import word_form, words
+from bot.language.text import words
 from bot.locales import LOCALES_DIR, declared_languages
+from bot.text import fold as normalise
 
 NEUTRAL_FILE = Path(__file__).resolve().parent / "neutral.yml"
 BORROWED_FILE = Path(__file__).resolve().parent / "borrowed.yml"
@@ -32,7 +33,8 @@ class Profile:
     letters: frozenset[str]
     samples: tuple[str, ...]
     # Words only it writes among the languages of its script (Pashto's « د », « په », « زه »;
-    # Persian's « است », « هستم »), folded: like `letters`, they settle it against the others.
+    # Persian's « است », « هستم »), normalised as bot.text does (« مي » is « می »): like
+    # `letters`, they settle it against the others.
     own_words: frozenset[str] = frozenset()
     # Whether words of another script inside its lines are its own too: Darija's French words in
     # Arabic lines are how Arabizi is written, but the French terms of a Ukrainian line
@@ -57,7 +59,7 @@ def load_profiles(locales_dir: Path = LOCALES_DIR) -> tuple[Profile, ...]:
             letters=frozenset(str(lang.identification.get("letters") or "")),
             samples=tuple(str(s) for s in lang.identification.get("samples") or ()),
             own_words=frozenset(
-                word_form(str(w)) for w in lang.identification.get("own_words") or ()
+                normalise(str(w)) for w in lang.identification.get("own_words") or ()
             ),
             loanwords=bool(lang.identification.get("loanwords", True)),
             scripts_in_order=tuple(str(s).upper() for s in lang.identification["scripts"]),

@@ -117,15 +117,6 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-# Arabic yeh and kaf typed on an Arabic keyboard for Persian and Pashto's ی and ک.
-_PERSIAN_FORMS = str.maketrans("يك", "یک")
-
-
-def word_form(word: str) -> str:
-    """A word as a language's `own_words` list it: folded, Arabic ي ك as ی ک (« مي » is « می »)."""
-    return fold(word).translate(_PERSIAN_FORMS)
-
-
 def deciding_script(found: list[Word]) -> str:
     """The script whose words decide: the words of a non-Latin script when there are at least two
     of them or they make a third of the message, else the Latin words (bot.language.identify)."""
