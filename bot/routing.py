@@ -20,7 +20,9 @@ from bot.catalogue.messages import NEXT_STEPS, NOT_COVERED, OPTION_LABELS, QUEST
 from bot.catalogue.models import QuestionSpec, RoutingSpec
 from bot.i18n import translate
 
-MAX_OPTIONS = 3
+# Four numbered lines still read at a glance on a basic phone; the renewal of « another title »
+# needs them (student, talent, récépissé, vie privée et familiale).
+MAX_OPTIONS = 4
 
 Possible = dict[str, frozenset[str]]
 

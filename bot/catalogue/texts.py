@@ -56,6 +56,20 @@ def text_at(texts: Any, path: Path_) -> str | list[str] | None:
     return texts if _is_text(texts) else None
 
 
+def text_paths(texts: Any, path: Path_ = ()) -> Iterator[Path_]:
+    """Where a language's own file puts a text: every leaf of its mirror of the catalogue. An
+    item left as {} puts none; a leaf that is no text (None: a YAML flow mapping cut at a comma,
+    "{pays: … 25 €), при получении карты}") still names a place, for the check to refuse."""
+    if isinstance(texts, dict):
+        for key, value in texts.items():
+            yield from text_paths(value, (*path, key))
+    elif isinstance(texts, list) and not _is_text(texts):
+        for index, value in enumerate(texts):
+            yield from text_paths(value, (*path, index))
+    else:
+        yield path
+
+
 def read_texts(code: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
     """The catalogue texts of one language (empty when it keeps them inline)."""
     path = locales_dir / code / TEXTS_FILE

@@ -41,6 +41,10 @@ SLOTS = {"demarche": RESIDENT, "phone": "+33612345678"}
         # the récépissé, and « ولی » (but) opens a clause; the récépissé was listed missing and
         # booking waited for it.
         ("رسید شکایت پلیس رو دارم ولی هنوز عکس نگرفتم", "fa", "photos"),
+        # Session 28, a helper's Darija SMS: the French word as Moroccans write it (« la
+        # timbre », « les photos », « la facture ») got the whole gather-first list.
+        ("ماعنديش التامبر", "ar", "timbre_fiscal"),
+        ("ماعنديش الفوطوات", "ar", "photos"),
     ],
 )
 def test_in_the_form_a_named_quick_document_is_explained_and_booking_goes_on(text, lang, code):

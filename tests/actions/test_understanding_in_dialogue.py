@@ -573,14 +573,24 @@ def test_a_first_application_keeps_the_permit_asked_for_apart_from_the_one_held(
 
 
 def test_facts_the_catalogue_has_no_demarche_for_are_said_so_at_once():
-    """A VPF renewal that is not a spouse's: the reply says the démarche is not covered and where
-    to get help, instead of asking "which démarche?" as if nothing had been said."""
-    text = "Ma carte vie privée et familiale va expirer"
-    entities = [{"entity": "title_type", "value": "vpf"}]
+    """A first carte de résident: the reply says the démarche is not covered and where to get
+    help, instead of asking "which démarche?" as if nothing had been said."""
+    text = "Je voudrais demander la carte de résident pour la première fois"
+    entities = [{"entity": "title_type", "value": "carte_resident"}]
     started = validate({}, requested=None, text=text, intent="need_procedure", entities=entities)
     assert started.responses[0] == "utter_route"
     assert "ne connais pas encore cette démarche" in started.messages[0]["route_text"]
     assert started.slots["requested_slot"] == "demarche"  # then the question, afresh
+
+
+def test_a_vpf_card_that_is_not_a_spouse_s_is_renewed_at_the_prefecture():
+    """Session 28: « ma carte vie privée et familiale va expirer » was not covered (only the
+    spouse's card was); 53 dev openings said so. It is now a démarche booked at the préfecture."""
+    text = "Ma carte vie privée et familiale va expirer"
+    entities = [{"entity": "title_type", "value": "vpf"}]
+    started = validate({}, requested=None, text=text, intent="need_procedure", entities=entities)
+    assert started.slots["demarche"] == "vpf_renouvellement"
+    assert "ne connais pas encore" not in str(started.messages)
 
 
 def test_a_move_the_rule_already_answered_is_not_answered_again_by_the_form():

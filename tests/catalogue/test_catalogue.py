@@ -26,6 +26,7 @@ CONTRACT_DEMARCHES = {
     "carte_resident_renouvellement": "prefecture_rdv",
     "conjoint_francais_renouvellement": "prefecture_rdv",
     "vpf_premiere_demande": "prefecture_rdv",
+    "vpf_renouvellement": "prefecture_rdv",
     "admission_exceptionnelle": "prefecture_rdv",
     "etudiant_renouvellement": "anef",
     "passeport_talent": "anef",

@@ -35,6 +35,7 @@ RESOLVED: list[tuple[dict[str, str], str]] = [
         {"procedure_kind": "renewal", "title_type": "conjoint_francais"},
         "conjoint_francais_renouvellement",
     ),
+    ({"procedure_kind": "renewal", "title_type": "vpf"}, "vpf_renouvellement"),
     ({"procedure_kind": "first", "title_type": "vpf"}, "vpf_premiere_demande"),
     ({"procedure_kind": "first", "title_type": "conjoint_francais"}, "vpf_premiere_demande"),
     ({"topic": "admission_exceptionnelle"}, "admission_exceptionnelle"),
@@ -67,7 +68,7 @@ QUESTIONS: list[tuple[dict[str, str], str, list[str]]] = [
     (
         {"procedure_kind": "renewal", "title_type": "other_title"},
         "other_title",
-        ["etudiant", "talent", "recepisse"],
+        ["etudiant", "talent", "recepisse", "vpf"],
     ),
     ({"procedure_kind": "first"}, "title", ["conjoint_francais", "other_title", "none"]),
     ({"procedure_kind": "first", "title_type": "other_title"}, "other_title", ["talent", "vpf"]),
@@ -81,7 +82,6 @@ QUESTIONS: list[tuple[dict[str, str], str, list[str]]] = [
 ]
 
 NOT_COVERED: list[dict[str, str]] = [
-    {"procedure_kind": "renewal", "title_type": "vpf"},  # only the spouse case is in the catalogue
     {"procedure_kind": "first", "title_type": "etudiant"},
     {"procedure_kind": "first", "title_type": "carte_resident"},
 ]

@@ -151,7 +151,7 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, str]] = [
         "online démarche listed as bookable at a site",
         "sites.yml",
         lambda d: d["sites"]["pref-38"]["demarches"].append("etudiant_renouvellement"),
-        "sites.pref-38.demarches[7]",
+        "sites.pref-38.demarches[8]",
         "is not booked at a préfecture (anef)",
     ),
     (
@@ -225,4 +225,4 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_the_shipped_catalogue_loads_from_a_copy(tmp_path: Path) -> None:
     catalogue = load_catalogue(_copy(tmp_path))
-    assert len(catalogue.demarches) == 12
+    assert len(catalogue.demarches) == 13

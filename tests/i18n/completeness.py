@@ -15,7 +15,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot.catalogue.loader import CATALOGUE_DIR, FILES
-from bot.catalogue.texts import localized_texts, read_texts, text_at
+from bot.catalogue.texts import localized_texts, read_texts, text_at, text_paths
 from bot.dates.lexicon import MONTHS, PARTS_OF_DAY, WEEKDAYS, entries
 from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, placeholders, po_path
 from bot.locales import Language
@@ -121,9 +121,18 @@ def catalogue_texts(lang: Language) -> list[str]:
     problems = []
     for name in FILES:
         stem = name.removesuffix(".yml")
+        places = set()
         for path, mapping in localized_texts(_load(CATALOGUE_DIR / name)):
+            places.add(path)
             if lang.code not in mapping and text_at(own.get(stem), path) is None:
                 problems.append(f"catalogue {stem}.{'.'.join(map(str, path))} missing")
+        # A text the catalogue has no place for is lost without a word: a misspelt key, or a
+        # flow mapping cut at a comma (the Russian fee lost « при получении карты »).
+        for path in text_paths(own.get(stem) or {}):
+            if path not in places or text_at(own.get(stem), path) is None:
+                problems.append(
+                    f"{lang.code}/catalogue.yml {stem}.{'.'.join(map(str, path))}: no such text"
+                )
     return problems
 
 

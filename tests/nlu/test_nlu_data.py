@@ -38,6 +38,7 @@ DEMARCHE_HINTS: dict[str, set[tuple[str, str]]] = {
     },
     "conjoint_francais_renouvellement": {("title_type", "conjoint_francais")},
     "vpf_premiere_demande": {("title_type", "vpf"), ("procedure_kind", "first")},
+    "vpf_renouvellement": {("title_type", "vpf"), ("procedure_kind", "renewal")},
     "admission_exceptionnelle": {("topic", "admission_exceptionnelle")},
     "etudiant_renouvellement": {("title_type", "etudiant")},
     "passeport_talent": {("title_type", "talent")},

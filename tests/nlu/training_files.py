@@ -3,6 +3,7 @@ entities, synonyms and regexes, enough for the data checks and the gate."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -69,13 +70,15 @@ ENTITY_VALUES: dict[str, frozenset[str] | None] = {
     "phone": None,
 }
 
-_ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[^)]+)\)")
+# Rasa's two ways to mark an entity: [text](entity) and [text]{"entity": …, "value": …}.
+_ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<entity>[^)]+)\)|(?P<json>\{[^{}]*\}))")
 
 
 @dataclass(frozen=True)
 class Entity:
     text: str
     entity: str
+    value: str | None = None  # given in the annotation; else the text (or its synonym)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,12 @@ class Example:
 def _parse_line(intent: str, line: str) -> Example:
     entities = []
     for m in _ANNOTATION.finditer(line):
-        name = m.group("entity").split(":")[0]
-        entities.append(Entity(m.group("text"), name))
+        if m.group("json"):
+            spec = json.loads(m.group("json"))
+            value = spec.get("value")
+            entities.append(Entity(m.group("text"), spec["entity"], value and str(value)))
+        else:
+            entities.append(Entity(m.group("text"), m.group("entity").split(":")[0]))
     return Example(intent, _ANNOTATION.sub(lambda m: m.group("text"), line), tuple(entities))
 
 
@@ -139,6 +146,8 @@ def regexes() -> dict[str, list[str]]:
 
 
 def canonical(entity: Entity) -> str:
+    if entity.value is not None:
+        return entity.value
     return synonyms().get(entity.text.lower(), entity.text)
 
 
