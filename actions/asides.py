@@ -9,9 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import catalogue, demarche_of, language
 from actions.deadlines import assessed_today
-from actions.documents import labels
+from actions.documents import documents_asked_about, explain_documents, labels
 from bot.catalogue import Demarche, Departement, Site, resolve_departement, resolve_site
-from bot.catalogue.missing import documents_named
 from bot.routing import RouteResult, RouteStatus, fee_step, next_steps
 from bot.understanding import read_place, read_question
 
@@ -26,26 +25,15 @@ def answer_aside(
     """The answer to a question asked beside the form's: from the catalogue when it has it (the
     fee, a document named or the list, the address once the site is known), else the counter."""
     lang = language(tracker)
-    named = documents_named(text, catalogue().documents.values())
+    named, how = documents_asked_about(tracker, text)
     if question == "fee":
         fee = fee_step(demarche)
         if fee is None:
             dispatcher.utter_message(response="utter_fee_unknown")
         else:
             dispatcher.utter_message(response="utter_fee", fee_text=fee.render(lang))
-    elif question == "documents" or (question is None and named):
-        listed = {r.document.code for r in demarche.to_prepare}
-        for document in named:
-            if document.code in listed:
-                dispatcher.utter_message(
-                    response="utter_document_explained",
-                    document=document.label(lang),
-                    explanation=document.explanation(lang),
-                )
-            else:
-                dispatcher.utter_message(
-                    response="utter_document_not_listed", document=document.label(lang)
-                )
+    elif question == "documents" or (question is None and named) or (how and named):
+        explain_documents(dispatcher, demarche, named, lang, how=how)
         if not named:
             needed = [r.document for r in demarche.to_prepare]
             dispatcher.utter_message(

@@ -39,7 +39,12 @@ from actions.common import (
     still_stuck,
 )
 from actions.deadlines import say_deadline
-from actions.documents import answer_missing, missing_named
+from actions.documents import (
+    answer_missing,
+    documents_asked_about,
+    explain_documents,
+    missing_named,
+)
 from actions.manage import MANAGING_ACTIONS, about_a_booking, booking_interrupted
 from actions.reading import (
     FACT_SLOTS,
@@ -88,6 +93,9 @@ SWITCH_INTENTS = frozenset(
         "my_proof",
         "goodbye",
         "greet",
+        # « merci » at a question is a courtesy, not its answer: it got « not understood » and
+        # the question again (session 28, as a phone).
+        "thank",
         "need_procedure",
         "ask_opening_days",
     }
@@ -201,6 +209,11 @@ def _answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     if requested is None or demarche is None:
         return False
     lang = language(tracker)
+    asked, how = documents_asked_about(tracker, text)
+    if how and asked and not missing_named(tracker):
+        # « فين نشريه » (where do I buy it?) at the place, the day or the page: that document.
+        explain_documents(dispatcher, demarche, asked, lang, how=True)
+        return True
     question = read_question(text, lang)
     marked = any(m in text for m in _QUESTION_MARKS)
     if requested not in _ANSWERS:
@@ -372,6 +385,25 @@ def _door_before_place(messages: list[dict[str, Any]], start: int) -> None:
         messages[start:] = [m for m in said if m not in notices] + notices
 
 
+def _missing_said_late(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """A document that can be had the same day said missing after the documents page
+    (« ماعنديش التامبر » when asked the place, having said "I have everything"): how to get it,
+    then the question again. It got "no préfecture for « ماعنديش التامبر »" (session 28, as a
+    phone). A longer one is left to the step ("I don't have my card" at the numéro étranger is
+    no file to gather first). None when the message names no such document."""
+    requested = tracker.get_slot("requested_slot")
+    if requested in (None, "demarche", "documents_confirmed") or demarche_of(tracker) is None:
+        return None
+    named = tuple(d for d in missing_named(tracker) if d.quick)
+    if not named:
+        return None
+    changes = answer_missing(dispatcher, tracker, named, in_form=True)
+    events: list[EventType] = [SlotSet(name, value) for name, value in changes.items()]
+    return [*events, SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
+
+
 class ValidateBookingForm(FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
@@ -426,6 +458,9 @@ class ValidateBookingForm(FormValidationAction):
             # message was the "oui" already used, read as a slot number it got "répondez par le
             # numéro d'un créneau". Only the question to ask is decided.
             return [await self.next_requested_slot(dispatcher, tracker, domain)]
+        late = _missing_said_late(dispatcher, tracker)
+        if late is not None:
+            return late
         if _answered_aside(dispatcher, tracker):
             # The form asks its question again (a slot set to None is asked anew): the
             # confirmation, the documents page, the day… Said here, not left to Rasa, which

@@ -12,7 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import GuichetAction, catalogue, demarche_of, language
 from actions.reading import names_a_demarche
 from bot.catalogue import Demarche, Document, DocumentRequirement
-from bot.catalogue.missing import documents_lacking, says_lacking
+from bot.catalogue.missing import (
+    asks_how_to_get,
+    documents_lacking,
+    documents_named,
+    says_lacking,
+)
 
 PAGE_SIZE = 4
 
@@ -49,6 +54,59 @@ def missing_named(tracker: Tracker) -> tuple[Document, ...]:
     return documents_lacking(text, catalogue().documents.values())
 
 
+def _previous_text(tracker: Tracker) -> str:
+    """What the person wrote before this message (empty at the first)."""
+    users = [e for e in reversed(tracker.events) if e.get("event") == "user"]
+    return str(users[1].get("text") or "") if len(users) > 1 else ""
+
+
+def documents_asked_about(
+    tracker: Tracker, text: str | None = None
+) -> tuple[tuple[Document, ...], bool]:
+    """The documents this message asks about, and whether it asks where or how to get them.
+    « فين نشريه » (where do I buy it?) right after « ماعنديش التامبر » is about the timbre: it got
+    "no préfecture for « فين نشريه »", and « où acheter le timbre fiscal ? » the first page of
+    the checklist, without the timbre (session 28, as a phone)."""
+    if text is None:
+        text = tracker.latest_message.get("text") or ""
+    documents = catalogue().documents.values()
+    how = asks_how_to_get(text)
+    named = documents_named(text, documents)
+    if not named and how:
+        named = documents_named(_previous_text(tracker), documents)
+    return named, how
+
+
+def explain_documents(
+    dispatcher: CollectingDispatcher,
+    demarche: Demarche,
+    named: tuple[Document, ...],
+    lang: str,
+    *,
+    how: bool,
+) -> None:
+    """Each named document: how to get it when that is asked (and known), else what it is; or
+    that the démarche does not ask for it."""
+    listed = {r.document.code for r in demarche.to_prepare}
+    for document in named:
+        if document.code not in listed:
+            dispatcher.utter_message(
+                response="utter_document_not_listed", document=document.label(lang)
+            )
+        elif how and document.how_to_get:
+            dispatcher.utter_message(
+                response="utter_document_how_to_get",
+                document=document.label(lang),
+                how=document.how_to_get.text(lang),
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_document_explained",
+                document=document.label(lang),
+                explanation=document.explanation(lang),
+            )
+
+
 def answer_missing(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -66,6 +124,9 @@ def answer_missing(
             response="utter_document_how_to_get", document=document.label(lang), how=how
         )
     to_bring = [d for d in named if not d.from_booking]
+    # What was said missing before stays to bring: the photos at the page, the timbre later.
+    said_before = [c for c in tracker.get_slot("missing_documents") or [] if isinstance(c, str)]
+    missing = [*said_before, *(d.code for d in to_bring if d.code not in said_before)]
     if all(d.quick or d.from_booking for d in named):
         if to_bring:
             dispatcher.utter_message(
@@ -74,14 +135,11 @@ def answer_missing(
                 else "utter_documents_book_anyway_menu",
                 documents=labels(to_bring, lang),
             )
-        return {"documents_confirmed": True, "missing_documents": [d.code for d in to_bring]}
+        return {"documents_confirmed": True, "missing_documents": missing}
     dispatcher.utter_message(response="utter_documents_gather_first")
     # In the form, False ends it (the submit says nothing more); outside, the checklist is
     # asked again when they book.
-    return {
-        "documents_confirmed": False if in_form else None,
-        "missing_documents": [d.code for d in to_bring],
-    }
+    return {"documents_confirmed": False if in_form else None, "missing_documents": missing}
 
 
 def show_documents_step(
@@ -131,6 +189,12 @@ class ActionShowDocuments(GuichetAction, action="action_show_documents"):
             # "Pas encore les photos": that document, not the whole list again.
             changes = answer_missing(dispatcher, tracker, named, in_form=_in_form(tracker))
             return [SlotSet(name, value) for name, value in changes.items()]
+        asked, how = documents_asked_about(tracker)
+        demarche = demarche_of(tracker)
+        if asked and demarche is not None:
+            # "Où acheter le timbre fiscal ?": that document, not the checklist's first page.
+            explain_documents(dispatcher, demarche, asked, language(tracker), how=how)
+            return []
         tracker.slots["documents_page"] = 0
         return show_documents_step(
             dispatcher, tracker, in_form=False, question=not _in_form(tracker)

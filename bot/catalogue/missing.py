@@ -12,24 +12,33 @@ import re
 from collections.abc import Iterable
 
 from bot.catalogue.models import Document
-from bot.locales import languages
-from bot.text import clauses, fold
+from bot.locales import languages, unspaced_scripts
+from bot.text import clauses, fold, spaced_out
 
 _SEPARATORS = re.compile(r"[^\w']+")
+
+
+def _folded(text: str) -> str:
+    """Folded, each letter of a language written without spaces a word of its own: « 我没有照片 »
+    (I have no photos) is « 我 没 有 照 片 », where « 没 有 » and « 照 片 » are found; unspaced, no
+    Chinese document or lack was ever read (session 28)."""
+    return spaced_out(fold(text), unspaced_scripts())
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in re.split(r"[^\w]+", _folded(text)) if w]
 
 
 def _phrases(key: str) -> frozenset[tuple[str, ...]]:
     """The `words.<key>` of every declared language, as folded word sequences."""
     return frozenset(
-        tuple(re.split(r"[^\w]+", fold(s).strip()))
-        for lang in languages()
-        for s in lang.words.get(key, ())
-        if fold(s).strip()
+        tuple(_tokens(s)) for lang in languages() for s in lang.words.get(key, ()) if _tokens(s)
     )
 
 
 _HAVE = _phrases("have")
 _LACK = _phrases("lack")
+_GET = _phrases("get")
 
 
 def _says(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
@@ -40,20 +49,25 @@ def _says(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
 
 def says_lacking(text: str) -> bool:
     """Whether the text has a word of lacking ("pas", "sauf", "إلا", "except")."""
-    return any(
-        _says([w for w in re.split(r"[^\w]+", fold(clause)) if w], _LACK)
-        for clause in clauses(text)
-    )
+    return any(_says(_tokens(clause), _LACK) for clause in clauses(text))
+
+
+def asks_how_to_get(text: str) -> bool:
+    """Whether the text asks where or how to get something ("où acheter", "where can I buy",
+    « فين نشريه »): of a document it names, the answer is its `how_to_get`."""
+    return _says(_tokens(text), _GET)
 
 
 def documents_named(text: str, documents: Iterable[Document]) -> tuple[Document, ...]:
     """The documents `text` names, in the order it names them; longer names first, so
     "récépissé de plainte" is the loss report and not the récépissé."""
-    folded = f" {_SEPARATORS.sub(' ', fold(text))} "
+    folded = f" {_SEPARATORS.sub(' ', _folded(text))} "
     by_word = {word: document for document in documents for word in document.words}
     found: dict[str, tuple[int, Document]] = {}
     for word in sorted(by_word, key=len, reverse=True):
-        pattern = re.compile(rf"(?<!\w){re.escape(_SEPARATORS.sub(' ', word))}(?!\w)")
+        pattern = re.compile(
+            rf"(?<!\w){re.escape(_SEPARATORS.sub(' ', _folded(word)).strip())}(?!\w)"
+        )
         match = pattern.search(folded)
         if match is None:
             continue
@@ -73,7 +87,7 @@ def documents_lacking(text: str, documents: Iterable[Document]) -> tuple[Documen
     named = documents_named(text, documents)
     had: set[str] = set()
     for clause in clauses(text):
-        words = [w for w in re.split(r"[^\w]+", fold(clause)) if w]
+        words = _tokens(clause)
         if _says(words, _HAVE) and not _says(words, _LACK):
             had.update(d.code for d in documents_named(clause, documents))
     return tuple(d for d in named if d.code not in had)

@@ -45,6 +45,8 @@ SLOTS = {"demarche": RESIDENT, "phone": "+33612345678"}
         # timbre », « les photos », « la facture ») got the whole gather-first list.
         ("ماعنديش التامبر", "ar", "timbre_fiscal"),
         ("ماعنديش الفوطوات", "ar", "photos"),
+        # Session 28: Chinese is written without spaces; no Chinese document or lack was read.
+        ("我还没有照片", "zh", "photos"),
     ],
 )
 def test_in_the_form_a_named_quick_document_is_explained_and_booking_goes_on(text, lang, code):
@@ -184,3 +186,77 @@ def test_with_a_demarche_under_way_a_lack_of_papers_is_still_a_missing_document(
     said = run(ActionShowDocuments(), tracker(SLOTS, text=text, intent="missing_documents"))
     assert all(e.get("event") != "followup" for e in said.events)
     assert said.messages
+
+
+# Session 28, as a phone: « où acheter le timbre fiscal ? » at the place got the checklist's
+# first page (without the timbre), « فين نشريه » (where do I buy it?) after « ماعنديش التامبر »
+# got "no préfecture for « فين نشريه »".
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("où acheter le timbre fiscal ?", "fr"),
+        ("where can I buy the tax stamp?", "en"),
+        ("تمبر رو از کجا بخرم؟", "fa"),
+        ("税票在哪里买？", "zh"),
+    ],
+)
+def test_where_to_get_a_named_document_is_its_how_to_get_not_the_checklist(text, lang):
+    result = run(
+        ActionShowDocuments(),
+        tracker({**SLOTS, "language": lang}, intent="ask_documents", text=text, language=lang),
+    )
+    assert result.responses == ["utter_document_how_to_get"]
+    timbre = get_catalogue().documents["timbre_fiscal"]
+    assert result.messages[0]["how"] == timbre.how_to_get.text(lang)
+
+
+def test_where_to_buy_it_at_the_place_is_about_the_document_said_before():
+    before = [{"event": "user", "text": "ماعنديش التامبر"}]
+    turn = validate(
+        {**SLOTS, "language": "ar", "documents_confirmed": True},
+        {"site": "فين نشريه"},
+        requested="site",
+        intent="nlu_fallback",
+        text="فين نشريه",
+        language="ar",
+        before=before,
+    )
+    assert turn.responses == ["utter_document_how_to_get"]
+    assert turn.messages[0]["how"] == get_catalogue().documents["timbre_fiscal"].how_to_get.text(
+        "ar"
+    )
+    assert turn.slots["requested_slot"] == "site"  # then the place is asked again
+
+
+def test_what_a_named_document_is_when_nothing_asks_how_to_get_it():
+    result = run(
+        ActionShowDocuments(), tracker(SLOTS, intent="ask_documents", text="c'est quoi le cerfa ?")
+    )
+    assert result.responses == ["utter_document_explained"]
+
+
+def test_a_quick_document_said_missing_at_the_place_is_answered_and_kept_to_bring():
+    """Session 28, as a phone: « ماعنديش التامبر » at the place, after "I have everything",
+    got "no préfecture for « ماعنديش التامبر »"; what was said missing before stays listed."""
+    turn = validate(
+        {**SLOTS, "language": "ar", "documents_confirmed": True, "missing_documents": ["photos"]},
+        {"site": "ماعنديش التامبر"},
+        requested="site",
+        intent="missing_documents",
+        text="ماعنديش التامبر",
+        language="ar",
+    )
+    assert turn.responses == ["utter_document_how_to_get", "utter_documents_book_anyway"]
+    assert turn.slots["missing_documents"] == ["photos", "timbre_fiscal"]
+    assert turn.slots["requested_slot"] == "site" and turn.slots["site"] is None
+
+
+def test_a_card_said_missing_at_the_numero_etranger_is_left_to_that_step():
+    turn = validate(
+        {**SLOTS, "documents_confirmed": True},
+        {"numero_etranger": "je n'ai pas mon titre de séjour sur moi"},
+        requested="numero_etranger",
+        intent="inform",
+        text="je n'ai pas mon titre de séjour sur moi",
+    )
+    assert "utter_documents_gather_first" not in turn.responses
