@@ -366,6 +366,10 @@ def _place_said_ahead(tracker: Tracker) -> Place | None:
     return place
 
 
+# The questions a place may be given ahead of (the opening message names its door instead).
+_QUESTIONS_BEFORE_THE_PLACE = frozenset({"demarche", "documents_confirmed"})
+
+
 # More words than a place name has ("Saint-Martin-d'Hères", "Seine Saint Denis"): a sentence.
 _PLACE_WORDS = 3
 
@@ -761,6 +765,13 @@ class ValidateBookingForm(FormValidationAction):
                     site_name=site.name,
                     code=site.departement,
                     others=others,
+                )
+            elif tracker.get_slot("requested_slot") in _QUESTIONS_BEFORE_THE_PLACE:
+                # A town given while another question is pending (« گرونوبل » at "which card?"):
+                # that question came back alone, as if the town had not been read (session 27,
+                # a helper's Dari SMS). Said kept, then the question.
+                dispatcher.utter_message(
+                    response="utter_site_noted", site_name=site.name, code=site.departement
                 )
             return {"site": site.code}
         if not sites and _day_said_ahead(tracker):

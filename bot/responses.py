@@ -305,6 +305,7 @@ RESPONSES: dict[str, Response] = {
             "Je prends la {site_name} ({code}). Vous êtes ailleurs ({others}) ? Écrivez votre code postal."
         )
     ),
+    "utter_site_noted": Response(N_("Je note la {site_name} ({code}).")),
     "utter_site_no_such_demarche": Response(
         N_(
             "La {site_name} ne prend pas cette démarche sur rendez-vous ici. Essayez un autre département."

@@ -75,11 +75,15 @@ def _leads_somewhere(said: dict[str, str]) -> bool:
 def consistent(said: dict[str, str]) -> dict[str, str]:
     """Facts that leave no démarche because of a vague reading ("admission exceptionnelle au
     séjour": "séjour" read as "a title") lose it, the vague group whose removal leaves the
-    fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a VPF
-    renewal that is not a spouse's): the reply then says so."""
+    fewest démarches. Specific facts stay, even when the catalogue has nothing for them (a first
+    carte de résident): the reply then says so."""
     catalogue = get_catalogue()
     said = _held_title_alone(
-        _vague_title_alone(_receipt_of_an_application(_asked_title(_work_is_any_permit(said))))
+        _vague_title_alone(
+            _receipt_of_an_application(
+                _asked_title(_work_is_any_permit(_stolen_with_the_car(said)))
+            )
+        )
     )
     if not said or candidates(possible_values(said, catalogue.routing), catalogue):
         return said
@@ -106,6 +110,23 @@ _FAMILY_TITLES = frozenset({"vpf", "conjoint_francais"})
 _WORK = "work"
 _WORK_TITLES = frozenset({"talent"})
 _ANY_TOPIC = "residence"
+
+
+_VEHICLE = "vehicle"
+_LOST = "lost"
+
+
+def _stolen_with_the_car(said: dict[str, str]) -> dict[str, str]:
+    """A residence permit lost or stolen with a car ("on m'a volé ma voiture avec mon titre de
+    séjour dedans", « سرقو ليا الطوموبيل و فيها الكارط »): the permit is what the préfecture
+    replaces; the car was the carte grise's door (ANTS), which replaces no permit."""
+    if (
+        said.get("topic") == _VEHICLE
+        and said.get("procedure_kind") == _LOST
+        and said.get("title_type")
+    ):
+        return {k: v for k, v in said.items() if k != "topic"}
+    return said
 
 
 def _work_is_any_permit(said: dict[str, str]) -> dict[str, str]:

@@ -657,9 +657,22 @@ def test_a_real_change_of_subject_is_left_to_the_rules():
     assert "date_text" not in payload.slots
 
 
-def test_a_place_given_before_the_demarche_is_kept():
+def test_a_place_given_before_the_demarche_is_kept_and_said_kept():
+    # Session 28: kept in silence, the town looked unread (« گرونوبل » at "which card?" got the
+    # same question back, alone, and the person wrote the town again).
     place = validate({}, {"site": "38"}, requested="demarche", text="38")
-    assert place.slots["site"] == "pref-38" and place.responses == []
+    assert place.slots["site"] == "pref-38" and place.responses == ["utter_site_noted"]
+    assert place.messages[0]["site_name"] == "Préfecture de l'Isère"
+    town = validate(
+        {"language": "fa"}, {"site": "گرونوبل"}, requested="demarche", text="گرونوبل", language="fa"
+    )
+    assert town.slots["site"] == "pref-38" and town.responses == ["utter_site_noted"]
+    # At the place question itself, the answer needs no receipt: the day is asked next.
+    answer = validate(
+        {"demarche": RESIDENT, "documents_confirmed": True}, {"site": "38"}, requested="site",
+        text="38",
+    )  # fmt: skip
+    assert "utter_site_noted" not in answer.responses
 
 
 @pytest.mark.parametrize(
@@ -1011,7 +1024,7 @@ def test_a_town_said_ahead_at_the_documents_page_is_kept_and_the_page_asked_agai
         intent="inform", language="en",
     )  # fmt: skip
     assert town.slots["site"] == "pref-93" and town.slots["documents_confirmed"] is None
-    assert town.responses == []
+    assert town.responses == ["utter_site_noted"]  # no "not understood"; the town said kept
     # A bare number there is a choice of the page, not a département.
     two = validate(
         slots, {"documents_confirmed": "24"}, requested="documents_confirmed", text="24",
@@ -1211,7 +1224,7 @@ def test_a_town_given_at_the_routing_question_is_kept_without_a_not_understood()
         facts, {"demarche": said}, requested="demarche", text=said, intent="inform", language="ar"
     )
     assert town.slots["site"] == "pref-38" and town.slots["demarche"] is None
-    assert town.responses == []
+    assert town.responses == ["utter_site_noted"]  # no "not understood"; the town said kept
 
 
 @pytest.mark.parametrize(("said", "lang"), [("?", "fr"), ("ما فهمتش", "ar"), ("hein", "fr")])
