@@ -84,6 +84,23 @@ BY_LANGUAGE: dict[str, list[Entry]] = {
     lang.code: [entry for entry in entries(lang.dates.get("own") or {}) if entry[2]]
     for lang in languages()
 }
+
+
+def _solar_months(lang: Language) -> dict[str, int]:
+    # `solar_months`: month number (1 = Farvardin / Hamal) → spellings (bot.dates.solar).
+    return {
+        str(spelling): int(month)
+        for month, spellings in (lang.dates.get("solar_months") or {}).items()
+        for spelling in _spellings(spellings)
+    }
+
+
+# The Solar Hijri month names of a language (Dari « حوت », Iranian « اسفند », Pashto « کب »):
+# ordinary words too (« اسد » a name, « میزان » an amount, « دی » Pashto's "is"), so a month only
+# after a day number, after the word for month (« ماه حوت ») or before a solar year.
+SOLAR_MONTHS: dict[str, dict[str, int]] = {lang.code: _solar_months(lang) for lang in languages()}
+
+
 # Ambiguous words and their two readings (kind, value, (other kind, other value)): read as a
 # month only right next to a day number.
 AMBIGUOUS: dict[str, dict[str, tuple[str, object, tuple[str, object]]]] = {

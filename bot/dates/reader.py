@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 from bot.dates.dateparser_adapter import absolute_day
 from bot.dates.lexicon import BEFORE, FILLERS, NEGATIONS, RANGE_FROM, RANGE_TO, UNTIL
 from bot.dates.relative import relative_at
+from bot.dates.solar import month_span, solar_year, to_gregorian
 from bot.dates.spans import Found, add_months, month_part, week_of
 from bot.dates.tokens import Tok
 
@@ -72,6 +73,56 @@ class Reader:
             value = int(tok.value)  # type: ignore[arg-type]
             return value if 1900 < value < 2200 else None
         return None
+
+    def solar_month(self, k: int) -> int | None:
+        tok = self.at(k)
+        if tok is not None and tok.alt is not None and tok.alt[0] == "solar":
+            return int(tok.alt[1])  # type: ignore[call-overload]
+        return None
+
+    def _is_month_unit(self, k: int) -> bool:
+        tok = self.at(k)
+        return tok is not None and tok.kind == "unit" and tok.value == ("month", None)
+
+    def solar_year_number(self, k: int) -> int | None:
+        tok = self.at(k)
+        if tok is not None and tok.kind == "num" and len(tok.text) == 4:
+            value = int(tok.value)  # type: ignore[arg-type]
+            return value if 1300 < value < 1500 else None
+        return None
+
+    def _solar_occurrences(self, year: int | None) -> list[int]:
+        if year is not None:
+            return [year]
+        current = solar_year(self.today)
+        return [current - 1, current, current + 1]
+
+    def solar_day(self, day: int, month: int, year: int | None) -> date | None:
+        """« ۲۵ حوت »: the Gregorian day; without a year, the occurrence the mode wants."""
+        found = [
+            d
+            for y in self._solar_occurrences(year)
+            if (d := to_gregorian(y, month, day)) is not None
+        ]
+        if year is not None or not found:
+            return found[0] if found else None
+        if self.mode == "future":
+            return next((d for d in found if d >= self.today), None)
+        if self.past:
+            return max((d for d in found if d <= self.today), default=found[0])
+        return self._expiry_side(found, lambda d: d)
+
+    def solar_month_days(self, month: int, year: int | None) -> tuple[date, date]:
+        """« ماه حوت »: its Gregorian days; without a year, the occurrence the mode wants."""
+        spans = [month_span(y, month) for y in self._solar_occurrences(year)]
+        if year is not None:
+            return spans[0]
+        if self.mode == "future":
+            start, end = next(s for s in spans if s[1] >= self.today)
+            return max(start, self.today), end
+        if self.past:
+            return max((s for s in spans if s[0] <= self.today), default=spans[0])
+        return self._expiry_side(spans, lambda s: s[0])
 
     def count(self, k: int) -> int | None:
         tok = self.at(k)
@@ -183,6 +234,21 @@ class Reader:
             start, end, point = self.month_year(m, y, modifier)
             return Found(start, end, point, self.used(k) + (self.used(k - 1) if modifier else ()))
         number = self.day_number(k)
+        if number is not None and (solar := self.solar_month(k + 1)) is not None:
+            # « ۲۵ اسفند », « ۱۵ حوت ۱۴۰۵ »: a Solar Hijri day (bot.dates.solar).
+            year = self.solar_year_number(k + 2)
+            day = self.solar_day(number, solar, year)
+            used = self.used(k, k + 1, k + 2) if year else self.used(k, k + 1)
+            return Found(day, day, day, used) if day else None
+        solar = self.solar_month(k)
+        if solar is not None:
+            year = self.solar_year_number(k + 1)
+            beside = next((j for j in (k - 1, k + 1) if self._is_month_unit(j)), None)
+            if year is not None or beside is not None:
+                # « ماه حوت » (the month of Hut), Pashto « د کب میاشت », « حوت ۱۴۰۵ »: its days.
+                start, end = self.solar_month_days(solar, year)
+                used = self.used(k) + (self.used(k + 1) if year else self.used(beside))
+                return Found(start, end, None, used)
         if number is not None:
             month = self.is_month(k + 1, after_number=True)
             if month is not None:

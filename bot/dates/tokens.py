@@ -21,6 +21,7 @@ from bot.dates.lexicon import (
     COMMON,
     FILLERS,
     NEVER_CORRECTED,
+    SOLAR_MONTHS,
 )
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.locales import unspaced_scripts
@@ -135,6 +136,11 @@ def _lexicon(lang: str) -> _Lexicon:
                 phrases[key] = tok
     for word, (kind, value, alt) in AMBIGUOUS.get(lang, {}).items():
         words[word] = Tok(kind, value, word, alt)
+    for spelling, month in SOLAR_MONTHS.get(lang, {}).items():
+        key = _phrase_key(spelling)
+        if len(key) == 1 and key[0] not in words:
+            # A word unless the reader finds it beside a day, "month" or a solar year.
+            words[key[0]] = Tok("word", None, key[0], ("solar", month))
     fuzzy: dict[str, set[str]] = {}
     for word, tok in words.items():
         if (

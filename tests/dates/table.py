@@ -246,6 +246,11 @@ CASES: list[Case] = [
     Case("fa", MON, "فردا ساعت ۱۰", "2026-11-24", "morning", "10:00"),
     Case("fa", MON, "farda", "2026-11-24"),
     Case("fa", DEC31, "فردا", "2027-01-01"),
+    # Solar Hijri months (session 28): « اسفند » / « حوت » is 20 February – 20 March 2027.
+    Case("fa", MON, "۲۵ اسفند", "2027-03-16"),
+    Case("fa", MON, "در ماه حوت", "2027-02-20..2027-03-20"),
+    Case("fa", MON, "۱ حمل ۱۴۰۶", "2027-03-21"),
+    Case("fa", DEC31, "۱۰ جدی", "2026-12-31"),
     # Pashto: Afghan spellings, Pashto/Persian and Arabic-Indic digits, بجې after the hour, Latin
     Case("ps", MON, "سبا", "2026-11-24"),
     Case("ps", MON, "بل سبا سهار", "2026-11-25", "morning"),
@@ -267,6 +272,8 @@ CASES: list[Case] = [
     Case("ps", MON, "saba sahar 10 baje", "2026-11-24", "morning", "10:00"),
     Case("ps", SUN, "دوشنبه", "2026-11-23"),
     Case("ps", DEC31, "سبا", "2027-01-01"),
+    Case("ps", MON, "د کب په میاشت", "2027-02-20..2027-03-20"),
+    Case("ps", MON, "۲۰ کب", "2027-03-11"),
     Case("uk", MON, "завтра", "2026-11-24"),
     Case("uk", MON, "післязавтра вранці", "2026-11-25", "morning"),
     Case("uk", MON, "у четвер", "2026-11-26"),
@@ -313,6 +320,10 @@ NO_DATE: list[tuple[str, str]] = [
     # دیگه » is another day, not tomorrow.
     ("fa", "کارت ده ساله مه"),
     ("fa", "یک روز دیگه"),
+    # Solar month names are words too: a name, a scale, Pashto's "is".
+    ("fa", "اسد هستم"),
+    ("ps", "دا تله ده"),
+    ("ps", "کارت دی"),
     ("fr", "je"),
     ("fr", "la semaine 15"),  # a week number, not the 15th
     ("fr", "je veux un rendez-vous"),
@@ -373,6 +384,9 @@ EXPIRY: list[ExpiryCase] = [
     ExpiryCase("fr", MON, "fin mars", "2027-03-31"),
     ExpiryCase("fr", MON, "mi-avril", "2027-04-15"),
     ExpiryCase("fr", MON, "elle a expiré le 3 mars", "2026-03-03"),  # past allowed
+    # An Afghan solar month alone is its first day, as a Gregorian one (session 27's dev misses).
+    ExpiryCase("fa", MON, "کارت اقامت ۱۰ ساله مه در ماه حوت ختم میشه", "2027-02-20"),
+    ExpiryCase("fa", MON, "کارتم ماه جدی خلاص میشه", "2026-12-22"),
     ExpiryCase("fr", MON, "expire le 10 janvier", "2027-01-10"),
     ExpiryCase("fr", MON, "il y a 2 mois", "2026-09-23"),
     ExpiryCase("fr", MON, "dans 3 semaines", "2026-12-14"),
