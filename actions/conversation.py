@@ -202,6 +202,11 @@ class ActionUnaskedAnswer(GuichetAction, action="action_unasked_answer"):
             # Answered here, as ActionConfirm runs its step: a FollowupAction left Rasa to
             # predict what follows, and it ran the alerts a second time ("Noted" twice).
             return await ActionAgreeDeadlineAlerts().act(dispatcher, tracker)
+        if (tracker.active_loop or {}).get("name") == "booking_form":
+            # A yes or a no where the form asks no yes or no (« oui » at the numéro étranger):
+            # its question comes next, alone. The menu before it mixed two questions, and its
+            # numbers then answered neither (session 28, as a phone: stuck three times).
+            return []
         # Rasa reads "c'est où ?" as a yes: after a door or a deadline, the address asked.
         if not answered_after_the_form(dispatcher, tracker):
             dispatcher.utter_message(response="utter_menu")

@@ -398,3 +398,13 @@ def test_a_no_that_names_a_demarche_goes_to_the_form_not_the_menu():
     assert {"event": "followup", "name": "booking_form", "timestamp": None} in result.events
     plain = run(ActionUnaskedAnswer(), tracker({"awaiting": None}, text="non", intent="deny"))
     assert plain.responses == ["utter_menu"]
+
+
+def test_a_yes_the_form_did_not_ask_leaves_its_question_alone():
+    """Session 28, as a phone: « oui » at the numéro étranger (the gateway sends /affirm) got the
+    menu with the question inside it; its « 1 » answered neither, three times."""
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "requested_slot": "numero_etranger"}
+    state = tracker(slots, text="/affirm", intent="affirm", active_loop="booking_form")
+    assert run(ActionUnaskedAnswer(), state).responses == []
+    outside = tracker({}, text="/affirm", intent="affirm")
+    assert run(ActionUnaskedAnswer(), outside).responses == ["utter_menu"]

@@ -260,3 +260,16 @@ def test_a_card_said_missing_at_the_numero_etranger_is_left_to_that_step():
         text="je n'ai pas mon titre de séjour sur moi",
     )
     assert "utter_documents_gather_first" not in turn.responses
+
+
+def test_where_to_have_the_photos_done_at_the_confirmation_is_not_the_address():
+    # Session 28, as a phone: « فين ندير التصاور؟ » (where do I get the photos done?) at
+    # "D'accord ?" got the préfecture's address.
+    said = "فين ندير التصاور؟"
+    slots = {**SLOTS, "language": "ar", "documents_confirmed": True, "site": "pref-38"}
+    turn = validate(
+        slots, {"booking_confirmed": said}, requested="booking_confirmed", text=said,
+        intent="ask_documents", language="ar",
+    )  # fmt: skip
+    assert turn.responses == ["utter_document_how_to_get"]
+    assert turn.slots["requested_slot"] == "booking_confirmed"
