@@ -38,7 +38,7 @@ from actions.common import (
     set_this_turn,
     still_stuck,
 )
-from actions.deadlines import say_deadline
+from actions.deadlines import assessed_today, say_deadline
 from actions.documents import (
     answer_missing,
     documents_asked_about,
@@ -596,9 +596,16 @@ class ValidateBookingForm(FormValidationAction):
         found: dict[str, Any] = {"demarche": code, "documents_page": 0}
         if demarche.booking is None:
             return found
-        dispatcher.utter_message(response="utter_demarche_found", demarche_name=demarche.name(lang))
         kept = tracker.get_slot("expiry_date")
         expiry = understood(tracker).expiry or (dt.date.fromisoformat(kept) if kept else None)
+        early = expiry is not None and _early(expiry, code)
+        if _announced(tracker, code) and not early and understood(tracker).expiry is None:
+            # Back in the form for the démarche already announced in this session (a day given
+            # at the waitlist offer): Rasa validates the slots it holds when a form starts
+            # again, and « Votre démarche : … » and the deadline came a second time (session
+            # 29, as a phone). Too early, the stop is said again: the form stops again.
+            return found
+        dispatcher.utter_message(response="utter_demarche_found", demarche_name=demarche.name(lang))
         if expiry is not None:
             # The expiry date said in this message, or before the routing question ("karti
             # tsali f 3 mars", then "1"): where they stand comes before booking.
@@ -868,6 +875,29 @@ class ValidateBookingForm(FormValidationAction):
                     else "utter_choice_not_understood"
                 )
         return {"booking_confirmed": value if isinstance(value, bool) else None}
+
+
+def _early(expiry: dt.date, demarche: str) -> bool:
+    assessment = assessed_today(expiry, demarche)
+    return assessment is not None and assessment.status is DeadlineStatus.EARLY
+
+
+def _announced(tracker: Tracker, demarche: str) -> bool:
+    """« Votre démarche : … » was said for `demarche` in this session, and no other démarche
+    was taken since."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            return False
+        if kind == "slot" and event.get("name") == "demarche":
+            if event.get("value") not in (None, demarche):
+                return False
+        elif (
+            kind == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == "utter_demarche_found"
+        ):
+            return True
+    return False
 
 
 def _answers_the_question(tracker: Tracker) -> bool:

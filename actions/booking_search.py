@@ -7,12 +7,15 @@ from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    AWAIT_WAITLIST,
     NO_SLOT,
     catalogue,
     client,
+    demarche_of,
     iso,
     language,
     now,
@@ -23,6 +26,7 @@ from actions.common import (
     slot_summary,
     still_stuck,
 )
+from actions.reading import understood
 from bot.booking.client import BookingRefused, BookingUnavailable
 from bot.catalogue import Hours
 from bot.catalogue.formatting import format_hours
@@ -112,3 +116,22 @@ def opening_days(demarche: str | None, site: str | None, lang: str) -> str:
     found = catalogue().sites.get(site or "")
     ranges = found.opening_ranges_for(demarche or "") if found else ()
     return format_hours((Hours(r.weekday, r.start, r.end) for r in ranges), lang)
+
+
+def another_day(tracker: Tracker) -> list[EventType] | None:
+    """A day said at the waitlist offer (« plutôt le mardi 5 janvier », « non, le 12 »): that
+    day searched, the form back, not the offer's yes or no. It got "not understood" and the
+    offer was lost (session 29, as a phone, after refusing the nearest slots)."""
+    if tracker.get_slot("awaiting") != AWAIT_WAITLIST or demarche_of(tracker) is None:
+        return None
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or text.startswith("/") or understand(text, language(tracker), now()) is None:
+        return None
+    if understood(tracker).expiry is not None:
+        return None  # « ma carte expire le 5 janvier »: the deadline, not a day to search
+    return [
+        SlotSet("awaiting", None),
+        SlotSet("date_text", None),
+        SlotSet("day_wish", text),
+        FollowupAction("booking_form"),
+    ]

@@ -95,15 +95,20 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
             start, end = waitlist_window(tracker.get_slot("expiry_date"), demarche)
             checked_at = (tracker.get_slot("date_request") or {}).get("checked_at") or iso(now())
             dispatcher.utter_message(
-                response="utter_no_slot",
+                # The nearest ones were offered and refused: there were free slots.
+                response="utter_slots_refused"
+                if tracker.get_slot("proposed_slots")
+                else "utter_no_slot",
                 checked_at=checked_at,
                 window_start=iso(start),
                 window_end=iso(end),
             )
-            # Kept for the waitlist: the site (the window is recomputed when joining).
+            # Kept for the waitlist: the site (the window is recomputed when joining). The day
+            # is emptied: another one said at this offer is searched (another_day).
             return [
                 SlotSet("chosen_slot", None),
                 SlotSet("proposed_slots", None),
+                SlotSet("date_text", None),
                 SlotSet("awaiting", AWAIT_WAITLIST),
             ]
         if not tracker.get_slot("booking_confirmed"):

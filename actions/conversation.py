@@ -10,6 +10,7 @@ from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionSt
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asides import answered_after_the_form
+from actions.booking_search import another_day
 from actions.common import (
     GuichetAction,
     demarche_of,
@@ -264,6 +265,8 @@ class ActionFallback(GuichetAction, action="action_fallback"):
         listen: list[EventType] = [FollowupAction("action_listen")]
         if ran_this_turn(tracker, "action_fallback"):
             return listen  # the person already has this turn's answer
+        if (day := another_day(tracker)) is not None:
+            return day
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if (
             intent == "nlu_fallback"
@@ -338,6 +341,8 @@ class ActionDecline(GuichetAction, action="action_decline"):
     """ "Non" to the pending question: nothing changes."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if (day := another_day(tracker)) is not None:
+            return day  # "non, plutôt le 12": not the waitlist, that day
         if (moved := await move_instead_of_cancel(dispatcher, tracker)) is not None:
             return moved
         dispatcher.utter_message(response="utter_kept")

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.booking_search import another_day
 from actions.common import (
     FORM_DONE,
     GuichetAction,
@@ -71,6 +72,10 @@ class ActionCheckExpiry(GuichetAction, action="action_check_expiry"):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         lang = language(tracker)
         text = tracker.latest_message.get("text") or ""
+        if (day := another_day(tracker)) is not None:
+            # « non plutôt le 5 janvier » at the waitlist offer, read as an expiry: it replaced
+            # the one given and said the deadline again (session 29, as a phone).
+            return day
         if _a_day_said_in_the_form(tracker, text, lang):
             # "в березні" ("in March") when asked the day or the département: a day, not the
             # card's end. Taken for the expiry, it got "too early" and the form stopped (as a

@@ -443,6 +443,16 @@ RESPONSES: dict[str, Response] = {
         ),
         ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
     ),
+    # The nearest slots offered for a day without any, and refused: there were free slots, so
+    # no "Aucun créneau libre" (session 29, as a phone); another day is read at this offer.
+    "utter_slots_refused": Response(
+        N_(
+            "Aucun ne vous va : écrivez un autre jour, ou liste d'attente du {window_start} au "
+            "{window_end} ? Votre recherche du {checked_at} est gardée : PREUVE donne vos "
+            "recherches datées."
+        ),
+        ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
+    ),
     "utter_move_no_slot": Response(
         N_(
             "Aucun créneau libre pour déplacer votre rendez-vous : il reste inchangé. Pour un "

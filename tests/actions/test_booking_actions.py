@@ -10,6 +10,7 @@ import itertools
 import time
 
 import pytest
+from babel.dates import format_date
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking_form import ValidateBookingForm
@@ -22,7 +23,8 @@ from actions.booking_questions import (
 from actions.booking_submit import ActionSubmitBooking
 from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, FORM_DONE, NO_SLOT, secret_key
 from actions.common import phone as phone_of
-from actions.conversation import ActionConfirm, ActionDecline
+from actions.conversation import ActionConfirm, ActionDecline, ActionFallback
+from actions.deadlines import ActionCheckExpiry
 from actions.manage import (
     ActionJoinWaitlist,
     ActionMyAppointment,
@@ -369,8 +371,10 @@ def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
     slots = apply(slots, none)
 
     offered = run(ActionSubmitBooking(), tracker(slots))
-    assert offered.responses == ["utter_no_slot"]
+    # There were free slots, refused: no "Aucun créneau libre" (session 29, as a phone).
+    assert offered.responses == ["utter_slots_refused"]
     assert offered.messages[0]["checked_at"]
+    assert offered.slots["date_text"] is None  # another day said at the offer is searched
     # The waitlist's window is said: from today to the end of the démarche's horizon (no
     # expiry known), never one silent day.
     today = dt.datetime.now(PARIS).date()
@@ -1354,3 +1358,85 @@ def test_a_second_unreadable_answer_in_a_row_gets_something_else(said, lang):
         before=said_before((said, ["utter_choice_not_understood", "utter_documents_page"])),
     )  # fmt: skip
     assert page.responses == ["utter_stuck"]
+
+
+def _at_the_waitlist_offer(phone: str) -> dict:
+    """A Sunday asked, its nearest slots refused: the waitlist offer pending."""
+    slots = {
+        "phone": phone,
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-24",
+        "numero_etranger": numero_of(phone),
+    }
+    day = validate(slots, {"date_text": "dimanche"}, requested="date_text", text="dimanche")
+    slots = apply(slots, day)
+    none = validate(slots, {}, requested="chosen_slot", text="non", intent="deny")
+    slots = apply(slots, none)
+    offered = run(ActionSubmitBooking(), tracker(slots))
+    assert offered.responses == ["utter_slots_refused"]
+    return apply(slots, offered)
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "intent", "lang"),
+    [
+        (ActionFallback, "plutôt le {day}", "nlu_fallback", "fr"),
+        (ActionDecline, "non, le {day}", "deny", "fr"),
+        # Rasa hears an expiry in a date said alone: the one given before was replaced and the
+        # deadline said again (session 29, as a phone).
+        (ActionCheckExpiry, "non plutôt le {day}", "give_expiry", "fr"),
+        (ActionFallback, "what about {day}", "nlu_fallback", "en"),
+        (ActionDecline, "لا، بغيت نهار {day}", "deny", "ar"),
+    ],
+)
+def test_a_day_at_the_waitlist_offer_is_searched(api_url, action, text, intent, lang):
+    # A Tuesday (the Dordogne's day for this démarche) five weeks on, as people write it.
+    today = dt.datetime.now(PARIS).date()
+    tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 + 35)
+    text = text.format(day=format_date(tuesday, "d MMMM", locale=lang))
+    expiry = (today + dt.timedelta(days=50)).isoformat()  # on time: no stop to say again
+    slots = {**_at_the_waitlist_offer(new_phone()), "expiry_date": expiry, "language": lang}
+    answer = run(action(), tracker(slots, text=text, intent=intent, language=lang))
+    assert answer.responses == []
+    assert answer.slots == {"awaiting": None, "date_text": None, "day_wish": text}
+    assert answer.events[-1]["event"] == "followup"
+    assert answer.events[-1]["name"] == "booking_form"
+    slots = apply(slots, answer)
+
+    # The form starts again with the démarche it holds (Rasa validates it first): not
+    # announced a second time; then the wished day is searched at once.
+    announced = said_before(("renouveler ma carte de résident", ["utter_demarche_found"]))
+    again = validate(
+        slots, {"demarche": RESIDENT}, requested=None, text=text, before=announced, language=lang
+    )
+    assert "utter_demarche_found" not in again.responses
+    assert "utter_deadline" not in again.responses
+    found = again.slots["proposed_slots"]
+    assert found and all(s["starts_at"].startswith(tuesday.isoformat()) for s in found)
+    assert again.slots["requested_slot"] == "chosen_slot"
+
+
+def test_an_expiry_or_a_yes_at_the_waitlist_offer_is_no_other_day(api_url):
+    slots = _at_the_waitlist_offer(new_phone())
+    expires = dt.datetime.now(PARIS).date() + dt.timedelta(days=40)
+    said = f"ma carte expire le {format_date(expires, 'd MMMM yyyy', locale='fr')}"
+    expiry = run(ActionCheckExpiry(), tracker(slots, text=said, intent="give_expiry"))
+    assert expiry.slots.get("expiry_date") == expires.isoformat()
+    assert "day_wish" not in expiry.slots
+    declined = run(ActionDecline(), tracker(slots, text="non", intent="deny"))
+    assert declined.responses == ["utter_kept"] and declined.slots == {"awaiting": None}
+
+
+def test_the_demarche_is_announced_again_when_another_one_came_between(api_url):
+    """Announced once per démarche: after another démarche, the first one is news again."""
+    phone = new_phone()
+    slots = {"phone": phone, "demarche": RESIDENT}
+    between = [
+        *said_before(("renouveler ma carte de résident", ["utter_demarche_found"])),
+        {"event": "slot", "name": "demarche", "value": "vpf_renouvellement"},
+    ]
+    again = validate(
+        slots, {"demarche": RESIDENT}, requested=None, text="carte de résident", before=between
+    )
+    assert "utter_demarche_found" in again.responses

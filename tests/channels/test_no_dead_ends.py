@@ -3,14 +3,17 @@ signed /sms/twilio webhook with the real Rasa model: each reply leaves the perso
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 import pytest
+from babel.dates import format_date
 
 from bot.booking.client import BookingRefused
 from bot.dates import understand
 from bot.db import utcnow
+from bot.timezone import PARIS
 from tests.support.booking import booking_call
 from tests.support.providers import sms_to
 from tests.support.stack import Phone, stack_with_fakes
@@ -270,3 +273,38 @@ def test_the_language_menu_in_the_form_comes_alone_and_its_answer_resumes_the_fo
     said, text = "\n".join(transcript[transcript.index(f"> {choice}") + 1 :]), "\n".join(transcript)
     assert question in said, text
     assert "understand" not in said and "فهم" not in said and "إجراؤك" not in said, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "start", "refuse", "later"),
+    [
+        ("fr", "je veux renouveler ma carte de résident à Périgueux", "NON", "plutôt le {day}"),
+        ("ar", "بغيت نجدد لاكارط ديال 10 سنين، ساكن ف بيريغو", "لا", "لا، بغيت نهار {day}"),
+    ],
+)
+def test_the_nearest_slots_refused_then_another_day_books_it(stack, lang, start, refuse, later):
+    """Session 29, as a phone: « NON » to the nearest slots got « Aucun créneau libre » although
+    there were some, and a later day said at the waitlist offer got "not understood"."""
+    index = ("fr", "ar").index(lang)
+    phone = Phone.on(stack, f"+336225{index:05d}")
+    transcript = _play(phone, start, "2", "dimanche" if lang == "fr" else "نهار الأحد")
+    assert NUMBERED.search(transcript[-1]), "\n".join(transcript)  # the nearest ones
+    transcript += _play(phone, refuse)
+    offer, text = transcript[-1], "\n".join(transcript)
+    assert "Aucun créneau libre" not in offer and ("Aucun ne vous va" in offer) == (lang == "fr")
+    assert NUMBERED.search(offer), text  # the waitlist's yes / no, numbered
+    # A Tuesday (the Dordogne receives on Tuesdays) five weeks on, as people write it.
+    today = utcnow().astimezone(PARIS).date()
+    tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 + 35)
+    day = format_date(tuesday, "d MMMM", locale=lang)
+    transcript += _play(phone, later.format(day=day))
+    slots, text = transcript[-1], "\n".join(transcript)
+    assert NUMBERED.search(slots) and day in slots, text  # that day's slots, at once
+    announced = transcript[1].splitlines()[0]  # « Votre démarche : … »
+    assert announced not in slots, text  # not announced a second time
+    transcript += _play(phone, "1", f"7512{index:06d}", "1")
+    text = "\n".join(transcript)
+    code = BOOKING_CODE.findall(transcript[-1])
+    assert code, text
+    booking = booking_call(stack[0].api_url, lambda api: api.verify(code[-1]))
+    assert booking.valid is True, text

@@ -52,6 +52,9 @@ APPOINTMENT_FACTS = {
     "utter_my_appointment",
     "utter_rescheduled",
     "utter_no_slot",
+    # The same three dates as utter_no_slot (search, window start and end), said after the
+    # nearest slots were refused.
+    "utter_slots_refused",
 }
 
 
