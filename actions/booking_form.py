@@ -30,6 +30,7 @@ from actions.common import (
     language,
     now,
     pending_retry,
+    phone,
     proven_phone,
     ran_this_turn,
     revealed,
@@ -55,8 +56,10 @@ from actions.reading import (
     understood,
 )
 from bot.booking.identity import (
+    NUMERO_ETRANGER_KEPT_DIGITS,
     InvalidNumeroEtranger,
     InvalidPhone,
+    mask_numero_etranger,
     normalise_numero_etranger,
     normalise_phone,
 )
@@ -465,6 +468,9 @@ class ValidateBookingForm(FormValidationAction):
         late = _missing_said_late(dispatcher, tracker)
         if late is not None:
             return late
+        corrected = _numero_corrected(dispatcher, tracker)
+        if corrected is not None:
+            return corrected
         if _answered_aside(dispatcher, tracker):
             # The form asks its question again (a slot set to None is asked anew): the
             # confirmation, the documents page, the day… Said here, not left to Rasa, which
@@ -856,10 +862,13 @@ class ValidateBookingForm(FormValidationAction):
             return {"numero_etranger": None}
         try:
             numero = normalise_numero_etranger(typed)
-            return {"numero_etranger": seal(numero, secret_key())}
         except InvalidNumeroEtranger:
             dispatcher.utter_message(response="utter_numero_etranger_invalid")
             return {"numero_etranger": None}
+        if _is_own_phone(numero, tracker):
+            dispatcher.utter_message(response="utter_numero_etranger_is_phone")
+            return {"numero_etranger": None}
+        return {"numero_etranger": seal(numero, secret_key())}
 
     async def validate_booking_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -875,6 +884,74 @@ class ValidateBookingForm(FormValidationAction):
                     else "utter_choice_not_understood"
                 )
         return {"booking_confirmed": value if isinstance(value, bool) else None}
+
+
+def _is_own_phone(digits: str, tracker: Tracker) -> bool:
+    """The 10 digits are the phone proven on this message, written the French way (06…): a
+    numéro étranger may start with 06 too (the Alpes-Maritimes), so only the person's own
+    number is told apart."""
+    own = phone(tracker)
+    if own is None:
+        return False
+    try:
+        return normalise_phone(digits) == normalise_phone(own)
+    except InvalidPhone:
+        return False
+
+
+# Ten digits, maybe grouped as on the card or a phone ("7501 234 568", "75.01.23.45.68").
+_GROUPED_DIGITS = re.compile(r"\d(?:[ .\-]?\d)+")
+
+
+def _numero_corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """« non je me suis trompé c'est 7501234568 » at the confirmation: the numéro étranger
+    given before was mistyped. It got "the agent at the counter will answer that" and the
+    same confirmation, so the booking could only be made under the wrong numéro (session 28,
+    as a phone). The new one is taken and the confirmation asked again."""
+    # Rasa's entity has already put the new number in the slot (as the gateway's stand-in, in
+    # clear): the one to compare with is the numéro held before this message.
+    kept = _held_before_the_message(tracker, "numero_etranger")
+    held = revealed(kept, tracker)
+    if tracker.get_slot("requested_slot") != "booking_confirmed" or held is None:
+        return None
+    text = ascii_digits(revealed(tracker.latest_message.get("text"), tracker) or "")
+    found = set()
+    for raw in _GROUPED_DIGITS.findall(text):
+        try:
+            found.add(normalise_numero_etranger(raw))
+        except InvalidNumeroEtranger:
+            continue
+    if len(found) != 1:
+        return None
+    numero = found.pop()
+    if numero == normalise_numero_etranger(held):
+        return None
+    if _is_own_phone(numero, tracker):
+        # Their phone, not a numéro: the one given before is kept (Rasa's entity had put it
+        # in the slot, where it would have been booked under).
+        dispatcher.utter_message(response="utter_numero_etranger_is_phone")
+        taken = kept
+    else:
+        dispatcher.utter_message(
+            response="utter_numero_etranger_noted",
+            numero=mask_numero_etranger(numero[-NUMERO_ETRANGER_KEPT_DIGITS:]),
+        )
+        taken = seal(numero, secret_key())
+    return [
+        SlotSet("numero_etranger", taken),
+        SlotSet("booking_confirmed", None),
+        SlotSet(REQUESTED_SLOT, "booking_confirmed"),
+    ]
+
+
+def _held_before_the_message(tracker: Tracker, slot: str) -> Any:
+    after = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            after = True
+        elif after and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return tracker.get_slot(slot) if not set_this_turn(tracker, slot) else None
 
 
 def _early(expiry: dt.date, demarche: str) -> bool:

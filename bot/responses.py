@@ -355,6 +355,14 @@ RESPONSES: dict[str, Response] = {
     "utter_numero_etranger_invalid": Response(
         N_("Le numéro étranger compte exactement 10 chiffres. Vérifiez sur votre titre de séjour.")
     ),
+    # The person's own phone number typed at the numéro question (both have 10 digits in
+    # France): kept, it would have booked under a numéro that is no one's (session 28, as a phone).
+    "utter_numero_etranger_is_phone": Response(
+        N_("C'est votre numéro de téléphone, pas votre numéro étranger.")
+    ),
+    # Another numéro étranger said at the confirmation (« non je me suis trompé c'est … »):
+    # taken, its last digits said (the rest never written back), the confirmation again.
+    "utter_numero_etranger_noted": Response(N_("Je note le numéro étranger {numero}.")),
     # No digit at all at the numéro question: "je l'ai pas sur moi", a card stolen with it.
     "utter_numero_etranger_missing": Response(
         N_(

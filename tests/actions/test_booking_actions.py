@@ -544,6 +544,20 @@ def test_unknown_place_and_bad_numbers_are_asked_again_with_the_reason():
     assert bad_numero.responses == ["utter_numero_etranger_invalid"]
 
 
+@pytest.mark.parametrize(("typed", "own"), [("06 12 34 56 78", True), ("0612345679", False)])
+def test_the_persons_own_phone_typed_as_numero_etranger_is_told_apart(typed, own):
+    """Both have 10 digits in France: « 06 12 34 56 78 » from +33612345678 was taken as its
+    numéro étranger (session 28, as a phone). Another 06… may be one (the Alpes-Maritimes)."""
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24"}
+    answer = validate(slots, {"numero_etranger": typed}, requested="numero_etranger", text=typed)
+    assert tracker().latest_message["metadata"]["phone"] == "+33612345678"
+    if own:
+        assert answer.responses == ["utter_numero_etranger_is_phone"]
+        assert answer.slots["numero_etranger"] is None
+    else:
+        assert answer.responses == [] and answer.slots["numero_etranger"]
+
+
 @pytest.mark.parametrize(
     ("said", "intent", "lang"),
     [
@@ -579,6 +593,58 @@ def test_no_numero_at_hand_is_told_what_to_do_not_to_count_digits(said, intent, 
         language="fr",
     )
     assert "utter_numero_etranger_missing" not in other.responses
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"),
+    [
+        ("non je me suis trompé c'est 7501234568", "fr"),
+        ("sorry wrong number, it's 7501 234 568", "en"),
+        ("غلطت، الرقم هو ٧٥٠١٢٣٤٥٦٨", "ar"),
+    ],
+)
+def test_a_numero_etranger_corrected_at_the_confirmation_is_taken(said, lang):
+    """It got "the agent at the counter will answer that" and the same confirmation: the
+    booking could only be made under the mistyped numéro (session 28, as a phone)."""
+    slots = {
+        "demarche": RESIDENT,
+        "documents_confirmed": True,
+        "site": "pref-24",
+        "chosen_slot": "1",
+        "numero_etranger": seal("7501234567", secret_key()),
+        "language": lang,
+    }
+    before = [{"event": "slot", "name": "numero_etranger", "value": slots["numero_etranger"]}]
+    # Rasa's entity puts the number said in the slot before the form runs (the gateway's
+    # stand-in for it, in clear); then it stayed there, unsealed, and was booked under.
+    extracted = {"numero_etranger": "7501234568"}
+    answer = validate(
+        slots, extracted, requested="booking_confirmed", text=said, language=lang, before=before
+    )
+    assert answer.responses == ["utter_numero_etranger_noted"]
+    assert answer.messages[0]["numero"] == "*******568"  # never written back whole
+    assert unseal(answer.slots["numero_etranger"], secret_key()) == "7501234568"
+    assert answer.slots["booking_confirmed"] is None
+    assert answer.slots["requested_slot"] == "booking_confirmed"  # asked again
+    # The same numéro or a date is no correction.
+    for other in ("oui c'est bien 7501234567", "oui mardi 15"):
+        kept = validate(
+            slots, requested="booking_confirmed", text=other, language=lang, before=before
+        )
+        assert "utter_numero_etranger_noted" not in kept.responses
+        assert "numero_etranger" not in kept.slots
+    # Their own phone is said to be one, and the numéro given before is kept.
+    phone = validate(
+        slots,
+        {"numero_etranger": "0612345678"},
+        requested="booking_confirmed",
+        text="0612345678",
+        language=lang,
+        before=before,
+    )
+    assert phone.responses == ["utter_numero_etranger_is_phone"]
+    assert phone.slots["numero_etranger"] == slots["numero_etranger"]
+    assert phone.slots["requested_slot"] == "booking_confirmed"
 
 
 def _on_telegram(state, phone: str | None = None):

@@ -9,10 +9,12 @@ import time
 
 import pytest
 from babel.dates import format_date
+from sqlalchemy import select
 
 from bot.booking.client import BookingRefused
+from bot.booking.models import Applicant
 from bot.dates import understand
-from bot.db import utcnow
+from bot.db import make_engine, make_session_factory, utcnow
 from bot.timezone import PARIS
 from tests.support.booking import booking_call
 from tests.support.providers import sms_to
@@ -308,3 +310,29 @@ def test_the_nearest_slots_refused_then_another_day_books_it(stack, lang, start,
     assert code, text
     booking = booking_call(stack[0].api_url, lambda api: api.verify(code[-1]))
     assert booking.valid is True, text
+
+
+def test_a_numero_etranger_corrected_at_the_confirmation_is_the_one_booked(stack):
+    """Session 28, as a phone: « non je me suis trompé c'est … » got "the agent will answer
+    that", and the booking was made under the gateway's stand-in for the new number (in clear
+    in Rasa's slot), neither the mistyped numéro nor the right one. Their own phone typed there
+    is said to be one."""
+    settings = stack[0]
+    number = "+33622600001"
+    phone = Phone.on(stack, number)
+    transcript = _play(phone, "renouvellement carte de résident Périgueux", "2", "mardi", "1")
+    transcript += _play(phone, "7501234567")
+    transcript += _play(phone, "06 22 60 00 01")
+    assert "votre numéro de téléphone" in transcript[-1], "\n".join(transcript)
+    transcript += _play(phone, "non je me suis trompé c'est 7501 234 568")
+    said, text = transcript[-1], "\n".join(transcript)
+    assert "*******568" in said and NUMBERED.search(said), text  # noted, confirmation again
+    assert "7501" not in said, text  # the numéro is never written back whole
+    transcript += _play(phone, "1")
+    assert BOOKING_CODE.search(transcript[-1]), "\n".join(transcript)
+    factory = make_session_factory(make_engine(settings.database_url))
+    with factory() as session:
+        last = session.scalar(
+            select(Applicant.numero_etranger_last).where(Applicant.phone == number)
+        )
+    assert last == "568"
