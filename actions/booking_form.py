@@ -45,6 +45,7 @@ from actions.documents import (
     documents_asked_about,
     explain_documents,
     missing_named,
+    pages,
 )
 from actions.manage import MANAGING_ACTIONS, about_a_booking, booking_interrupted
 from actions.reading import (
@@ -458,6 +459,12 @@ class ValidateBookingForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        events = await self._run(dispatcher, tracker, domain)
+        return [*events, *_no_stand_in_numero(tracker, events)]
+
+    async def _run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Reads the whole message first: what it says beyond the asked slot (routing facts,
         expiry, an appointment already made) is kept before the form's own steps run."""
         if tracker.latest_action_name == "action_submit_booking":
@@ -632,6 +639,17 @@ class ValidateBookingForm(FormValidationAction):
         named = missing_named(tracker)
         if named:
             return answer_missing(dispatcher, tracker, named, in_form=True)
+        page = int(tracker.get_slot("documents_page") or 0)
+        demarche = demarche_of(tracker)
+        if (
+            value is True
+            and demarche is not None
+            and page + 1 < pages(demarche)
+            and _a_yes_alone(tracker)
+        ):
+            # « ok », « wakha » alone on a page before the last: read, not "I have everything".
+            # The later pages went unseen and the booking went on (session 28, as a phone).
+            return {"documents_confirmed": None, "documents_page": page + 1}
         if isinstance(value, bool):
             return {"documents_confirmed": value}
         if _latest_intent(tracker) == "more":
@@ -886,6 +904,17 @@ class ValidateBookingForm(FormValidationAction):
         return {"booking_confirmed": value if isinstance(value, bool) else None}
 
 
+def _a_yes_alone(tracker: Tracker) -> bool:
+    """A yes sent alone: a yes word as the gateway hands it on (bot.channels.turn) or as
+    typed, or one word Rasa heard as a yes (« ok », « okay », « d'accord »)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return (
+        text == "/affirm"
+        or word_of(text) is Word.YES
+        or (_latest_intent(tracker) == "affirm" and len(text.split()) == 1)
+    )
+
+
 def _is_own_phone(digits: str, tracker: Tracker) -> bool:
     """The 10 digits are the phone proven on this message, written the French way (06…): a
     numéro étranger may start with 06 too (the Alpes-Maritimes), so only the person's own
@@ -942,6 +971,18 @@ def _numero_corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
         SlotSet("booking_confirmed", None),
         SlotSet(REQUESTED_SLOT, "booking_confirmed"),
     ]
+
+
+def _no_stand_in_numero(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Rasa's entity puts the gateway's stand-in for any ten-digit number in the numéro slot,
+    in clear; validate_numero_etranger seals the number it stands for. A turn the form answers
+    otherwise (a question beside, a document said missing late) left the stand-in there, and
+    the booking was made under it: the numéro held before the message is put back."""
+    if not set_this_turn(tracker, "numero_etranger") or any(
+        e.get("event") == "slot" and e.get("name") == "numero_etranger" for e in events
+    ):
+        return []
+    return [SlotSet("numero_etranger", _held_before_the_message(tracker, "numero_etranger"))]
 
 
 def _held_before_the_message(tracker: Tracker, slot: str) -> Any:

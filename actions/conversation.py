@@ -26,6 +26,7 @@ from actions.documents import missing_named
 from actions.manage import answer_about_a_booking, move_instead_of_cancel
 from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.personal import SEALED
 from bot.text import fold
 from bot.understanding import read_question
 
@@ -55,6 +56,12 @@ class ActionSessionStart(GuichetAction, action="action_session_start"):
                 carried[key] = value
         if carried.get("language") not in SUPPORTED_LANGUAGES:
             carried["language"] = None
+        numero = carried.get("numero_etranger")
+        if not (isinstance(numero, str) and SEALED.fullmatch(numero)):
+            # A number in clear is the gateway's stand-in, put there by Rasa's entity outside
+            # the form: it stands for nothing in a later message, and a booking would be made
+            # under it. Sealed numéros only; the form asks again.
+            carried["numero_etranger"] = None
         events.extend(SlotSet(slot, value) for slot, value in carried.items() if value is not None)
         events.append(ActionExecuted("action_listen"))
         return events

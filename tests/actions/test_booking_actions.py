@@ -346,15 +346,20 @@ def test_move_is_the_form_with_only_day_slot_and_confirmation(api_url):
     assert moved.messages[0]["when"] == proposed[0]["starts_at"] != old_when
 
 
-def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
-    phone = new_phone()
-    slots = {
+def _at_the_day_question(phone: str) -> dict:
+    """Everything known but the day, at the Dordogne (Tuesdays only for this démarche)."""
+    return {
         "phone": phone,
         "demarche": RESIDENT,
         "documents_confirmed": True,
         "site": "pref-24",
         "numero_etranger": numero_of(phone),
     }
+
+
+def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
+    phone = new_phone()
+    slots = _at_the_day_question(phone)
     # A Sunday: the préfecture receives nobody; the search is still journaled. Issue 10: the
     # nearest free slots come first, with the days the démarche opens, before any waitlist.
     day = validate(slots, {"date_text": "dimanche"}, requested="date_text", text="dimanche")
@@ -645,6 +650,43 @@ def test_a_numero_etranger_corrected_at_the_confirmation_is_taken(said, lang):
     assert phone.responses == ["utter_numero_etranger_is_phone"]
     assert phone.slots["numero_etranger"] == slots["numero_etranger"]
     assert phone.slots["requested_slot"] == "booking_confirmed"
+
+
+def test_a_number_beside_a_question_leaves_no_stand_in_to_book_under():
+    """Rasa's entity put the gateway's stand-in for the number in the slot, in clear; the
+    form answered the question beside the page and left it there, to be booked under."""
+    slots = {"demarche": RESIDENT, "documents_confirmed": None, "site": "pref-24"}
+    aside = validate(
+        slots,
+        {"numero_etranger": "7512345090"},  # the stand-in, as Rasa extracts it
+        requested="documents_confirmed",
+        text="c'est où la préfecture ? mon numéro c'est 7512345090",
+        intent="nlu_fallback",
+    )
+    assert aside.responses and aside.slots["numero_etranger"] is None
+
+
+@pytest.mark.parametrize(
+    ("said", "lang"), [("ok", "fr"), ("wakha", "ar"), ("OK", "en"), ("/affirm", "fr")]
+)
+def test_ok_on_a_page_before_the_last_turns_it_and_confirms_only_on_the_last(said, lang):
+    """« ok » after the first documents page was « I have everything »: the second page went
+    unseen and the booking went on (session 28, as a phone)."""
+
+    def answer(page: int, text: str, intent: str):
+        slots = {"demarche": RESIDENT, "documents_page": page, "language": lang}
+        # Rasa's affirm / have_documents set the slot (from_intent) before the form runs.
+        extracted = {"documents_confirmed": True}
+        return validate(
+            slots, extracted, requested="documents_confirmed", text=text, intent=intent
+        ).slots
+
+    first = answer(0, said, "affirm")
+    assert first["documents_confirmed"] is None and first["documents_page"] == 1
+    assert answer(1, said, "affirm")["documents_confirmed"] is True
+    # « J'ai déjà tout », its button, or said in words, confirms on any page.
+    for text in ("/have_documents", "oui j'ai tout"):
+        assert answer(0, text, "have_documents")["documents_confirmed"] is True
 
 
 def _on_telegram(state, phone: str | None = None):
@@ -1428,13 +1470,7 @@ def test_a_second_unreadable_answer_in_a_row_gets_something_else(said, lang):
 
 def _at_the_waitlist_offer(phone: str) -> dict:
     """A Sunday asked, its nearest slots refused: the waitlist offer pending."""
-    slots = {
-        "phone": phone,
-        "demarche": RESIDENT,
-        "documents_confirmed": True,
-        "site": "pref-24",
-        "numero_etranger": numero_of(phone),
-    }
+    slots = _at_the_day_question(phone)
     day = validate(slots, {"date_text": "dimanche"}, requested="date_text", text="dimanche")
     slots = apply(slots, day)
     none = validate(slots, {}, requested="chosen_slot", text="non", intent="deny")

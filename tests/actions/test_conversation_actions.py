@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk import Tracker
 
+from actions.common import secret_key
 from actions.conversation import (
     ActionAskLanguage,
     ActionConfirm,
@@ -17,6 +18,7 @@ from actions.conversation import (
 from actions.deadlines import ActionCheckExpiry
 from actions.documents import ActionMoreDocuments, ActionShowDocuments
 from actions.manage import ActionJoinWaitlist
+from bot.secrets import seal
 from tests.actions.helpers import domain, entity, run, said_before, tracker
 
 RESIDENT = "carte_resident_renouvellement"
@@ -52,6 +54,15 @@ def test_session_start_keeps_a_language_chosen_in_the_conversation():
     )
     slots = run(ActionSessionStart(), state).slots
     assert slots["language"] == "en" and slots["demarche"] == RESIDENT
+
+
+def test_session_start_carries_a_sealed_numero_never_a_stand_in():
+    """A ten-digit number said outside the form left the gateway's stand-in in the slot, in
+    clear; carried to the next session, a booking was made under it."""
+    sealed = seal("7501234567", secret_key())
+    for held, carried in (("7512345090", None), (sealed, sealed)):
+        state = _session_tracker({"numero_etranger": held}, {"phone": "+33612345678"})
+        assert run(ActionSessionStart(), state).slots.get("numero_etranger") == carried
 
 
 def _after(previous_actions: list[str], intent: str) -> Tracker:

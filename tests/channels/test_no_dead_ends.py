@@ -288,7 +288,7 @@ def test_the_nearest_slots_refused_then_another_day_books_it(stack, lang, start,
     """Session 29, as a phone: « NON » to the nearest slots got « Aucun créneau libre » although
     there were some, and a later day said at the waitlist offer got "not understood"."""
     index = ("fr", "ar").index(lang)
-    phone = Phone.on(stack, f"+336225{index:05d}")
+    phone = Phone.on(stack, f"+336223{index + 10:05d}")
     transcript = _play(phone, start, "2", "dimanche" if lang == "fr" else "نهار الأحد")
     assert NUMBERED.search(transcript[-1]), "\n".join(transcript)  # the nearest ones
     transcript += _play(phone, refuse)
@@ -318,11 +318,11 @@ def test_a_numero_etranger_corrected_at_the_confirmation_is_the_one_booked(stack
     in Rasa's slot), neither the mistyped numéro nor the right one. Their own phone typed there
     is said to be one."""
     settings = stack[0]
-    number = "+33622600001"
+    number = "+33622300021"
     phone = Phone.on(stack, number)
     transcript = _play(phone, "renouvellement carte de résident Périgueux", "2", "mardi", "1")
     transcript += _play(phone, "7501234567")
-    transcript += _play(phone, "06 22 60 00 01")
+    transcript += _play(phone, "06 22 30 00 21")
     assert "votre numéro de téléphone" in transcript[-1], "\n".join(transcript)
     transcript += _play(phone, "non je me suis trompé c'est 7501 234 568")
     said, text = transcript[-1], "\n".join(transcript)
@@ -336,3 +336,23 @@ def test_a_numero_etranger_corrected_at_the_confirmation_is_the_one_booked(stack
             select(Applicant.numero_etranger_last).where(Applicant.phone == number)
         )
     assert last == "568"
+
+
+@pytest.mark.parametrize(
+    ("number", "start", "ok"),
+    [
+        ("+33622300031", "renouvellement carte de résident Périgueux", "ok"),
+        ("+33622300032", "بغيت نجدد لاكارط ديال 10 سنين، ساكن ف بيريغو", "wakha"),
+    ],
+)
+def test_ok_at_the_first_documents_page_shows_the_next_one(stack, number, start, ok):
+    """Session 28, as a phone: « ok » at page 1 of 2 was « I have everything », and the day
+    question came with page 2 unseen."""
+    phone = Phone.on(stack, number)
+    transcript = _play(phone, start, ok)
+    assert "2/2" in transcript[-1], "\n".join(transcript)
+    transcript += _play(phone, ok)
+    day_question = transcript[-1]
+    assert "2/2" not in day_question and ("?" in day_question or "؟" in day_question), "\n".join(
+        transcript
+    )
