@@ -72,6 +72,7 @@ from bot.dates import sets_day_aside, understand
 from bot.dates.lexicon import NEGATIONS
 from bot.dates.spans import ASAP_DAYS
 from bot.deadlines import DeadlineStatus
+from bot.personal import PLACEHOLDER
 from bot.routing import RouteStatus, route
 from bot.secrets import seal
 from bot.text import ascii_digits
@@ -870,6 +871,8 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_numero_etranger(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        if _stale_stand_in(value, tracker):
+            return {"numero_etranger": None}  # asked when its turn comes
         typed = revealed(value, tracker)
         if typed is None:
             return {"numero_etranger": None}
@@ -983,6 +986,17 @@ def _no_stand_in_numero(tracker: Tracker, events: list[EventType]) -> list[Event
     ):
         return []
     return [SlotSet("numero_etranger", _held_before_the_message(tracker, "numero_etranger"))]
+
+
+def _stale_stand_in(value: Any, tracker: Tracker) -> bool:
+    """The gateway's stand-in for a number said in an earlier message, outside the form (Rasa's
+    entity fills the slot on any message): it stands for nothing now, and Rasa validates it
+    as held when the form starts, so the booking was made under it."""
+    return (
+        isinstance(value, str)
+        and PLACEHOLDER.fullmatch(value.strip()) is not None
+        and value.strip() not in (tracker.latest_message.get("text") or "")
+    )
 
 
 def _held_before_the_message(tracker: Tracker, slot: str) -> Any:

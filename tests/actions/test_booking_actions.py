@@ -689,6 +689,26 @@ def test_ok_on_a_page_before_the_last_turns_it_and_confirms_only_on_the_last(sai
         assert answer(0, text, "have_documents")["documents_confirmed"] is True
 
 
+def test_a_stand_in_from_an_earlier_message_is_no_numero():
+    """« mon numéro est 7501234567, c'est quoi mon rdv ? » outside the form: Rasa's entity left
+    the gateway's stand-in in the slot; the booking started later in the session validated it
+    as held (Rasa's prefilled slots) and booked under it."""
+    slots = {"demarche": RESIDENT, "documents_confirmed": True, "site": "pref-24"}
+    later = validate(
+        slots,
+        {"numero_etranger": "7512345090"},  # prefilled: not in this message
+        requested=None,
+        text="je veux un rendez-vous",
+        intent="book_appointment",
+    )
+    assert later.slots["numero_etranger"] is None and later.responses == []
+    # Said in this message, it is the number typed (revealed, then sealed).
+    now = validate(
+        slots, {"numero_etranger": "7512345090"}, requested="numero_etranger", text="7512345090"
+    )
+    assert now.slots["numero_etranger"]
+
+
 def _on_telegram(state, phone: str | None = None):
     """The metadata Telegram gives: no phone, unless the person shared their own contact."""
     sealed = seal(phone, secret_key()) if phone else None
