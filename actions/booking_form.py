@@ -627,6 +627,11 @@ class ValidateBookingForm(FormValidationAction):
             assessment = say_deadline(dispatcher, expiry, code, lang)
             if assessment is not None and assessment.status is DeadlineStatus.EARLY:
                 found["reschedule_code"] = FORM_DONE  # too early: no booking yet
+        text = tracker.latest_message.get("text") or ""
+        if read_question(text, lang) == "fee":
+            # « combien ça coûte le renouvellement de la carte de résident » got the démarche
+            # and its documents, never the price asked (session 30, as a phone).
+            answer_aside(dispatcher, tracker, demarche, "fee", text)
         return found
 
     # -- documents (capability 3) --------------------------------------------------------

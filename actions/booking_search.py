@@ -118,17 +118,24 @@ def opening_days(demarche: str | None, site: str | None, lang: str) -> str:
     return format_hours((Hours(r.weekday, r.start, r.end) for r in ranges), lang)
 
 
+def a_day_said(tracker: Tracker) -> bool:
+    """The message says a day to book (« plutôt le 12 », « friday morning »), not an expiry
+    (« ma carte expire le 5 janvier ») nor a button's payload."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or text.startswith("/") or understand(text, language(tracker), now()) is None:
+        return False
+    return understood(tracker).expiry is None
+
+
 def another_day(tracker: Tracker) -> list[EventType] | None:
     """A day said at the waitlist offer (« plutôt le mardi 5 janvier », « non, le 12 »): that
     day searched, the form back, not the offer's yes or no. It got "not understood" and the
     offer was lost (session 29, as a phone, after refusing the nearest slots)."""
     if tracker.get_slot("awaiting") != AWAIT_WAITLIST or demarche_of(tracker) is None:
         return None
-    text = (tracker.latest_message.get("text") or "").strip()
-    if not text or text.startswith("/") or understand(text, language(tracker), now()) is None:
+    if not a_day_said(tracker):
         return None
-    if understood(tracker).expiry is not None:
-        return None  # « ma carte expire le 5 janvier »: the deadline, not a day to search
+    text = (tracker.latest_message.get("text") or "").strip()
     return [
         SlotSet("awaiting", None),
         SlotSet("date_text", None),

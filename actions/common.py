@@ -147,9 +147,9 @@ STUCK_RESPONSES = frozenset(
 )
 
 
-def said_last_turn(tracker: Tracker, turns: int = 1) -> frozenset[str]:
+def said_last_turn(tracker: Tracker, turns: int | None = 1) -> frozenset[str]:
     """The responses of the assistant's answers to the person's previous message (or to the
-    previous `turns` messages)."""
+    previous `turns` messages; None: since the session started)."""
     said: set[str] = set()
     users_seen = 0
     for event in reversed(tracker.events):

@@ -21,7 +21,11 @@ from actions.common import (
     still_stuck,
     stuck_turns,
 )
-from actions.deadlines import ActionAgreeDeadlineAlerts, accepts_the_alert_offer
+from actions.deadlines import (
+    ActionAgreeDeadlineAlerts,
+    a_day_while_too_early,
+    accepts_the_alert_offer,
+)
 from actions.documents import missing_named
 from actions.manage import answer_about_a_booking, move_instead_of_cancel
 from actions.reading import asks_for_a_booking, for_the_form, names_a_demarche
@@ -274,6 +278,8 @@ class ActionFallback(GuichetAction, action="action_fallback"):
             return listen  # the person already has this turn's answer
         if (day := another_day(tracker)) is not None:
             return day
+        if a_day_while_too_early(dispatcher, tracker):
+            return listen
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if (
             intent == "nlu_fallback"

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking_search import another_day
+from actions.booking_search import a_day_said, another_day
 from actions.common import (
     FORM_DONE,
     GuichetAction,
@@ -175,6 +175,25 @@ def offer_alerts(dispatcher: CollectingDispatcher, assessment: DeadlineAssessmen
             alert_on=assessment.closing_alert_on.isoformat(),
             closes=assessment.window_closes.isoformat(),
         )
+
+
+def a_day_while_too_early(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A day asked for after « too early » (« friday morning if possible »): it got « I did
+    not understand » (session 30, as a phone). The answer is the day the window opens, and the
+    RAPPEL offer unless it was taken. Answered: True."""
+    demarche, expiry = tracker.get_slot("demarche"), tracker.get_slot("expiry_date")
+    if not demarche or not expiry or in_form(tracker) or not a_day_said(tracker):
+        return False
+    assessment = assessed_today(expiry, demarche)
+    if assessment is None or assessment.status is not DeadlineStatus.EARLY:
+        return False
+    status, _ = assessment.sentences(language(tracker))
+    dispatcher.utter_message(
+        response="utter_deadline", deadline_text=status, status=assessment.status.value
+    )
+    if "utter_alerts_on" not in said_last_turn(tracker, turns=None):
+        offer_alerts(dispatcher, assessment)
+    return True
 
 
 _ALERT_OFFERS = frozenset({"utter_offer_alert_opening", "utter_offer_alert_closing"})

@@ -518,7 +518,9 @@ RESPONSES: dict[str, Response] = {
     "utter_kept": Response(N_("D'accord, rien n'est changé. Envoyez 0 pour le menu.")),
     "utter_no_booking_found": Response(
         N_(
-            "Je ne trouve pas de rendez-vous actif pour ce numéro. Si vous avez un code de convocation, envoyez-le."
+            # Only the phone's own bookings are found: the code it asked for found nothing more
+            # (a booking made on the préfecture's site or from another phone is not here).
+            "Je ne vois que les rendez-vous pris avec ce numéro par cet assistant : aucun n'est actif. Pour en prendre un, écrivez votre démarche, ou AIDE pour savoir qui peut vous aider."
         )
     ),
     "utter_my_appointment": Response(

@@ -170,6 +170,10 @@ class Supervisor:
                 code = process.poll()
                 if code is None:
                     continue
+                # What it started dies with it: the action server's sanic worker, left serving
+                # port 5055 after its parent was killed, made every restart fail to bind, for
+                # ever and unsupervised (a failing-machine test, session 30).
+                _signal_group(process, signal.SIGKILL)
                 uptime = now - child.started_at
                 delay = self._delay_after_crash(child, uptime)
                 child.restarts += 1

@@ -186,6 +186,13 @@ class ConversationResult:
     transcript: list[str] = field(default_factory=list)
 
 
+def _menu_for_no_language(said: str, reply: Reply, lang: str) -> bool:
+    """The language menu answering a message without a letter (« 🙏🙏 »): no language to
+    answer in, and the menu offers the person's own (the issue asks for it there). It was
+    counted as a reply in another language (session 30)."""
+    return not any(ch.isalpha() for ch in said) and f"language:{lang}" in reply.options().values()
+
+
 class Player:
     """Answers what the assistant asks: the next scripted turn when it fits the question asked,
     else what the person's profile says, else the option that leads to their démarche."""
@@ -248,7 +255,11 @@ class Player:
         if not reply.exists:
             result.missing += 1
         language = reply.language()
-        if reply.exists and language not in (None, self.lang):
+        if (
+            reply.exists
+            and language not in (None, self.lang)
+            and not _menu_for_no_language(text, reply, self.lang)
+        ):
             result.wrong_language += 1
         if reply.placeholders:
             result.placeholders += 1

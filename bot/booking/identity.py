@@ -42,17 +42,24 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
         raise InvalidPhone(raw)
     if text.startswith("00"):
         text = "+" + text[2:]
+    # A number in international form is how a channel proves its sender (Twilio's From is E.164):
+    # one of a range newer than phonenumbers' metadata was refused at every message, the person
+    # told "ce numéro n'est pas valide" about their own phone and never booked (session 30). Its
+    # length is checked; a typed national number must still be valid, where typos are caught.
+    international = text.startswith("+")
     regions = (
-        (region,)
-        if text.startswith("+") or region != DEFAULT_REGION
-        else (region, *OVERSEAS_REGIONS)
+        (region,) if international or region != DEFAULT_REGION else (region, *OVERSEAS_REGIONS)
     )
     for candidate in regions:
         try:
             number = phonenumbers.parse(text, candidate)
         except phonenumbers.NumberParseException as exc:
             raise InvalidPhone(raw) from exc
-        if phonenumbers.is_valid_number(number):
+        if phonenumbers.is_valid_number(number) or (
+            international
+            and phonenumbers.is_possible_number_with_reason(number)
+            == phonenumbers.ValidationResult.IS_POSSIBLE
+        ):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise InvalidPhone(raw)
 

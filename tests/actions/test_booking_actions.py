@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 import time
 
+import phonenumbers
 import pytest
 from babel.dates import format_date
 from rasa_sdk.executor import CollectingDispatcher
@@ -151,6 +152,43 @@ def test_book_from_first_message_to_convocation_then_show_it(api_url):
     mine = run(ActionMyAppointment(), tracker({"phone": phone}))
     assert mine.responses == ["utter_my_appointment"]
     assert mine.messages[0]["code"] == convocation["code"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("combien ça coûte le renouvellement de la carte de résident", "fr"),
+        ("how much is it to renew my 10 year resident card?", "en"),
+    ],
+)
+def test_the_fee_asked_with_the_request_is_said_after_the_demarche(text, lang):
+    # As a phone (session 30): the démarche and its documents came, never the price asked.
+    started = validate(
+        {"language": lang},
+        {"title_type": "carte_resident", "procedure_kind": "renewal"},
+        requested=None,
+        text=text,
+        intent="need_procedure",
+        language=lang,
+    )
+    assert started.slots["demarche"] == RESIDENT
+    assert started.responses[:2] == ["utter_demarche_found", "utter_fee"], started.responses
+    assert "225" in started.messages[1]["fee_text"]
+    assert started.slots["requested_slot"] == "documents_confirmed"  # the booking goes on
+
+
+def test_a_phone_the_channel_proves_books_though_phonenumbers_calls_its_range_invalid(api_url):
+    """Twilio's From is E.164 and proven; a range newer than phonenumbers' metadata (here the
+    UK's 07700 900xxx) was told « ce numéro n'est pas valide » at every message (session 30)."""
+    phone = f"+447700900{next(_numbers) % 1000:03d}"
+    assert not phonenumbers.is_valid_number(phonenumbers.parse(phone))
+    checked = validate({}, {"phone": phone}, requested="phone", language="en")
+    assert "utter_phone_invalid" not in checked.responses
+    assert unseal(checked.slots["phone"], secret_key()) == phone
+    slots = book_until_confirmation(phone, lang="en")
+    assert run(ActionSubmitBooking(), tracker(slots, language="en")).responses == [
+        "utter_convocation"
+    ]
 
 
 @pytest.mark.parametrize(

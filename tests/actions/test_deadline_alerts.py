@@ -10,6 +10,7 @@ import pytest
 
 from actions import deadlines
 from actions.booking_form import SWITCH_INTENTS
+from actions.common import FORM_DONE
 from actions.conversation import ActionConfirm, ActionFallback, ActionUnaskedAnswer
 from actions.deadlines import ActionAgreeDeadlineAlerts, ActionCheckExpiry
 from tests.actions.helpers import apply, domain, run, said_before, tracker
@@ -229,3 +230,37 @@ def test_a_date_said_when_asked_the_day_is_left_to_the_form():
     )
     answered = run(ActionCheckExpiry(), state)
     assert answered.responses == [] and answered.events == []
+
+
+@pytest.mark.parametrize(
+    ("said", "lang", "before", "responses"),
+    [
+        # As a phone (session 30): told it was too early, the person asked for a day anyway
+        # and got « I did not understand ».
+        ("friday morning if possible", "en", OFFERED, ["utter_deadline", *OFFERED[1:2]]),
+        ("vendredi matin si possible", "fr", ["utter_alerts_on"], ["utter_deadline"]),
+        ("نهار الجمعة الصباح", "ar", OFFERED, ["utter_deadline", *OFFERED[1:2]]),
+    ],
+)
+def test_a_day_asked_while_too_early_gets_the_day_the_window_opens(said, lang, before, responses):
+    events = [*said_before(("my card ends on 15/03/2027", before)), {"event": "user"}]
+    slots = {"demarche": RESIDENT, "expiry_date": "2027-03-15", "reschedule_code": FORM_DONE}
+    answered = run(
+        ActionFallback(),
+        tracker(slots, text=said, intent="nlu_fallback", events=events, language=lang),
+    )
+    # The window's opening, and RAPPEL unless it was taken: never « not understood ».
+    assert answered.responses == responses
+    assert answered.messages[0]["status"] == "early"
+    if "utter_offer_alert_opening" in responses:
+        assert answered.messages[1]["opens"] == "2027-01-15"
+
+
+def test_a_day_asked_in_time_is_no_too_early_answer():
+    events = [*said_before(("ma carte expire le 10/01/2027", OFFERED)), {"event": "user"}]
+    slots = {"demarche": RESIDENT, "expiry_date": "2027-01-10"}
+    answered = run(
+        ActionFallback(),
+        tracker(slots, text="vendredi matin si possible", intent="nlu_fallback", events=events),
+    )
+    assert "utter_deadline" not in answered.responses

@@ -97,6 +97,34 @@ def test_a_child_that_ignores_sigterm_is_killed():
     assert "[supervisor] stubborn did not stop; killing it" in lines
 
 
+# A parent that starts a worker process (as sanic does for the action server), then serves.
+_FORKING_SERVER = """
+import subprocess, sys, time
+worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print("worker", worker.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_child_takes_its_workers_with_it_before_the_restart():
+    """The action server SIGKILLed left its sanic worker serving port 5055: each restart could
+    not bind, for ever (a failing-machine test, session 30)."""
+    lines: list[str] = []
+    server = ChildSpec("server", [sys.executable, "-c", _FORKING_SERVER])
+    sup = Supervisor([server], backoff=0.1, printer=lines.append)
+    sup.start_in_background()
+    try:
+        assert _wait_for(lambda: any(line.startswith("[server] worker") for line in lines))
+        worker = int(next(line for line in lines if line.startswith("[server] worker")).split()[2])
+        parent = sup.pid("server")
+        assert parent is not None and _alive(worker)
+        os.kill(parent, signal.SIGKILL)
+        assert _wait_for(lambda: sup.restarts("server") >= 1)
+        assert _wait_for(lambda: not _alive(worker), timeout=5)
+    finally:
+        sup.stop()
+
+
 def test_a_missing_executable_is_reported_and_retried_not_fatal():
     lines: list[str] = []
     sup = Supervisor(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.common import STUCK_RESPONSES
-from benchmarks.understanding.play import Player, numero_for
+from benchmarks.understanding.play import Player, _menu_for_no_language, numero_for
 from benchmarks.understanding.replies import NOT_UNDERSTOOD, Reply
 from bot.i18n import gettext
 from bot.responses import RESPONSES
@@ -91,3 +91,14 @@ def test_a_short_piece_of_a_sentence_is_found_as_a_word_only() -> None:
         "\u200ePréfecture de la Dordogne\u200e."
     )
     assert Reply.read([moved]).language() == "ps"
+
+
+def test_the_language_menu_answering_an_emoji_is_no_reply_in_another_language() -> None:
+    # « 🙏🙏 » carries no language: the menu offering the person's is the answer the issue asks
+    # for, not a French reply to an Arabic speaker (the one counted so, session 30). A French
+    # reply to an Arabic sentence is still one.
+    menu = Reply.read(["Bonjour ! RDV en préfecture.\n1. Francais\n2. عربي\n3. Autres / Others"])
+    assert menu.language() == "fr"
+    assert _menu_for_no_language("🙏🙏", menu, "ar")
+    assert not _menu_for_no_language("بغيت نجدد الكارط", menu, "ar")
+    assert not _menu_for_no_language("🙏🙏", Reply.read(["Je n'ai pas compris."]), "ar")

@@ -35,6 +35,9 @@ from bot.booking.identity import (
         ("+213 551 23 45 67", "+213551234567"),
         ("0692 12 34 56", "+262692123456"),  # La Réunion, typed the French way
         ("0590 12 34 56", "+590590123456"),  # Guadeloupe
+        # International (a channel's E.164 From): its length checked, not phonenumbers' list of
+        # ranges, which lags behind new ones (07700 900xxx is not "valid" there).
+        ("+44 7700 900123", "+447700900123"),
     ],
 )
 def test_phone_numbers_are_normalised_to_e164(raw, e164):
@@ -42,7 +45,8 @@ def test_phone_numbers_are_normalised_to_e164(raw, e164):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "123", "06 12", "hello", "+33 6 12 34 56 78 90 12", "x" * 1000]
+    "raw",
+    ["", "123", "06 12", "hello", "+33 6 12 34 56 78 90 12", "x" * 1000, "+1 555 0100", "+33 1"],
 )
 def test_invalid_phone_numbers_are_refused(raw):
     with pytest.raises(InvalidPhone):

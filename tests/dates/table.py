@@ -181,6 +181,15 @@ CASES: list[Case] = [
     Case("en", MON, "within 2 weeks", "2026-11-23..2026-12-07"),
     Case("en", MON, "in the next 3 days", "2026-11-23..2026-11-26"),
     Case("en", MON, "as soon as possible", "2026-11-23..2027-01-24"),
+    # As a phone (session 30): "I did not understand the day", the day question again.
+    Case("en", MON, "the earliest possible", "2026-11-23..2027-01-24"),
+    Case("en", MON, "first available slot please", "2026-11-23..2027-01-24"),
+    Case("en", MON, "as early as possible, mornings", "2026-11-23..2027-01-24", "morning"),
+    Case("en", MON, "friday at the earliest", "2026-11-27"),
+    Case("fr", MON, "le premier dispo", "2026-11-23..2027-01-24"),
+    Case("fr", MON, "le plus tôt svp", "2026-11-23..2027-01-24"),
+    Case("ar", MON, "بغيت أقرب موعد", "2026-11-23..2027-01-24"),
+    Case("ar", MON, "فأقرب وقت ممكن", "2026-11-23..2027-01-24"),
     Case("en", DEC31, "tomorrow", "2027-01-01"),
     Case("en", SUN, "saturday", "2026-11-28"),
     # ---- Arabic, Darija, Arabizi, Arabic-Indic digits, mixed scripts ---------------------------

@@ -23,6 +23,7 @@ from bot.responses import (
     render,
     render_text,
 )
+from bot.words import Word, word_of
 from tests.nlu.training_files import INTENTS
 
 # Button payloads must name an intent of the domain (one list: tests/nlu/training_files.py).
@@ -203,3 +204,16 @@ def test_render_text_serves_sentences_sent_without_rasa() -> None:
     )
     arabic = render_text(reminder, "ar", params, channel="sms")
     assert f"{LRM}K7P2QX4M{LRM}" in arabic and "الثلاثاء 14 يناير" in arabic
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_no_appointment_found_names_a_way_forward_the_gateway_reads(lang: str) -> None:
+    """It asked for « un code de convocation », which finds only the phone's own bookings:
+    sent from another phone, or for a booking made elsewhere, it found nothing again and the
+    person was left with « not understood » (session 30, as a phone)."""
+    text = render("utter_no_booking_found", lang, channel="sms")["text"]
+    keywords = re.findall(r"[«\"“]([^»\"”]+)[»\"”]", text) + re.findall(
+        r"\b[A-ZА-ЯЁІЄЇҐ]{3,}\b", text
+    )
+    assert Word.HELP in {word_of(keyword) for keyword in keywords}, text
+    assert "code" not in render("utter_no_booking_found", "fr")["text"]
