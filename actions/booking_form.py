@@ -311,7 +311,14 @@ def _asked_before_the_demarche(
     the "I explain badly" of a stuck person."""
     if said_facts(tracker):
         return False  # "what do I bring for the 10-year card?": the form routes it
-    question = read_question(text, language(tracker))
+    lang = language(tracker)
+    named, how = documents_asked_about(tracker, text)
+    if named:
+        # « а что такое timbre fiscal? » got « which procedure? » (session 30, as a phone):
+        # what a document is, or how to get it, is the same for every démarche.
+        explain_documents(dispatcher, None, named, lang, how=how)
+        return True
+    question = read_question(text, lang)
     if question == "place":
         dispatcher.utter_message(response="utter_place_after_site")
     elif question in ("documents", "fee"):
@@ -647,6 +654,11 @@ class ValidateBookingForm(FormValidationAction):
             return answer_missing(dispatcher, tracker, named, in_form=True)
         page = int(tracker.get_slot("documents_page") or 0)
         demarche = demarche_of(tracker)
+        if demarche is None:
+            # « всё есть » (I have everything) at the routing question: Rasa's intent mapping
+            # fills the slot whatever is asked, and the list, never shown, was skipped once the
+            # démarche came (session 30, as a phone).
+            return {"documents_confirmed": None}
         if (
             value is True
             and demarche is not None

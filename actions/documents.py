@@ -79,17 +79,17 @@ def documents_asked_about(
 
 def explain_documents(
     dispatcher: CollectingDispatcher,
-    demarche: Demarche,
+    demarche: Demarche | None,
     named: tuple[Document, ...],
     lang: str,
     *,
     how: bool,
 ) -> None:
     """Each named document: how to get it when that is asked (and known), else what it is; or
-    that the démarche does not ask for it."""
-    listed = {r.document.code for r in demarche.to_prepare}
+    that the démarche does not ask for it (None: not known yet, nothing to say of that)."""
+    listed = {r.document.code for r in demarche.to_prepare} if demarche else None
     for document in named:
-        if document.code not in listed:
+        if listed is not None and document.code not in listed:
             dispatcher.utter_message(
                 response="utter_document_not_listed", document=document.label(lang)
             )
@@ -190,10 +190,11 @@ class ActionShowDocuments(GuichetAction, action="action_show_documents"):
             changes = answer_missing(dispatcher, tracker, named, in_form=_in_form(tracker))
             return [SlotSet(name, value) for name, value in changes.items()]
         asked, how = documents_asked_about(tracker)
-        demarche = demarche_of(tracker)
-        if asked and demarche is not None:
-            # "Où acheter le timbre fiscal ?": that document, not the checklist's first page.
-            explain_documents(dispatcher, demarche, asked, language(tracker), how=how)
+        if asked:
+            # "Où acheter le timbre fiscal ?": that document, not the checklist's first page;
+            # before the démarche too (« а что такое timbre fiscal? » got « which procedure? »,
+            # session 30, as a phone): what it is and how to get it do not depend on it.
+            explain_documents(dispatcher, demarche_of(tracker), asked, language(tracker), how=how)
             return []
         tracker.slots["documents_page"] = 0
         return show_documents_step(

@@ -26,6 +26,7 @@ from actions.common import AWAIT_CANCEL, AWAIT_WAITLIST, FORM_DONE, NO_SLOT, sec
 from actions.common import phone as phone_of
 from actions.conversation import ActionConfirm, ActionDecline, ActionFallback
 from actions.deadlines import ActionCheckExpiry
+from actions.documents import ActionShowDocuments
 from actions.manage import (
     ActionJoinWaitlist,
     ActionMyAppointment,
@@ -175,6 +176,65 @@ def test_the_fee_asked_with_the_request_is_said_after_the_demarche(text, lang):
     assert started.responses[:2] == ["utter_demarche_found", "utter_fee"], started.responses
     assert "225" in started.messages[1]["fee_text"]
     assert started.slots["requested_slot"] == "documents_confirmed"  # the booking goes on
+
+
+def test_i_have_everything_said_before_the_demarche_still_shows_the_list(api_url):
+    # As a phone (session 30): « всё есть » at the routing question set the confirmation
+    # (Rasa's intent mapping fills it whatever is asked); the list was never shown.
+    slots = {"language": "ru", "procedure_kind": "renewal", "phone": new_phone()}
+    early = validate(
+        slots,
+        {"documents_confirmed": True, "demarche": "всё есть"},
+        requested="demarche",
+        text="всё есть",
+        intent="have_documents",
+        language="ru",
+    )
+    assert early.slots.get("documents_confirmed") is None
+    slots = apply(slots, early)
+    chosen = validate(
+        slots,
+        {"title_type": "carte_resident", "demarche": "1"},
+        requested="demarche",
+        text="1",
+        language="ru",
+    )
+    assert chosen.slots["demarche"] == RESIDENT
+    assert chosen.slots["requested_slot"] == "documents_confirmed"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "response"),
+    [
+        ("а что такое timbre fiscal?", "ru", "utter_document_explained"),
+        ("où acheter le timbre fiscal ?", "fr", "utter_document_how_to_get"),
+    ],
+)
+def test_a_document_asked_about_at_the_routing_question_is_explained(text, lang, response):
+    # As a phone (session 30): « а что такое timbre fiscal? » got « which procedure? ».
+    asked = validate(
+        {"language": lang, "procedure_kind": "renewal"},
+        {"demarche": text},
+        requested="demarche",
+        text=text,
+        intent="ask_documents",
+        language=lang,
+    )
+    assert asked.responses[0] == response, asked.responses
+    assert asked.messages[0]["document"]
+    assert asked.slots["requested_slot"] == "demarche"  # then the question again
+    # What Rasa runs on ask_documents (data/rules.yml), the form's question following it.
+    shown = run(
+        ActionShowDocuments(),
+        tracker(
+            {"language": lang, "procedure_kind": "renewal", "requested_slot": "demarche"},
+            text=text,
+            intent="ask_documents",
+            active_loop="booking_form",
+            language=lang,
+        ),
+    )
+    assert shown.responses == [response], shown.responses
 
 
 def test_a_phone_the_channel_proves_books_though_phonenumbers_calls_its_range_invalid(api_url):
