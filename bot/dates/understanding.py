@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from bot.dates.clock import clock_shift, from_clock, time_and_part
@@ -98,10 +98,29 @@ def understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     request = _understand(text, lang, now)
     parts = clauses(text)
     if request is None or len(parts) < 2:
-        return request
+        return request and _other_part(request, text, lang)
     dated = [(c, r) for c in parts if (r := _understand(c, lang, now)) is not None]
     kept = [r for c, r in dated if not sets_day_aside(c, lang)]
-    return kept[0] if kept and len(kept) < len(dated) else request
+    if kept and len(kept) < len(dated):
+        return kept[0]
+    # The one clause with a date decides what is set aside ("not in the afternoon, I work").
+    return _other_part(request, dated[0][0], lang) if len(dated) == 1 else request
+
+
+# The part of the day left when one is set aside; the evening leaves both, so it says nothing.
+_OTHER_PART: dict[PartOfDay, PartOfDay] = {"morning": "afternoon", "afternoon": "morning"}
+
+
+def _other_part(request: DateRequest, clause: str, lang: str) -> DateRequest:
+    """ "pas l'après-midi", "I work in the afternoon", "الصباح لا، خدام" name no day and set
+    their one part of the day aside: the other is asked for. They searched the part set aside
+    (session 30, as a phone: "I work in the afternoon" got three 2 PM slots)."""
+    if request.names_a_day or request.time is not None or request.part_of_day not in _OTHER_PART:
+        return request
+    tokens = tokenise(clause, normalise_language(lang))
+    if sum(t.kind == "part" for t in tokens) != 1 or not _excludes(tokens):
+        return request
+    return replace(request, part_of_day=_OTHER_PART[request.part_of_day])
 
 
 def _understand(text: str, lang: str, now: datetime) -> DateRequest | None:

@@ -186,6 +186,25 @@ CASES: list[Case] = [
     Case("en", MON, "first available slot please", "2026-11-23..2027-01-24"),
     Case("en", MON, "as early as possible, mornings", "2026-11-23..2027-01-24", "morning"),
     Case("en", MON, "friday at the earliest", "2026-11-27"),
+    # A part of the day set aside asks for the other (session 30: "I work in the afternoon"
+    # searched the afternoon). Two parts named, or a day named, are read as before.
+    Case("en", MON, "I work in the afternoon", "2026-11-23..2027-01-24", "morning"),
+    Case("en", MON, "not in the afternoon, I work", "2026-11-23..2027-01-24", "morning"),
+    Case("en", MON, "I can't come in the morning", "2026-11-23..2027-01-24", "afternoon"),
+    Case("fr", MON, "pas l'après-midi je travaille", "2026-11-23..2027-01-24", "morning"),
+    Case("fr", MON, "je travaille le matin", "2026-11-23..2027-01-24", "afternoon"),
+    Case("fr", MON, "pas avant l'après-midi", "2026-11-23..2027-01-24", "afternoon"),
+    Case(
+        "fr",
+        MON,
+        "matin de préférence je travaille l'après-midi",
+        "2026-11-23..2027-01-24",
+        "morning",
+    ),
+    Case(
+        "fr", MON, "je travaille à côté, le matin si possible", "2026-11-23..2027-01-24", "morning"
+    ),
+    Case("ar", MON, "الصباح لا، خدام", "2026-11-23..2027-01-24", "afternoon"),
     Case("fr", MON, "le premier dispo", "2026-11-23..2027-01-24"),
     Case("fr", MON, "le plus tôt svp", "2026-11-23..2027-01-24"),
     Case("ar", MON, "بغيت أقرب موعد", "2026-11-23..2027-01-24"),
