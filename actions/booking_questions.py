@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import GuichetAction, catalogue, demarche_of, language, parse_iso
 from actions.documents import show_documents_step
 from actions.reading import facts_of
+from bot.booking.codes import display_code
 from bot.formatting import format_when
 from bot.routing import route
 
@@ -76,7 +77,10 @@ class ActionAskBookingConfirmed(GuichetAction, action="action_ask_booking_confir
         }
         code = tracker.get_slot("reschedule_code")
         if code:
-            dispatcher.utter_message(response="utter_ask_reschedule_confirmed", code=code, **params)
+            # Written as every other message writes it (« GXBJ-WU3K », not « GXBJWU3K »).
+            dispatcher.utter_message(
+                response="utter_ask_reschedule_confirmed", code=display_code(code), **params
+            )
         else:
             dispatcher.utter_message(response="utter_ask_booking_confirmed", **params)
         return []

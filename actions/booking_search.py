@@ -102,6 +102,7 @@ async def search_slots(
             "not_after": iso(request.end),
             "part_of_day": request.part_of_day,
             "checked_at": iso(result.checked_at),
+            "slots_found": bool(result.slots),
         },
         "proposed_slots": [slot_summary(s) for s in proposed[:MAX_PROPOSED]],
         "chosen_slot": None if proposed else NO_SLOT,

@@ -93,12 +93,16 @@ class ActionSubmitBooking(GuichetAction, action="action_submit_booking", step=SU
                 dispatcher.utter_message(response="utter_move_no_slot")
                 return done
             start, end = waitlist_window(tracker.get_slot("expiry_date"), demarche)
-            checked_at = (tracker.get_slot("date_request") or {}).get("checked_at") or iso(now())
+            asked = tracker.get_slot("date_request") or {}
+            checked_at = asked.get("checked_at") or iso(now())
             dispatcher.utter_message(
-                # The nearest ones were offered and refused: there were free slots.
-                response="utter_slots_refused"
-                if tracker.get_slot("proposed_slots")
-                else "utter_no_slot",
+                # Slots offered and refused: there were free slots. The search is proof (for
+                # PREUVE) only when the days asked had none, the nearest being offered.
+                response="utter_no_slot"
+                if not tracker.get_slot("proposed_slots")
+                else "utter_slots_refused_found"
+                if asked.get("slots_found")
+                else "utter_slots_refused",
                 checked_at=checked_at,
                 window_start=iso(start),
                 window_end=iso(end),

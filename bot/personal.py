@@ -20,11 +20,15 @@ from bot.secrets import SEAL_PREFIX, seal, unseal
 # in clear (an attacker's test, session 22): the gaps are what normalise_numero_etranger
 # accepts. Glued to the word before ("tel+33611…"); never part of a longer run of digits nor
 # followed by a letter (a date and its hour: "12/05/2026 10h").
-_GAP = r"[\s./-]{0,3}"
+# Commas, dashes of every width, brackets and the invisible marks an Arabic keyboard puts
+# beside digits are gaps too: "06,12,34,56,78", "(06) 12…", "06–12…", "+1 (415) 555-2671" and
+# "06\u200e12345678" were stored in clear (an attacker's test, session 30). So is a run of ten
+# digits glued to a word after it ("0612345678svp"), which no date and hour write.
+_GAP = r"[\s.,/()\-\u2010-\u2015\u2212\u200b-\u200f\u202a-\u202e\u2066-\u2069]{0,3}"
 _TRUNK = r"(?:\s*\(0\)\s*)?"  # "+33 (0)6 …": the French trunk 0 written beside the code
 NUMBER = re.compile(
-    rf"(?<![\d+])(?:(?:\+|00)\d\d?{_TRUNK}(?:{_GAP}\d){{7,13}}|\d(?:{_GAP}\d){{9}})"
-    rf"(?!{_GAP}\d)(?!\w)"
+    rf"(?<![\d+])(?:(?:(?:\+|00)\d\d?{_TRUNK}(?:{_GAP}\d){{7,13}}|\d(?:{_GAP}\d){{9}})"
+    rf"(?!{_GAP}\d)(?!\w)|\d{{10}}(?!\d))"
 )
 SEALED = re.compile(re.escape(SEAL_PREFIX) + r"[A-Za-z0-9_-]+")
 # What Rasa reads instead: a phone or a numéro étranger of its training data (data/nlu), whose
@@ -40,7 +44,15 @@ METADATA_KEY = "numbers"
 
 def seal_numbers(text: str, key: str) -> str:
     """The text with every personal number sealed (what the gateway stores)."""
-    return NUMBER.sub(lambda match: seal(match.group(0), key), text)
+
+    def sealed(match: re.Match[str]) -> str:
+        # A token glued to the word after it would take its letters for its own.
+        glued = match.end() < len(text) and (
+            text[match.end()].isalnum() or text[match.end()] == "_"
+        )
+        return seal(match.group(0), key) + (" " if glued else "")
+
+    return NUMBER.sub(sealed, text)
 
 
 def _looks_like_phone(number: str) -> bool:

@@ -461,6 +461,15 @@ RESPONSES: dict[str, Response] = {
         ),
         ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
     ),
+    # Slots found on the days asked, and refused: that search proves no lack of slots, and
+    # PREUVE (searches without a slot) answered « aucune recherche » (session 30, as a phone).
+    "utter_slots_refused_found": Response(
+        N_(
+            "Aucun ne vous va : écrivez un autre jour, ou liste d'attente du {window_start} au "
+            "{window_end} ?"
+        ),
+        ((N_("Oui, liste d'attente"), "/affirm"), (N_("Non"), "/deny")),
+    ),
     "utter_move_no_slot": Response(
         N_(
             "Aucun créneau libre pour déplacer votre rendez-vous : il reste inchangé. Pour un "

@@ -122,6 +122,12 @@ def test_numbers_are_sealed_and_rasa_reads_placeholders_of_the_same_shape() -> N
         "75.-11.-14.-00.-05",
         "+33 (0)6 11 12 00 01",
         "06 - 11 - 12 - 00 - 01",
+        # Stored in clear (an attacker's test, session 30).
+        "06,11,12,00,06",
+        "(06) 11 12 00 07",
+        "06–11–12–00–08",
+        "+1 (415) 555-2671",
+        "06\u200e11120009",
     ],
 )
 def test_numbers_grouped_any_way_are_sealed_too(number: str) -> None:
@@ -131,6 +137,13 @@ def test_numbers_grouped_any_way_are_sealed_too(number: str) -> None:
     assert number not in stored and stored.startswith("mon numéro est ") and SEALED.search(stored)
     rasa_text, tokens = for_rasa(stored, "k")
     assert reveal(rasa_text, tokens, "k") == f"mon numéro est {number} merci"
+
+
+def test_ten_digits_glued_to_a_word_are_sealed() -> None:
+    stored = seal_numbers("0611120010svp", "k")
+    assert "0611120010" not in stored and stored.endswith("svp")
+    # Rasa reads it apart from the word, as a number.
+    assert reveal(*for_rasa(stored, "k"), "k") == "0611120010 svp"
 
 
 def test_a_date_and_its_hour_are_no_number() -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from bot.dates.clock import clock_shift, from_clock, time_and_part
 from bot.dates.lexicon import BEFORE, NEGATIONS, PAST_MARKERS, UNAVAILABLE
 from bot.dates.parts_of_day import PartOfDay
 from bot.dates.reader import Mode, Reader
 from bot.dates.relative import relative, vague
-from bot.dates.spans import Found
+from bot.dates.spans import ASAP_DAYS, Found
 from bot.dates.tokens import Tok, tokenise
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
 from bot.locales import unspaced_scripts
@@ -98,13 +98,28 @@ def understand(text: str, lang: str, now: datetime) -> DateRequest | None:
     request = _understand(text, lang, now)
     parts = clauses(text)
     if request is None or len(parts) < 2:
-        return request and _other_part(request, text, lang)
+        return request and _set_aside(request, text, lang)
     dated = [(c, r) for c in parts if (r := _understand(c, lang, now)) is not None]
     kept = [r for c, r in dated if not sets_day_aside(c, lang)]
     if kept and len(kept) < len(dated):
         return kept[0]
     # The one clause with a date decides what is set aside ("not in the afternoon, I work").
-    return _other_part(request, dated[0][0], lang) if len(dated) == 1 else request
+    return _set_aside(request, dated[0][0], lang) if len(dated) == 1 else request
+
+
+def _set_aside(request: DateRequest, clause: str, lang: str) -> DateRequest:
+    """What is left when the only day said is set aside: the days after it (« أريد تغيير
+    الموعد، لا أستطيع يوم الخميس », I can't on Thursday, searched that Thursday again: session
+    30, as a phone, moving an appointment). A part of the day set aside: the other part."""
+    if (
+        request.names_a_day
+        and request.is_single_day
+        and request.time is None
+        and sets_day_aside(clause, lang)
+    ):
+        start = request.end + timedelta(days=1)
+        return DateRequest(start, start + timedelta(days=ASAP_DAYS), text=request.text)
+    return _other_part(request, clause, lang)
 
 
 # The part of the day left when one is set aside; the evening leaves both, so it says nothing.

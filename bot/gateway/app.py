@@ -19,7 +19,7 @@ from bot.channels import service as channels_service
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.gateway import counter
-from bot.gateway.body_limit import BodyLimit
+from bot.gateway.body_limit import BodyLimit, NoNulBytes
 from bot.gateway.drain import RefuseWhileDraining
 from bot.gateway.nlg import router as nlg_router
 from bot.pan import web as pan_web
@@ -82,6 +82,7 @@ def create_app(
     app.state.limiter = RateLimiter.from_settings(settings)
     # Shutting down (bot/gateway/drain.py): no new turn, the ones in flight finish.
     app.add_middleware(RefuseWhileDraining, draining=lambda: _draining(app))
+    app.add_middleware(NoNulBytes)  # inside BodyLimit, which bounds what it reads
     app.add_middleware(
         BodyLimit,
         limit_for=lambda path: (

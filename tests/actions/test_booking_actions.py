@@ -431,9 +431,10 @@ def test_move_is_the_form_with_only_day_slot_and_confirmation(api_url):
     choice = validate(move, {"chosen_slot": str(proposed[0]["id"])}, requested="chosen_slot")
     assert choice.slots["requested_slot"] == "booking_confirmed"  # no phone, no numéro asked again
     move = apply(move, choice)
-    assert run(ActionAskBookingConfirmed(), tracker(move)).responses == [
-        "utter_ask_reschedule_confirmed"
-    ]
+    asked = run(ActionAskBookingConfirmed(), tracker(move))
+    assert asked.responses == ["utter_ask_reschedule_confirmed"]
+    # The code as the convocation wrote it (« ABCD-EFGH »): it came without its dash.
+    assert asked.messages[0]["code"] == booked.messages[0]["code"]
     move = apply(
         move,
         validate(move, {"booking_confirmed": True}, requested="booking_confirmed", intent="affirm"),
@@ -493,6 +494,23 @@ def test_no_slot_offers_the_waitlist_and_keeps_the_search_as_proof(api_url):
     proof = run(ActionMyProof(), tracker({"phone": phone}))
     assert proof.responses == ["utter_my_proof"]
     assert proof.messages[0]["count"] >= 1 and proof.messages[0]["without_slot"] >= 1
+
+
+def test_slots_found_on_the_days_asked_and_refused_are_no_proof(api_url):
+    # As a phone (session 30): « no » to the slots of the days asked got « your search is
+    # kept: PROOF gives your dated searches », then PROOF « no search without a slot ».
+    phone = new_phone()
+    slots = _at_the_day_question(phone)
+    day = validate(slots, {"date_text": "dans les 2 mois"}, requested="date_text")
+    assert day.responses == [] and day.slots["proposed_slots"]
+    slots = apply(slots, day)
+    none = validate(slots, {}, requested="chosen_slot", text="non", intent="deny")
+    slots = apply(slots, none)
+    offered = run(ActionSubmitBooking(), tracker(slots))
+    assert offered.responses == ["utter_slots_refused_found"]
+    assert offered.slots["awaiting"] == AWAIT_WAITLIST
+    proof = run(ActionMyProof(), tracker({"phone": phone}))
+    assert proof.responses == ["utter_my_proof"] and proof.messages[0]["without_slot"] == 0
 
 
 def test_a_booking_api_that_is_down_keeps_everything_for_a_one_word_retry(api_url, monkeypatch):

@@ -205,6 +205,11 @@ CASES: list[Case] = [
         "fr", MON, "je travaille à côté, le matin si possible", "2026-11-23..2027-01-24", "morning"
     ),
     Case("ar", MON, "الصباح لا، خدام", "2026-11-23..2027-01-24", "afternoon"),
+    # The only day said, set aside: the days after it (session 30, moving an appointment).
+    Case("ar", MON, "أريد تغيير الموعد، لا أستطيع يوم الخميس", "2026-11-27..2027-01-28"),
+    Case("fr", MON, "pas jeudi", "2026-11-27..2027-01-28"),
+    Case("en", MON, "I can't make it on Thursday", "2026-11-27..2027-01-28"),
+    Case("fr", MON, "pas avant jeudi", "2026-11-26"),  # bounds, sets nothing aside
     Case("fr", MON, "le premier dispo", "2026-11-23..2027-01-24"),
     Case("fr", MON, "le plus tôt svp", "2026-11-23..2027-01-24"),
     Case("ar", MON, "بغيت أقرب موعد", "2026-11-23..2027-01-24"),

@@ -110,3 +110,36 @@ def test_an_unknown_response_name_is_logged_in_bounded_length(client, caplog):
         )
     assert response.status_code == 200
     assert caplog.records and all(len(r.getMessage()) < 500 for r in caplog.records)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("get", "/api/v1/demarches/%00/sites", {}),
+        ("get", "/api/v1/sites/resolve?q=38000&demarche=x%00", {}),
+        (
+            "post",
+            "/api/v1/slots/search",
+            {
+                "content": b'{"demarche":"a\\u0000","site":"pref-38"}',
+                "headers": {"content-type": "application/json"},
+            },
+        ),
+        ("post", "/pan/login", {"data": {"login": "demo\x00x", "password": "x"}}),
+        ("post", "/sms/twilio", {"data": {"From": "+3361111116\x001", "Body": "bonjour"}}),
+    ],
+)
+def test_a_nul_byte_is_refused_in_the_envelope_never_a_500_on_postgresql(
+    postgres_factory, method, path, kwargs
+):
+    # PostgreSQL text cannot hold NUL: each was a 500 without any credential, and a signed SMS
+    # with one was spooled, then blocked every message spooled after it (session 30).
+    settings = Settings(database_url="postgresql://", secret_key="k", service_token=SERVICE_TOKEN)
+    client = TestClient(create_app(settings, postgres_factory), raise_server_exceptions=False)
+    headers = {"accept-language": "en", **kwargs.pop("headers", {})}
+    response = getattr(client, method)(path, headers=headers, **kwargs)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_request"
+    # What a person sends still passes.
+    assert client.get("/api/v1/demarches/carte_grise/sites").status_code != 422
