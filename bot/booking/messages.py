@@ -68,9 +68,6 @@ REFUSALS: dict[str, str] = {
         "téléphone : il n'y a rien à libérer."
     ),
     "invalid_attendance": N_("Seul un rendez-vous réservé peut être marqué honoré ou non honoré."),
-    "admin_disabled": N_(
-        "Les opérations d'administration ne sont pas activées (GUICHET_ADMIN_TOKEN)."
-    ),
     "unauthorized": N_(
         "Jeton d'accès absent ou invalide : cette opération demande un appelant authentifié."
     ),
@@ -121,7 +118,6 @@ HTTP_STATUS: dict[str, int] = {
     "not_found": 404,
     "not_your_booking": 403,
     "no_consent": 403,
-    "admin_disabled": 403,
     "unauthorized": 401,
     "forbidden": 403,
     "rate_limited": 429,

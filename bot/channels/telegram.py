@@ -101,7 +101,9 @@ def incoming_of(update: Update) -> tuple[Incoming | None, str | None]:
     message = update.message
     if message is None:
         return None, None  # edits, channel posts, member updates: not a conversation turn
-    text = (message.text or "").strip()
+    # The secret proves Telegram sent it, not that each field has its type: a dict for the
+    # text was a 500 (an attacker's test, session 30).
+    text = message.text.strip() if isinstance(message.text, str) else ""
     language = message.from_user.language_code if message.from_user else None
     own_phone = own_contact_phone(update)
     incoming = Incoming(

@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import bookings, convocation
+from bot.booking.api.deps import IdPath
 from bot.booking.credentials import Caller
 from bot.booking.errors import BookingError
 from bot.booking.identity import InvalidPhone, normalise_phone
@@ -69,8 +70,9 @@ _HEADERS = {
 # What the page says when it refuses (French: the mediators' language).
 REFUSALS = {
     "csrf": "Le formulaire a expiré ou ne vient pas de cette page. Rechargez la page.",
-    "login": "Identifiant ou mot de passe incorrect.",
-    "locked": "Trop d'essais : ce compte est bloqué pendant 15 minutes.",
+    # One answer for a wrong password, an unknown login and a locked account: a distinct
+    # « bloqué » (423) told which logins exist (an attacker's test, session 30).
+    "login": "Identifiant ou mot de passe incorrect. Après 5 essais, le compte est bloqué 15 minutes.",
     "rate": "Trop d'essais depuis cet ordinateur. Réessayez dans une minute.",
     "expired": "Votre session a expiré. Connectez-vous de nouveau.",
     "phone": "Ce numéro de téléphone n'est pas valide.",
@@ -270,7 +272,7 @@ def build_router(pan: Pan) -> APIRouter:
             with pan.session_factory.begin() as session:
                 result = accounts.check_password(session, login_name, password, now=pan.clock())
                 if result.mediator is None:
-                    return None, "locked" if result.locked else "login"
+                    return None, "login"
                 _row, token = accounts.open_session(
                     session, result.mediator, pan.lifetime(), now=pan.clock()
                 )
@@ -278,7 +280,7 @@ def build_router(pan: Pan) -> APIRouter:
 
         token, error = await pan.db(check)
         if token is None:
-            return login_page(request, error, 423 if error == "locked" else 401)
+            return login_page(request, error, 401)
         response = _redirect()
         response.set_cookie(
             SESSION_COOKIE,
@@ -507,14 +509,15 @@ def build_router(pan: Pan) -> APIRouter:
 
         return await guarded(request, act)
 
+    # Ids bounded as the API's: 10**20 was a 500 (SQLite stops at 2**63; session 30).
     @router.post("/pan/waitlist/{entry_id}/leave")
-    async def leave(request: Request, entry_id: int) -> Response:
+    async def leave(request: Request, entry_id: IdPath) -> Response:
         return await within_consent(
             request, lambda s, c, who, m, now: acting.leave(s, c, who, m, entry_id, now=now)
         )
 
     @router.post("/pan/offers/{offer_id}/{answer}")
-    async def offer(request: Request, offer_id: int, answer: str) -> Response:
+    async def offer(request: Request, offer_id: IdPath, answer: str) -> Response:
         if answer not in ("accept", "decline"):
             return Response("Not Found", status_code=404, headers=_HEADERS)
         accept = answer == "accept"

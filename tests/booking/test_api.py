@@ -273,10 +273,13 @@ def test_admin_endpoints_need_the_bearer_token(api, clock):
     )
 
 
-def test_admin_disabled_without_a_token(sqlite_factory, clock):
+def test_admin_routes_without_a_token_refuse_an_unknown_bearer_as_any_route(sqlite_factory, clock):
+    # A 403 « pas activées (GUICHET_ADMIN_TOKEN) » told strangers how the gateway is set up,
+    # though admin API keys work without that token (an attacker's test, session 30).
     app = create_app(Settings(database_url="sqlite://"), sqlite_factory, clock=clock)
     with TestClient(app) as client:
-        refusal(client.get("/api/v1/admin/stats", headers=ADMIN), 403, "admin_disabled")
+        refusal(client.get("/api/v1/admin/stats", headers=ADMIN), 401, "unauthorized")
+        refusal(client.get("/api/v1/admin/stats"), 401, "unauthorized")
 
 
 def test_attendance_over_http(api, clock):

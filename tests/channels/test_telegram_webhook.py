@@ -138,6 +138,8 @@ def test_malformed_updates_are_client_errors(client):
     # A message without its chat could never be answered (reading its id was a 500).
     chatless = {"update_id": 6, "message": {"message_id": 1, "date": 0, "text": "Bonjour"}}
     assert post(client, chatless).status_code == 400
+    # A text that is no string was a 500 (an attacker's test, session 30): read as no text.
+    assert post(client, update(7, {"a": 1})).status_code < 500
 
 
 def test_a_message_is_kept_before_telegram_hears_200_so_a_death_before_recording_loses_nothing(

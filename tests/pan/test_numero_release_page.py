@@ -201,3 +201,31 @@ def test_a_consent_that_ran_out_while_the_page_was_open_is_refused(page, clock):
     assert answer.status_code == 403
     assert REFUSALS["consent_ended"].replace("'", "&#39;") in answer.text
     assert status_of(page, taken) is BookingStatus.BOOKED
+
+
+def test_a_locked_account_answers_as_an_unknown_login(page):
+    """A distinct 423 « bloqué » for a real login after five wrong passwords, and 401 for an
+    unknown one, told which mediators exist (an attacker's test, session 30)."""
+    page.cookies.clear()
+
+    def attempt(login: str, password: str) -> tuple[int, str]:
+        csrf = CSRF.search(page.get("/pan").text).group(1)
+        answer = page.post("/pan/login", data={"csrf": csrf, "login": login, "password": password})
+        return answer.status_code, answer.text
+
+    for _ in range(6):
+        locked = attempt("marie", "wrong")
+        unknown = attempt("nobody.here", "wrong")
+    assert locked[0] == unknown[0] == 401
+    assert REFUSALS["login"] in locked[1] and REFUSALS["login"] in unknown[1]
+    # Locked: the right password opens nothing for now.
+    assert attempt("marie", "a long password")[0] == 401
+
+
+@pytest.mark.parametrize(
+    "path", ["/pan/waitlist/99999999999999999999/leave", "/pan/offers/99999999999999999999/accept"]
+)
+def test_an_id_beyond_the_database_is_a_client_error(page, path):
+    # 500 from SQLite's OverflowError (an attacker's test, session 30).
+    csrf = CSRF.search(page.get("/pan").text).group(1)
+    assert page.post(path, data={"csrf": csrf}).status_code == 422

@@ -23,6 +23,7 @@ from bot.booking.models import Booking
 from bot.db import make_engine, make_session_factory, utcnow
 from bot.pan import accounts
 from bot.pan.models import PanMessage, PanSession
+from bot.pan.web import REFUSALS
 from tests.support import providers
 from tests.support.browser import axe_violations, start_browser
 from tests.support.qr import pdf_text, qr_payloads, words
@@ -156,7 +157,7 @@ def test_wrong_password_then_lockout(stack, browser, mediators, db):
     _settings, _rasa, gateway, _twilio, _telegram = stack
     open_page(browser, gateway)
     log_in(browser, gateway, "paul", "wrong password")
-    assert error_text(browser) == "Identifiant ou mot de passe incorrect."
+    assert error_text(browser) == REFUSALS["login"]
     for _ in range(4):
         log_in(browser, gateway, "paul", "still wrong")
     assert "bloqué" in error_text(browser)
