@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 import httpx
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.channels import metrics
 from bot.channels.flood import FloodGate
@@ -119,13 +120,26 @@ class Replay:
 
     async def spooled(self) -> int:
         """Records and answers (through the outbox) the messages the webhooks kept on disk while
-        the database could not take them; stops at the first the database still refuses.
-        Returns how many were recorded."""
+        the database could not take them; stops at the first the database still cannot take
+        (locked, down). One it refuses for what it holds is set aside: a message with a NUL
+        byte, refused by PostgreSQL, held back every message spooled after it, for ever (an
+        attacker's test, session 30). Returns how many were recorded."""
         c = self.conversation
         count = 0
         for incoming in await c.db(c.spool.pending):
-            # handle() records it (or finds it already recorded) and drops the spooled copy.
-            await c.handle(incoming, deliver=c.outboxes[incoming.channel])
+            try:
+                # handle() records it (or finds it already recorded), drops the spooled copy.
+                await c.handle(incoming, deliver=c.outboxes[incoming.channel])
+            except OperationalError:
+                raise
+            except DBAPIError as refused:
+                aside = c.spool.set_aside(incoming)
+                log.error(
+                    "spooled message refused by the database (%s): set aside as %s",
+                    type(refused.orig).__name__,
+                    aside.name,
+                )
+                continue
             count += 1
         return count
 

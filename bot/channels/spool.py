@@ -25,6 +25,7 @@ from bot.secrets import seal, unseal
 log = logging.getLogger(__name__)
 
 SUFFIX = ".msg"
+REJECTED = ".rejected"
 
 
 class Spool:
@@ -57,6 +58,14 @@ class Spool:
     def forget(self, incoming: Incoming) -> None:
         """The message is in the database now (or was already)."""
         self._path(incoming).unlink(missing_ok=True)
+
+    def set_aside(self, incoming: Incoming) -> Path:
+        """A message the database refuses for what it holds, not for being unavailable: kept
+        (sealed) under another suffix for an operator, out of the replayer's way."""
+        path = self._path(incoming)
+        aside = path.with_suffix(REJECTED)
+        path.replace(aside)
+        return aside
 
     def pending(self) -> list[Incoming]:
         """Every kept message this key can open, oldest first (`arrived` set)."""

@@ -157,3 +157,24 @@ def test_a_message_spooled_during_a_lock_is_recorded_before_the_next_one_of_its_
         assert rows[0].received_at < rows[1].received_at
         assert not list((tmp_path / "spool").glob("*.msg"))
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_spooled_message_the_database_refuses_is_set_aside_not_holding_the_others(
+    tmp_path, settings, twilio_api, postgres_factory
+):
+    """A signed SMS with a NUL byte was spooled, PostgreSQL refused it at every replay, and
+    every message spooled after it waited for ever (an attacker's test, session 30)."""
+    app = create_app(replace(settings, spool_dir=str(tmp_path / "spool")), postgres_factory)
+    with TestClient(app) as client:
+        conversations = app.state.channels.conversations
+        poison = Incoming(
+            channel="sms", address="+3361111116\x001", external_id="SMnul00001", text="allo"
+        )
+        good = Incoming(channel="sms", address=PHONE, external_id="SMgood0001", text="bonjour")
+        conversations.spool.keep(poison, utcnow() - timedelta(seconds=9))
+        conversations.spool.keep(good, utcnow() - timedelta(seconds=8))
+        client.portal.call(conversations.replay.spooled)  # raised DataError, recorded nothing
+        assert [r.external_id for r in _inbound(postgres_factory)] == ["SMgood0001"]
+        assert len(list((tmp_path / "spool").glob("*.rejected"))) == 1
+        assert not list((tmp_path / "spool").glob("*.msg"))
