@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,12 +75,34 @@ async def _too_large(send: Send, headers: dict[bytes, bytes], limit: int) -> Non
     await send_refusal(send, headers, BookingError("body_too_large", limit=limit))
 
 
-# A NUL byte in the address, written %00 or raw, or in a body, raw or as JSON's \u0000.
-_NUL = (b"\x00", b"%00", b"\\u0000")
-
-
 def _has_nul(data: bytes) -> bool:
-    return any(mark in data for mark in _NUL)
+    """A NUL byte, raw or written %00 (an address, a form)."""
+    return b"\x00" in data or b"%00" in data
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _body_has_nul(body: bytes, content_type: bytes) -> bool:
+    """Read as the route will read it: JSON's \\u0000 is a NUL, a \\\\u0000 typed in a message
+    is not; %00 in a form is one, a %2500 is not. A body that does not parse is the route's."""
+    if b"\x00" in body:
+        return True
+    if content_type.startswith(b"application/json"):
+        try:
+            return _holds_nul(json.loads(body))
+        except ValueError:
+            return False
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        return any("\x00" in k or "\x00" in v for k, v in parse_qsl(body.decode("latin-1")))
+    return False
 
 
 class NoNulBytes:
@@ -114,7 +137,7 @@ class NoNulBytes:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if _has_nul(body):
+        if _body_has_nul(body, headers.get(b"content-type", b"").lower()):
             await send_refusal(send, headers, BookingError("invalid_request", detail="\\0"))
             return
         replayed = False

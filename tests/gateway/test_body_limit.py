@@ -143,3 +143,17 @@ def test_a_nul_byte_is_refused_in_the_envelope_never_a_500_on_postgresql(
     assert response.json()["error"]["code"] == "invalid_request"
     # What a person sends still passes.
     assert client.get("/api/v1/demarches/carte_grise/sites").status_code != 422
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"demarche":"remise 50%00","site":"pref-38"}', b'{"demarche":"a\\\\u0000","site":"pref-38"}'],
+)
+def test_what_only_looks_like_a_nul_byte_is_the_routes_to_answer(client, body):
+    # "50%00" typed, or a backslash before u0000, is no NUL: a 422 for it would have Telegram
+    # send the update again and again.
+    response = client.post(
+        "/api/v1/slots/search", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code < 500
+    assert "\\0" not in response.json()["error"]["message"], response.text
