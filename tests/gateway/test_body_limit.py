@@ -147,7 +147,10 @@ def test_a_nul_byte_is_refused_in_the_envelope_never_a_500_on_postgresql(
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"demarche":"remise 50%00","site":"pref-38"}', b'{"demarche":"a\\\\u0000","site":"pref-38"}'],
+    [
+        b'{"demarche":"remise 50%00","site":"pref-38"}',
+        b'{"demarche":"a\\\\u0000","site":"pref-38"}',
+    ],
 )
 def test_what_only_looks_like_a_nul_byte_is_the_routes_to_answer(client, body):
     # "50%00" typed, or a backslash before u0000, is no NUL: a 422 for it would have Telegram
