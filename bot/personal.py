@@ -30,7 +30,9 @@ NUMBER = re.compile(
     rf"(?<![\d+])(?:(?:(?:\+|00)\d\d?{_TRUNK}(?:{_GAP}\d){{7,13}}|\d(?:{_GAP}\d){{9}})"
     rf"(?!{_GAP}\d)(?!\w)|\d{{10}}(?!\d))"
 )
-SEALED = re.compile(re.escape(SEAL_PREFIX) + r"[A-Za-z0-9_-]+")
+_TOKEN_CHARACTERS = r"[A-Za-z0-9_-]"
+SEALED = re.compile(re.escape(SEAL_PREFIX) + _TOKEN_CHARACTERS + "+")
+_TOKEN_CHARACTER = re.compile(_TOKEN_CHARACTERS)
 # What Rasa reads instead: a phone or a numéro étranger of its training data (data/nlu), whose
 # last digit is the token's index; the model tags it as it tagged the real one (an all-zero
 # placeholder read as a postal code).
@@ -47,9 +49,7 @@ def seal_numbers(text: str, key: str) -> str:
 
     def sealed(match: re.Match[str]) -> str:
         # A token glued to the word after it would take its letters for its own.
-        glued = match.end() < len(text) and (
-            text[match.end()].isalnum() or text[match.end()] == "_"
-        )
+        glued = _TOKEN_CHARACTER.match(text, match.end()) is not None
         return seal(match.group(0), key) + (" " if glued else "")
 
     return NUMBER.sub(sealed, text)

@@ -144,6 +144,9 @@ def test_ten_digits_glued_to_a_word_are_sealed() -> None:
     assert "0611120010" not in stored and stored.endswith("svp")
     # Rasa reads it apart from the word, as a number.
     assert reveal(*for_rasa(stored, "k"), "k") == "0611120010 svp"
+    # A dash is a token's character too: « -merci » was swallowed and the number lost.
+    dashed = seal_numbers("06 11 12 00 11-merci", "k")
+    assert reveal(*for_rasa(dashed, "k"), "k") == "06 11 12 00 11 -merci"
 
 
 def test_a_date_and_its_hour_are_no_number() -> None:
