@@ -43,7 +43,6 @@ class AccountError(ValueError):
 @dataclass(frozen=True)
 class LoginResult:
     mediator: Mediator | None
-    locked: bool = False
 
 
 def add(
@@ -112,7 +111,7 @@ def check_password(session: Session, login: str, password: str, *, now: datetime
         # which told which logins exist (an attacker's test, session 30).
         _verify(mediator.password_hash, password)
         audit(session, mediator.id, "login_locked", now=now)
-        return LoginResult(None, locked=True)
+        return LoginResult(None)
     if not _verify(mediator.password_hash, password):
         mediator.failed_logins += 1
         locked = mediator.failed_logins >= MAX_FAILED_LOGINS
@@ -120,7 +119,7 @@ def check_password(session: Session, login: str, password: str, *, now: datetime
             mediator.locked_until = now + LOCKOUT
             mediator.failed_logins = 0
         audit(session, mediator.id, "login_failed", now=now, detail="locked" if locked else None)
-        return LoginResult(None, locked=locked)
+        return LoginResult(None)
     mediator.failed_logins = 0
     mediator.locked_until = None
     if _HASHER.check_needs_rehash(mediator.password_hash):
